@@ -1,0 +1,61 @@
+"""What a check reports: a finding with a location, a severity and, where safe, a fix."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+from dfanalyze.span import Span
+
+
+class Severity(str, Enum):
+    """How bad a finding is, most severe first."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+    STYLE = "style"
+
+    @property
+    def rank(self) -> int:
+        """0 for the most severe; lower ranks sort first."""
+        return _RANKS[self]
+
+
+_RANKS = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2, Severity.STYLE: 3}
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """Replace the text under ``span`` by ``content`` (an empty span inserts)."""
+
+    span: Span
+    content: str
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """A set of edits that resolves a finding. ``safe`` fixes are applied by ``--fix``; unsafe ones
+    need ``--unsafe-fixes`` because they may change behaviour."""
+
+    title: str
+    edits: tuple[Edit, ...]
+    safe: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    code: str
+    name: str
+    family: str
+    severity: Severity
+    message: str
+    path: str
+    span: Span
+    aliases: tuple[str, ...] = ()
+    fix: Fix | None = None
+    url: str | None = None
+    extra: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.path, self.span.start.line, self.span.start.column, self.code)
