@@ -262,6 +262,7 @@ def _normalise(registry: str | None, repository: str) -> tuple[str, str]:
     return host, repo.lower()
 
 
+@cache
 def _codenames() -> dict[str, tuple[str, str]]:
     """Codename -> (distribution, cycle) for every Debian and Ubuntu cycle with an alias."""
     names: dict[str, tuple[str, str]] = {}
@@ -390,8 +391,6 @@ def lookup(registry: str | None, repository: str, tag: str | None) -> ImageInfo 
         if match:
             fields["distro_release"] = match.group(1)
     variants = list(parts.variants)
-    if family.repository_prefix is not None and "nonroot" in tag_text.lower().split("-"):
-        variants = [*variants, "nonroot"]
     for name in variants:
         fields.update(family.variants.get(name, {}))
     if cycle is not None:
