@@ -1,0 +1,2 @@
+. "$ORACLE_DIR/lib/tree.sh"
+make_project_tree

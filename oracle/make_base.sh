@@ -1,0 +1,278 @@
+#!/usr/bin/env bash
+# Build localhost/debian:bookworm: a debootstrapped bookworm minbase configured the way
+# Docker's official `debian:bookworm` image is, so that layer sizes measured on top of it
+# match what users of the official image get.
+#
+# Usage (as root):  bash oracle/make_base.sh
+#   env MIRROR=...      Debian mirror (default http://MIRROR.invalid/debian)
+#   env SUITE=bookworm  suite (only bookworm is tested)
+#   env KEEP_ROOTFS=1   keep the rootfs tree in oracle/work/ afterwards
+#
+# Source of every setting below: the official image is built by debuerreotype
+# (github.com/debuerreotype/debuerreotype, examples/debian.sh driving scripts/debuerreotype-init,
+# scripts/debuerreotype-minimizing-config, scripts/debuerreotype-fixup, scripts/.tar-exclude;
+# the artifacts are published in github.com/debuerreotype/docker-debian-artifacts).
+# What that pipeline does, and what this script copies:
+#   * debootstrap --variant=minbase --merged-usr <suite>             (debuerreotype-init)
+#   * apt-mark auto '.*'  (every minbase package is marked automatically installed)
+#   * /etc/apt/sources.list.d/debian.sources in deb822 form with <suite>, <suite>-updates and
+#     <suite>-security (examples/debian.sh uses --deb822 for apt >= 2.3; debuerreotype-debian-sources-list)
+#   * debuerreotype-minimizing-config:
+#       /usr/sbin/policy-rc.d                          exit 101
+#       /etc/dpkg/dpkg.cfg.d/docker-apt-speedup        force-unsafe-io
+#       /etc/apt/apt.conf.d/docker-autoremove-suggests Apt::AutoRemove::SuggestsImportant "false";
+#       /etc/apt/apt.conf.d/docker-clean               DPkg::Post-Invoke and APT::Update::Post-Invoke
+#           { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb
+#              /var/cache/apt/*.bin || true"; }  Dir::Cache::pkgcache ""; Dir::Cache::srcpkgcache "";
+#       /etc/apt/apt.conf.d/docker-gzip-indexes        Acquire::GzipIndexes "true";
+#           NOTE: debuerreotype appends Acquire::CompressionTypes::Order:: "gz" ONLY when the
+#           rootfs's apt is older than 1.0.9.2 (or the suite is jessie). bookworm has apt 2.6, so
+#           the official bookworm image does NOT carry that line, and neither does this base.
+#           Set GZ_ORDER=1 to add it anyway (not what the official image does).
+#       /etc/apt/apt.conf.d/docker-no-languages        Acquire::Languages "none";
+#   * Recommends/Suggests: the official image does NOT set APT::Install-Recommends or
+#     APT::Install-Suggests; apt's defaults apply (recommends ARE installed, suggests are not).
+#     The only recommends/suggests-related setting is the autoremove one above.
+#   * apt-get update && apt-get full-upgrade (examples/debian.sh), i.e. security updates applied.
+#   * debuerreotype-fixup: remove var/log/{dpkg,bootstrap,alternatives}.log,
+#     var/cache/ldconfig/aux-cache, run/mount/utab
+#   * .tar-exclude + examples/debian.sh tar args: the image excludes var/cache/apt/**,
+#     var/lib/apt/lists/**, etc/apt/apt.conf.d/01autoremove-kernels, var/log/apt/{history,term}.log,
+#     etc/machine-id, proc/**, sys/**; /dev is shipped empty.
+#   * image config: CMD ["bash"], PATH as in the official image.
+# Not copied: the SOURCE_DATE_EPOCH timestamp clamping and snapshot.debian.org pinning (they affect
+# reproducibility, not sizes); sources point at the live mirror.
+set -Eeuo pipefail
+
+SUITE="${SUITE:-bookworm}"
+MIRROR="${MIRROR:-http://MIRROR.invalid/debian}"
+SECMIRROR="${SECMIRROR:-http://MIRROR.invalid/debian-security}"
+TAG="localhost/debian:${SUITE}"
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+WORK="$HERE/work"
+ROOTFS="$WORK/rootfs-$SUITE"
+OUT_JSON="$HERE/base-$SUITE.json"
+
+[ "$(id -u)" = 0 ] || { echo "run as root" >&2; exit 1; }
+export DEBIAN_FRONTEND=noninteractive LC_ALL=C TZ=UTC
+
+need=()
+command -v buildah >/dev/null || need+=(buildah)
+command -v debootstrap >/dev/null || need+=(debootstrap)
+if [ "${#need[@]}" -gt 0 ]; then
+	apt-get update -q
+	apt-get install -y -q "${need[@]}"
+fi
+
+mkdir -p "$WORK"
+umount_all() {
+	for m in dev/pts dev proc sys; do
+		mountpoint -q "$ROOTFS/$m" 2>/dev/null && umount -l "$ROOTFS/$m" || true
+	done
+}
+trap umount_all EXIT
+umount_all
+rm -rf "$ROOTFS"
+
+echo "== debootstrap $SUITE minbase"
+debootstrap --variant=minbase --merged-usr "$SUITE" "$ROOTFS" "$MIRROR"
+
+echo "== sources (deb822, as the official image)"
+rm -f "$ROOTFS/etc/apt/sources.list"
+cat > "$ROOTFS/etc/apt/sources.list.d/debian.sources" <<EOF
+Types: deb
+URIs: $MIRROR
+Suites: $SUITE $SUITE-updates
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+
+Types: deb
+URIs: $SECMIRROR
+Suites: $SUITE-security
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+EOF
+chmod 0644 "$ROOTFS/etc/apt/sources.list.d/debian.sources"
+
+echo "== minimizing config (debuerreotype-minimizing-config)"
+cat > "$ROOTFS/usr/sbin/policy-rc.d" <<'EOF'
+#!/bin/sh
+
+# For most Docker users, "apt-get install" only happens during "docker build",
+# where starting services doesn't work and often fails in humorous ways. This
+# prevents those failures by stopping the services from attempting to start.
+
+exit 101
+EOF
+chmod 0755 "$ROOTFS/usr/sbin/policy-rc.d"
+
+cat > "$ROOTFS/etc/dpkg/dpkg.cfg.d/docker-apt-speedup" <<'EOF'
+# For most Docker users, package installs happen during "docker build", which
+# doesn't survive power loss and gets restarted clean afterwards anyhow, so
+# this minor tweak gives us a nice speedup (much nicer on spinning disks,
+# obviously).
+
+force-unsafe-io
+EOF
+
+cat > "$ROOTFS/etc/apt/apt.conf.d/docker-autoremove-suggests" <<'EOF'
+# Since Docker users are looking for the smallest possible final images, the
+# following emerges as a very common pattern:
+
+#   RUN apt-get update \
+#       && apt-get install -y <packages> \
+#       && <do some compilation work> \
+#       && apt-get purge -y --auto-remove <packages>
+
+# By default, APT will actually _keep_ packages installed via Recommends or
+# Depends if another package Suggests them, even and including if the package
+# that originally caused them to be installed is removed.  Setting this to
+# "false" ensures that APT is appropriately aggressive about removing the
+# packages it added.
+
+# https://aptitude.alioth.debian.org/doc/en/ch02s05s05.html#configApt-AutoRemove-SuggestsImportant
+Apt::AutoRemove::SuggestsImportant "false";
+EOF
+
+cat > "$ROOTFS/etc/apt/apt.conf.d/docker-clean" <<'EOF'
+# Since for most Docker users, package installs happen in "docker build" steps,
+# they essentially become individual layers due to the way Docker handles
+# layering, especially using CoW filesystems.  What this means for us is that
+# the caches that APT keeps end up just wasting space in those layers, making
+# our layers unnecessarily large (especially since we'll normally never use
+# these caches again and will instead just "docker build" again and make a brand
+# new image).
+
+# Ideally, these would just be invoking "apt-get clean", but in our testing,
+# that ended up being cyclic and we got stuck on APT's lock, so we get this fun
+# creation that's essentially just "apt-get clean".
+DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+APT::Update::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+
+Dir::Cache::pkgcache "";
+Dir::Cache::srcpkgcache "";
+
+# Note that we do realize this isn't the ideal way to do this, and are always
+# open to better suggestions (https://github.com/debuerreotype/debuerreotype/issues).
+EOF
+
+cat > "$ROOTFS/etc/apt/apt.conf.d/docker-gzip-indexes" <<'EOF'
+# Since Docker users using "RUN apt-get update && apt-get install -y ..." in
+# their Dockerfiles don't go delete the lists files afterwards, we want them to
+# be as small as possible on-disk, so we explicitly request that Apt keep them
+# compressed on-disk too instead of decompressing them.
+
+# For comparison, an "apt-get update" layer without this on a pristine
+# "debian:wheezy" base image was "29.88 MB", where with this it was only
+# "8.273 MB".
+
+Acquire::GzipIndexes "true";
+EOF
+if [ "${GZ_ORDER:-0}" = 1 ]; then
+	printf '\nAcquire::CompressionTypes::Order:: "gz";\n' >> "$ROOTFS/etc/apt/apt.conf.d/docker-gzip-indexes"
+fi
+
+cat > "$ROOTFS/etc/apt/apt.conf.d/docker-no-languages" <<'EOF'
+# In Docker, we don't often need the "Translations" files, so we're just wasting
+# time and space by downloading them, and this inhibits that.  For users that do
+# need them, it's a simple matter to delete this file and "apt-get update". :)
+
+Acquire::Languages "none";
+EOF
+chmod 0644 "$ROOTFS"/etc/apt/apt.conf.d/docker-* "$ROOTFS/etc/dpkg/dpkg.cfg.d/docker-apt-speedup"
+
+echo "== apt-mark auto, update, full-upgrade (in chroot)"
+cp /etc/resolv.conf "$ROOTFS/etc/resolv.conf" 2>/dev/null || true
+mount --bind /dev "$ROOTFS/dev"
+mount --bind /dev/pts "$ROOTFS/dev/pts"
+mount -t proc proc "$ROOTFS/proc"
+mount -t sysfs sysfs "$ROOTFS/sys"
+chroot "$ROOTFS" apt-mark auto '.*' >/dev/null
+chroot "$ROOTFS" apt-get update -qq
+chroot "$ROOTFS" apt-get full-upgrade -yqq
+umount_all
+
+echo "== fixup and tar excludes"
+rm -f "$ROOTFS/var/log/dpkg.log" "$ROOTFS/var/log/bootstrap.log" "$ROOTFS/var/log/alternatives.log" \
+	"$ROOTFS/var/cache/ldconfig/aux-cache" "$ROOTFS/run/mount/utab" \
+	"$ROOTFS/etc/apt/apt.conf.d/01autoremove-kernels" \
+	"$ROOTFS/var/log/apt/history.log" "$ROOTFS/var/log/apt/term.log" "$ROOTFS/etc/machine-id"
+rmdir "$ROOTFS/run/mount" 2>/dev/null || true
+find "$ROOTFS/var/cache/apt" "$ROOTFS/var/lib/apt/lists" -mindepth 1 -delete
+find "$ROOTFS/dev" "$ROOTFS/proc" "$ROOTFS/sys" -mindepth 1 -delete 2>/dev/null || true
+echo 'debuerreotype' > "$ROOTFS/etc/hostname"
+printf '# https://1.1.1.1 (privacy-focused, highly-available DNS service)\nnameserver 1.1.1.1\nnameserver 1.0.0.1\n' > "$ROOTFS/etc/resolv.conf"
+chown 0:0 "$ROOTFS"; chmod 0755 "$ROOTFS"
+
+echo "== commit $TAG"
+buildah rmi -f "$TAG" >/dev/null 2>&1 || true
+c=$(buildah from scratch)
+mnt=$(buildah mount "$c")
+tar -C "$ROOTFS" --numeric-owner --xattrs --xattrs-include='*' -cpf - . | tar -C "$mnt" --numeric-owner --xattrs --xattrs-include='*' -xpf -
+buildah umount "$c" >/dev/null
+buildah config --cmd '["bash"]' \
+	--env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+	--os linux --arch amd64 \
+	--created-by "oracle/make_base.sh: debootstrap --variant=minbase $SUITE + official-image apt/dpkg config" "$c"
+buildah commit --rm "$c" "$TAG" >/dev/null
+image_id=$(buildah inspect --type image --format '{{.FromImageID}}' "$TAG")
+echo "image id: $image_id"
+
+echo "== record $OUT_JSON"
+pkgs=$(chroot "$ROOTFS" dpkg-query -W -f '${Package}\t${Version}\t${Installed-Size}\n')
+PKGS="$pkgs" IMAGE_ID="$image_id" TAG="$TAG" SUITE="$SUITE" MIRROR="$MIRROR" ROOTFS="$ROOTFS" \
+	GZ_ORDER="${GZ_ORDER:-0}" python3 - "$OUT_JSON" <<'PY'
+import json, os, sys, datetime, subprocess
+out = sys.argv[1]
+# layer sizes from containers/storage
+store = "/var/lib/containers/storage"
+images = json.load(open(f"{store}/overlay-images/images.json"))
+layers = {l["id"]: l for l in json.load(open(f"{store}/overlay-layers/layers.json"))}
+iid = os.environ["IMAGE_ID"]
+rec = next(i for i in images if i["id"] == iid)
+chain, lid = [], rec.get("layer")
+while lid:
+    l = layers[lid]
+    chain.append({"layer_id": lid, "diff_digest": l.get("diff-digest"), "diff_size_bytes": l.get("diff-size")})
+    lid = l.get("parent")
+chain.reverse()
+pk = []
+for line in os.environ["PKGS"].splitlines():
+    name, ver, size = line.split("\t")
+    pk.append({"package": name, "version": ver, "installed_size_kib": int(size) if size else None})
+def du(root):
+    n = b = 0
+    for d, dirs, files in os.walk(root):
+        for f in files:
+            p = os.path.join(d, f)
+            st = os.lstat(p)
+            n += 1
+            if not os.path.islink(p):
+                b += st.st_size
+    return n, b
+nfiles, nbytes = du(os.environ["ROOTFS"])
+apt_conf = {}
+for d in ("/etc/apt/apt.conf.d", "/etc/dpkg/dpkg.cfg.d"):
+    for f in sorted(os.listdir(os.environ["ROOTFS"] + d)):
+        apt_conf[f"{d}/{f}"] = open(os.environ["ROOTFS"] + d + "/" + f).read()
+doc = {
+    "tag": os.environ["TAG"],
+    "image_id": iid,
+    "suite": os.environ["SUITE"],
+    "mirror": os.environ["MIRROR"],
+    "made": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+    "made_by": "oracle/make_base.sh",
+    "gz_compression_order_line": os.environ["GZ_ORDER"] == "1",
+    "layers": chain,
+    "image_size_bytes": sum(l["diff_size_bytes"] for l in chain),
+    "rootfs_regular_file_bytes": nbytes,
+    "rootfs_files": nfiles,
+    "package_count": len(pk),
+    "installed_size_kib_total": sum(p["installed_size_kib"] or 0 for p in pk),
+    "config_files": apt_conf,
+    "packages": pk,
+}
+json.dump(doc, open(out, "w"), indent=1)
+print(f"base {doc['tag']} {iid[:12]}: {doc['image_size_bytes']} bytes, {len(pk)} packages")
+PY
+if [ "${KEEP_ROOTFS:-0}" != 1 ]; then rm -rf "$ROOTFS"; fi
