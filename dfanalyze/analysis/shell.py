@@ -1,0 +1,1089 @@
+"""The shell model of a RUN instruction: its simple commands, their words, redirections and context.
+
+``parse_shell`` parses a RUN's logical shell text (continuation lines already joined) with
+tree-sitter-bash and returns a flat, source-ordered list of simple commands. Every word keeps the
+text it was written with, its unquoted value when that is a plain literal, and its exact physical
+span through the instruction's :class:`~dfanalyze.span.OffsetMap`. Commands know their wrappers
+(``sudo``, ``env``...), the operator that joins them to the previous command, their pipeline slot,
+their nesting (subshell, function, loop, condition) and whether ``set -e`` / ``pipefail`` are in
+effect. ``sh -c '...'`` bodies are parsed recursively with spans inside the quoted string.
+
+The tree-sitter library is imported on the first parse, not when this module is imported.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from functools import cache
+from typing import TYPE_CHECKING, Literal
+
+from dfanalyze.span import OffsetMap, Span
+
+if TYPE_CHECKING:
+    from tree_sitter import Node, Parser
+
+Connector = Literal["&&", "||", ";", "|", "|&", "&", "\n"]
+Dialect = Literal["sh", "bash", "powershell", "cmd"]
+
+DEFAULT_SHELL: tuple[str, ...] = ("/bin/sh", "-c")
+SHELL_PROGRAMS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh"})
+MAX_NESTING = 8  # how deep ``sh -c "bash -c '...'"`` bodies are parsed
+
+_CONNECTORS: dict[str, Connector] = {
+    "&&": "&&",
+    "||": "||",
+    ";": ";",
+    "&": "&",
+    "|": "|",
+    "|&": "|&",
+}
+_LITERAL_NODES = frozenset(
+    {"word", "number", "extglob_pattern", "test_operator", "variable_name", "regex"}
+)
+_CONCATENATED_NODES = frozenset({"concatenation", "variable_assignment"})
+_TEST_EXPRESSIONS = frozenset(
+    {"unary_expression", "binary_expression", "parenthesized_expression", "negated_expression"}
+)
+_SUBSTITUTIONS = frozenset({"command_substitution", "process_substitution"})
+_SKIPPED = frozenset({"comment", "heredoc_body", "ERROR"})
+_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\+?=")
+
+
+# --- the model -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """One shell word. ``start``/``end`` are offsets in the text given to :func:`parse_shell`."""
+
+    text: str
+    """The word as written, quotes included."""
+    value: str | None
+    """The word with quotes and escapes removed, or None when it contains an expansion or a
+    command substitution. Globs and ``~`` are kept as written."""
+    start: int
+    end: int
+    offsets: OffsetMap = field(repr=False, compare=False)
+
+    @property
+    def span(self) -> Span:
+        return self.offsets.span(self.start, self.end)
+
+
+@dataclass(frozen=True, slots=True)
+class Redirection:
+    operator: str
+    """``>``, ``>>``, ``<``, ``&>``, ``&>>``, ``>&``, ``<&``, ``>|``, ``<>``, ``<<``, ``<<-``,
+    ``<<<``."""
+    fd: int | None
+    """The explicit descriptor written before the operator (``2`` in ``2>&1``)."""
+    target: Word | None
+    """The file, the descriptor (``1`` in ``2>&1``), the here-string or the here-document
+    delimiter."""
+    heredoc: Word | None
+    """A here-document's body (without its closing delimiter line); its value is None when the
+    delimiter is unquoted and the body has expansions."""
+    start: int
+    end: int
+    offsets: OffsetMap = field(repr=False, compare=False)
+
+    @property
+    def span(self) -> Span:
+        return self.offsets.span(self.start, self.end)
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """``NAME=value`` before a command, alone, or given to ``env``/``sudo``."""
+
+    name: str
+    value: Word | None
+    start: int
+    end: int
+    offsets: OffsetMap = field(repr=False, compare=False)
+
+    @property
+    def span(self) -> Span:
+        return self.offsets.span(self.start, self.end)
+
+
+@dataclass(frozen=True, slots=True)
+class Wrapper:
+    """A command that runs the next one (``sudo -u app``, ``env -i``, ``nohup``...)."""
+
+    name: str
+    words: tuple[Word, ...]
+    """The wrapper's own word and its options (``env`` assignments are in the command's
+    ``assignments``)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PipelineSlot:
+    id: int
+    """Distinguishes the pipelines of one script."""
+    index: int
+    """The element's position, from 0; all commands inside a compound element share it."""
+    length: int
+
+
+@dataclass(frozen=True, slots=True)
+class ShellError:
+    message: str
+    start: int
+    end: int
+    offsets: OffsetMap = field(repr=False, compare=False)
+
+    @property
+    def span(self) -> Span:
+        return self.offsets.span(self.start, self.end)
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """A simple command (also a ``[``/``[[`` test, a declaration such as ``export`` or an
+    assignment-only statement, whose name is ``""``)."""
+
+    name: str
+    """The command word after wrappers and assignments, unquoted when literal, else as written."""
+    name_word: Word | None
+    args: tuple[Word, ...]
+    start: int
+    end: int
+    offsets: OffsetMap = field(repr=False, compare=False)
+    wrappers: tuple[Wrapper, ...] = ()
+    assignments: tuple[Assignment, ...] = ()
+    """Leading ``VAR=x`` prefixes, then those given to ``env``/``sudo``."""
+    redirections: tuple[Redirection, ...] = ()
+    """The command's own, then those of enclosing compound commands (``{ ...; } > f``)."""
+    connector_before: Connector | None = None
+    """The operator joining it to what ran before at its level; None for the first command."""
+    pipeline: PipelineSlot | None = None
+    in_subshell: bool = False
+    """Inside ``( ... )``, ``$( ... )`` or ``<( ... )``."""
+    in_substitution: bool = False
+    in_function: bool = False
+    in_loop: bool = False
+    in_condition: bool = False
+    """Its failure does not stop the script: an ``if``/``while``/``until`` test, left of ``||``,
+    or negated with ``!``."""
+    negated: bool = False
+    background: bool = False
+    errexit: bool = False
+    """``set -e`` is in effect when it runs."""
+    pipefail: bool = False
+    script: ShellScript | None = None
+    """The parsed body of ``sh -c '...'`` / ``bash -c "..."``."""
+
+    @property
+    def span(self) -> Span:
+        return self.offsets.span(self.start, self.end)
+
+    @property
+    def program(self) -> str:
+        """The name without its directory: ``apt-get`` for ``/usr/bin/apt-get``."""
+        return self.name.rsplit("/", 1)[-1]
+
+    @property
+    def words(self) -> tuple[Word, ...]:
+        return self.args if self.name_word is None else (self.name_word, *self.args)
+
+
+@dataclass(frozen=True, slots=True)
+class ShellScript:
+    dialect: Dialect
+    commands: tuple[Command, ...] = ()
+    """Simple commands in source order; ``sh -c`` bodies are in each command's ``script``."""
+    errors: tuple[ShellError, ...] = ()
+    """Syntax errors, those of ``sh -c`` bodies included."""
+
+    def all_commands(self) -> Iterator[Command]:
+        """Every command, each followed by those of its ``sh -c`` body."""
+        for command in self.commands:
+            yield command
+            if command.script is not None:
+                yield from command.script.all_commands()
+
+    def piped_into(self, command: Command) -> tuple[Command, ...]:
+        """The commands of the pipeline element right after ``command``'s."""
+        slot = command.pipeline
+        owner = self._owner(command)
+        if slot is None or owner is None:
+            return ()
+        return tuple(
+            c
+            for c in owner.commands
+            if c.pipeline is not None
+            and c.pipeline.id == slot.id
+            and c.pipeline.index == slot.index + 1
+        )
+
+    def _owner(self, command: Command) -> ShellScript | None:
+        for candidate in self.commands:
+            if candidate is command:
+                return self
+            if candidate.script is not None and (found := candidate.script._owner(command)):
+                return found
+        return None
+
+
+# --- entry point ---------------------------------------------------------------------------------
+
+
+def shell_dialect(shell: tuple[str, ...]) -> Dialect:
+    """The dialect of a stage's ``SHELL`` (``("/bin/sh", "-c")`` when the stage sets none)."""
+    if not shell:
+        return "sh"
+    program = shell[0].replace("\\", "/").rsplit("/", 1)[-1].lower().removesuffix(".exe")
+    if program in {"pwsh", "powershell"}:
+        return "powershell"
+    if program == "cmd":
+        return "cmd"
+    return "bash" if program in {"bash", "zsh", "ksh", "mksh"} else "sh"
+
+
+def parse_shell(
+    text: str, offsets: OffsetMap, shell: tuple[str, ...] = DEFAULT_SHELL
+) -> ShellScript:
+    """Parse a RUN's shell text. Never raises: syntax errors are returned in ``errors``."""
+    return _parse(text, offsets, shell, 0)
+
+
+def _parse(text: str, offsets: OffsetMap, shell: tuple[str, ...], nesting: int) -> ShellScript:
+    dialect = shell_dialect(shell)
+    if dialect in {"powershell", "cmd"}:
+        return ShellScript(dialect)
+    flags = _SetFlags(errexit=False, pipefail=False)
+    flags.apply(list(shell[1:]))
+    masked, heredocs, errors = _mask_heredocs(text, offsets)
+    tree = _parser().parse(masked.encode())
+    walker = _Walker(
+        text=text, masked=masked, offsets=offsets, heredocs=heredocs, flags=flags, nesting=nesting
+    )
+    root = tree.root_node
+    walker.sequence(root.children, _Context())
+    if root.has_error:
+        walker.collect_errors(root)
+    walker.commands.sort(key=lambda c: c.start)
+    return ShellScript(
+        dialect, tuple(walker.commands), (*errors, *walker.errors, *walker.nested_errors)
+    )
+
+
+@cache
+def _parser() -> Parser:
+    import tree_sitter
+    import tree_sitter_bash
+
+    return tree_sitter.Parser(tree_sitter.Language(tree_sitter_bash.language()))
+
+
+# --- set -e / set -o pipefail --------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _SetFlags:
+    errexit: bool
+    pipefail: bool
+
+    def apply(self, args: list[str | None]) -> None:
+        """Apply ``set`` (or shell) options such as ``-eux``, ``-o pipefail``, ``+e``."""
+        i = 0
+        while i < len(args):
+            arg = args[i] or ""
+            i += 1
+            if arg in {"-", "--"} or arg[:1] not in {"-", "+"}:
+                break
+            if arg.startswith("--"):
+                continue
+            on = arg[0] == "-"
+            for letter in arg[1:]:
+                if letter == "e":
+                    self.errexit = on
+                elif letter == "o" and i < len(args):
+                    option = args[i]
+                    i += 1
+                    if option == "errexit":
+                        self.errexit = on
+                    elif option == "pipefail":
+                        self.pipefail = on
+
+
+# --- here-documents ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Heredoc:
+    operator: str
+    delimiter: str
+    delimiter_start: int
+    delimiter_end: int
+    body_start: int
+    body_end: int
+    quoted: bool
+    closed: bool
+
+
+_HEREDOC_OPERATOR = re.compile(r"<<(-?)[ \t]*")
+_DELIMITER = re.compile(r"""(?:[^\s;&|<>()'"\\]|\\.|'[^']*'|"[^"]*")+""")
+
+
+def _mask_heredocs(
+    text: str, offsets: OffsetMap
+) -> tuple[str, dict[int, _Heredoc], list[ShellError]]:
+    """Blank out here-document bodies so that tree-sitter sees ``cat < EOF && ...``.
+
+    tree-sitter-bash nests whatever follows ``<<EOF`` on its line inside the redirect and fails
+    on ``<<EOF;``; masking keeps every offset and leaves a plain ``<`` redirect in place of each
+    here-document, which the walker turns back into a ``<<`` redirection.
+    """
+    if "<<" not in text or "\n" not in text:
+        return text, {}, []
+    chars = list(text)
+    heredocs: dict[int, _Heredoc] = {}
+    errors: list[ShellError] = []
+    pending: list[tuple[int, re.Match[str], str, bool]] = []
+    i = 0
+    quote = ""
+    line_start = 0
+    while i < len(text):
+        ch = text[i]
+        if quote:
+            if ch == "\\" and quote == '"':
+                i += 2
+                continue
+            if ch == quote:
+                quote = ""
+        elif ch == "\\":
+            i += 2
+            continue
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "#" and (i == 0 or text[i - 1] in " \t\n;&|("):
+            i = text.find("\n", i)
+            if i < 0:
+                break
+            continue
+        elif ch == "<" and text.startswith("<<", i) and not text.startswith("<<<", i):
+            line = text[line_start:i]
+            if line.count("((") <= line.count("))") and (i == 0 or text[i - 1] != "<"):
+                operator = _HEREDOC_OPERATOR.match(text, i)
+                delimiter = _DELIMITER.match(text, operator.end()) if operator else None
+                if operator and delimiter:
+                    raw = delimiter.group()
+                    word = re.sub(r"""\\(.)|['"]""", r"\1", raw)
+                    pending.append((i, delimiter, word, raw != word))
+                    i = delimiter.end()
+                    continue
+        elif ch == "\n":
+            line_start = i + 1
+            if pending:
+                i = _take_bodies(text, chars, i + 1, pending, heredocs)
+                line_start = i
+                pending = []
+                continue
+        i += 1
+    for start, _, word, _ in pending:
+        errors.append(ShellError(f"here-document {word!r} has no body", start, len(text), offsets))
+    errors.extend(
+        ShellError(f"here-document {h.delimiter!r} is not closed", start, len(text), offsets)
+        for start, h in heredocs.items()
+        if not h.closed
+    )
+    return "".join(chars), heredocs, errors
+
+
+def _take_bodies(
+    text: str,
+    chars: list[str],
+    position: int,
+    pending: list[tuple[int, re.Match[str], str, bool]],
+    heredocs: dict[int, _Heredoc],
+) -> int:
+    """Record and blank the bodies of the here-documents opened on the line that just ended."""
+    for start, delimiter, word, quoted in pending:
+        strip_tabs = text.startswith("<<-", start)
+        body_start = position
+        body_end = len(text)
+        closed = False
+        while position < len(text):
+            end = text.find("\n", position)
+            end = len(text) if end < 0 else end
+            line = text[position:end]
+            if (line.lstrip("\t") if strip_tabs else line) == word:
+                body_end = position
+                position = min(end + 1, len(text))
+                closed = True
+                break
+            position = end + 1
+        position = min(position, len(text))
+        operator = "<<-" if strip_tabs else "<<"
+        heredocs[start] = _Heredoc(
+            operator, word, delimiter.start(), delimiter.end(), body_start, body_end, quoted, closed
+        )
+        chars[start + 1] = " "
+        if strip_tabs:
+            chars[start + 2] = " "
+        for k in range(body_start, position):
+            if chars[k] != "\n":
+                chars[k] = " "
+    return position
+
+
+# --- walking the tree ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Context:
+    subshell: bool = False
+    substitution: bool = False
+    function: bool = False
+    loop: bool = False
+    condition: bool = False
+    negated: bool = False
+    background: bool = False
+    pipeline: PipelineSlot | None = None
+    redirections: tuple[Redirection, ...] = ()
+
+
+class _Walker:
+    def __init__(
+        self,
+        *,
+        text: str,
+        masked: str,
+        offsets: OffsetMap,
+        heredocs: dict[int, _Heredoc],
+        flags: _SetFlags,
+        nesting: int,
+    ) -> None:
+        self.text = text
+        self.offsets = offsets
+        self.heredocs = heredocs
+        self.flags = flags
+        self.nesting = nesting
+        self.commands: list[Command] = []
+        self.errors: list[ShellError] = []
+        self.nested_errors: list[ShellError] = []
+        self.pending: Connector | None = None
+        self.pipelines = 0
+        # statement (start, end) -> redirections tree-sitter put elsewhere, its end, its slot
+        self.attached: dict[
+            tuple[int, int], tuple[tuple[Redirection, ...], int, PipelineSlot | None]
+        ] = {}
+        self.chars: list[int] | None = None
+        if not masked.isascii():
+            chars = []
+            for index, ch in enumerate(masked):
+                chars.extend([index] * len(ch.encode()))
+            chars.append(len(masked))
+            self.chars = chars
+
+    # offsets and words
+
+    def at(self, byte: int) -> int:
+        return byte if self.chars is None else self.chars[byte]
+
+    def source(self, node: Node) -> tuple[str, int, int]:
+        start, end = self.at(node.start_byte), self.at(node.end_byte)
+        return self.text[start:end], start, end
+
+    def word(self, node: Node) -> Word:
+        text, start, end = self.source(node)
+        return Word(text, self.literal(node, text), start, end, self.offsets)
+
+    def literal(self, node: Node, text: str) -> str | None:
+        kind = node.type
+        if not node.is_named:
+            return text
+        if kind in _LITERAL_NODES:
+            return _unescape(text) if "\\" in text else text
+        if kind == "raw_string":
+            return text[1:-1]
+        if kind == "string":
+            if ("$" in text or "`" in text) and any(
+                child.type != "string_content" for child in node.named_children
+            ):
+                return None
+            inner = text[1:-1]
+            return _unescape_double(inner) if "\\" in inner else inner
+        if kind in _CONCATENATED_NODES:
+            parts = []
+            for child in node.children:
+                child_text = self.source(child)[0]
+                part = self.literal(child, child_text) if child.is_named else child_text
+                if part is None:
+                    return None
+                parts.append(part)
+            return "".join(parts)
+        return None
+
+    # statements
+
+    def sequence(self, children: list[Node], context: _Context) -> None:
+        """Walk statements joined by ``;``, ``&``, ``&&``, ``||`` or newlines."""
+        nodes: list[Node] = []
+        before: list[Connector | None] = []
+        after: list[Connector | None] = []
+        separator: Connector | None = None
+        for child in children:
+            if child.is_named:
+                if child.type not in _SKIPPED:
+                    nodes.append(child)
+                    before.append(separator)
+                    after.append(None)
+                    separator = None
+            elif child.type in _CONNECTORS:
+                separator = _CONNECTORS[child.type]
+                if nodes and after[-1] is None:
+                    after[-1] = separator
+        for index, node in enumerate(nodes):
+            if index:
+                connector = before[index]
+                if connector is None:
+                    gap = self.text[self.at(nodes[index - 1].end_byte) : self.at(node.start_byte)]
+                    connector = "\n" if "\n" in gap else ";"
+                self.pending = connector
+            item_context = context
+            if after[index] == "||" and not context.condition:
+                item_context = replace(item_context, condition=True)
+            if after[index] == "&" and not context.background:
+                item_context = replace(item_context, background=True)
+            self.statement(node, item_context)
+
+    def statement(self, node: Node, context: _Context) -> None:
+        kind = node.type
+        key = (node.start_byte, node.end_byte)
+        extra: tuple[Redirection, ...] = ()
+        end = node.end_byte
+        if key in self.attached:
+            extra, end, slot = self.attached.pop(key)
+            if slot is not None:
+                context = replace(context, pipeline=slot)
+        if kind == "command":
+            self.command(node, context, extra, end)
+        elif kind in {"declaration_command", "unset_command", "test_command"}:
+            self.builtin(node, context, extra, end)
+        elif kind in {"variable_assignment", "variable_assignments"}:
+            self.assignments_only(node, context, extra, end)
+        elif kind == "list":
+            self.sequence(node.children, _with_redirections(context, extra))
+        elif kind == "pipeline":
+            self.pipeline(node, _with_redirections(context, extra))
+        elif kind == "redirected_statement":
+            self.redirected(node, context)
+        elif kind == "negated_command":
+            inner = replace(context, negated=True, condition=True)
+            self.sequence(node.children, _with_redirections(inner, extra))
+        else:
+            self.compound(node, _with_redirections(context, extra))
+
+    def compound(self, node: Node, context: _Context) -> None:
+        kind = node.type
+        children = node.children
+        if kind == "subshell":
+            self.scoped(children, replace(context, subshell=True))
+        elif kind == "compound_statement":
+            if children and children[0].type == "((":
+                self.nested(node, context)
+            else:
+                self.sequence(children, context)
+        elif kind in {"if_statement", "elif_clause", "else_clause"}:
+            self.if_statement(children, context)
+        elif kind in {"while_statement", "until_statement"}:
+            loop = replace(context, loop=True)
+            self.sequence(
+                [c for c in children if c.type != "do_group"], replace(loop, condition=True)
+            )
+            for child in children:
+                if child.type == "do_group":
+                    self.sequence(child.children, loop)
+        elif kind in {"for_statement", "c_style_for_statement", "select_statement"}:
+            for child in children:
+                if child.type in {"do_group", "compound_statement"}:
+                    self.sequence(child.children, replace(context, loop=True))
+                elif child.is_named:
+                    self.nested(child, context)
+        elif kind == "case_statement":
+            self.case_statement(children, context)
+        elif kind == "function_definition":
+            body = node.child_by_field_name("body")
+            if body is not None:
+                saved = replace(self.flags)
+                self.pending = None
+                self.statement(body, replace(context, function=True))
+                self.flags = saved
+        else:
+            self.nested(node, context)
+
+    def scoped(self, children: list[Node], context: _Context) -> None:
+        """Walk a subshell's statements: ``set`` inside it does not leak out."""
+        saved = replace(self.flags)
+        self.sequence(children, context)
+        self.flags = saved
+
+    def if_statement(self, children: list[Node], context: _Context) -> None:
+        segment: list[Node] = []
+        for child in children:
+            kind = child.type
+            if kind == "then":
+                self.sequence(segment, replace(context, condition=True))
+                segment = []
+            elif kind in {"elif_clause", "else_clause"}:
+                self.sequence(segment, context)
+                segment = []
+                self.compound(child, context)
+            elif kind not in {"if", "elif", "else", "fi"}:
+                segment.append(child)
+        self.sequence(segment, context)
+
+    def case_statement(self, children: list[Node], context: _Context) -> None:
+        for child in children:
+            if child.type == "case_item":
+                in_body = False
+                body: list[Node] = []
+                for part in child.children:
+                    if in_body:
+                        body.append(part)
+                    elif part.type == ")":
+                        in_body = True
+                    elif part.is_named:
+                        self.nested(part, context)
+                self.sequence(body, context)
+            elif child.is_named:
+                self.nested(child, context)
+
+    def pipeline(self, node: Node, context: _Context) -> None:
+        children = node.children
+        length = sum(c.is_named and c.type not in _SKIPPED for c in children)
+        pipeline_id = self.pipelines
+        self.pipelines += 1
+        index = 0
+        operator: Connector = "|"
+        for child in children:
+            if child.type == "|&":
+                operator = "|&"
+            elif child.type == "|":
+                operator = "|"
+            elif child.is_named and child.type not in _SKIPPED:
+                if index:
+                    self.pending = operator
+                slot = PipelineSlot(pipeline_id, index, length)
+                if index == 0 and child.type == "redirected_statement":
+                    # ``a && b 2>&1 | c`` comes as ((a && b) 2>&1) | c: only b is piped.
+                    self.redirected(child, context, slot)
+                else:
+                    self.statement(child, replace(context, pipeline=slot))
+                index += 1
+
+    def redirected(self, node: Node, context: _Context, slot: PipelineSlot | None = None) -> None:
+        body: Node | None = None
+        redirections: list[Redirection] = []
+        for child in node.children:
+            if child.type.endswith("_redirect"):
+                redirections.append(self.redirection(child, context))
+            elif child.is_named and body is None and child.type not in _SKIPPED:
+                body = child
+        if body is None:
+            return
+        target = body
+        # tree-sitter-bash attaches ``a && b > f`` to the whole list: the redirect is b's.
+        while target.type in {"list", "pipeline"}:
+            last = [c for c in target.children if c.is_named and c.type not in _SKIPPED]
+            if not last:
+                break
+            target = last[-1]
+        key = (target.start_byte, target.end_byte)
+        end = node.end_byte if target is body else target.end_byte
+        self.attached[key] = (tuple(redirections), end, slot)
+        self.statement(body, context)
+
+    # commands
+
+    def command(
+        self, node: Node, context: _Context, extra: tuple[Redirection, ...], end: int
+    ) -> None:
+        assignments: list[Assignment] = []
+        words: list[Word] = []
+        redirections: list[Redirection] = []
+        nested: list[Node] = []
+        for child in node.children:
+            kind = child.type
+            if kind == "variable_assignment":
+                assignments.append(self.assignment(child))
+                nested.append(child)
+            elif kind.endswith("_redirect"):
+                redirections.append(self.redirection(child, context))
+            elif kind == "command_name":
+                inner = child.named_children
+                words.append(self.word(inner[0] if len(inner) == 1 else child))
+                nested.append(child)
+            elif child.is_named and kind not in _SKIPPED:
+                words.append(self.word(child))
+                nested.append(child)
+        wrappers, env, index = _unwrap(words, self.offsets)
+        assignments.extend(env)
+        name_word = words[index] if index < len(words) else None
+        command = self.emit(
+            node.start_byte,
+            end,
+            context,
+            name_word=name_word,
+            args=tuple(words[index + 1 :]),
+            wrappers=tuple(wrappers),
+            assignments=tuple(assignments),
+            redirections=(*redirections, *extra, *context.redirections),
+        )
+        for child in nested:
+            self.nested(child, context)
+        if command.program == "set":
+            self.flags.apply([w.value for w in command.args])
+
+    def builtin(
+        self, node: Node, context: _Context, extra: tuple[Redirection, ...], end: int
+    ) -> None:
+        """``export``/``declare``/``local``/``readonly``/``typeset``, ``unset``, ``[``, ``[[``."""
+        children = node.children
+        words: list[Word] = []
+        redirections: list[Redirection] = []
+        for child in children[1:]:
+            self.flatten(child, words, redirections, context)
+        self.emit(
+            node.start_byte,
+            end,
+            context,
+            name_word=self.word(children[0]),
+            args=tuple(words),
+            redirections=(*redirections, *extra, *context.redirections),
+        )
+        self.nested(node, context)
+
+    def flatten(
+        self, node: Node, words: list[Word], redirections: list[Redirection], context: _Context
+    ) -> None:
+        kind = node.type
+        if kind in _TEST_EXPRESSIONS:
+            for child in node.children:
+                self.flatten(child, words, redirections, context)
+        elif kind.endswith("_redirect"):
+            redirections.append(self.redirection(child=node, context=context))
+        elif kind not in _SKIPPED:
+            words.append(self.word(node))
+
+    def assignments_only(
+        self, node: Node, context: _Context, extra: tuple[Redirection, ...], end: int
+    ) -> None:
+        nodes = node.named_children if node.type == "variable_assignments" else [node]
+        assignments = tuple(self.assignment(n) for n in nodes if n.type == "variable_assignment")
+        redirections = (*extra, *context.redirections)
+        self.emit(
+            node.start_byte,
+            end,
+            context,
+            name_word=None,
+            assignments=assignments,
+            redirections=redirections,
+        )
+        self.nested(node, context)
+
+    def assignment(self, node: Node) -> Assignment:
+        name = node.child_by_field_name("name")
+        value = node.child_by_field_name("value")
+        _, start, end = self.source(node)
+        return Assignment(
+            self.source(name)[0] if name is not None else "",
+            self.word(value) if value is not None else None,
+            start,
+            end,
+            self.offsets,
+        )
+
+    def redirection(self, child: Node, context: _Context) -> Redirection:
+        _, start, end = self.source(child)
+        fd: int | None = None
+        operator = ""
+        target: Word | None = None
+        heredoc: Word | None = None
+        for part in child.children:
+            kind = part.type
+            if kind == "file_descriptor":
+                digits = self.source(part)[0]
+                fd = int(digits) if digits.isdigit() else None
+            elif not part.is_named:
+                operator = operator or kind
+            elif kind == "heredoc_start":
+                target = self.word(part)
+            elif kind == "heredoc_body":
+                heredoc = self.word(part)
+            elif target is None and kind not in _SKIPPED:
+                target = self.word(part)
+                self.nested(part, context)
+        document = self.heredocs.get(start)
+        if document is not None:
+            operator = document.operator
+            begin, finish = document.delimiter_start, document.delimiter_end
+            target = Word(self.text[begin:finish], document.delimiter, begin, finish, self.offsets)
+            begin, finish = document.body_start, document.body_end
+            body = self.text[begin:finish]
+            literal = document.quoted or ("$" not in body and "`" not in body)
+            heredoc = Word(body, body if literal else None, begin, finish, self.offsets)
+        return Redirection(operator, fd, target, heredoc, start, end, self.offsets)
+
+    def emit(
+        self,
+        start: int,
+        end: int,
+        context: _Context,
+        *,
+        name_word: Word | None,
+        args: tuple[Word, ...] = (),
+        wrappers: tuple[Wrapper, ...] = (),
+        assignments: tuple[Assignment, ...] = (),
+        redirections: tuple[Redirection, ...] = (),
+    ) -> Command:
+        name = "" if name_word is None else name_word.value or name_word.text
+        connector = self.pending
+        self.pending = None
+        command = Command(
+            name=name,
+            name_word=name_word,
+            args=args,
+            start=self.at(start),
+            end=self.at(end),
+            offsets=self.offsets,
+            wrappers=wrappers,
+            assignments=assignments,
+            redirections=redirections,
+            connector_before=connector,
+            pipeline=context.pipeline,
+            in_subshell=context.subshell,
+            in_substitution=context.substitution,
+            in_function=context.function,
+            in_loop=context.loop,
+            in_condition=context.condition,
+            negated=context.negated,
+            background=context.background,
+            errexit=self.flags.errexit,
+            pipefail=self.flags.pipefail,
+            script=self.inner_script(name, args),
+        )
+        self.commands.append(command)
+        return command
+
+    def inner_script(self, name: str, args: tuple[Word, ...]) -> ShellScript | None:
+        program = name.rsplit("/", 1)[-1]
+        if program not in SHELL_PROGRAMS or self.nesting >= MAX_NESTING:
+            return None
+        found = _script_argument(args)
+        if found is None:
+            return None
+        options, word = found
+        body, positions = _unquote_with_offsets(word.text, word.start)
+        offsets = _sub_map(self.offsets, positions, word.start)
+        script = _parse(body, offsets, (program, *options), self.nesting + 1)
+        self.nested_errors.extend(script.errors)
+        return script
+
+    def nested(self, node: Node, context: _Context) -> None:
+        """Walk the command substitutions inside a word, an assignment or an expression."""
+        text = self.source(node)[0]
+        if "$(" not in text and "`" not in text and "<(" not in text and ">(" not in text:
+            return
+        for child in node.children:
+            if child.type in _SUBSTITUTIONS:
+                inner = replace(
+                    context,
+                    subshell=True,
+                    substitution=True,
+                    pipeline=None,
+                    background=False,
+                    redirections=(),
+                )
+                saved_pending = self.pending
+                self.pending = None
+                self.scoped(child.children, inner)
+                self.pending = saved_pending
+            elif child.is_named:
+                self.nested(child, context)
+
+    def collect_errors(self, node: Node) -> None:
+        for child in node.children:
+            if child.is_missing:
+                _, start, _ = self.source(child)
+                self.errors.append(
+                    ShellError(f"syntax error: missing {child.type!r}", start, start, self.offsets)
+                )
+            elif child.type == "ERROR":
+                text, start, end = self.source(child)
+                snippet = text.strip().split("\n", 1)[0][:40]
+                self.errors.append(
+                    ShellError(f"syntax error near {snippet!r}", start, end, self.offsets)
+                )
+            elif child.has_error:
+                self.collect_errors(child)
+
+
+def _with_redirections(context: _Context, extra: tuple[Redirection, ...]) -> _Context:
+    return replace(context, redirections=(*extra, *context.redirections)) if extra else context
+
+
+# --- words ---------------------------------------------------------------------------------------
+
+
+def _unescape(text: str) -> str:
+    return re.sub(r"\\(.)", r"\1", text, flags=re.DOTALL)
+
+
+def _unescape_double(text: str) -> str:
+    return re.sub(r"\\([$`\"\\\n])", r"\1", text)
+
+
+def _unquote_with_offsets(text: str, start: int) -> tuple[str, list[int]]:
+    """Remove a word's quotes and escapes, keeping expansions as written, with the offset of each
+    remaining character in the parsed text."""
+    out: list[str] = []
+    positions: list[int] = []
+    quote = ""
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if quote == "'":
+            if ch == "'":
+                quote = ""
+            else:
+                out.append(ch)
+                positions.append(start + i)
+        elif ch == "\\" and i + 1 < len(text) and (not quote or text[i + 1] in '$`"\\\n'):
+            out.append(text[i + 1])
+            positions.append(start + i + 1)
+            i += 1
+        elif ch == '"' or (ch == "'" and not quote):
+            quote = "" if quote else ch
+        else:
+            out.append(ch)
+            positions.append(start + i)
+        i += 1
+    return "".join(out), positions
+
+
+def _sub_map(outer: OffsetMap, positions: list[int], empty_at: int) -> OffsetMap:
+    """The OffsetMap of a string whose character ``i`` was copied from ``positions[i]``; an empty
+    string is placed at ``empty_at``."""
+    piece_starts = set(outer.starts)
+    starts: list[int] = []
+    lines: list[int] = []
+    columns: list[int] = []
+    previous = -2
+    for index, offset in enumerate(positions):
+        if offset != previous + 1 or offset in piece_starts:
+            position = outer.position(offset)
+            starts.append(index)
+            lines.append(position.line)
+            columns.append(position.column)
+        previous = offset
+    if not starts:
+        position = outer.position(empty_at)
+        return OffsetMap((0,), (position.line,), (position.column,), position)
+    end = outer.end_position(positions[-1] + 1)
+    return OffsetMap(tuple(starts), tuple(lines), tuple(columns), end)
+
+
+def _script_argument(args: tuple[Word, ...]) -> tuple[tuple[str, ...], Word] | None:
+    """For ``sh [options] -c SCRIPT``: the options and the script word."""
+    options: list[str] = []
+    seen_c = False
+    i = 0
+    while i < len(args):
+        value = args[i].value
+        if value is not None and value[:1] in {"-", "+"} and len(value) > 1 and value != "--":
+            options.append(value)
+            if not value.startswith("--"):
+                seen_c = seen_c or "c" in value
+                if ("o" in value or "O" in value) and i + 1 < len(args):
+                    options.append(args[i + 1].value or "")
+                    i += 1
+            i += 1
+            continue
+        if value == "--":
+            i += 1
+            continue
+        return (tuple(options), args[i]) if seen_c else None
+    return None
+
+
+# --- wrappers ------------------------------------------------------------------------------------
+
+_WRAPPER_VALUE_OPTIONS: dict[str, frozenset[str]] = {
+    "sudo": frozenset(
+        {"-u", "-g", "-C", "-h", "-p", "-U", "-r", "-t", "-D", "-R", "-T", "--user", "--group"}
+        | {"--close-from", "--host", "--prompt", "--other-user", "--role", "--type", "--chdir"}
+        | {"--command-timeout"}
+    ),
+    "env": frozenset({"-u", "--unset", "-C", "--chdir", "-S", "--split-string"}),
+    "exec": frozenset({"-a"}),
+    "time": frozenset({"-f", "--format", "-o", "--output"}),
+    "nohup": frozenset(),
+    "command": frozenset(),
+}
+
+
+def _unwrap(words: list[Word], offsets: OffsetMap) -> tuple[list[Wrapper], list[Assignment], int]:
+    """Skip ``sudo``, ``env``, ``command``, ``exec``, ``nohup`` and ``time`` with their options:
+    the wrappers, the assignments given to ``env``/``sudo`` and the index of the real command."""
+    wrappers: list[Wrapper] = []
+    assignments: list[Assignment] = []
+    i = 0
+    while i < len(words):
+        program = (words[i].value or "").rsplit("/", 1)[-1]
+        takes_value = _WRAPPER_VALUE_OPTIONS.get(program)
+        if takes_value is None:
+            break
+        j = i + 1
+        found: list[Assignment] = []
+        while j < len(words):
+            value = words[j].value
+            if value is None:
+                break
+            if value == "--":
+                j += 1
+                break
+            if program in {"env", "sudo"} and _ASSIGNMENT.match(value):
+                found.append(_split_assignment(words[j], offsets))
+                j += 1
+                continue
+            if program == "command" and value in {"-v", "-V"}:
+                return wrappers, assignments, i
+            if not value.startswith("-") or (value == "-" and program != "env"):
+                break
+            j += 1 + _consumes_value(value, takes_value)
+        if j >= len(words):
+            break
+        wrappers.append(Wrapper(program, tuple(words[i:j])))
+        assignments.extend(found)
+        i = j
+    return wrappers, assignments, i
+
+
+def _consumes_value(option: str, takes_value: frozenset[str]) -> int:
+    if option.startswith("--"):
+        return int("=" not in option and option in takes_value)
+    letters = option[1:]
+    for index, letter in enumerate(letters):
+        if f"-{letter}" in takes_value:
+            return int(index == len(letters) - 1)
+    return 0
+
+
+def _split_assignment(word: Word, offsets: OffsetMap) -> Assignment:
+    name, _, rest = (word.value or word.text).partition("=")
+    equals = word.text.index("=")
+    value_text = word.text[equals + 1 :]
+    value = Word(
+        value_text,
+        rest if word.value is not None else None,
+        word.start + equals + 1,
+        word.end,
+        offsets,
+    )
+    return Assignment(name.removesuffix("+"), value, word.start, word.end, offsets)
