@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 from dfanalyze.span import Span
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     """How bad a finding is, most severe first."""
 
     ERROR = "error"

@@ -1,0 +1,182 @@
+"""Parse a Dockerfile into the model: ``parse_bytes`` / ``parse_text`` never raise on bad input.
+
+Problems (invalid UTF-8, binary data, unterminated heredocs, unknown instructions ...) become
+:class:`~dfanalyze.model.Diagnostic` values with exact spans; parsing always goes on to the end of the
+file, so one bad instruction never hides the rest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from dfanalyze import model
+from dfanalyze.model import Diagnostic, Dockerfile, Instruction
+from dfanalyze.parse.instructions import (
+    EMPTY_CONTINUATION,
+    SYNTAX_ERROR,
+    HeredocHeader,
+    parse_instruction,
+)
+from dfanalyze.parse.lines import LineReader
+from dfanalyze.span import Position, Span
+
+__all__ = ["decode", "parse_bytes", "parse_text"]
+
+
+def decode(data: bytes) -> tuple[str | None, Diagnostic | None]:
+    """Decode a Dockerfile's bytes as UTF-8; refuse binary data with a located diagnostic."""
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        line = data.count(b"\n", 0, nul) + 1
+        column = nul - (data.rfind(b"\n", 0, nul) + 1) + 1
+        return None, Diagnostic(
+            SYNTAX_ERROR,
+            "file contains NUL bytes: this is a binary file, not a Dockerfile",
+            Span.of(line, column, line, column + 1),
+        )
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        column = len(data[line_start : exc.start].decode("utf-8", errors="replace")) + 1
+        return None, Diagnostic(
+            SYNTAX_ERROR,
+            f"invalid UTF-8: byte 0x{data[exc.start]:02x} cannot start or continue a character",
+            Span.of(line, column, line, column + 1),
+        )
+
+
+def parse_bytes(data: bytes, path: str = "Dockerfile") -> Dockerfile:
+    text, problem = decode(data)
+    if text is None:
+        assert problem is not None
+        return _empty(path, "", problem)
+    return parse_text(text, path)
+
+
+def _empty(path: str, source: str, problem: Diagnostic) -> Dockerfile:
+    return Dockerfile(
+        path=path,
+        source=source,
+        lines=(),
+        escape="\\",
+        directives=(),
+        instructions=(),
+        global_args=(),
+        stages=(),
+        diagnostics=(problem,),
+    )
+
+
+def parse_text(text: str, path: str = "Dockerfile") -> Dockerfile:
+    reader = LineReader.from_text(text)
+    diagnostics = reader.diagnostics
+    instructions: list[Instruction] = []
+    while (line := reader.next_line()) is not None:
+        end_line = line.end_line
+        provisional = Span(line.offsets.position(0), _line_end(reader.lines, end_line))
+        instruction, headers = parse_instruction(
+            line.text, line.offsets, reader.escape, comments=line.comments, span=provisional
+        )
+        keyword_start = instruction.keyword.span.start
+        if headers:
+            heredocs = []
+            for header in headers:
+                content, offsets, first, last, terminated = reader.read_heredoc(header.name, header.chomp)
+                word_span = line.offsets.span(header.start, header.end)
+                body_span = Span(Position(first, 1), _line_end(reader.lines, last))
+                heredocs.append(
+                    model.Heredoc(
+                        name=header.name,
+                        content=content,
+                        expand=header.expand,
+                        chomp=header.chomp,
+                        fd=header.fd,
+                        span=word_span,
+                        body_span=body_span,
+                        body_offsets=offsets,
+                    )
+                )
+                end_line = max(end_line, last)
+                if not terminated:
+                    diagnostics.append(
+                        Diagnostic(SYNTAX_ERROR, "unterminated heredoc", Span(word_span.start, body_span.end))
+                    )
+                    break
+            instruction = _attach_heredocs(instruction, tuple(heredocs), headers)
+        span = Span(keyword_start, _line_end(reader.lines, end_line))
+        instruction = replace(instruction, span=span)
+        if line.empty_continuation_lines:
+            diagnostics.append(
+                Diagnostic(
+                    EMPTY_CONTINUATION,
+                    "Empty continuation line",
+                    Span(Position(end_line, 1), _line_end(reader.lines, end_line)),
+                    severity="warning",
+                )
+            )
+        instructions.append(instruction)
+    if not instructions and not diagnostics:
+        last = max(len(reader.lines), 1)
+        diagnostics.append(Diagnostic(SYNTAX_ERROR, "file with no instructions", Span.of(last, 1, last, 1)))
+    return _assemble(path, text, reader, instructions, diagnostics)
+
+
+def _line_end(lines: list[str], number: int) -> Position:
+    if 1 <= number <= len(lines):
+        return Position(number, len(lines[number - 1]) + 1)
+    return Position(max(number, 1), 1)
+
+
+def _attach_heredocs(
+    instruction: Instruction, heredocs: tuple[model.Heredoc, ...], headers: list[HeredocHeader]
+) -> Instruction:
+    if isinstance(instruction, model.Onbuild) and instruction.child is not None:
+        child = replace(instruction.child, heredocs=heredocs)
+        return replace(instruction, heredocs=heredocs, child=child)
+    return replace(instruction, heredocs=heredocs)
+
+
+def _assemble(
+    path: str,
+    text: str,
+    reader: LineReader,
+    instructions: list[Instruction],
+    diagnostics: list[Diagnostic],
+) -> Dockerfile:
+    global_args: list[model.Arg] = []
+    stages: list[model.Stage] = []
+    current: model.From | None = None
+    body: list[Instruction] = []
+    for instruction in instructions:
+        diagnostics.extend(instruction.errors)
+        if isinstance(instruction, model.Onbuild) and instruction.child is not None:
+            diagnostics.extend(instruction.child.errors)
+        if isinstance(instruction, model.From):
+            if current is not None:
+                stages.append(model.Stage(index=len(stages), from_=current, instructions=tuple(body)))
+            current, body = instruction, []
+        elif current is None:
+            if isinstance(instruction, model.Arg):
+                global_args.append(instruction)
+            elif not isinstance(instruction, model.Unknown):
+                diagnostics.append(
+                    Diagnostic(SYNTAX_ERROR, "no build stage in current context", instruction.keyword.span)
+                )
+        else:
+            body.append(instruction)
+    if current is not None:
+        stages.append(model.Stage(index=len(stages), from_=current, instructions=tuple(body)))
+    diagnostics.sort(key=lambda d: (d.span.start, d.span.end))
+    return Dockerfile(
+        path=path,
+        source=text,
+        lines=tuple(reader.lines),
+        escape=reader.escape,
+        directives=tuple(reader.directives),
+        instructions=tuple(instructions),
+        global_args=tuple(global_args),
+        stages=tuple(stages),
+        diagnostics=tuple(diagnostics),
+    )

@@ -1,0 +1,5 @@
+import sys
+
+from dfanalyze.cli import main
+
+sys.exit(main())

@@ -1,0 +1,36 @@
+"""Checks of the syntax family that report what the parser found (BuildKit's own errors and
+warnings), so that parse problems are findings like any other: selectable, suppressible, documented."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from dfanalyze.checks.context import Context, Hit
+from dfanalyze.parse.instructions import (
+    EMPTY_CONTINUATION,
+    FLAG_ERROR,
+    SYNTAX_ERROR,
+    UNKNOWN_INSTRUCTION,
+)
+
+
+def _diagnostics(ctx: Context, code: str) -> Iterator[Hit]:
+    for d in ctx.dockerfile.diagnostics:
+        if d.code == code:
+            yield Hit(d.span, {"message": d.message})
+
+
+def syntax_error(ctx: Context) -> Iterator[Hit]:
+    yield from _diagnostics(ctx, SYNTAX_ERROR)
+
+
+def unknown_instruction(ctx: Context) -> Iterator[Hit]:
+    yield from _diagnostics(ctx, UNKNOWN_INSTRUCTION)
+
+
+def invalid_flag(ctx: Context) -> Iterator[Hit]:
+    yield from _diagnostics(ctx, FLAG_ERROR)
+
+
+def empty_continuation(ctx: Context) -> Iterator[Hit]:
+    yield from _diagnostics(ctx, EMPTY_CONTINUATION)

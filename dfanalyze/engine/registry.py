@@ -1,0 +1,105 @@
+"""The rule catalogue: built-in rule files, rules from installed plugins and from local folders.
+
+Plugins are found through the entry-point group ``dfanalyze.rules``. An entry point resolves to a
+folder of rule files: either a ``str``/``Path``, or a callable returning one (so a package can say
+``rules = "my_package:rules_dir"`` and compute the path from ``__file__``). Every problem (a broken
+TOML file, a check that cannot be imported, a plugin that fails to load, a code defined twice) is a
+:class:`~dfanalyze.engine.rulefile.RuleFileError` in :attr:`Registry.errors`: the other rules still
+load and run.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from importlib.metadata import entry_points
+from pathlib import Path
+
+from dfanalyze.engine.matcher import CheckFunction, MatchError, compile_match
+from dfanalyze.engine.rulefile import Rule, RuleFileError, load_rule_file
+from dfanalyze.resources import data_dir
+
+ENTRY_POINT_GROUP = "dfanalyze.rules"
+DOCS_URL = "https://github.com/dfanalyze/dfanalyze/blob/main/docs/rules.md"
+
+
+@dataclass
+class Registry:
+    rules: dict[str, Rule] = field(default_factory=dict)  # by code
+    checks: dict[str, CheckFunction] = field(default_factory=dict)  # by code
+    origins: dict[str, str] = field(default_factory=dict)  # code -> "builtin" / plugin / folder
+    errors: list[RuleFileError] = field(default_factory=list)
+
+    def add_folder(self, folder: Path, origin: str) -> None:
+        if not folder.is_dir():
+            self.errors.append(RuleFileError(str(folder), "extend-rules", "is not a folder"))
+            return
+        for path in sorted(folder.rglob("*.toml")):
+            try:
+                rule = load_rule_file(path, DOCS_URL)
+                check = resolve_check(rule)
+            except RuleFileError as exc:
+                self.errors.append(exc)
+                continue
+            if rule.code in self.rules:
+                first = self.rules[rule.code].source
+                self.errors.append(
+                    RuleFileError(str(path), "code", f"{rule.code} is already defined by {first}")
+                )
+                continue
+            self.rules[rule.code] = rule
+            self.checks[rule.code] = check
+            self.origins[rule.code] = origin
+
+    def add_plugins(self) -> None:
+        for ep in entry_points(group=ENTRY_POINT_GROUP):
+            where = f"entry point {ep.name} = {ep.value}"
+            try:
+                target = ep.load()
+                folder = target() if callable(target) else target
+                path = Path(str(folder))
+            except Exception as exc:  # a plugin's import may fail in any way: report, go on
+                self.errors.append(RuleFileError(where, "load", f"{type(exc).__name__}: {exc}"))
+                continue
+            self.add_folder(path, f"plugin {ep.name}")
+
+    def sorted_rules(self) -> list[Rule]:
+        return sorted(self.rules.values(), key=lambda r: r.code)
+
+
+def resolve_check(rule: Rule) -> CheckFunction:
+    """The rule's check function: compiled from ``[match]`` or imported from ``check``."""
+    if rule.match is not None:
+        try:
+            return compile_match(rule.match)
+        except MatchError as exc:
+            raise RuleFileError(rule.source, f"match.{exc.field}", str(exc).split(": ", 1)[1]) from None
+    assert rule.check is not None
+    module_name, _, function_name = rule.check.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except Exception as exc:  # an import error of any kind in a user's check module
+        raise RuleFileError(rule.source, "check", f"cannot import {module_name}: {exc}") from None
+    function = getattr(module, function_name, None)
+    if not callable(function):
+        raise RuleFileError(rule.source, "check", f"{module_name} has no function {function_name}")
+    checked: CheckFunction = function
+    return checked
+
+
+def build_registry(extra_folders: Iterable[Path] = (), plugins: bool = True) -> Registry:
+    registry = Registry()
+    registry.add_folder(data_dir("rules"), "builtin")
+    if plugins:
+        registry.add_plugins()
+    for folder in extra_folders:
+        registry.add_folder(folder, str(folder))
+    return registry
+
+
+@cache
+def default_registry() -> Registry:
+    """The built-in rules plus installed plugins (loaded once per process)."""
+    return build_registry()

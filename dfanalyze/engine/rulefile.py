@@ -1,0 +1,220 @@
+"""Rule files: one TOML file per rule, validated into a frozen :class:`Rule`.
+
+A rule is data: its identity (code, name, family, aliases), default severity, the message template,
+its documentation (the same headings for every rule), its examples (which are its tests) and either
+a declarative ``[match]`` table or the dotted name of a Python ``check`` function. A broken file is a
+:class:`RuleFileError` that names the file and the field; it never crashes the run.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dfanalyze.findings import Severity
+
+CODE_PATTERN = re.compile(r"^[A-Z]{1,6}[0-9]{3,4}$")
+NAME_PATTERN = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
+FAMILIES = {
+    "base-image": "1xx: FROM, base images, stages",
+    "cmd": "2xx: CMD, ENTRYPOINT, HEALTHCHECK, SHELL",
+    "volume": "3xx: VOLUME and persistent data",
+    "layers": "4xx: layers, cache, image size",
+    "run": "5xx: RUN and package managers",
+    "security": "6xx: secrets, users, permissions",
+    "syntax": "7xx: syntax, style, BuildKit parse errors and warnings",
+}
+DOC_SECTIONS = ("what", "why", "example", "instead", "fix_safety", "references")
+DOC_TITLES = {
+    "what": "What it does",
+    "why": "Why it matters",
+    "example": "Example",
+    "instead": "Use instead",
+    "fix_safety": "Fix safety",
+    "references": "References",
+}
+_TOP_KEYS = {
+    "code",
+    "name",
+    "family",
+    "severity",
+    "summary",
+    "message",
+    "aliases",
+    "enabled",
+    "fix",
+    "url",
+    "docs",
+    "match",
+    "check",
+    "options",
+    "examples",
+}
+_EXAMPLE_KEYS = {"bad", "good", "fixed", "config", "note", "build_args", "context", "unsafe"}
+
+
+class RuleFileError(ValueError):
+    """A rule file that cannot be used; the message names the file and the field."""
+
+    def __init__(self, path: str, field_name: str, problem: str) -> None:
+        super().__init__(f"{path}: {field_name}: {problem}")
+        self.path = path
+        self.field = field_name
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    bad: str | None = None
+    good: str | None = None
+    fixed: str | None = None
+    config: Mapping[str, Any] = field(default_factory=dict)
+    build_args: Mapping[str, str] = field(default_factory=dict)
+    context: Mapping[str, str] = field(default_factory=dict)  # build-context files: path -> content
+    unsafe: bool = False  # the fixed text needs --unsafe-fixes
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    code: str
+    name: str
+    family: str
+    severity: Severity
+    summary: str
+    message: str
+    aliases: tuple[str, ...]
+    enabled: bool  # on by default; opt-in rules set enabled = false
+    fix: str | None  # None, "safe" or "unsafe"
+    url: str
+    docs: Mapping[str, Any]
+    match: Mapping[str, Any] | None
+    check: str | None
+    options: Mapping[str, Any]
+    examples: tuple[Example, ...]
+    source: str  # the file it came from
+
+    @property
+    def selectors(self) -> tuple[str, ...]:
+        """Every name a user may select this rule by (upper-cased where codes are)."""
+        return (self.code, self.name, *self.aliases)
+
+
+def _require(data: Mapping[str, Any], key: str, kind: type, path: str) -> Any:
+    if key not in data:
+        raise RuleFileError(path, key, "is required")
+    value = data[key]
+    if not isinstance(value, kind):
+        raise RuleFileError(path, key, f"must be a {kind.__name__}, not {type(value).__name__}")
+    return value
+
+
+def _optional(data: Mapping[str, Any], key: str, kind: type, path: str, default: Any) -> Any:
+    if key not in data:
+        return default
+    value = data[key]
+    if not isinstance(value, kind):
+        raise RuleFileError(path, key, f"must be a {kind.__name__}, not {type(value).__name__}")
+    return value
+
+
+def rule_from_mapping(data: Mapping[str, Any], path: str, docs_url: str) -> Rule:
+    unknown = sorted(set(data) - _TOP_KEYS)
+    if unknown:
+        raise RuleFileError(path, unknown[0], f"unknown key (allowed: {', '.join(sorted(_TOP_KEYS))})")
+    code = _require(data, "code", str, path)
+    if not CODE_PATTERN.match(code):
+        raise RuleFileError(path, "code", f"{code!r} is not a rule code like DF101")
+    name = _require(data, "name", str, path)
+    if not NAME_PATTERN.match(name):
+        raise RuleFileError(path, "name", f"{name!r} must be kebab-case")
+    family = _require(data, "family", str, path)
+    severity_text = _require(data, "severity", str, path)
+    try:
+        severity = Severity(severity_text)
+    except ValueError:
+        allowed = ", ".join(s.value for s in Severity)
+        raise RuleFileError(path, "severity", f"{severity_text!r} is not one of {allowed}") from None
+    summary = _require(data, "summary", str, path)
+    message = _require(data, "message", str, path)
+    aliases = _optional(data, "aliases", list, path, [])
+    if not all(isinstance(a, str) for a in aliases):
+        raise RuleFileError(path, "aliases", "must be a list of strings")
+    fix = _optional(data, "fix", str, path, None)
+    if fix not in (None, "safe", "unsafe"):
+        raise RuleFileError(path, "fix", f"{fix!r} must be 'safe' or 'unsafe'")
+    docs = _require(data, "docs", dict, path)
+    for section in ("what", "why"):
+        if not isinstance(docs.get(section), str) or not docs[section].strip():
+            raise RuleFileError(path, f"docs.{section}", "is required")
+    unknown_docs = sorted(set(docs) - set(DOC_SECTIONS))
+    if unknown_docs:
+        raise RuleFileError(
+            path, f"docs.{unknown_docs[0]}", f"unknown section (allowed: {', '.join(DOC_SECTIONS)})"
+        )
+    match = _optional(data, "match", dict, path, None)
+    check = _optional(data, "check", str, path, None)
+    if (match is None) == (check is None):
+        raise RuleFileError(path, "match", "a rule needs exactly one of [match] or check")
+    if check is not None and not re.match(r"^[\w.]+:\w+$", check):
+        raise RuleFileError(path, "check", f"{check!r} must look like 'package.module:function'")
+    options = _optional(data, "options", dict, path, {})
+    raw_examples = _require(data, "examples", list, path)
+    examples = []
+    for i, raw in enumerate(raw_examples):
+        where = f"examples[{i}]"
+        if not isinstance(raw, dict):
+            raise RuleFileError(path, where, "must be a table")
+        extra = sorted(set(raw) - _EXAMPLE_KEYS)
+        if extra:
+            raise RuleFileError(path, f"{where}.{extra[0]}", "unknown key")
+        if "bad" not in raw and "good" not in raw:
+            raise RuleFileError(path, where, "needs 'bad' or 'good'")
+        if "fixed" in raw and "bad" not in raw:
+            raise RuleFileError(path, f"{where}.fixed", "only makes sense with 'bad'")
+        examples.append(
+            Example(
+                bad=raw.get("bad"),
+                good=raw.get("good"),
+                fixed=raw.get("fixed"),
+                config=raw.get("config", {}),
+                build_args=raw.get("build_args", {}),
+                context=raw.get("context", {}),
+                unsafe=bool(raw.get("unsafe", False)),
+                note=raw.get("note", ""),
+            )
+        )
+    if not any(e.bad is not None for e in examples) or not any(e.good is not None for e in examples):
+        raise RuleFileError(path, "examples", "needs at least one bad and one good example")
+    url = _optional(data, "url", str, path, f"{docs_url}#{code.lower()}-{name}")
+    return Rule(
+        code=code,
+        name=name,
+        family=family,
+        severity=severity,
+        summary=summary,
+        message=message,
+        aliases=tuple(aliases),
+        enabled=_optional(data, "enabled", bool, path, True),
+        fix=fix,
+        url=url,
+        docs=docs,
+        match=match,
+        check=check,
+        options=options,
+        examples=tuple(examples),
+        source=path,
+    )
+
+
+def load_rule_file(path: Path, docs_url: str) -> Rule:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise RuleFileError(str(path), "toml", str(exc)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RuleFileError(str(path), "file", str(exc)) from None
+    return rule_from_mapping(data, str(path), docs_url)

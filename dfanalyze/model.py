@@ -1,0 +1,450 @@
+"""The parsed Dockerfile: frozen values, built once by :mod:`dfanalyze.parse` and shared by every
+analysis and rule.
+
+An :class:`Instruction` keeps both views a linter needs: BuildKit's own view (keyword, raw flags,
+argument nodes, heredocs, previous comments; see :func:`dfanalyze.parse.dump.to_json`) and typed
+fields per instruction kind (``From.image``, ``Copy.sources``, ``Run.mounts`` ...). Every word keeps
+its exact span in the source.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from dfanalyze.span import OffsetMap, Span
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """A problem found while parsing: BuildKit's message at the place it concerns."""
+
+    code: str
+    message: str
+    span: Span
+    severity: str = "error"  # "error" or "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """One argument node as BuildKit keeps it (quotes kept for ENV/LABEL/ARG words, JSON strings
+    decoded for the exec form), with its span in the source."""
+
+    text: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Flag:
+    """A builder flag: ``--name=value`` (``value`` None for a bare ``--name``)."""
+
+    name: str
+    value: str | None
+    text: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Heredoc:
+    """A here-document attached to RUN/COPY/ADD: ``<<[-]NAME`` and the body lines after it."""
+
+    name: str
+    content: str  # raw body, as BuildKit stores it (tabs kept even with <<-)
+    expand: bool  # False when the name was quoted: the body is not variable-expanded
+    chomp: bool  # <<- : leading tabs are removed from the body
+    fd: int  # 0 when no file descriptor was written (BuildKit's default)
+    span: Span  # the <<NAME word
+    body_span: Span  # from the first body line to the terminator line
+    body_offsets: OffsetMap  # maps offsets in `content` to source positions
+
+    @property
+    def text(self) -> str:
+        """The body as it will be used: leading tabs removed for ``<<-``."""
+        if not self.chomp:
+            return self.content
+        return "\n".join(line.lstrip("\t") for line in self.content.split("\n"))
+
+
+@dataclass(frozen=True, slots=True)
+class KeyValue:
+    """One ENV or LABEL pair. ``separator`` is ``"="`` or ``""`` for the legacy ``ENV key value``."""
+
+    key: Word
+    value: Word
+    separator: str
+
+
+@dataclass(frozen=True, slots=True)
+class ArgDecl:
+    """One name of an ARG instruction, with its default if it has one."""
+
+    name: str
+    default: str | None
+    word: Word
+
+
+@dataclass(frozen=True, slots=True)
+class ImageRef:
+    """A parsed image reference: ``[registry/]repository[:tag][@digest]``."""
+
+    text: str
+    registry: str | None
+    repository: str
+    tag: str | None
+    digest: str | None
+    span: Span
+
+    @property
+    def domain(self) -> str:
+        return self.registry or "docker.io"
+
+    @property
+    def path(self) -> str:
+        """The repository path as a registry sees it (``library/`` added for Docker Hub)."""
+        if self.registry is None and "/" not in self.repository:
+            return f"library/{self.repository}"
+        return self.repository
+
+    @property
+    def is_official(self) -> bool:
+        """A Docker Hub official image (``ubuntu``, ``docker.io/library/ubuntu``)."""
+        return self.domain in ("docker.io", "index.docker.io") and self.path.startswith("library/")
+
+    @property
+    def name(self) -> str:
+        """The short repository name users write (``python``, ``bitnami/redis``, ``gcr.io/x/y``)."""
+        if self.is_official:
+            return self.path.removeprefix("library/")
+        return self.repository if self.registry is None else f"{self.registry}/{self.repository}"
+
+
+@dataclass(frozen=True, slots=True)
+class Mount:
+    """One ``RUN --mount=...`` (BuildKit's CSV key=value options)."""
+
+    type: str  # bind (default), cache, tmpfs, secret, ssh
+    target: str | None
+    source: str | None
+    from_: str | None
+    options: tuple[tuple[str, str | None], ...]
+    span: Span
+
+    def option(self, key: str) -> str | None:
+        for k, v in self.options:
+            if k == key:
+                return v
+        return None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Instruction:
+    """One instruction. ``kind`` is the upper-cased keyword; ``keyword`` keeps the spelling."""
+
+    kind: str
+    keyword: Word
+    flags: tuple[Flag, ...] = ()
+    args: tuple[Word, ...] = ()
+    json: bool = False
+    heredocs: tuple[Heredoc, ...] = ()
+    comments: tuple[str, ...] = ()
+    span: Span
+    text: str  # the logical line (continuations joined, comment lines dropped)
+    offsets: OffsetMap
+    errors: tuple[Diagnostic, ...] = ()
+
+    def flag(self, name: str) -> Flag | None:
+        """The last ``--name`` flag (BuildKit keeps the last for non-repeatable flags)."""
+        found = None
+        for f in self.flags:
+            if f.name == name:
+                found = f
+        return found
+
+    def flags_named(self, name: str) -> tuple[Flag, ...]:
+        return tuple(f for f in self.flags if f.name == name)
+
+    @property
+    def line(self) -> int:
+        return self.span.start.line
+
+
+@dataclass(frozen=True, kw_only=True)
+class CommandInstruction(Instruction):
+    """RUN, CMD, ENTRYPOINT, SHELL and HEALTHCHECK CMD: exec form (``exec``) or shell form
+    (``shell``: the command text, one word)."""
+
+    shell: Word | None = None
+    exec: tuple[Word, ...] = ()
+
+    @property
+    def is_exec_form(self) -> bool:
+        return self.json
+
+    @cached_property
+    def shell_offsets(self) -> OffsetMap | None:
+        """The offset map of the shell-form command text (for the shell analysis)."""
+        if self.shell is None:
+            return None
+        start = self.text.find(self.shell.text)
+        return self.offsets.shifted(start) if start >= 0 else None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Run(CommandInstruction):
+    mounts: tuple[Mount, ...] = ()
+    network: str | None = None
+    security: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Cmd(CommandInstruction):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class Entrypoint(CommandInstruction):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class Shell(CommandInstruction):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class Healthcheck(CommandInstruction):
+    """``HEALTHCHECK NONE`` or ``HEALTHCHECK [--options] CMD command``."""
+
+    check_type: Word | None = None  # CMD or NONE as written
+    interval: float | None = None  # seconds, None when not given or invalid
+    timeout: float | None = None
+    start_period: float | None = None
+    start_interval: float | None = None
+    retries: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class From(Instruction):
+    image: Word | None = None  # the image word as written (may contain $VARS)
+    image_ref: ImageRef | None = None  # parsed when the word has no variables
+    stage_name: Word | None = None  # the name after AS, as written
+    as_keyword: Word | None = None
+
+    @property
+    def name(self) -> str | None:
+        return self.stage_name.text.lower() if self.stage_name else None
+
+    @property
+    def platform(self) -> Flag | None:
+        return self.flag("platform")
+
+
+@dataclass(frozen=True, kw_only=True)
+class CopyLike(Instruction):
+    """COPY and ADD: sources (context paths, URLs, or heredoc names) and a destination."""
+
+    sources: tuple[Word, ...] = ()
+    dest: Word | None = None
+
+    @property
+    def heredoc_sources(self) -> tuple[Heredoc, ...]:
+        names = {w.text for w in self.sources}
+        return tuple(h for h in self.heredocs if any(n.endswith(h.name) for n in names))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Copy(CopyLike):
+    @property
+    def from_stage(self) -> str | None:
+        f = self.flag("from")
+        return f.value if f else None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Add(CopyLike):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class KeyValueInstruction(Instruction):
+    pairs: tuple[KeyValue, ...] = ()
+
+    @property
+    def is_legacy_form(self) -> bool:
+        return any(p.separator == "" for p in self.pairs)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Env(KeyValueInstruction):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class Label(KeyValueInstruction):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class Arg(Instruction):
+    decls: tuple[ArgDecl, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Expose(Instruction):
+    @property
+    def ports(self) -> tuple[Word, ...]:
+        return self.args
+
+
+@dataclass(frozen=True, kw_only=True)
+class Volume(Instruction):
+    @property
+    def paths(self) -> tuple[Word, ...]:
+        return self.args
+
+
+@dataclass(frozen=True, kw_only=True)
+class SingleValue(Instruction):
+    """USER, WORKDIR, MAINTAINER, STOPSIGNAL: the rest of the line as one value."""
+
+    value: Word | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class User(SingleValue):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class Workdir(SingleValue):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class Maintainer(SingleValue):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class StopSignal(SingleValue):
+    pass
+
+
+@dataclass(frozen=True, kw_only=True)
+class Onbuild(Instruction):
+    child: Instruction | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Unknown(Instruction):
+    """A keyword BuildKit does not know (kept so that the rest of the file is still analysed)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Directive:
+    name: str
+    value: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class StageLink:
+    """An edge of the stage graph: ``target`` stage uses ``source`` stage (or an external image)."""
+
+    source: int  # stage index
+    target: int
+    kind: str  # "from" (FROM <stage>), "copy" (COPY --from), "mount" (RUN --mount=from=)
+    instruction: Instruction
+
+
+@dataclass(frozen=True, kw_only=True)
+class Stage:
+    index: int
+    from_: From
+    instructions: tuple[Instruction, ...]  # after FROM, in order
+
+    @property
+    def name(self) -> str | None:
+        return self.from_.name
+
+    @property
+    def label(self) -> str:
+        """How to refer to the stage in messages: its name, or its index."""
+        return self.name if self.name is not None else str(self.index)
+
+    def of_kind(self, *kinds: str) -> list[Instruction]:
+        return [i for i in self.instructions if i.kind in kinds]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Dockerfile:
+    path: str
+    source: str
+    lines: tuple[str, ...]  # physical lines, without line terminators
+    escape: str
+    directives: tuple[Directive, ...]
+    instructions: tuple[Instruction, ...]  # every top-level instruction, in order
+    global_args: tuple[Arg, ...]  # ARGs before the first FROM
+    stages: tuple[Stage, ...]
+    diagnostics: tuple[Diagnostic, ...]  # parse errors and warnings, in source order
+
+    def directive(self, name: str) -> Directive | None:
+        for d in self.directives:
+            if d.name == name:
+                return d
+        return None
+
+    @property
+    def errors(self) -> tuple[Diagnostic, ...]:
+        return tuple(d for d in self.diagnostics if d.severity == "error")
+
+    @property
+    def warnings(self) -> tuple[Diagnostic, ...]:
+        return tuple(d for d in self.diagnostics if d.severity == "warning")
+
+    def stage_named(self, name: str) -> Stage | None:
+        """The stage ``--from=name`` or ``FROM name`` refers to (name or index), if any."""
+        lowered = name.lower()
+        for stage in self.stages:
+            if stage.name == lowered:
+                return stage
+        if name.isdigit() and int(name) < len(self.stages):
+            return self.stages[int(name)]
+        return None
+
+    @cached_property
+    def stage_links(self) -> tuple[StageLink, ...]:
+        """Every use of a stage by a later stage: ``FROM <stage>``, ``COPY --from``, ``--mount=from=``.
+
+        A name refers only to a stage defined *before* the instruction (as in BuildKit).
+        """
+        links: list[StageLink] = []
+        for stage in self.stages:
+            earlier = self.stages[: stage.index]
+
+            def resolve(ref: str, earlier: tuple[Stage, ...] = earlier) -> int | None:
+                lowered = ref.lower()
+                for s in earlier:
+                    if s.name == lowered:
+                        return s.index
+                if ref.isdigit() and int(ref) < len(earlier):
+                    return int(ref)
+                return None
+
+            image = stage.from_.image
+            if image is not None:
+                src = resolve(image.text)
+                if src is not None:
+                    links.append(StageLink(src, stage.index, "from", stage.from_))
+            for ins in stage.instructions:  # ONBUILD triggers run in a later build: not linked
+                if isinstance(ins, Copy) and ins.from_stage is not None:
+                    src = resolve(ins.from_stage)
+                    if src is not None:
+                        links.append(StageLink(src, stage.index, "copy", ins))
+                if isinstance(ins, Run):
+                    for m in ins.mounts:
+                        if m.from_ is not None:
+                            src = resolve(m.from_)
+                            if src is not None:
+                                links.append(StageLink(src, stage.index, "mount", ins))
+        return tuple(links)

@@ -1,0 +1,781 @@
+"""From one logical line to a typed :class:`~dfanalyze.model.Instruction`, as BuildKit reads it.
+
+The order of work mirrors BuildKit: split the keyword, extract the builder flags, read the arguments
+with the instruction's own rule (JSON or shell form, whitespace words, ``key=value`` words, ...), then
+check what BuildKit's instruction parser checks (argument counts, known flags, stage names). Problems
+become :class:`~dfanalyze.model.Diagnostic` values on the instruction instead of exceptions, so that a
+bad instruction never hides the rest of the file.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+from dataclasses import dataclass, replace
+
+from dfanalyze import model
+from dfanalyze.model import Diagnostic, Flag, Instruction, Word
+from dfanalyze.parse import lalr
+from dfanalyze.parse.words import (
+    WordSpan,
+    extract_flags,
+    is_space,
+    parse_words,
+    split_keyword,
+    split_whitespace,
+    trim_span,
+)
+from dfanalyze.span import OffsetMap, Span
+
+SYNTAX_ERROR = "DF700"
+UNKNOWN_INSTRUCTION = "DF701"
+FLAG_ERROR = "DF702"
+EMPTY_CONTINUATION = "DF703"
+
+# Flags each instruction accepts: name -> kind ("string", "bool", or "strings" when repeatable).
+KNOWN_FLAGS: dict[str, dict[str, str]] = {
+    "ADD": {
+        "chown": "string",
+        "chmod": "string",
+        "link": "bool",
+        "keep-git-dir": "bool",
+        "checksum": "string",
+        "unpack": "bool",
+        "exclude": "strings",
+    },
+    "COPY": {
+        "chown": "string",
+        "from": "string",
+        "chmod": "string",
+        "link": "bool",
+        "exclude": "strings",
+        "parents": "bool",
+    },
+    "FROM": {"platform": "string"},
+    "HEALTHCHECK": {
+        "interval": "string",
+        "timeout": "string",
+        "start-period": "string",
+        "start-interval": "string",
+        "retries": "string",
+    },
+    "RUN": {"mount": "strings", "network": "string", "security": "string", "device": "strings"},
+}
+
+INSTRUCTIONS = (
+    "ADD",
+    "ARG",
+    "CMD",
+    "COPY",
+    "ENTRYPOINT",
+    "ENV",
+    "EXPOSE",
+    "FROM",
+    "HEALTHCHECK",
+    "LABEL",
+    "MAINTAINER",
+    "ONBUILD",
+    "RUN",
+    "SHELL",
+    "STOPSIGNAL",
+    "USER",
+    "VOLUME",
+    "WORKDIR",
+)
+HEREDOC_INSTRUCTIONS = ("ADD", "COPY", "RUN")
+_STAGE_NAME = re.compile(r"^[a-z][a-z0-9\-_.]*$")
+_HEREDOC_WORD = re.compile(r"^(\d*)<<(-?)([^<]*)$")
+
+
+@dataclass(frozen=True, slots=True)
+class HeredocHeader:
+    name: str
+    expand: bool
+    chomp: bool
+    fd: int
+    start: int
+    end: int
+
+
+class _Builder:
+    """Builds one instruction from a logical line (keeps the offsets and collects diagnostics)."""
+
+    def __init__(self, text: str, offsets: OffsetMap, escape: str) -> None:
+        self.text = text
+        self.offsets = offsets
+        self.escape = escape
+        self.errors: list[Diagnostic] = []
+
+    def span(self, start: int, end: int) -> Span:
+        return self.offsets.span(start, end)
+
+    def word(self, w: WordSpan) -> Word:
+        return Word(w[0], self.span(w[1], w[2]))
+
+    def error(self, message: str, start: int, end: int, code: str = SYNTAX_ERROR) -> None:
+        self.errors.append(Diagnostic(code, message, self.span(start, end)))
+
+
+def go_quote(text: str) -> str:
+    """Go's %q for the strings BuildKit puts in messages (close enough: JSON escaping)."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def suggest(value: str, options: tuple[str, ...] | list[str], case_sensitive: bool) -> str | None:
+    """BuildKit's did-you-mean: the closest option at Levenshtein distance < 3, if any."""
+    val = value if case_sensitive else value.lower()
+    best: str | None = None
+    best_distance = 3
+    for option in sorted(options):
+        opt = option if case_sensitive else option.lower()
+        if val == opt:
+            return None
+        distance = _levenshtein(val, opt)
+        if distance < best_distance:
+            best_distance = distance
+            best = option if case_sensitive else _match_case(opt, value)
+    return best
+
+
+def _match_case(option: str, original: str) -> str:
+    if original == original.lower():
+        return option.lower()
+    if original == original.upper():
+        return option.upper()
+    return option
+
+
+def _levenshtein(a: str, b: str) -> int:
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i]
+        for j, cb in enumerate(b, start=1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+def parse_instruction(
+    text: str,
+    offsets: OffsetMap,
+    escape: str,
+    *,
+    comments: tuple[str, ...] = (),
+    span: Span,
+) -> tuple[Instruction, list[HeredocHeader]]:
+    """Parse one logical line. Returns the instruction and the heredocs whose bodies follow it."""
+    b = _Builder(text, offsets, escape)
+    split = split_keyword(text)
+    assert split is not None, "the line reader never yields blank lines"
+    keyword_span, rest = split
+    keyword = b.word(keyword_span)
+    kind = keyword.text.upper()
+    flag_words, args_start = extract_flags(text, rest) if rest < len(text) else ([], len(text))
+    args_start, args_end = trim_span(text, args_start, len(text))
+    common: dict[str, Any] = {
+        "kind": kind,
+        "keyword": keyword,
+        "comments": comments,
+        "span": span,
+        "text": text,
+        "offsets": offsets,
+    }
+    flags = tuple(_flag(b, w) for w in flag_words)
+    parser = _PARSERS.get(kind)
+    if parser is None:
+        message = f"unknown instruction: {keyword.text}"
+        hint = suggest(keyword.text, INSTRUCTIONS, case_sensitive=False)
+        if hint:
+            message += f" (did you mean {hint}?)"
+        b.error(message, keyword_span[1], keyword_span[2], UNKNOWN_INSTRUCTION)
+        instruction: Instruction = model.Unknown(flags=flags, errors=tuple(b.errors), **common)
+        return instruction, []
+    _check_flags(b, kind, flags, flag_words)
+    instruction = parser(b, flags, args_start, args_end, common)
+    headers: list[HeredocHeader] = []
+    target = instruction.child if isinstance(instruction, model.Onbuild) else instruction
+    if target is not None and target.kind in HEREDOC_INSTRUCTIONS and not target.json:
+        headers = heredoc_headers(text)
+    return instruction, headers
+
+
+# -- flags ------------------------------------------------------------------------------------
+def _flag(b: _Builder, w: WordSpan) -> Flag:
+    word, start, end = w
+    name, eq, value = word[2:].partition("=")
+    return Flag(name, value if eq else None, word, b.span(start, end))
+
+
+def _check_flags(b: _Builder, kind: str, flags: tuple[Flag, ...], words: list[WordSpan]) -> None:
+    """BuildKit's BFlags.Parse: unknown, duplicate, valueless and non-boolean flags."""
+    known = KNOWN_FLAGS.get(kind, {})
+    used: set[str] = set()
+    for flag, (_, start, end) in zip(flags, words, strict=True):
+        flag_kind = known.get(flag.name)
+        shown = f"--{flag.name}"
+        if flag_kind is None:
+            message = f"unknown flag: {shown}"
+            hint = suggest(flag.name, list(known), case_sensitive=True)
+            if hint:
+                message += f" (did you mean {hint}?)"
+            b.error(message, start, end, FLAG_ERROR)
+            continue
+        if flag.name in used and flag_kind != "strings":
+            b.error(f"duplicate flag specified: {shown}", start, end, FLAG_ERROR)
+        used.add(flag.name)
+        if flag_kind == "bool":
+            if flag.value == "":
+                b.error(f"missing a value on flag: {shown}", start, end, FLAG_ERROR)
+            elif flag.value is not None and flag.value.lower() not in ("true", "false"):
+                b.error(
+                    f"expecting boolean value for flag {shown}, not: {flag.value}",
+                    start,
+                    end,
+                    FLAG_ERROR,
+                )
+        elif flag.value is None:
+            b.error(f"missing a value on flag: {shown}", start, end, FLAG_ERROR)
+
+
+# -- argument readers -------------------------------------------------------------------------
+def _json_array(b: _Builder, start: int, end: int) -> list[WordSpan] | None:
+    """The exec form: the rest as a JSON array of strings, or None when it is not valid JSON.
+
+    Valid JSON with a non-string element is an error (BuildKit refuses it rather than falling back).
+    """
+    if start >= end or b.text[start] != "[":
+        return None
+    try:
+        tree = lalr.parse(b.text[start:end], "json_array")
+    except lalr.GrammarError:
+        return None
+    words: list[WordSpan] = []
+    for child in tree.children:
+        if isinstance(child, lalr.Token) and child.type == "JSON_STRING":
+            words.append((json.loads(child.value), start + child.start, start + child.end))
+        else:
+            if isinstance(child, lalr.Token):
+                first, last = child.start, child.end
+            else:  # a nested array or object: underline from its first to its last token
+                tokens = child.tokens()
+                first, last = (tokens[0].start, tokens[-1].end) if tokens else (0, end - start)
+            b.error(
+                "when using JSON array syntax, arrays must be comprised of strings only",
+                start + first,
+                start + last,
+            )
+            return []
+    return words
+
+
+def _command(
+    b: _Builder,
+    cls: type[model.CommandInstruction],
+    flags: tuple[Flag, ...],
+    start: int,
+    end: int,
+    common: dict[str, Any],
+    **extra: Any,
+) -> model.CommandInstruction:
+    """RUN, CMD, ENTRYPOINT, SHELL: exec form when the rest is a JSON array, else shell form."""
+    if start >= end:
+        return cls(flags=flags, errors=tuple(b.errors), **common, **extra)
+    words = _json_array(b, start, end)
+    if words is not None:
+        exec_words = tuple(b.word(w) for w in words)
+        return cls(
+            flags=flags,
+            args=exec_words,
+            exec=exec_words,
+            json=True,
+            errors=tuple(b.errors),
+            **common,
+            **extra,
+        )
+    shell = b.word((b.text[start:end], start, end))
+    return cls(
+        flags=flags,
+        args=(shell,),
+        shell=shell,
+        errors=tuple(b.errors),
+        **common,
+        **extra,
+    )
+
+
+def _parse_run(
+    b: _Builder, flags: tuple[Flag, ...], start: int, end: int, common: dict[str, Any]
+) -> Instruction:
+    mounts = tuple(m for f in flags if f.name == "mount" and f.value is not None for m in [_mount(b, f)] if m)
+    network = next((f.value for f in reversed(flags) if f.name == "network"), None)
+    security = next((f.value for f in reversed(flags) if f.name == "security"), None)
+    return _command(
+        b, model.Run, flags, start, end, common, mounts=mounts, network=network, security=security
+    )
+
+
+def _mount(b: _Builder, flag: Flag) -> model.Mount | None:
+    assert flag.value is not None
+    try:
+        tree = lalr.parse(flag.value, "csv_options")
+    except lalr.GrammarError as exc:
+        b.errors.append(
+            Diagnostic(SYNTAX_ERROR, f"invalid mount options {go_quote(flag.value)}: {exc}", flag.span)
+        )
+        return None
+    options: list[tuple[str, str | None]] = []
+    for field in tree.find("csv_field"):
+        key = field.children[0]
+        assert isinstance(key, lalr.Token)
+        value: str | None = None
+        if len(field.children) > 1:
+            raw = field.children[1]
+            assert isinstance(raw, lalr.Token)
+            value = raw.value[1:-1].replace('""', '"') if raw.type == "OPTION_QUOTED" else raw.value
+        elif key.value.endswith("="):
+            value = ""
+        options.append((key.value.strip().lower(), value))
+    values = dict(options)
+    mount_type = values.get("type") or "bind"
+    target = values.get("target", values.get("dst", values.get("destination")))
+    return model.Mount(
+        type=mount_type.lower(),
+        target=target,
+        source=values.get("source", values.get("src")),
+        from_=values.get("from"),
+        options=tuple(options),
+        span=flag.span,
+    )
+
+
+def _simple_command(cls: type[model.CommandInstruction]) -> Callable[..., Instruction]:
+    def parse(
+        b: _Builder, flags: tuple[Flag, ...], start: int, end: int, common: dict[str, Any]
+    ) -> Instruction:
+        return _command(b, cls, flags, start, end, common)
+
+    return parse
+
+
+def _parse_shell(
+    b: _Builder, flags: tuple[Flag, ...], start: int, end: int, common: dict[str, Any]
+) -> Instruction:
+    instruction = _command(b, model.Shell, flags, start, end, common)
+    if not b.errors:
+        if start >= end or (instruction.json and not instruction.exec):
+            b.error("SHELL requires at least one argument", start, end)
+        elif not instruction.json:
+            b.error("SHELL requires the arguments to be in JSON form", start, end)
+    return replace(instruction, errors=tuple(b.errors))
+
+
+def _parse_healthcheck(
+    b: _Builder, flags: tuple[Flag, ...], start: int, end: int, common: dict[str, Any]
+) -> Instruction:
+    if start >= end:
+        b.error("HEALTHCHECK requires at least one argument", start, end)
+        return model.Healthcheck(flags=flags, errors=tuple(b.errors), **common)
+    sep = start
+    while sep < end and not is_space(b.text[sep]):
+        sep += 1
+    nxt = sep
+    while nxt < end and is_space(b.text[nxt]):
+        nxt += 1
+    type_word = b.word((b.text[start:sep], start, sep))
+    check_type = type_word.text.upper()
+    timing = _healthcheck_timing(b, flags) if check_type != "NONE" else {}
+    inner = _command(b, model.Healthcheck, flags, nxt, end, common, check_type=type_word, **timing)
+    if check_type == "NONE":
+        if nxt < end:
+            b.error("HEALTHCHECK NONE takes no arguments", nxt, end)
+    elif check_type == "CMD":
+        if not inner.exec and inner.shell is None:
+            b.error("Missing command after HEALTHCHECK CMD", start, sep)
+    else:
+        b.error(f"Unknown type {go_quote(check_type)} in HEALTHCHECK (try CMD)", start, sep)
+    return replace(inner, args=(type_word, *inner.args), errors=tuple(b.errors))
+
+
+_DURATION_UNITS = {
+    "ns": 1e-9,
+    "us": 1e-6,
+    "µs": 1e-6,
+    "μs": 1e-6,
+    "ms": 1e-3,
+    "s": 1.0,
+    "m": 60.0,
+    "h": 3600.0,
+}
+
+
+def parse_duration(text: str) -> float | None:
+    """A Go duration string in seconds, or None if it is not one."""
+    if text == "0":
+        return 0.0
+    try:
+        tree = lalr.parse(text, "duration")
+    except lalr.GrammarError:
+        return None
+    total = 0.0
+    for part in tree.find("duration_part"):
+        number, unit = part.children
+        assert isinstance(number, lalr.Token) and isinstance(unit, lalr.Token)
+        total += float(number.value) * _DURATION_UNITS[unit.value]
+    sign = tree.children[0]
+    if isinstance(sign, lalr.Token) and sign.value == "-":
+        total = -total
+    return total
+
+
+def _healthcheck_timing(b: _Builder, flags: tuple[Flag, ...]) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for flag in flags:
+        if flag.value is None or flag.value == "":
+            continue
+        if flag.name == "retries":
+            try:
+                retries = int(flag.value)
+            except ValueError:
+                b.errors.append(
+                    Diagnostic(
+                        FLAG_ERROR,
+                        f"strconv.ParseInt: parsing {go_quote(flag.value)}: invalid syntax",
+                        flag.span,
+                    )
+                )
+                continue
+            if retries < 1:
+                b.errors.append(
+                    Diagnostic(FLAG_ERROR, f"--retries must be at least 1 (not {retries})", flag.span)
+                )
+            out["retries"] = retries
+            continue
+        key = flag.name.replace("-", "_")
+        if key not in ("interval", "timeout", "start_period", "start_interval"):
+            continue
+        seconds = parse_duration(flag.value)
+        if seconds is None:
+            b.errors.append(
+                Diagnostic(FLAG_ERROR, f"time: invalid duration {go_quote(flag.value)}", flag.span)
+            )
+        elif 0 < seconds < 0.001 or seconds < 0:
+            b.errors.append(
+                Diagnostic(FLAG_ERROR, f"Interval {go_quote(flag.name)} cannot be less than 1ms", flag.span)
+            )
+        else:
+            out[key] = seconds
+    return out
+
+
+def _parse_from(
+    b: _Builder, flags: tuple[Flag, ...], start: int, end: int, common: dict[str, Any]
+) -> Instruction:
+    words = split_whitespace(b.text, start, end) if start < end else []
+    args = tuple(b.word(w) for w in words)
+    image = args[0] if args else None
+    stage_name: Word | None = None
+    as_keyword: Word | None = None
+    if len(args) == 3 and args[1].text.lower() == "as":
+        as_keyword, stage_name = args[1], args[2]
+        if not _STAGE_NAME.match(stage_name.text.lower()):
+            b.error(
+                f"invalid name for build stage: {go_quote(stage_name.text)}, "
+                "name can't start with a number or contain symbols",
+                words[2][1],
+                words[2][2],
+            )
+    elif len(args) != 1:
+        b.error("FROM requires either one or three arguments", start, end)
+    image_ref = parse_image_ref(image.text, image.span) if image and "$" not in image.text else None
+    return model.From(
+        flags=flags,
+        args=args,
+        image=image,
+        image_ref=image_ref,
+        stage_name=stage_name,
+        as_keyword=as_keyword,
+        errors=tuple(b.errors),
+        **common,
+    )
+
+
+def parse_image_ref(text: str, span: Span) -> model.ImageRef | None:
+    """Split an image reference into registry, repository, tag and digest (None if malformed)."""
+    try:
+        tree = lalr.parse(text, "image_ref")
+    except lalr.GrammarError:
+        return None
+    registry = tag = digest = None
+    repository = ""
+    for child in tree.children:
+        if isinstance(child, lalr.Tree):
+            repository = "/".join(t.value for t in child.tokens())
+        elif child.type == "REGISTRY":
+            registry = child.value
+        elif child.type == "TAG":
+            tag = child.value
+        elif child.type == "DIGEST":
+            digest = child.value
+    return model.ImageRef(text, registry, repository, tag, digest, span)
+
+
+def _parse_copy(cls: type[model.CopyLike]) -> Callable[..., Instruction]:
+    def parse(
+        b: _Builder, flags: tuple[Flag, ...], start: int, end: int, common: dict[str, Any]
+    ) -> Instruction:
+        words = _json_array(b, start, end)
+        is_json = words is not None
+        if words is None:
+            words = split_whitespace(b.text, start, end) if start < end else []
+        args = tuple(b.word(w) for w in words)
+        sources: tuple[Word, ...] = ()
+        dest: Word | None = None
+        if len(args) < 2 and not b.errors:
+            b.error(
+                f"{common['kind']} requires at least two arguments, but only one was provided. "
+                "Destination could not be determined",
+                start,
+                end,
+            )
+        if len(args) >= 2:
+            sources, dest = args[:-1], args[-1]
+            if _HEREDOC_WORD.match(dest.text) and _HEREDOC_WORD.match(dest.text).group(3):  # type: ignore[union-attr]
+                b.error(
+                    f"{common['kind']} cannot accept a heredoc as a destination", words[-1][1], words[-1][2]
+                )
+        return cls(
+            flags=flags,
+            args=args,
+            json=is_json,
+            sources=sources,
+            dest=dest,
+            errors=tuple(b.errors),
+            **common,
+        )
+
+    return parse
+
+
+def _key_values(cls: type[model.KeyValueInstruction]) -> Callable[..., Instruction]:
+    def parse(
+        b: _Builder, flags: tuple[Flag, ...], start: int, end: int, common: dict[str, Any]
+    ) -> Instruction:
+        kind = str(common["kind"])
+        words = parse_words(b.text[:end], start, b.escape) if start < end else []
+        pairs: list[model.KeyValue] = []
+        if not words:
+            b.error(f"{kind} requires at least one argument", start, end)
+        elif "=" not in words[0][0]:
+            parts = split_whitespace(b.text, start, end)
+            if len(parts) < 2:
+                b.error(f"{kind} must have two arguments", start, end)
+            else:
+                key = parts[0]
+                value_start = parts[1][1]
+                value = (b.text[value_start:end], value_start, end)
+                pairs.append(model.KeyValue(b.word(key), b.word(value), ""))
+        else:
+            for text, ws, we in words:
+                if "=" not in text:
+                    b.error(
+                        f"Syntax error - can't find = in {go_quote(text)}. Must be of the form: name=value",
+                        ws,
+                        we,
+                    )
+                    continue
+                key_text, _, value_text = text.partition("=")
+                key_end = b.text.index("=", ws)
+                pairs.append(
+                    model.KeyValue(
+                        Word(key_text, b.span(ws, key_end)),
+                        Word(value_text, b.span(key_end + 1, we)),
+                        "=",
+                    )
+                )
+                if not key_text:
+                    b.error(f"{kind} names can not be blank", ws, we)
+        args = tuple(w for p in pairs for w in (p.key, p.value, Word(p.separator, p.value.span)))
+        return cls(flags=flags, args=args, pairs=tuple(pairs), errors=tuple(b.errors), **common)
+
+    return parse
+
+
+def _parse_arg(
+    b: _Builder, flags: tuple[Flag, ...], start: int, end: int, common: dict[str, Any]
+) -> Instruction:
+    words = parse_words(b.text[:end], start, b.escape) if start < end else []
+    if not words:
+        b.error("ARG requires at least one argument", start, end)
+    decls: list[model.ArgDecl] = []
+    for w in words:
+        name, eq, default = w[0].partition("=")
+        if eq and not name:
+            b.error("ARG names can not be blank", w[1], w[2])
+        decls.append(model.ArgDecl(name, default if eq else None, b.word(w)))
+    args = tuple(d.word for d in decls)
+    return model.Arg(flags=flags, args=args, decls=tuple(decls), errors=tuple(b.errors), **common)
+
+
+def _whitespace_list(cls: type[Instruction], allow_json: bool) -> Callable[..., Instruction]:
+    def parse(
+        b: _Builder, flags: tuple[Flag, ...], start: int, end: int, common: dict[str, Any]
+    ) -> Instruction:
+        kind = str(common["kind"])
+        words = _json_array(b, start, end) if allow_json else None
+        is_json = words is not None
+        if words is None:
+            words = split_whitespace(b.text, start, end) if start < end else []
+        if not words and not b.errors:
+            b.error(f"{kind} requires at least one argument", start, end)
+        if cls is model.Volume:
+            for text, ws, we in words:
+                if not text.strip():
+                    b.error("VOLUME specified can not be an empty string", ws, we)
+        args = tuple(b.word(w) for w in words)
+        return cls(flags=flags, args=args, json=is_json, errors=tuple(b.errors), **common)
+
+    return parse
+
+
+def _single(cls: type[model.SingleValue]) -> Callable[..., Instruction]:
+    def parse(
+        b: _Builder, flags: tuple[Flag, ...], start: int, end: int, common: dict[str, Any]
+    ) -> Instruction:
+        value = b.word((b.text[start:end], start, end)) if start < end else None
+        if value is None:
+            b.error(f"{common['kind']} requires exactly one argument", start, end)
+        args = (value,) if value else ()
+        return cls(flags=flags, args=args, value=value, errors=tuple(b.errors), **common)
+
+    return parse
+
+
+def _parse_onbuild(
+    b: _Builder, flags: tuple[Flag, ...], start: int, end: int, common: dict[str, Any]
+) -> Instruction:
+    child: Instruction | None = None
+    if start >= end:
+        b.error("ONBUILD requires at least one argument", start, end)
+    else:
+        sub_text = b.text[start:end]
+        sub_offsets = b.offsets.shifted(start)
+        child, _ = parse_instruction(sub_text, sub_offsets, b.escape, span=b.span(start, end))
+        trigger = child.kind
+        if trigger == "ONBUILD":
+            b.error("Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed", start, end)
+        elif trigger in ("MAINTAINER", "FROM"):
+            b.error(f"{trigger} isn't allowed as an ONBUILD trigger", start, end)
+    return model.Onbuild(flags=flags, child=child, errors=tuple(b.errors), **common)
+
+
+_PARSERS: dict[str, Callable[..., Instruction]] = {
+    "ADD": _parse_copy(model.Add),
+    "ARG": _parse_arg,
+    "CMD": _simple_command(model.Cmd),
+    "COPY": _parse_copy(model.Copy),
+    "ENTRYPOINT": _simple_command(model.Entrypoint),
+    "ENV": _key_values(model.Env),
+    "EXPOSE": _whitespace_list(model.Expose, allow_json=False),
+    "FROM": _parse_from,
+    "HEALTHCHECK": _parse_healthcheck,
+    "LABEL": _key_values(model.Label),
+    "MAINTAINER": _single(model.Maintainer),
+    "ONBUILD": _parse_onbuild,
+    "RUN": _parse_run,
+    "SHELL": _parse_shell,
+    "STOPSIGNAL": _single(model.StopSignal),
+    "USER": _single(model.User),
+    "VOLUME": _whitespace_list(model.Volume, allow_json=True),
+    "WORKDIR": _single(model.Workdir),
+}
+
+
+# -- heredocs -----------------------------------------------------------------------------------
+def _raw_words(line: str) -> list[WordSpan]:
+    """Words as BuildKit's heredoc scan sees them: split on blanks outside quotes, everything kept.
+
+    Returns no words at all when a quote is left open (BuildKit's lexer then fails, and no heredoc
+    is recognised on the line).
+    """
+    words: list[WordSpan] = []
+    n = len(line)
+    i = 0
+    while i < n:
+        while i < n and is_space(line[i]):
+            i += 1
+        if i >= n:
+            break
+        start = i
+        quote = ""
+        while i < n:
+            ch = line[i]
+            if quote:
+                if ch == quote:
+                    quote = ""
+                elif ch == "\\" and quote == '"' and i + 1 < n:
+                    i += 1
+            elif is_space(ch):
+                break
+            elif ch in "'\"":
+                quote = ch
+            elif ch == "\\" and i + 1 < n:
+                i += 1
+            i += 1
+        if quote:
+            return []
+        words.append((line[start:i], start, i))
+    return words
+
+
+def _unquote(word: str) -> tuple[str, bool]:
+    """Remove quotes and backslash escapes from a heredoc name; also say whether it had quotes."""
+    out: list[str] = []
+    quoted = False
+    quote = ""
+    i = 0
+    while i < len(word):
+        ch = word[i]
+        if quote:
+            if ch == quote:
+                quote = ""
+            elif ch == "\\" and quote == '"' and i + 1 < len(word) and word[i + 1] in '"\\$`':
+                i += 1
+                out.append(word[i])
+            else:
+                out.append(ch)
+        elif ch in "'\"":
+            quote = ch
+            quoted = True
+        elif ch == "\\" and i + 1 < len(word):
+            i += 1
+            out.append(word[i])
+        else:
+            out.append(ch)
+        i += 1
+    return "".join(out), quoted
+
+
+def heredoc_headers(line: str) -> list[HeredocHeader]:
+    """Every heredoc started on an instruction line, in order (BuildKit's ``heredocsFromLine``)."""
+    if "<<" not in line:
+        return []
+    words = _raw_words(line)
+    headers: list[HeredocHeader] = []
+    for index, (word, start, end) in enumerate(words):
+        match = _HEREDOC_WORD.match(word)
+        if match is None:
+            continue
+        fd_text, dash, rest = match.groups()
+        name_end = end
+        if not rest:
+            # `<< EOF`: a blank between the operator and the name (frontend >= 1.16); not after `<<-`.
+            if dash or index + 1 >= len(words):
+                continue
+            rest, name_end = words[index + 1][0], words[index + 1][2]
+        name, quoted = _unquote(rest)
+        if not name or any(is_space(c) for c in name):
+            continue
+        headers.append(HeredocHeader(name, not quoted, bool(dash), int(fd_text or 0), start, name_end))
+    return headers

@@ -1,0 +1,52 @@
+"""The findings JSON (a public interface): ruff's field names plus ``family``, ``aliases``, ``name``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+from dfanalyze.findings import Finding
+from dfanalyze.span import Position
+
+
+def _location(p: Position) -> dict[str, int]:
+    return {"row": p.line, "column": p.column}
+
+
+def finding_json(f: Finding) -> dict[str, Any]:
+    fix = None
+    if f.fix is not None:
+        fix = {
+            "applicability": "safe" if f.fix.safe else "unsafe",
+            "message": f.fix.title,
+            "edits": [
+                {
+                    "content": e.content,
+                    "location": _location(e.span.start),
+                    "end_location": _location(e.span.end),
+                }
+                for e in f.fix.edits
+            ],
+        }
+    return {
+        "code": f.code,
+        "name": f.name,
+        "family": f.family,
+        "aliases": list(f.aliases),
+        "severity": f.severity.value,
+        "message": f.message,
+        "filename": f.path,
+        "location": _location(f.span.start),
+        "end_location": _location(f.span.end),
+        "fix": fix,
+        "url": f.url,
+    }
+
+
+def render_json(findings: Sequence[Finding], out: TextIO, *, lines: bool) -> None:
+    if lines:
+        for f in findings:
+            out.write(json.dumps(finding_json(f), ensure_ascii=False) + "\n")
+    else:
+        out.write(json.dumps([finding_json(f) for f in findings], indent=2, ensure_ascii=False) + "\n")

@@ -1,0 +1,82 @@
+"""Every example of every rule is a test: each bad example yields exactly that rule at the marked
+spans, each good example yields nothing from it, each fixed example equals the fix's result.
+
+Spans are marked in a bad example with guillemets: ``FROM «ubuntu»``; several marks mean several
+findings. The marks are removed before the example is parsed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from dfanalyze.engine.registry import default_registry
+from dfanalyze.engine.rulefile import Example, Rule
+from dfanalyze.engine.run import Selection, lint_dockerfile
+from dfanalyze.parse import parse_text
+from dfanalyze.span import Position, Span
+
+REGISTRY = default_registry()
+
+
+def strip_marks(text: str) -> tuple[str, list[Span]]:
+    """Remove «» marks; return the clean text and the marked spans (1-based, end exclusive)."""
+    clean: list[str] = []
+    spans: list[Span] = []
+    line, column = 1, 1
+    start: Position | None = None
+    for ch in text:
+        if ch == "«":
+            start = Position(line, column)
+            continue
+        if ch == "»":
+            assert start is not None, "» without «"
+            spans.append(Span(start, Position(line, column)))
+            start = None
+            continue
+        clean.append(ch)
+        if ch == "\n":
+            line, column = line + 1, 1
+        else:
+            column += 1
+    return "".join(clean), spans
+
+
+def _dedent(text: str) -> str:
+    return text[1:] if text.startswith("\n") else text
+
+
+def cases() -> Iterator[object]:
+    for rule in REGISTRY.sorted_rules():
+        for index, example in enumerate(rule.examples):
+            yield pytest.param(rule, example, id=f"{rule.code}-{rule.name}-{index}")
+
+
+def _lint(rule: Rule, text: str, example: Example) -> list[tuple[Span, str]]:
+    dockerfile = parse_text(text, "Dockerfile")
+    selection = Selection(select=[rule.code], options={rule.code: dict(example.config)})
+    findings = lint_dockerfile(
+        dockerfile, build_args=dict(example.build_args), registry=REGISTRY, selection=selection
+    )
+    return [(f.span, f.message) for f in findings if f.code == rule.code]
+
+
+def test_registry_loads_without_errors() -> None:
+    assert REGISTRY.errors == []
+    assert len(REGISTRY.rules) >= 4
+
+
+@pytest.mark.parametrize(("rule", "example"), list(cases()))
+def test_example(rule: Rule, example: Example) -> None:
+    if example.bad is not None:
+        text, expected = strip_marks(_dedent(example.bad))
+        assert expected, f"{rule.code}: a bad example must mark the expected span with «»"
+        found = _lint(rule, text, example)
+        assert [s for s, _ in found] == expected, found
+        for _, message in found:
+            assert "{" not in message, f"unfilled placeholder in message: {message}"
+    if example.good is not None:
+        text = _dedent(example.good)
+        assert "«" not in text
+        assert _lint(rule, text, example) == []
