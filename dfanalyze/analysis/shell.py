@@ -39,9 +39,7 @@ _CONNECTORS: dict[str, Connector] = {
     "|": "|",
     "|&": "|&",
 }
-_LITERAL_NODES = frozenset(
-    {"word", "number", "extglob_pattern", "test_operator", "variable_name", "regex"}
-)
+_LITERAL_NODES = frozenset({"word", "number", "extglob_pattern", "test_operator", "variable_name", "regex"})
 _CONCATENATED_NODES = frozenset({"concatenation", "variable_assignment"})
 _TEST_EXPRESSIONS = frozenset(
     {"unary_expression", "binary_expression", "parenthesized_expression", "negated_expression"}
@@ -141,6 +139,27 @@ class ShellError:
 
 
 @dataclass(frozen=True, slots=True)
+class Nesting:
+    """Where a command sits; commands of one block share the same instance."""
+
+    subshell: bool = False
+    """Inside ``( ... )``, ``$( ... )`` or ``<( ... )``."""
+    substitution: bool = False
+    """Inside ``$( ... )``, backquotes or ``<( ... )``."""
+    function: bool = False
+    loop: bool = False
+    condition: bool = False
+    """Its failure does not stop the script: an ``if``/``while``/``until`` test, left of ``||``,
+    or negated with ``!``."""
+    negated: bool = False
+    background: bool = False
+    pipeline: PipelineSlot | None = None
+
+
+TOP_LEVEL = Nesting()
+
+
+@dataclass(frozen=True, slots=True)
 class Command:
     """A simple command (also a ``[``/``[[`` test, a declaration such as ``export`` or an
     assignment-only statement, whose name is ``""``)."""
@@ -159,17 +178,7 @@ class Command:
     """The command's own, then those of enclosing compound commands (``{ ...; } > f``)."""
     connector_before: Connector | None = None
     """The operator joining it to what ran before at its level; None for the first command."""
-    pipeline: PipelineSlot | None = None
-    in_subshell: bool = False
-    """Inside ``( ... )``, ``$( ... )`` or ``<( ... )``."""
-    in_substitution: bool = False
-    in_function: bool = False
-    in_loop: bool = False
-    in_condition: bool = False
-    """Its failure does not stop the script: an ``if``/``while``/``until`` test, left of ``||``,
-    or negated with ``!``."""
-    negated: bool = False
-    background: bool = False
+    nesting: Nesting = TOP_LEVEL
     errexit: bool = False
     """``set -e`` is in effect when it runs."""
     pipefail: bool = False
@@ -188,6 +197,38 @@ class Command:
     @property
     def words(self) -> tuple[Word, ...]:
         return self.args if self.name_word is None else (self.name_word, *self.args)
+
+    @property
+    def pipeline(self) -> PipelineSlot | None:
+        return self.nesting.pipeline
+
+    @property
+    def in_subshell(self) -> bool:
+        return self.nesting.subshell
+
+    @property
+    def in_substitution(self) -> bool:
+        return self.nesting.substitution
+
+    @property
+    def in_function(self) -> bool:
+        return self.nesting.function
+
+    @property
+    def in_loop(self) -> bool:
+        return self.nesting.loop
+
+    @property
+    def in_condition(self) -> bool:
+        return self.nesting.condition
+
+    @property
+    def negated(self) -> bool:
+        return self.nesting.negated
+
+    @property
+    def background(self) -> bool:
+        return self.nesting.background
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,9 +255,7 @@ class ShellScript:
         return tuple(
             c
             for c in owner.commands
-            if c.pipeline is not None
-            and c.pipeline.id == slot.id
-            and c.pipeline.index == slot.index + 1
+            if c.pipeline is not None and c.pipeline.id == slot.id and c.pipeline.index == slot.index + 1
         )
 
     def _owner(self, command: Command) -> ShellScript | None:
@@ -243,9 +282,7 @@ def shell_dialect(shell: tuple[str, ...]) -> Dialect:
     return "bash" if program in {"bash", "zsh", "ksh", "mksh"} else "sh"
 
 
-def parse_shell(
-    text: str, offsets: OffsetMap, shell: tuple[str, ...] = DEFAULT_SHELL
-) -> ShellScript:
+def parse_shell(text: str, offsets: OffsetMap, shell: tuple[str, ...] = DEFAULT_SHELL) -> ShellScript:
     """Parse a RUN's shell text. Never raises: syntax errors are returned in ``errors``."""
     return _parse(text, offsets, shell, 0)
 
@@ -262,13 +299,11 @@ def _parse(text: str, offsets: OffsetMap, shell: tuple[str, ...], nesting: int) 
         text=text, masked=masked, offsets=offsets, heredocs=heredocs, flags=flags, nesting=nesting
     )
     root = tree.root_node
-    walker.sequence(root.children, _Context())
+    walker.sequence(root.children, TOP_LEVEL)
     if root.has_error:
         walker.collect_errors(root)
     walker.commands.sort(key=lambda c: c.start)
-    return ShellScript(
-        dialect, tuple(walker.commands), (*errors, *walker.errors, *walker.nested_errors)
-    )
+    return ShellScript(dialect, tuple(walker.commands), (*errors, *walker.errors, *walker.nested_errors))
 
 
 @cache
@@ -329,9 +364,7 @@ _HEREDOC_OPERATOR = re.compile(r"<<(-?)[ \t]*")
 _DELIMITER = re.compile(r"""(?:[^\s;&|<>()'"\\]|\\.|'[^']*'|"[^"]*")+""")
 
 
-def _mask_heredocs(
-    text: str, offsets: OffsetMap
-) -> tuple[str, dict[int, _Heredoc], list[ShellError]]:
+def _mask_heredocs(text: str, offsets: OffsetMap) -> tuple[str, dict[int, _Heredoc], list[ShellError]]:
     """Blank out here-document bodies so that tree-sitter sees ``cat < EOF && ...``.
 
     tree-sitter-bash nests whatever follows ``<<EOF`` on its line inside the redirect and fails
@@ -434,20 +467,10 @@ def _take_bodies(
 # --- walking the tree ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Context:
-    subshell: bool = False
-    substitution: bool = False
-    function: bool = False
-    loop: bool = False
-    condition: bool = False
-    negated: bool = False
-    background: bool = False
-    pipeline: PipelineSlot | None = None
-    redirections: tuple[Redirection, ...] = ()
-
-
 class _Walker:
+    """Turns the tree into Commands. The nesting is passed down; the walker keeps the state that
+    flows in source order: the pending connector, ``set`` flags and inherited redirections."""
+
     def __init__(
         self,
         *,
@@ -467,11 +490,10 @@ class _Walker:
         self.errors: list[ShellError] = []
         self.nested_errors: list[ShellError] = []
         self.pending: Connector | None = None
+        self.inherited: tuple[Redirection, ...] = ()
         self.pipelines = 0
         # statement (start, end) -> redirections tree-sitter put elsewhere, its end, its slot
-        self.attached: dict[
-            tuple[int, int], tuple[tuple[Redirection, ...], int, PipelineSlot | None]
-        ] = {}
+        self.attached: dict[tuple[int, int], tuple[tuple[Redirection, ...], int, PipelineSlot | None]] = {}
         self.chars: list[int] | None = None
         if not masked.isascii():
             chars = []
@@ -482,15 +504,18 @@ class _Walker:
 
     # offsets and words
 
-    def at(self, byte: int) -> int:
-        return byte if self.chars is None else self.chars[byte]
-
     def source(self, node: Node) -> tuple[str, int, int]:
-        start, end = self.at(node.start_byte), self.at(node.end_byte)
+        chars = self.chars
+        if chars is None:
+            start, end = node.start_byte, node.end_byte
+        else:
+            start, end = chars[node.start_byte], chars[node.end_byte]
         return self.text[start:end], start, end
 
     def word(self, node: Node) -> Word:
         text, start, end = self.source(node)
+        if node.type == "word":
+            return Word(text, _unescape(text) if "\\" in text else text, start, end, self.offsets)
         return Word(text, self.literal(node, text), start, end, self.offsets)
 
     def literal(self, node: Node, text: str) -> str | None:
@@ -511,8 +536,7 @@ class _Walker:
         if kind in _CONCATENATED_NODES:
             parts = []
             for child in node.children:
-                child_text = self.source(child)[0]
-                part = self.literal(child, child_text) if child.is_named else child_text
+                part = self.literal(child, self.source(child)[0])
                 if part is None:
                     return None
                 parts.append(part)
@@ -521,7 +545,7 @@ class _Walker:
 
     # statements
 
-    def sequence(self, children: list[Node], context: _Context) -> None:
+    def sequence(self, children: list[Node], nesting: Nesting) -> None:
         """Walk statements joined by ``;``, ``&``, ``&&``, ``||`` or newlines."""
         nodes: list[Node] = []
         before: list[Connector | None] = []
@@ -542,17 +566,18 @@ class _Walker:
             if index:
                 connector = before[index]
                 if connector is None:
-                    gap = self.text[self.at(nodes[index - 1].end_byte) : self.at(node.start_byte)]
+                    previous = self.source(nodes[index - 1])[2]
+                    gap = self.text[previous : self.source(node)[1]]
                     connector = "\n" if "\n" in gap else ";"
                 self.pending = connector
-            item_context = context
-            if after[index] == "||" and not context.condition:
-                item_context = replace(item_context, condition=True)
-            if after[index] == "&" and not context.background:
-                item_context = replace(item_context, background=True)
-            self.statement(node, item_context)
+            item = nesting
+            if after[index] == "||" and not nesting.condition:
+                item = replace(item, condition=True)
+            elif after[index] == "&" and not nesting.background:
+                item = replace(item, background=True)
+            self.statement(node, item)
 
-    def statement(self, node: Node, context: _Context) -> None:
+    def statement(self, node: Node, nesting: Nesting) -> None:
         kind = node.type
         key = (node.start_byte, node.end_byte)
         extra: tuple[Redirection, ...] = ()
@@ -560,85 +585,87 @@ class _Walker:
         if key in self.attached:
             extra, end, slot = self.attached.pop(key)
             if slot is not None:
-                context = replace(context, pipeline=slot)
+                nesting = replace(nesting, pipeline=slot)
         if kind == "command":
-            self.command(node, context, extra, end)
+            self.command(node, nesting, extra, end)
         elif kind in {"declaration_command", "unset_command", "test_command"}:
-            self.builtin(node, context, extra, end)
+            self.builtin(node, nesting, extra, end)
         elif kind in {"variable_assignment", "variable_assignments"}:
-            self.assignments_only(node, context, extra, end)
-        elif kind == "list":
-            self.sequence(node.children, _with_redirections(context, extra))
-        elif kind == "pipeline":
-            self.pipeline(node, _with_redirections(context, extra))
+            self.assignments_only(node, nesting, extra, end)
         elif kind == "redirected_statement":
-            self.redirected(node, context)
-        elif kind == "negated_command":
-            inner = replace(context, negated=True, condition=True)
-            self.sequence(node.children, _with_redirections(inner, extra))
+            self.redirected(node, nesting)
         else:
-            self.compound(node, _with_redirections(context, extra))
+            saved = self.inherited
+            self.inherited = (*extra, *saved)
+            if kind == "list":
+                self.sequence(node.children, nesting)
+            elif kind == "pipeline":
+                self.pipeline(node, nesting)
+            elif kind == "negated_command":
+                self.sequence(node.children, replace(nesting, negated=True, condition=True))
+            else:
+                self.compound(node, nesting)
+            self.inherited = saved
 
-    def compound(self, node: Node, context: _Context) -> None:
+    def compound(self, node: Node, nesting: Nesting) -> None:
         kind = node.type
         children = node.children
         if kind == "subshell":
-            self.scoped(children, replace(context, subshell=True))
+            self.scoped(children, replace(nesting, subshell=True))
         elif kind == "compound_statement":
             if children and children[0].type == "((":
-                self.nested(node, context)
+                self.nested(node, nesting)
             else:
-                self.sequence(children, context)
+                self.sequence(children, nesting)
         elif kind in {"if_statement", "elif_clause", "else_clause"}:
-            self.if_statement(children, context)
+            self.if_statement(children, nesting)
         elif kind in {"while_statement", "until_statement"}:
-            loop = replace(context, loop=True)
-            self.sequence(
-                [c for c in children if c.type != "do_group"], replace(loop, condition=True)
-            )
+            loop = replace(nesting, loop=True)
+            test = [c for c in children if c.type != "do_group"]
+            self.sequence(test, replace(loop, condition=True))
             for child in children:
                 if child.type == "do_group":
                     self.sequence(child.children, loop)
         elif kind in {"for_statement", "c_style_for_statement", "select_statement"}:
             for child in children:
                 if child.type in {"do_group", "compound_statement"}:
-                    self.sequence(child.children, replace(context, loop=True))
+                    self.sequence(child.children, replace(nesting, loop=True))
                 elif child.is_named:
-                    self.nested(child, context)
+                    self.nested(child, nesting)
         elif kind == "case_statement":
-            self.case_statement(children, context)
+            self.case_statement(children, nesting)
         elif kind == "function_definition":
             body = node.child_by_field_name("body")
             if body is not None:
                 saved = replace(self.flags)
                 self.pending = None
-                self.statement(body, replace(context, function=True))
+                self.statement(body, replace(nesting, function=True))
                 self.flags = saved
         else:
-            self.nested(node, context)
+            self.nested(node, nesting)
 
-    def scoped(self, children: list[Node], context: _Context) -> None:
+    def scoped(self, children: list[Node], nesting: Nesting) -> None:
         """Walk a subshell's statements: ``set`` inside it does not leak out."""
         saved = replace(self.flags)
-        self.sequence(children, context)
+        self.sequence(children, nesting)
         self.flags = saved
 
-    def if_statement(self, children: list[Node], context: _Context) -> None:
+    def if_statement(self, children: list[Node], nesting: Nesting) -> None:
         segment: list[Node] = []
         for child in children:
             kind = child.type
             if kind == "then":
-                self.sequence(segment, replace(context, condition=True))
+                self.sequence(segment, replace(nesting, condition=True))
                 segment = []
             elif kind in {"elif_clause", "else_clause"}:
-                self.sequence(segment, context)
+                self.sequence(segment, nesting)
                 segment = []
-                self.compound(child, context)
+                self.compound(child, nesting)
             elif kind not in {"if", "elif", "else", "fi"}:
                 segment.append(child)
-        self.sequence(segment, context)
+        self.sequence(segment, nesting)
 
-    def case_statement(self, children: list[Node], context: _Context) -> None:
+    def case_statement(self, children: list[Node], nesting: Nesting) -> None:
         for child in children:
             if child.type == "case_item":
                 in_body = False
@@ -649,12 +676,12 @@ class _Walker:
                     elif part.type == ")":
                         in_body = True
                     elif part.is_named:
-                        self.nested(part, context)
-                self.sequence(body, context)
+                        self.nested(part, nesting)
+                self.sequence(body, nesting)
             elif child.is_named:
-                self.nested(child, context)
+                self.nested(child, nesting)
 
-    def pipeline(self, node: Node, context: _Context) -> None:
+    def pipeline(self, node: Node, nesting: Nesting) -> None:
         children = node.children
         length = sum(c.is_named and c.type not in _SKIPPED for c in children)
         pipeline_id = self.pipelines
@@ -662,27 +689,26 @@ class _Walker:
         index = 0
         operator: Connector = "|"
         for child in children:
-            if child.type == "|&":
-                operator = "|&"
-            elif child.type == "|":
-                operator = "|"
-            elif child.is_named and child.type not in _SKIPPED:
+            kind = child.type
+            if kind in {"|", "|&"}:
+                operator = _CONNECTORS[kind]
+            elif child.is_named and kind not in _SKIPPED:
                 if index:
                     self.pending = operator
                 slot = PipelineSlot(pipeline_id, index, length)
-                if index == 0 and child.type == "redirected_statement":
+                if index == 0 and kind == "redirected_statement":
                     # ``a && b 2>&1 | c`` comes as ((a && b) 2>&1) | c: only b is piped.
-                    self.redirected(child, context, slot)
+                    self.redirected(child, nesting, slot)
                 else:
-                    self.statement(child, replace(context, pipeline=slot))
+                    self.statement(child, replace(nesting, pipeline=slot))
                 index += 1
 
-    def redirected(self, node: Node, context: _Context, slot: PipelineSlot | None = None) -> None:
+    def redirected(self, node: Node, nesting: Nesting, slot: PipelineSlot | None = None) -> None:
         body: Node | None = None
         redirections: list[Redirection] = []
         for child in node.children:
             if child.type.endswith("_redirect"):
-                redirections.append(self.redirection(child, context))
+                redirections.append(self.redirection(child, nesting))
             elif child.is_named and body is None and child.type not in _SKIPPED:
                 body = child
         if body is None:
@@ -697,95 +723,92 @@ class _Walker:
         key = (target.start_byte, target.end_byte)
         end = node.end_byte if target is body else target.end_byte
         self.attached[key] = (tuple(redirections), end, slot)
-        self.statement(body, context)
+        self.statement(body, nesting)
 
     # commands
 
-    def command(
-        self, node: Node, context: _Context, extra: tuple[Redirection, ...], end: int
-    ) -> None:
+    def command(self, node: Node, nesting: Nesting, extra: tuple[Redirection, ...], end: int) -> None:
         assignments: list[Assignment] = []
         words: list[Word] = []
         redirections: list[Redirection] = []
         nested: list[Node] = []
         for child in node.children:
             kind = child.type
-            if kind == "variable_assignment":
+            if kind == "word":
+                words.append(self.word(child))
+            elif kind == "command_name":
+                inner = child.children
+                name = inner[0] if len(inner) == 1 else child
+                words.append(self.word(name))
+                if name.type != "word":
+                    nested.append(name)
+            elif kind == "variable_assignment":
                 assignments.append(self.assignment(child))
                 nested.append(child)
             elif kind.endswith("_redirect"):
-                redirections.append(self.redirection(child, context))
-            elif kind == "command_name":
-                inner = child.named_children
-                words.append(self.word(inner[0] if len(inner) == 1 else child))
-                nested.append(child)
+                redirections.append(self.redirection(child, nesting))
             elif child.is_named and kind not in _SKIPPED:
                 words.append(self.word(child))
                 nested.append(child)
         wrappers, env, index = _unwrap(words, self.offsets)
         assignments.extend(env)
-        name_word = words[index] if index < len(words) else None
         command = self.emit(
             node.start_byte,
             end,
-            context,
-            name_word=name_word,
+            nesting,
+            name_word=words[index] if index < len(words) else None,
             args=tuple(words[index + 1 :]),
             wrappers=tuple(wrappers),
             assignments=tuple(assignments),
-            redirections=(*redirections, *extra, *context.redirections),
+            redirections=(*redirections, *extra, *self.inherited),
         )
         for child in nested:
-            self.nested(child, context)
-        if command.program == "set":
+            self.nested(child, nesting)
+        if command.name == "set":
             self.flags.apply([w.value for w in command.args])
 
-    def builtin(
-        self, node: Node, context: _Context, extra: tuple[Redirection, ...], end: int
-    ) -> None:
+    def builtin(self, node: Node, nesting: Nesting, extra: tuple[Redirection, ...], end: int) -> None:
         """``export``/``declare``/``local``/``readonly``/``typeset``, ``unset``, ``[``, ``[[``."""
         children = node.children
         words: list[Word] = []
         redirections: list[Redirection] = []
         for child in children[1:]:
-            self.flatten(child, words, redirections, context)
+            self.flatten(child, words, redirections, nesting)
         self.emit(
             node.start_byte,
             end,
-            context,
+            nesting,
             name_word=self.word(children[0]),
             args=tuple(words),
-            redirections=(*redirections, *extra, *context.redirections),
+            redirections=(*redirections, *extra, *self.inherited),
         )
-        self.nested(node, context)
+        self.nested(node, nesting)
 
     def flatten(
-        self, node: Node, words: list[Word], redirections: list[Redirection], context: _Context
+        self, node: Node, words: list[Word], redirections: list[Redirection], nesting: Nesting
     ) -> None:
         kind = node.type
         if kind in _TEST_EXPRESSIONS:
             for child in node.children:
-                self.flatten(child, words, redirections, context)
+                self.flatten(child, words, redirections, nesting)
         elif kind.endswith("_redirect"):
-            redirections.append(self.redirection(child=node, context=context))
+            redirections.append(self.redirection(node, nesting))
         elif kind not in _SKIPPED:
             words.append(self.word(node))
 
     def assignments_only(
-        self, node: Node, context: _Context, extra: tuple[Redirection, ...], end: int
+        self, node: Node, nesting: Nesting, extra: tuple[Redirection, ...], end: int
     ) -> None:
         nodes = node.named_children if node.type == "variable_assignments" else [node]
-        assignments = tuple(self.assignment(n) for n in nodes if n.type == "variable_assignment")
-        redirections = (*extra, *context.redirections)
         self.emit(
             node.start_byte,
             end,
-            context,
+            nesting,
             name_word=None,
-            assignments=assignments,
-            redirections=redirections,
+            assignments=tuple(self.assignment(n) for n in nodes if n.type == "variable_assignment"),
+            redirections=(*extra, *self.inherited),
         )
-        self.nested(node, context)
+        self.nested(node, nesting)
 
     def assignment(self, node: Node) -> Assignment:
         name = node.child_by_field_name("name")
@@ -799,13 +822,13 @@ class _Walker:
             self.offsets,
         )
 
-    def redirection(self, child: Node, context: _Context) -> Redirection:
-        _, start, end = self.source(child)
+    def redirection(self, node: Node, nesting: Nesting) -> Redirection:
+        _, start, end = self.source(node)
         fd: int | None = None
         operator = ""
         target: Word | None = None
         heredoc: Word | None = None
-        for part in child.children:
+        for part in node.children:
             kind = part.type
             if kind == "file_descriptor":
                 digits = self.source(part)[0]
@@ -818,7 +841,7 @@ class _Walker:
                 heredoc = self.word(part)
             elif target is None and kind not in _SKIPPED:
                 target = self.word(part)
-                self.nested(part, context)
+                self.nested(part, nesting)
         document = self.heredocs.get(start)
         if document is not None:
             operator = document.operator
@@ -834,7 +857,7 @@ class _Walker:
         self,
         start: int,
         end: int,
-        context: _Context,
+        nesting: Nesting,
         *,
         name_word: Word | None,
         args: tuple[Word, ...] = (),
@@ -845,28 +868,22 @@ class _Walker:
         name = "" if name_word is None else name_word.value or name_word.text
         connector = self.pending
         self.pending = None
+        chars = self.chars
         command = Command(
-            name=name,
-            name_word=name_word,
-            args=args,
-            start=self.at(start),
-            end=self.at(end),
-            offsets=self.offsets,
-            wrappers=wrappers,
-            assignments=assignments,
-            redirections=redirections,
-            connector_before=connector,
-            pipeline=context.pipeline,
-            in_subshell=context.subshell,
-            in_substitution=context.substitution,
-            in_function=context.function,
-            in_loop=context.loop,
-            in_condition=context.condition,
-            negated=context.negated,
-            background=context.background,
-            errexit=self.flags.errexit,
-            pipefail=self.flags.pipefail,
-            script=self.inner_script(name, args),
+            name,
+            name_word,
+            args,
+            start if chars is None else chars[start],
+            end if chars is None else chars[end],
+            self.offsets,
+            wrappers,
+            assignments,
+            redirections,
+            connector,
+            nesting,
+            self.flags.errexit,
+            self.flags.pipefail,
+            self.inner_script(name, args),
         )
         self.commands.append(command)
         return command
@@ -885,27 +902,27 @@ class _Walker:
         self.nested_errors.extend(script.errors)
         return script
 
-    def nested(self, node: Node, context: _Context) -> None:
+    def nested(self, node: Node, nesting: Nesting) -> None:
         """Walk the command substitutions inside a word, an assignment or an expression."""
         text = self.source(node)[0]
         if "$(" not in text and "`" not in text and "<(" not in text and ">(" not in text:
             return
         for child in node.children:
             if child.type in _SUBSTITUTIONS:
-                inner = replace(
-                    context,
+                inner = Nesting(
                     subshell=True,
                     substitution=True,
-                    pipeline=None,
-                    background=False,
-                    redirections=(),
+                    function=nesting.function,
+                    loop=nesting.loop,
+                    condition=nesting.condition,
+                    negated=nesting.negated,
                 )
-                saved_pending = self.pending
-                self.pending = None
+                saved = self.pending, self.inherited
+                self.pending, self.inherited = None, ()
                 self.scoped(child.children, inner)
-                self.pending = saved_pending
+                self.pending, self.inherited = saved
             elif child.is_named:
-                self.nested(child, context)
+                self.nested(child, nesting)
 
     def collect_errors(self, node: Node) -> None:
         for child in node.children:
@@ -917,15 +934,9 @@ class _Walker:
             elif child.type == "ERROR":
                 text, start, end = self.source(child)
                 snippet = text.strip().split("\n", 1)[0][:40]
-                self.errors.append(
-                    ShellError(f"syntax error near {snippet!r}", start, end, self.offsets)
-                )
+                self.errors.append(ShellError(f"syntax error near {snippet!r}", start, end, self.offsets))
             elif child.has_error:
                 self.collect_errors(child)
-
-
-def _with_redirections(context: _Context, extra: tuple[Redirection, ...]) -> _Context:
-    return replace(context, redirections=(*extra, *context.redirections)) if extra else context
 
 
 # --- words ---------------------------------------------------------------------------------------
