@@ -51,8 +51,7 @@ class OffsetMap:
     def position(self, offset: int) -> Position:
         """The physical position of the character at logical ``offset`` (or just after the text)."""
         i = bisect_right(self.starts, offset) - 1
-        if i < 0:
-            i = 0
+        i = max(i, 0)
         if i == len(self.starts) - 1 or offset < self.starts[i + 1]:
             return Position(self.lines[i], self.columns[i] + offset - self.starts[i])
         return self.end

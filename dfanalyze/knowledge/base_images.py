@@ -458,9 +458,7 @@ def release_status(product: str, cycle: str, on: date) -> ReleaseStatus | None:
         eol_meaning=known.eol_meaning,
         extended_until=found.extended,
         in_extended_support=(
-            None
-            if found.extended is None or found.eol is None
-            else found.eol <= on < found.extended
+            None if found.extended is None or found.eol is None else found.eol <= on < found.extended
         ),
         extended_meaning=known.extended_meaning,
         source=found.source,
