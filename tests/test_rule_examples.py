@@ -14,6 +14,8 @@ import pytest
 from dfanalyze.engine.registry import default_registry
 from dfanalyze.engine.rulefile import Example, Rule
 from dfanalyze.engine.run import Selection, lint_dockerfile
+from dfanalyze.findings import Finding
+from dfanalyze.fix import apply_fixes
 from dfanalyze.parse import parse_text
 from dfanalyze.span import Position, Span
 
@@ -53,13 +55,17 @@ def cases() -> Iterator[object]:
             yield pytest.param(rule, example, id=f"{rule.code}-{rule.name}-{index}")
 
 
-def _lint(rule: Rule, text: str, example: Example) -> list[tuple[Span, str]]:
+def _findings(rule: Rule, text: str, example: Example) -> list[Finding]:
     dockerfile = parse_text(text, "Dockerfile")
     selection = Selection(select=[rule.code], options={rule.code: dict(example.config)})
     findings = lint_dockerfile(
         dockerfile, build_args=dict(example.build_args), registry=REGISTRY, selection=selection
     )
-    return [(f.span, f.message) for f in findings if f.code == rule.code]
+    return [f for f in findings if f.code == rule.code]
+
+
+def _lint(rule: Rule, text: str, example: Example) -> list[tuple[Span, str]]:
+    return [(f.span, f.message) for f in _findings(rule, text, example)]
 
 
 def test_registry_loads_without_errors() -> None:
@@ -76,6 +82,16 @@ def test_example(rule: Rule, example: Example) -> None:
         assert [s for s, _ in found] == expected, found
         for _, message in found:
             assert "{" not in message, f"unfilled placeholder in message: {message}"
+    if example.fixed is not None:
+        assert example.bad is not None
+        text, _ = strip_marks(_dedent(example.bad))
+        fixed, applied = apply_fixes(text, _findings(rule, text, example), unsafe=example.unsafe)
+        assert applied, f"{rule.code}: no fix was applied"
+        assert fixed == _dedent(example.fixed)
+        # The fixed file lints clean for this rule, and fixing it again changes nothing.
+        assert _lint(rule, fixed, example) == []
+        again, _ = apply_fixes(fixed, _findings(rule, fixed, example), unsafe=example.unsafe)
+        assert again == fixed
     if example.good is not None:
         text = _dedent(example.good)
         assert "«" not in text
