@@ -1,0 +1,831 @@
+"""Package managers, downloads, user creation and cache cleanup in a RUN's shell commands.
+
+Built on :mod:`dfanalyze.analysis.shell`: :func:`operations` reads every command of a
+:class:`~dfanalyze.analysis.shell.ShellScript` (``sh -c`` bodies included) and returns a typed
+operation for those it understands: :class:`PackageOp` (apt, apk, yum/dnf/microdnf, zypper, pip,
+npm/yarn/pnpm, gem, go), :class:`Download` (curl, wget), :class:`UserOp` (useradd, adduser,
+groupadd, addgroup) and :class:`CacheCleanup` (``rm -rf /var/lib/apt/lists/*`` and friends).
+The queries rules use are :func:`installs`, :func:`cleans_cache` and :func:`cache_mounted`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+from dfanalyze.analysis.shell import SHELL_PROGRAMS, Command, ShellScript, Word
+from dfanalyze.span import Span
+
+Manager = Literal["apt", "apk", "yum", "dnf", "microdnf", "zypper", "pip", "npm", "yarn", "pnpm", "gem", "go"]
+MANAGERS: tuple[Manager, ...] = (
+    "apt", "apk", "yum", "dnf", "microdnf", "zypper", "pip", "npm", "yarn", "pnpm", "gem", "go"
+)  # fmt: skip
+
+CACHE_DIRS: dict[Manager, tuple[str, ...]] = {
+    "apt": ("/var/cache/apt", "/var/lib/apt"),
+    "apk": ("/var/cache/apk", "/etc/apk/cache"),
+    "yum": ("/var/cache/yum",),
+    "dnf": ("/var/cache/dnf", "/var/cache/libdnf5"),
+    "microdnf": ("/var/cache/yum", "/var/cache/dnf"),
+    "zypper": ("/var/cache/zypp",),
+    "pip": ("~/.cache/pip",),
+    "npm": ("~/.npm",),
+    "yarn": ("~/.cache/yarn", "/usr/local/share/.cache/yarn", "~/.yarn/berry/cache"),
+    "pnpm": ("~/.local/share/pnpm/store", "~/.cache/pnpm", "/pnpm/store"),
+    "gem": ("~/.gem", "~/.local/share/gem", "/usr/local/bundle/cache"),
+    "go": ("~/.cache/go-build", "~/go/pkg/mod", "/go/pkg/mod"),
+}
+"""Where each manager keeps its cache; ``~`` is any home directory (``/root``, ``/home/*``)."""
+
+_HOME = r"(~|\$\{?HOME\}?|/root|/home/[^/]+)"
+_CLEANUP_PATTERNS: tuple[tuple[Manager, str], ...] = (
+    ("apt", r"/var/lib/apt/lists(/.*)?|/var/cache/apt(/.*)?"),
+    ("apk", r"/var/cache/apk(/.*)?|/etc/apk/cache(/.*)?"),
+    ("yum", r"/var/cache/yum(/.*)?"),
+    ("dnf", r"/var/cache/dnf(/.*)?|/var/cache/yum(/.*)?"),
+    ("microdnf", r"/var/cache/dnf(/.*)?|/var/cache/yum(/.*)?"),
+    ("zypper", r"/var/cache/zypp(/.*)?"),
+    ("pip", _HOME + r"/\.cache(/pip(/.*)?|/\*)?"),
+    ("npm", _HOME + r"/\.npm(/.*)?"),
+    ("yarn", r"(/usr/local/share|" + _HOME + r")/\.cache(/yarn(/.*)?|/\*)?"),
+    ("pnpm", _HOME + r"/(\.local/share/pnpm|\.cache/pnpm)(/.*)?"),
+    ("gem", _HOME + r"/\.gem(/.*)?|/usr/local/bundle/cache(/.*)?"),
+    ("go", _HOME + r"/\.cache(/go-build(/.*)?|/\*)?"),
+)
+_CLEANUP_PATHS = tuple((manager, re.compile(pattern)) for manager, pattern in _CLEANUP_PATTERNS)
+
+
+# --- results -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Package:
+    name: str
+    """Without the version spec; extras (``requests[socks]``) and scopes (``@types/node``) kept."""
+    version: str | None
+    """The version or range after the operator: ``7.88.1-10``, ``2.0``, ``^4.17.21``, ``2,<3``."""
+    operator: str | None
+    """``=`` (apt, apk, zypper), ``==``/``>=``/``~=``... (pip, apk, zypper), ``@`` (npm, go),
+    ``-`` (yum ``name-version``), ``-v`` (gem ``-v``), ``/`` (apt target release), ``:`` (gem)."""
+    pinned: bool
+    """The spec names one exact version (not a range, a release or ``latest``)."""
+    word: Word
+
+    @property
+    def span(self) -> Span:
+        return self.word.span
+
+
+@dataclass(frozen=True, slots=True)
+class PackageOp:
+    manager: Manager
+    tool: str
+    """How it was invoked: ``apt-get``, ``apt``, ``pip3``, ``python3 -m pip``, ``uv pip``..."""
+    action: str
+    """Normalized: ``install``, ``update``, ``upgrade``, ``dist-upgrade``, ``remove``, ``purge``,
+    ``autoremove``, ``clean``... (``npm cache clean`` and ``yarn cache clean`` are ``clean``)."""
+    command: Command
+    packages: tuple[Package, ...] = ()
+    flags: frozenset[str] = frozenset()
+    """Options present, short clusters split (``-qqy`` gives ``-q`` and ``-y``)."""
+    options: tuple[tuple[str, str], ...] = ()
+    """Options with their values, in order: ``("-o", "APT::Install-Recommends=false")``."""
+    yes: bool = False
+    """Runs without prompting (``-y``, ``-qq``, ``--non-interactive``; always for apk, pip...)."""
+    no_recommends: bool = False
+    """apt ``--no-install-recommends``, zypper ``--no-recommends``, dnf ``install_weak_deps``."""
+    no_cache: bool = False
+    """apk ``--no-cache``, pip ``--no-cache-dir`` (or ``PIP_NO_CACHE_DIR``), uv ``--no-cache``."""
+    no_docs: bool = False
+    """dnf/yum ``--nodocs``, gem ``--no-document``."""
+    requirements: tuple[Word, ...] = ()
+    """pip ``-r`` files."""
+    user: bool = False
+    """pip ``--user``."""
+    global_install: bool = False
+    """npm/pnpm ``-g``, ``yarn global``."""
+    production: bool = False
+    """npm ``--production``/``--omit=dev``/``--only=prod``, yarn ``--production``, pnpm ``--prod``."""
+    virtual: str | None = None
+    """apk ``--virtual`` name."""
+
+    def option(self, *names: str) -> str | None:
+        """The last value given to any of ``names``."""
+        found = None
+        for name, value in self.options:
+            if name in names:
+                found = value
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class Download:
+    tool: Literal["curl", "wget"]
+    command: Command
+    urls: tuple[Word, ...]
+    output: Word | None
+    """``curl -o FILE``, ``wget -O FILE`` (``-`` means standard output)."""
+    to_stdout: bool
+    """The body goes to standard output (curl without ``-o``/``-O``, ``wget -O -``)."""
+    piped_to: tuple[Command, ...]
+    """The commands of the next pipeline element."""
+    fails_on_http_error: bool
+    """curl ``-f``/``--fail``; always for wget."""
+    insecure: bool
+    """curl ``-k``/``--insecure``, wget ``--no-check-certificate``."""
+    flags: frozenset[str]
+    options: tuple[tuple[str, str], ...]
+
+    @property
+    def piped_to_shell(self) -> bool:
+        return any(c.program in SHELL_PROGRAMS for c in self.piped_to)
+
+    @property
+    def piped_to_tar(self) -> bool:
+        return any(c.program == "tar" for c in self.piped_to)
+
+
+@dataclass(frozen=True, slots=True)
+class UserOp:
+    tool: Literal["useradd", "adduser", "groupadd", "addgroup"]
+    command: Command
+    name: Word | None
+    id: str | None
+    """The ``-u``/``--uid`` (users) or ``-g``/``--gid`` (groups) value."""
+    system: bool
+    """``-r``/``--system`` (``-S`` for BusyBox ``adduser``/``addgroup``)."""
+    no_log_init: bool
+    """useradd ``-l``/``--no-log-init``: no huge sparse /var/log/lastlog for a high UID."""
+    flags: frozenset[str]
+    options: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CacheCleanup:
+    managers: frozenset[Manager]
+    """Whose cache it removes (``rm -rf ~/.cache`` removes pip's, yarn's and go's)."""
+    how: Literal["rm", "command"]
+    """``rm`` of cache directories, or the manager's own clean command."""
+    command: Command
+    paths: tuple[Word, ...] = ()
+
+
+Operation = PackageOp | Download | UserOp | CacheCleanup
+
+
+# --- queries -------------------------------------------------------------------------------------
+
+
+def operations(script: ShellScript) -> tuple[Operation, ...]:
+    """The operations of every command of ``script`` (``sh -c`` bodies included), in order."""
+    found = []
+    for command in script.all_commands():
+        operation = analyze(command, script)
+        if operation is not None:
+            found.append(operation)
+    return tuple(found)
+
+
+def installs(script: ShellScript, manager: Manager | None = None) -> tuple[PackageOp, ...]:
+    """The package installations (of ``manager`` when given)."""
+    return tuple(
+        op
+        for op in operations(script)
+        if isinstance(op, PackageOp) and op.action == "install" and (manager is None or op.manager == manager)
+    )
+
+
+def cleanups(script: ShellScript) -> tuple[CacheCleanup, ...]:
+    found: list[CacheCleanup] = []
+    for op in operations(script):
+        if isinstance(op, CacheCleanup):
+            found.append(op)
+        elif isinstance(op, PackageOp) and op.action == "clean":
+            found.append(CacheCleanup(frozenset({op.manager}), "command", op.command))
+    return tuple(found)
+
+
+_FILLS_CACHE = frozenset({"install", "update", "upgrade", "dist-upgrade", "refresh", "makecache"})
+
+
+def cleans_cache(script: ShellScript, manager: Manager) -> bool:
+    """Whether ``script`` leaves no cache of ``manager`` behind: every installation uses the
+    manager's no-cache option (apk ``--no-cache``, pip ``--no-cache-dir``...), or a cleanup
+    (``rm`` of its cache, or its clean command) runs after the last command that fills it."""
+    order = {id(c): index for index, c in enumerate(script.all_commands())}
+    mine = [op for op in operations(script) if isinstance(op, PackageOp) and op.manager == manager]
+    added = [op for op in mine if op.action == "install"]
+    if added and all(op.no_cache for op in added):
+        return True
+    last = max((order[id(op.command)] for op in mine if op.action in _FILLS_CACHE), default=-1)
+    return any(
+        manager in cleanup.managers and order[id(cleanup.command)] > last for cleanup in cleanups(script)
+    )
+
+
+def cache_mounted(mounts: Iterable[tuple[str, str]], manager: Manager) -> bool:
+    """Whether one of the RUN's mounts (``(type, target)`` pairs) holds ``manager``'s cache: a
+    ``cache`` (or ``tmpfs``) mount on the cache directory, one of its parents or one of its
+    subdirectories. Advice to clean that cache up is then wrong."""
+    targets = [target.rstrip("/") or "/" for kind, target in mounts if kind in {"cache", "tmpfs"}]
+    for directory in CACHE_DIRS[manager]:
+        for target in targets:
+            where = target
+            if directory.startswith("~/"):
+                home = re.match(r"(/root|/home/[^/]+)(/.*)?$", target)
+                if home is None:
+                    continue
+                where = "~" + (home.group(2) or "")
+            if _overlaps(directory, where):
+                return True
+    return False
+
+
+def _overlaps(directory: str, target: str) -> bool:
+    return (
+        directory == target
+        or directory.startswith(target.rstrip("/") + "/")
+        or target.startswith(directory + "/")
+        or target == "~"
+    )
+
+
+# --- recognizing commands ------------------------------------------------------------------------
+
+
+def analyze(command: Command, script: ShellScript | None = None) -> Operation | None:
+    """The operation ``command`` performs, if it is one this module understands. ``script`` (the
+    script holding it) tells what a download is piped into."""
+    program = command.program
+    args = command.args
+    if program in {"apt-get", "apt"}:
+        return _apt(command, program)
+    if program == "apk":
+        return _apk(command)
+    if program in {"yum", "dnf", "microdnf"}:
+        return _yum(command, program)
+    if program == "zypper":
+        return _zypper(command)
+    if _PIP.fullmatch(program):
+        return _pip(command, program, args)
+    if _PYTHON.fullmatch(program) and _values(args[:2]) == ["-m", "pip"]:
+        return _pip(command, f"{program} -m pip", args[2:])
+    if program == "uv" and _values(args[:1]) == ["pip"]:
+        return _pip(command, "uv pip", args[1:])
+    if program in {"npm", "yarn", "pnpm"}:
+        return _node(command, program)
+    if program == "gem":
+        return _gem(command)
+    if program == "go":
+        return _go(command)
+    if program in {"curl", "wget"}:
+        return _download(command, program, script)
+    if program in {"useradd", "adduser", "groupadd", "addgroup"}:
+        return _user(command, program)
+    if program == "rm":
+        return _rm(command)
+    return None
+
+
+_PIP = re.compile(r"pip(\d+(\.\d+)?)?")
+_PYTHON = re.compile(r"python(\d+(\.\d+)?)?")
+
+
+@dataclass(frozen=True, slots=True)
+class _Options:
+    flags: frozenset[str]
+    options: tuple[tuple[str, str], ...]
+    operands: tuple[Word, ...]
+    valued: tuple[tuple[str, Word], ...]
+    """Each option of ``options`` (same order) with the Word holding its value (the option's own
+    word for ``-rFILE``)."""
+
+    def words(self, *names: str) -> tuple[Word, ...]:
+        return tuple(word for name, word in self.valued if name in names)
+
+    def last(self, *names: str) -> str | None:
+        return next((value for name, value in reversed(self.options) if name in names), None)
+
+
+def _parse_options(words: Iterable[Word], takes_value: frozenset[str], clusters: bool = True) -> _Options:
+    """Split words into options and operands. ``takes_value`` names the options that take a
+    value (``-o X``, ``-oX``, ``--opt X``, ``--opt=X``); with ``clusters``, ``-abc`` is ``-a -b
+    -c`` (else one option, as in ``go -ldflags``)."""
+    flags: set[str] = set()
+    options: list[tuple[str, str]] = []
+    operands: list[Word] = []
+    valued: list[tuple[str, Word]] = []
+    pending: str | None = None
+    only_operands = False
+    for word in words:
+        text = word.value if word.value is not None else word.text
+        if pending is not None:
+            options.append((pending, text))
+            valued.append((pending, word))
+            pending = None
+        elif only_operands or not text.startswith("-") or text == "-" or word.value is None:
+            operands.append(word)
+        elif text == "--":
+            only_operands = True
+        elif text.startswith("--") or not clusters:
+            name, equals, value = text.partition("=")
+            flags.add(name)
+            if equals:
+                options.append((name, value))
+                valued.append((name, word))
+            elif name in takes_value:
+                pending = name
+        else:
+            for index, letter in enumerate(text[1:], start=1):
+                name = "-" + letter
+                flags.add(name)
+                rest = text[index + 1 :]
+                if rest.startswith("="):
+                    options.append((name, rest[1:]))
+                    valued.append((name, word))
+                    break
+                if name in takes_value:
+                    if rest:
+                        options.append((name, rest))
+                        valued.append((name, word))
+                    else:
+                        pending = name
+                    break
+    return _Options(frozenset(flags), tuple(options), tuple(operands), tuple(valued))
+
+
+def _values(words: Iterable[Word]) -> list[str | None]:
+    return [w.value for w in words]
+
+
+def _text(word: Word) -> str:
+    return word.value if word.value is not None else word.text
+
+
+# apt ----------------------------------------------------------------------------------------------
+
+_APT_VALUES = frozenset(
+    {"-o", "--option", "-c", "--config-file", "-t", "--target-release", "--default-release", "-a"}
+    | {"--host-architecture"}
+)
+_APT_ACTIONS = {"full-upgrade": "dist-upgrade"}
+_APT_SPEC = re.compile(r"(?P<name>[^=/]+)(?:(?P<op>[=/])(?P<version>.+))?")
+
+
+def _apt(command: Command, tool: str) -> PackageOp | None:
+    parsed = _parse_options(command.args, _APT_VALUES)
+    if not parsed.operands:
+        return None
+    action = _text(parsed.operands[0])
+    quiet = sum(f == "-q" for f in _cluster_letters(command.args, "q"))
+    yes = (
+        bool(parsed.flags & {"-y", "--yes", "--assume-yes", "--force-yes"})
+        or quiet >= 2
+        or any(name in {"-q", "--quiet"} and value == "2" for name, value in parsed.options)
+    )
+    no_recommends = "--no-install-recommends" in parsed.flags or any(
+        name in {"-o", "--option"}
+        and re.fullmatch(r"APT::Install-Recommends=(false|0|no|off)", value, re.IGNORECASE)
+        for name, value in parsed.options
+    )
+    packages = tuple(_package(word, _APT_SPEC, lambda op, version: op == "=") for word in parsed.operands[1:])
+    return PackageOp(
+        manager="apt",
+        tool=tool,
+        action=_APT_ACTIONS.get(action, action),
+        command=command,
+        packages=packages,
+        flags=parsed.flags,
+        options=parsed.options,
+        yes=yes,
+        no_recommends=no_recommends,
+    )
+
+
+def _cluster_letters(words: Iterable[Word], letter: str) -> list[str]:
+    """Each occurrence of ``-<letter>`` in short-option clusters (``-qq`` counts twice)."""
+    found: list[str] = []
+    for word in words:
+        text = word.value or ""
+        if text.startswith("-") and not text.startswith("--"):
+            found.extend("-" + letter for _ in range(text.split("=")[0].count(letter)))
+    return found
+
+
+# apk ----------------------------------------------------------------------------------------------
+
+_APK_VALUES = frozenset(
+    {"-t", "--virtual", "-X", "--repository", "-p", "--root", "--keys-dir", "--arch"}
+    | {"--cache-dir", "--repositories-file"}
+)
+_APK_SPEC = re.compile(r"(?P<name>[^=<>~]+)(?:(?P<op>~=|=~|>=|<=|=|~|>|<)(?P<version>.+))?")
+
+
+def _apk(command: Command) -> PackageOp | None:
+    parsed = _parse_options(command.args, _APK_VALUES)
+    if not parsed.operands:
+        return None
+    action = _text(parsed.operands[0])
+    if action == "cache" and _values(parsed.operands[1:2]) in (["clean"], ["purge"]):
+        action = "clean"
+    packages = (
+        tuple(_package(word, _APK_SPEC, lambda op, version: op == "=") for word in parsed.operands[1:])
+        if action in {"add", "del"}
+        else ()
+    )
+    return PackageOp(
+        manager="apk",
+        tool="apk",
+        action={"add": "install", "del": "remove"}.get(action, action),
+        command=command,
+        packages=packages,
+        flags=parsed.flags,
+        options=parsed.options,
+        yes=True,
+        no_cache="--no-cache" in parsed.flags,
+        virtual=parsed.last("-t", "--virtual"),
+    )
+
+
+# yum / dnf / microdnf -----------------------------------------------------------------------------
+
+_YUM_VALUES = frozenset(
+    {"-x", "--exclude", "--setopt", "--enablerepo", "--disablerepo", "--installroot"}
+    | {"--releasever", "-c", "--config", "--repo", "--repoid", "--forcearch", "-d", "-e"}
+    | {"--downloaddir", "--destdir"}
+)
+_YUM_SPEC = re.compile(r"(?P<name>.+?)(?P<op>-)(?P<version>\d+(\.\d+)+[\w.+~:-]*)")
+_YUM_ACTIONS = {"erase": "remove", "update": "upgrade", "localinstall": "install"}
+
+
+def _yum(command: Command, tool: str) -> PackageOp | None:
+    parsed = _parse_options(command.args, _YUM_VALUES)
+    if not parsed.operands:
+        return None
+    action = _text(parsed.operands[0])
+    weak = [v for n, v in parsed.options if n == "--setopt" and v.startswith("install_weak_deps=")]
+    no_weak = bool(weak) and weak[-1].split("=", 1)[1].lower() in {"false", "0", "no", "off"}
+    return PackageOp(
+        manager="dnf" if tool == "dnf" else "microdnf" if tool == "microdnf" else "yum",
+        tool=tool,
+        action=_YUM_ACTIONS.get(action, action),
+        command=command,
+        packages=tuple(
+            _package(word, _YUM_SPEC, lambda op, version: True)
+            for word in parsed.operands[1:]
+            if action not in {"clean", "makecache", "module"}
+        ),
+        flags=parsed.flags,
+        options=parsed.options,
+        yes=tool == "microdnf" or bool(parsed.flags & {"-y", "--assumeyes"}),
+        no_recommends=no_weak,
+        no_docs="--nodocs" in parsed.flags,
+    )
+
+
+# zypper -------------------------------------------------------------------------------------------
+
+_ZYPPER_VALUES = frozenset(
+    {"-R", "--root", "--reposd-path", "-D", "--config", "-c", "-t", "--type", "-r", "--repo"} | {"--from"}
+)
+_ZYPPER_ACTIONS = {
+    "in": "install",
+    "rm": "remove",
+    "up": "update",
+    "dup": "dist-upgrade",
+    "ref": "refresh",
+    "cc": "clean",
+}
+_ZYPPER_SPEC = re.compile(r"(?P<name>[^=<>]+)(?:(?P<op>>=|<=|=|>|<)(?P<version>.+))?")
+
+
+def _zypper(command: Command) -> PackageOp | None:
+    parsed = _parse_options(command.args, _ZYPPER_VALUES)
+    if not parsed.operands:
+        return None
+    action = _text(parsed.operands[0])
+    action = _ZYPPER_ACTIONS.get(action, action)
+    return PackageOp(
+        manager="zypper",
+        tool="zypper",
+        action=action,
+        command=command,
+        packages=tuple(
+            _package(word, _ZYPPER_SPEC, lambda op, version: op == "=") for word in parsed.operands[1:]
+        )
+        if action in {"install", "remove"}
+        else (),
+        flags=parsed.flags,
+        options=parsed.options,
+        yes=bool(parsed.flags & {"-n", "--non-interactive", "-y", "--no-confirm"}),
+        no_recommends="--no-recommends" in parsed.flags,
+    )
+
+
+# pip ----------------------------------------------------------------------------------------------
+
+_PIP_VALUES = frozenset(
+    {"-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-i", "--index-url"}
+    | {"--extra-index-url", "-f", "--find-links", "-t", "--target", "--prefix", "--root"}
+    | {"--src", "--progress-bar", "--trusted-host", "--platform", "--python-version"}
+    | {"--implementation", "--abi", "--only-binary", "--no-binary", "--upgrade-strategy"}
+    | {"--log", "--proxy", "--retries", "--timeout", "--cache-dir", "--config-settings", "-C"}
+    | {"--global-option", "-p", "--python", "--report", "--exists-action", "--index-strategy"}
+)
+_PIP_SPEC = re.compile(
+    r"(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*(\[[^\]]*\])?)\s*"
+    r"(?:(?P<op>===|==|~=|!=|>=|<=|>|<|@)\s*(?P<version>[^;]+?))?\s*(;.*)?"
+)
+
+
+def _pip_pinned(op: str | None, version: str | None) -> bool:
+    return op in {"==", "==="} and version is not None and "*" not in version and "," not in version
+
+
+def _pip(command: Command, tool: str, args: tuple[Word, ...]) -> PackageOp | None:
+    parsed = _parse_options(args, _PIP_VALUES)
+    if not parsed.operands:
+        return None
+    action = _text(parsed.operands[0])
+    if action == "cache" and _values(parsed.operands[1:2]) in (["purge"], ["remove"]):
+        action = "clean"
+    # pip reads PIP_NO_CACHE_DIR with strtobool, and any set value (even "off") disables the cache
+    no_cache_env = any(a.name == "PIP_NO_CACHE_DIR" and a.value for a in command.assignments)
+    packages: list[Package] = []
+    if action in {"install", "uninstall", "download", "wheel"}:
+        packages.extend(_package(w, _PIP_SPEC, _pip_pinned) for w in parsed.operands[1:])
+        packages.extend(
+            _package(word, _PIP_SPEC, _pip_pinned, value)
+            for (name, word), (_, value) in zip(parsed.valued, parsed.options, strict=True)
+            if name in {"-e", "--editable"}
+        )
+    return PackageOp(
+        manager="pip",
+        tool=tool,
+        action="remove" if action == "uninstall" else action,
+        command=command,
+        packages=tuple(packages),
+        flags=parsed.flags,
+        options=parsed.options,
+        yes=True,
+        no_cache=bool(parsed.flags & {"--no-cache-dir", "--no-cache"}) or no_cache_env,
+        requirements=parsed.words("-r", "--requirement"),
+        user="--user" in parsed.flags,
+    )
+
+
+# npm / yarn / pnpm --------------------------------------------------------------------------------
+
+_NODE_VALUES = frozenset(
+    {"--registry", "--prefix", "--omit", "--include", "--only", "--tag", "--cache", "-w"}
+    | {"--workspace", "--userconfig", "--cwd", "--modules-folder", "--cache-folder"}
+    | {"--network-timeout", "--mutex", "--filter", "-F", "--dir", "-C", "--store-dir"}
+)
+_NODE_ACTIONS = {
+    "i": "install",
+    "in": "install",
+    "add": "install",
+    "ci": "install",
+    "clean-install": "install",
+    "install-clean": "install",
+    "uninstall": "remove",
+    "un": "remove",
+    "rm": "remove",
+    "r": "remove",
+    "remove": "remove",
+    "up": "update",
+    "upgrade": "update",
+}
+_NODE_MANAGERS: dict[str, Manager] = {"npm": "npm", "yarn": "yarn", "pnpm": "pnpm"}
+_NODE_SPEC = re.compile(r"(?P<name>@?[^@]+)(?:(?P<op>@)(?P<version>.+))?")
+
+
+def _node_pinned(op: str | None, version: str | None) -> bool:
+    return (
+        version is not None
+        and version not in {"latest", "next", "*", "x"}
+        and not version.startswith(("^", "~", ">", "<", "*"))
+    )
+
+
+def _node(command: Command, tool: str) -> PackageOp | None:
+    parsed = _parse_options(command.args, _NODE_VALUES)
+    operands = list(parsed.operands)
+    global_install = bool(parsed.flags & {"-g", "--global"})
+    if tool == "yarn" and operands and operands[0].value == "global":
+        global_install = True
+        operands = operands[1:]
+    if not operands:
+        if tool == "npm":
+            return None
+        action = "install"  # a bare ``yarn`` / ``pnpm`` installs
+    else:
+        action = _text(operands[0])
+        operands = operands[1:]
+    if (action, *_values(operands[:1])) in {("cache", "clean"), ("store", "prune")}:
+        action, operands = "clean", []
+    action = _NODE_ACTIONS.get(action, action)
+    production = bool(parsed.flags & {"--production", "--prod", "-P"}) or any(
+        (name == "--omit" and value == "dev") or (name == "--only" and value.startswith("prod"))
+        for name, value in parsed.options
+    )
+    return PackageOp(
+        manager=_NODE_MANAGERS[tool],
+        tool=tool,
+        action=action,
+        command=command,
+        packages=tuple(_package(w, _NODE_SPEC, _node_pinned) for w in operands)
+        if action in {"install", "remove", "update"}
+        else (),
+        flags=parsed.flags,
+        options=parsed.options,
+        yes=True,
+        global_install=global_install,
+        production=production,
+    )
+
+
+# gem ----------------------------------------------------------------------------------------------
+
+_GEM_VALUES = frozenset(
+    {"-v", "--version", "-i", "--install-dir", "-n", "--bindir", "--source", "-s", "-P"}
+    | {"--trust-policy", "--platform", "-g", "--file"}
+)
+_GEM_SPEC = re.compile(r"(?P<name>[^:]+)(?:(?P<op>:)(?P<version>.+))?")
+
+
+def _gem(command: Command) -> PackageOp | None:
+    parsed = _parse_options(command.args, _GEM_VALUES)
+    if not parsed.operands:
+        return None
+    action = _text(parsed.operands[0])
+    version = parsed.last("-v", "--version")
+    packages = []
+    for word in parsed.operands[1:] if action in {"install", "uninstall", "update"} else ():
+        package = _package(word, _GEM_SPEC, lambda op, v: not v.startswith(("~", ">", "<")))
+        if package.version is None and version is not None:
+            exact = not version.lstrip().startswith(("~", ">", "<", "!"))
+            package = Package(package.name, version, "-v", exact, word)
+        packages.append(package)
+    return PackageOp(
+        manager="gem",
+        tool="gem",
+        action={"uninstall": "remove"}.get(action, action),
+        command=command,
+        packages=tuple(packages),
+        flags=parsed.flags,
+        options=parsed.options,
+        yes=True,
+        no_docs=bool(parsed.flags & {"--no-document", "--no-doc", "-N", "--no-ri", "--no-rdoc"}),
+    )
+
+
+# go -----------------------------------------------------------------------------------------------
+
+_GO_VALUES = frozenset(
+    {"-o", "-C", "-ldflags", "-gcflags", "-tags", "-mod", "-modfile", "-p", "-asmflags"}
+    | {"-pkgdir", "-toolexec", "-overlay", "-pgo"}
+)
+_GO_SPEC = re.compile(r"(?P<name>[^@]+)(?:(?P<op>@)(?P<version>.+))?")
+
+
+def _go(command: Command) -> PackageOp | None:
+    parsed = _parse_options(command.args, _GO_VALUES, clusters=False)
+    if not parsed.operands:
+        return None
+    action = _text(parsed.operands[0])
+    if action == "clean" and parsed.flags & {"-cache", "-modcache"}:
+        action = "clean"
+    elif action in {"install", "get"}:
+        action = "install"
+    else:
+        return None
+    return PackageOp(
+        manager="go",
+        tool="go",
+        action=action,
+        command=command,
+        packages=tuple(
+            _package(w, _GO_SPEC, lambda op, v: v not in {"latest", "master", "main", "upgrade"})
+            for w in parsed.operands[1:]
+        ),
+        flags=parsed.flags,
+        options=parsed.options,
+        yes=True,
+    )
+
+
+def _package(
+    word: Word,
+    spec: re.Pattern[str],
+    pinned: Callable[[str | None, str], bool],
+    text: str | None = None,
+) -> Package:
+    """A package from a spec such as ``curl=7.88.1-10``; ``pinned`` tells whether an operator and
+    a version name one exact version. ``text`` replaces the word's (for ``--editable=.``)."""
+    match = spec.fullmatch(_text(word) if text is None else text)
+    if match is None or match.group("version") is None:
+        return Package(_text(word) if text is None else text, None, None, False, word)
+    op, version = match.group("op"), match.group("version")
+    return Package(match.group("name"), version, op, pinned(op, version), word)
+
+
+# curl / wget --------------------------------------------------------------------------------------
+
+_CURL_VALUES = frozenset(
+    {"-o", "--output", "-H", "--header", "-d", "--data", "--data-raw", "--data-binary", "-u"}
+    | {"--user", "-A", "--user-agent", "-e", "--referer", "-X", "--request", "-w", "--write-out"}
+    | {"--retry", "--retry-delay", "--retry-max-time", "-m", "--max-time", "--connect-timeout"}
+    | {"-x", "--proxy", "--cacert", "--cert", "--key", "-T", "--upload-file", "-F", "--form"}
+    | {"-b", "--cookie", "-c", "--cookie-jar", "-r", "--range", "-K", "--config", "--proto"}
+    | {"--proto-redir", "--resolve", "-C", "--continue-at", "--output-dir", "-z", "--time-cond"}
+    | {"--limit-rate", "-Y", "-y", "--url", "-E", "--tlsv1.2", "--ciphers"}
+)
+_WGET_VALUES = frozenset(
+    {"-O", "--output-document", "-o", "--output-file", "-P", "--directory-prefix", "-U"}
+    | {"--user-agent", "--header", "-t", "--tries", "-T", "--timeout", "--user", "--password"}
+    | {"-e", "--execute", "-i", "--input-file", "--post-data", "--load-cookies"}
+    | {"--save-cookies", "--ca-certificate", "-w", "--wait", "-a", "--append-output", "-Q"}
+    | {"--quota", "-l", "--level", "-A", "--accept", "-R", "--reject", "-D", "--domains"}
+)
+
+
+def _download(command: Command, tool: str, script: ShellScript | None) -> Download:
+    curl = tool == "curl"
+    parsed = _parse_options(command.args, _CURL_VALUES if curl else _WGET_VALUES)
+    output_names = ("-o", "--output") if curl else ("-O", "--output-document")
+    outputs = parsed.words(*output_names)
+    output = outputs[-1] if outputs else None
+    output_value = parsed.last(*output_names)
+    urls = (*parsed.operands, *parsed.words("--url"))
+    if curl:
+        to_stdout = output is None and not parsed.flags & {"-O", "--remote-name", "--remote-name-all"}
+        to_stdout = to_stdout or output_value == "-"
+    else:
+        to_stdout = output_value == "-"
+    return Download(
+        tool="curl" if curl else "wget",
+        command=command,
+        urls=urls,
+        output=output,
+        to_stdout=to_stdout,
+        piped_to=script.piped_into(command) if script is not None else (),
+        fails_on_http_error=not curl or bool(parsed.flags & {"-f", "--fail", "--fail-with-body"}),
+        insecure=bool(parsed.flags & {"-k", "--insecure", "--no-check-certificate"}),
+        flags=parsed.flags,
+        options=parsed.options,
+    )
+
+
+# users and groups ---------------------------------------------------------------------------------
+
+_USER_VALUES = frozenset(
+    {"-u", "--uid", "-g", "--gid", "-G", "--groups", "-d", "--home-dir", "-s", "--shell", "-c"}
+    | {"--comment", "-e", "--expiredate", "-f", "--inactive", "-k", "--skel", "-K", "--key"}
+    | {"-p", "--password", "-b", "--base-dir", "-R", "--root", "-Z", "--selinux-user", "-P"}
+    | {"--prefix", "--home", "--gecos", "--ingroup", "--firstuid", "--lastuid", "--conf", "-h"}
+    | {"--firstgid", "--lastgid"}
+)
+
+
+_USER_TOOLS: dict[str, Literal["useradd", "adduser", "groupadd", "addgroup"]] = {
+    "useradd": "useradd",
+    "adduser": "adduser",
+    "groupadd": "groupadd",
+    "addgroup": "addgroup",
+}
+
+
+def _user(command: Command, tool: str) -> UserOp:
+    parsed = _parse_options(command.args, _USER_VALUES)
+    group = tool in {"groupadd", "addgroup"}
+    id_options = {"-g", "--gid"} if group else {"-u", "--uid"}
+    system_flags = {"-r", "--system"} | ({"-S"} if tool in {"adduser", "addgroup"} else set())
+    return UserOp(
+        tool=_USER_TOOLS[tool],
+        command=command,
+        name=parsed.operands[0] if parsed.operands else None,
+        id=parsed.last(*id_options),
+        system=bool(parsed.flags & system_flags),
+        no_log_init=tool == "useradd" and bool(parsed.flags & {"-l", "--no-log-init"}),
+        flags=parsed.flags,
+        options=parsed.options,
+    )
+
+
+# rm of cache directories --------------------------------------------------------------------------
+
+
+def _rm(command: Command) -> CacheCleanup | None:
+    operands = _parse_options(command.args, frozenset()).operands
+    managers: set[Manager] = set()
+    paths: list[Word] = []
+    for word in operands:
+        path = _text(word).strip("\"'").rstrip("/")
+        hits = {manager for manager, pattern in _CLEANUP_PATHS if pattern.fullmatch(path)}
+        if hits:
+            managers |= hits
+            paths.append(word)
+    return CacheCleanup(frozenset(managers), "rm", command, tuple(paths)) if paths else None
