@@ -1,0 +1,131 @@
+"""Checks about build variables: references to variables that are not defined (BuildKit's
+UndefinedVar) and secrets passed through ARG or ENV (SecretsUsedInArgOrEnv)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from dfanalyze import model
+from dfanalyze.analysis.expand import references
+from dfanalyze.analysis.scope import PROXY_ARGS, Scope
+from dfanalyze.checks.context import Context, Hit
+from dfanalyze.model import Instruction, Word
+from dfanalyze.parse.instructions import suggest
+from dfanalyze.span import Span
+
+# Variables every Linux build has even when the base image sets nothing (BuildKit's default PATH).
+_ALWAYS_DEFINED = frozenset({"PATH", *PROXY_ARGS})
+# Modifiers that show the author expected the variable may be unset.
+_HANDLES_UNSET = frozenset({":-", "-", ":?", "?", ":+", "+"})
+
+
+def _tail(text: str, span: Span, skip: int) -> Word:
+    """The part of a one-line word after its first ``skip`` characters (``NAME=`` or ``--flag=``)."""
+    if span.start.line == span.end.line:
+        return Word(
+            text[skip:], Span.of(span.start.line, span.start.column + skip, span.end.line, span.end.column)
+        )
+    return Word(text[skip:], span)
+
+
+def _head(word: Word, length: int) -> Span:
+    """The span of the first ``length`` characters of a one-line word (the word otherwise)."""
+    start = word.span.start
+    if start.line == word.span.end.line:
+        return Span.of(start.line, start.column, start.line, start.column + length)
+    return word.span
+
+
+def _expanded_words(ins: Instruction) -> list[Word]:
+    """The words of an instruction that BuildKit expands (not RUN/CMD/ENTRYPOINT command text)."""
+    if isinstance(ins, model.KeyValueInstruction):
+        return [p.value for p in ins.pairs]
+    if isinstance(ins, model.Arg):
+        return [_tail(d.word.text, d.word.span, len(d.name) + 1) for d in ins.decls if d.default is not None]
+    flags = [f for f in ins.flags if f.value and f.name in ("chown", "chmod", "checksum", "mount")]
+    words = [_tail(f.text, f.span, len(f.name) + 3) for f in flags]
+    if isinstance(
+        ins, (model.CopyLike, model.Expose, model.Volume, model.User, model.Workdir, model.StopSignal)
+    ):
+        words.extend(ins.args)
+    return words
+
+
+def _base_env_known(ctx: Context, stage: model.Stage) -> bool:
+    """Whether every variable the stage inherits is known: only for ``scratch`` and for in-file
+    stages that descend from ``scratch`` (we ship no list of official images' ENV)."""
+    seen: set[int] = set()
+    current = stage
+    while current.index not in seen:
+        seen.add(current.index)
+        image = current.from_.image
+        if image is None:
+            return False
+        if image.text.lower() == "scratch":
+            return True
+        parent = ctx.dockerfile.stage_named(image.text)
+        if parent is None or parent.index >= current.index:
+            return False
+        current = parent
+    return False
+
+
+def _reference_span(word: Word, start: int, end: int) -> Span:
+    """Span of ``word.text[start:end]`` when the word is written on one line (the word otherwise)."""
+    first, last = word.span.start, word.span.end
+    if first.line == last.line and last.column - first.column == len(word.text):
+        return Span.of(first.line, first.column + start, first.line, first.column + end)
+    return word.span
+
+
+def undefined_var(ctx: Context) -> Iterator[Hit]:
+    """References to variables no ARG or ENV defines before use.
+
+    When the base image's environment is unknown (any image from a registry), an undefined name is
+    reported only when it is a likely typo of a defined one (``$PAHT`` for ``$PATH``): the image may
+    define the others.
+    """
+    escape = ctx.dockerfile.escape
+    scopes = ctx.analysis.scopes
+    for stage in ctx.dockerfile.stages:
+        complete = _base_env_known(ctx, stage)
+        for ins in stage.instructions:
+            scope: Scope = scopes.at(ins)
+            defined = set(scope.variables) | _ALWAYS_DEFINED
+            for word in _expanded_words(ins):
+                try:
+                    refs = references(word.text, escape)
+                except ValueError:
+                    continue
+                for ref in refs:
+                    if ref.name in defined or ref.modifier in _HANDLES_UNSET:
+                        continue
+                    if not (ref.name[0].isalpha() or ref.name[0] == "_"):
+                        continue  # $1, $@ ...: positional and special parameters
+                    hint = suggest(ref.name, sorted(defined), case_sensitive=True)
+                    if not complete and hint is None:
+                        continue
+                    did_you_mean = f" (did you mean ${hint}?)" if hint else ""
+                    span = _reference_span(word, ref.start, ref.end)
+                    yield Hit(span, {"name": ref.name, "hint": did_you_mean})
+
+
+# BuildKit's tokens (frontend/dockerfile/dockerfile2llb): a token at a word boundary of the name.
+_SECRET = re.compile(
+    r"(?i)(?:_|^)(?:apikey|auth|credential|credentials|key|password|pword|passwd|secret|token)(?:_|$)"
+)
+_ALLOW = re.compile(r"(?i)(?:_|^)(?:public)(?:_|$)")
+
+
+def secrets_in_arg_or_env(ctx: Context) -> Iterator[Hit]:
+    for ins in ctx.instructions("ARG", "ENV"):
+        if isinstance(ins, model.Arg):
+            names = [(d.name, _head(d.word, len(d.name))) for d in ins.decls]
+        elif isinstance(ins, model.Env):
+            names = [(p.key.text, p.key.span) for p in ins.pairs]
+        else:
+            continue
+        for name, span in names:
+            if _SECRET.search(name) and not _ALLOW.search(name):
+                yield Hit(span, {"instruction": ins.kind, "name": name})
