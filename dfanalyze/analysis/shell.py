@@ -720,9 +720,11 @@ class _Walker:
             if not last:
                 break
             target = last[-1]
-        key = (target.start_byte, target.end_byte)
-        end = node.end_byte if target is body else target.end_byte
-        self.attached[key] = (tuple(redirections), end, slot)
+        self.attached[(target.start_byte, target.end_byte)] = (
+            tuple(redirections),
+            node.end_byte,
+            slot,
+        )
         self.statement(body, nesting)
 
     # commands
@@ -905,24 +907,27 @@ class _Walker:
     def nested(self, node: Node, nesting: Nesting) -> None:
         """Walk the command substitutions inside a word, an assignment or an expression."""
         text = self.source(node)[0]
-        if "$(" not in text and "`" not in text and "<(" not in text and ">(" not in text:
-            return
-        for child in node.children:
-            if child.type in _SUBSTITUTIONS:
-                inner = Nesting(
-                    subshell=True,
-                    substitution=True,
-                    function=nesting.function,
-                    loop=nesting.loop,
-                    condition=nesting.condition,
-                    negated=nesting.negated,
-                )
-                saved = self.pending, self.inherited
-                self.pending, self.inherited = None, ()
-                self.scoped(child.children, inner)
-                self.pending, self.inherited = saved
-            elif child.is_named:
-                self.nested(child, nesting)
+        if "$(" in text or "`" in text or "<(" in text or ">(" in text:
+            self.substitutions(node, nesting)
+
+    def substitutions(self, node: Node, nesting: Nesting) -> None:
+        if node.type in _SUBSTITUTIONS:
+            inner = Nesting(
+                subshell=True,
+                substitution=True,
+                function=nesting.function,
+                loop=nesting.loop,
+                condition=nesting.condition,
+                negated=nesting.negated,
+            )
+            saved = self.pending, self.inherited
+            self.pending, self.inherited = None, ()
+            self.scoped(node.children, inner)
+            self.pending, self.inherited = saved
+        else:
+            for child in node.children:
+                if child.is_named:
+                    self.substitutions(child, nesting)
 
     def collect_errors(self, node: Node) -> None:
         for child in node.children:
