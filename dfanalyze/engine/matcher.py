@@ -8,17 +8,19 @@ look like this, in this kind of stage": they need no Python. Keys (all optional 
 ``flag``         a flag that must be present; ``no_flag``: a flag that must be absent
 ``flag_value``   ``{name = "...", pattern = "regex"}``: the flag's value matches
 ``args``         regex searched in the text after the keyword and flags; ``no_args``: must not match
-``image``        FROM's image reference: ``{tag = "regex", no_tag = true, no_digest = true,
-                 registry = "regex", name = "regex", variable = true|false}``
+``image``        FROM's image reference after global ARG expansion (silent when it is unknown):
+                 ``{tag = "regex", no_tag = true, no_digest = true, registry = "regex",
+                 name = "regex", variable = true|false}`` (``variable``: the word as written has a ``$``)
 ``stage``        ``{final = true|false, named = true|false, base_is_stage = true|false}``
+                 (``base_is_stage``: the stage is ``FROM <an earlier stage>``)
 ``position``     ``"global"`` (before the first FROM), ``"first-in-stage"``, ``"last-in-stage"``
 ``after``        a kind that must appear earlier in the same stage; ``before``: later in the stage
 ``repeated``     ``true``: report every occurrence of the kind in a stage except the last one
 ``report``       what to underline: ``"instruction"`` (default), ``"keyword"``, ``"args"``,
                  ``"image"``, ``"stage-name"``, ``"flag"`` (the flag named in flag/flag_value)
 
-Message placeholders: ``{instruction}`` (kind), ``{keyword}``, ``{args}``, ``{image}``, ``{tag}``,
-``{stage}``, ``{flag}``, ``{value}``.
+Message placeholders: ``{instruction}`` (kind), ``{keyword}``, ``{args}``, ``{image}`` (expanded),
+``{tag}``, ``{stage}``, ``{flag}``, ``{value}``.
 """
 
 from __future__ import annotations
@@ -132,7 +134,12 @@ def compile_match(table: Mapping[str, Any]) -> CheckFunction:
         raise MatchError("report", "'flag' needs flag or flag_value")
 
     def instruction_matches(
-        ins: Instruction, stage: Stage | None, final: bool, index: int, siblings: tuple[Instruction, ...]
+        ctx: Context,
+        ins: Instruction,
+        stage: Stage | None,
+        final: bool,
+        index: int,
+        siblings: tuple[Instruction, ...],
     ) -> dict[str, object] | None:
         if not any_kind and ins.kind not in kinds:
             return None
@@ -166,9 +173,9 @@ def compile_match(table: Mapping[str, Any]) -> CheckFunction:
             has_variable = "$" in ins.image.text
             if "variable" in image and image["variable"] != has_variable:
                 return None
-            ref = ins.image_ref
+            ref = ctx.analysis.scopes.image(ins)
             if any(k in image for k in ("tag", "no_tag", "no_digest", "registry", "name")):
-                if ref is None or ins.image.text.lower() == "scratch":
+                if ref is None or ref.text.lower() == "scratch":
                     return None
                 if image.get("no_tag") and (ref.tag is not None or ref.digest is not None):
                     return None
@@ -181,7 +188,7 @@ def compile_match(table: Mapping[str, Any]) -> CheckFunction:
                 if image_name is not None and not image_name.search(ref.name):
                     return None
                 values["tag"] = ref.tag or ""
-            values["image"] = ins.image.text
+            values["image"] = ref.text if ref is not None else ins.image.text
         needs_stage = stage_filter or position in ("first-in-stage", "last-in-stage") or after or before
         if needs_stage and stage is None:
             return None
@@ -192,6 +199,10 @@ def compile_match(table: Mapping[str, Any]) -> CheckFunction:
             if "final" in stage_filter and stage_filter["final"] != final:
                 return None
             if "named" in stage_filter and stage_filter["named"] != (stage.name is not None):
+                return None
+            if "base_is_stage" in stage_filter and stage_filter["base_is_stage"] != any(
+                link.kind == "from" and link.target == stage.index for link in ctx.dockerfile.stage_links
+            ):
                 return None
             if position == "first-in-stage" and index != 0:
                 return None
@@ -209,13 +220,13 @@ def compile_match(table: Mapping[str, Any]) -> CheckFunction:
         dockerfile = ctx.dockerfile
         last = len(dockerfile.stages) - 1
         for arg in dockerfile.global_args:
-            values = instruction_matches(arg, None, False, 0, ())
+            values = instruction_matches(ctx, arg, None, False, 0, ())
             if values is not None:
                 yield Hit(_report_span(arg, report, flag_name), values)
         for stage in dockerfile.stages:
             siblings = (stage.from_, *stage.instructions)
             for index, ins in enumerate(siblings):
-                values = instruction_matches(ins, stage, stage.index == last, index, siblings)
+                values = instruction_matches(ctx, ins, stage, stage.index == last, index, siblings)
                 if values is not None:
                     yield Hit(_report_span(ins, report, flag_name), values)
 
