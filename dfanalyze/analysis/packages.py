@@ -725,11 +725,13 @@ def _package(
 ) -> Package:
     """A package from a spec such as ``curl=7.88.1-10``; ``pinned`` tells whether an operator and
     a version name one exact version. ``text`` replaces the word's (for ``--editable=.``)."""
-    match = spec.fullmatch(_text(word) if text is None else text)
-    if match is None or match.group("version") is None:
-        return Package(_text(word) if text is None else text, None, None, False, word)
+    written = _text(word) if text is None else text
+    match = spec.fullmatch(written)
+    if match is None:
+        return Package(written, None, None, False, word)
     op, version = match.group("op"), match.group("version")
-    return Package(match.group("name"), version, op, pinned(op, version), word)
+    pin = version is not None and pinned(op, version)
+    return Package(match.group("name"), version, op if version is not None else None, pin, word)
 
 
 # curl / wget --------------------------------------------------------------------------------------
