@@ -754,17 +754,13 @@ def test_plain_expand_rejects_unknown_values() -> None:
 
 _PIECES = ["$", "{", "}", ":", "-", "+", "?", "=", "#", "%", "/", "*", "'", '"', "\\", "`", " "]
 _NAMES = ["a", "b", "c", "1", "@", "ab"]
-_words = st.lists(st.one_of(st.sampled_from(_PIECES + _NAMES), st.characters()), max_size=30).map(
-    "".join
-)
+_words = st.lists(st.one_of(st.sampled_from(_PIECES + _NAMES), st.characters()), max_size=30).map("".join)
 _values = st.sampled_from(["", "x", "a b", "*", "ab/ab", "\\", "$0", "a\nb", "é"])
 
 
 @settings(max_examples=400, deadline=None)
 @given(_words, st.dictionaries(st.sampled_from(_NAMES), _values), st.sampled_from(["\\", "`"]))
-def test_expand_fails_only_with_expansion_error(
-    word: str, env: dict[str, str], escape: str
-) -> None:
+def test_expand_fails_only_with_expansion_error(word: str, env: dict[str, str], escape: str) -> None:
     for function in (expand, expand_words):
         with contextlib.suppress(ExpansionError):
             function(word, env, escape)
@@ -789,14 +785,13 @@ def test_text_without_specials_is_unchanged(word: str, escape: str) -> None:
     _words,
     st.dictionaries(st.sampled_from(_NAMES), st.one_of(_values, st.just(UNKNOWN)), max_size=4),
 )
-def test_static_expansion_agrees_with_every_concrete_value(
-    word: str, env: dict[str, str | Unknown]
-) -> None:
+def test_static_expansion_agrees_with_every_concrete_value(word: str, env: dict[str, str | Unknown]) -> None:
     """Whatever the unknown values turn out to be (unset included), a known static result is the
     concrete one, and a static error means every concrete expansion fails."""
     unknown = [name for name, v in env.items() if v is UNKNOWN]
     known = {name: v for name, v in env.items() if isinstance(v, str)}
     choices: list[str | None] = [None, "", "a b", "*"]
+    result: Expansion | None
     try:
         result = expand_static(word, env)
         words = expand_words_static(word, env)
@@ -804,9 +799,7 @@ def test_static_expansion_agrees_with_every_concrete_value(
         result = None
     else:
         assert references(word) == result.refs
-        assert result.unset == tuple(
-            dict.fromkeys(r.name for r in result.refs if r.name not in env)
-        )
+        assert result.unset == tuple(dict.fromkeys(r.name for r in result.refs if r.name not in env))
         assert (words is None) == (result.value is None)
     for combo in itertools.product(choices, repeat=len(unknown)):
         concrete = dict(known)

@@ -20,10 +20,11 @@ For static analysis a variable's value may be :data:`UNKNOWN` (an ARG without a 
 from the command line): :func:`expand_static` then returns ``None`` as the value whenever an unknown
 value could change the result, and never turns an unknown into ``""``.
 
-One BuildKit quirk is deliberately *not* reproduced: since BuildKit shares one word buffer between
-nested levels of the lexer, its word splitting (``ProcessWords``) loses the text that precedes a
-``${name<modifier>word}`` inside the same word (``a${x:-b}`` splits to ``["b"]``). Every earlier
-BuildKit release and the shell give ``["ab"]``; :func:`expand_words` does too.
+One BuildKit quirk is deliberately *not* reproduced: the newest lex.go shares one word buffer
+between nested levels of the lexer (``shellWord.wordsBuffer``), so its word splitting
+(``ProcessWords``) loses the text that precedes a ``${name<modifier>word}`` in the same word
+(``a${x:-b}`` splits to ``["b"]``). Earlier revisions, with a buffer per level, and the shell give
+``["ab"]``; so does :func:`expand_words`.
 """
 
 from __future__ import annotations
@@ -148,9 +149,7 @@ def expand_static(word: str, env: Mapping[str, str | Unknown], escape: str = "\\
     return Expansion(value, refs, unset)
 
 
-def expand_words_static(
-    text: str, env: Mapping[str, str | Unknown], escape: str = "\\"
-) -> list[str] | None:
+def expand_words_static(text: str, env: Mapping[str, str | Unknown], escape: str = "\\") -> list[str] | None:
     """:func:`expand_words` where some values may be :data:`UNKNOWN`.
 
     Returns ``None`` when an unknown value could change the words (their split or their text).
@@ -182,9 +181,7 @@ _BOM: Final = "\ufeff"
 _SPECIAL_PARAMS: Final = frozenset("@*#?-$!")  # and "0", which is read as a run of digits
 _WORD_RUN: Final = re.compile(r"\w*")
 # Go's unicode.IsSpace (the White_Space property), which differs from str.isspace.
-_GO_SPACE: Final = re.compile(
-    "[\t\n\v\f\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+"
-)
+_GO_SPACE: Final = re.compile("[\t\n\v\f\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
 _Finder = Callable[[str, int], re.Match[str] | None]
 _FINDERS: dict[tuple[str, str], _Finder] = {}
 
@@ -343,9 +340,7 @@ class _Lexer:
         end = self.src.find("'", start)
         if end < 0:
             self.pos = self.n
-            raise ExpansionError(
-                "unexpected end of statement while looking for matching single-quote"
-            )
+            raise ExpansionError("unexpected end of statement while looking for matching single-quote")
         self.pos = end + 1
         return self.src[start:end]
 
@@ -359,9 +354,7 @@ class _Lexer:
             match = find(src, pos)
             if match is None:
                 self.pos = n
-                raise ExpansionError(
-                    "unexpected end of statement while looking for matching double-quote"
-                )
+                raise ExpansionError("unexpected end of statement while looking for matching double-quote")
             at = match.start()
             out.append(src[pos:at])
             ch = src[at]
