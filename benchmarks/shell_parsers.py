@@ -32,6 +32,12 @@ from pathlib import Path
 from typing import Any
 
 CORPUS = Path(__file__).with_name("shell_corpus.txt")
+TYPICAL_RUN = (
+    "set -eux;     apt-get update;     apt-get install -y --no-install-recommends"
+    "         build-essential         libpq-dev         git=1:2.39.2-1.1   curl ca-certificates"
+    ' "$EXTRA"  ;     curl -fsSL https://example.com/tool-${VERSION}.tgz | tar -xz -C /usr/local/bin'
+    " && rm -rf /var/lib/apt/lists/* && useradd -r -u 1001 app"
+)
 IMPORT_RUNS = 7
 
 
@@ -233,16 +239,12 @@ def setup_ms(statement: str) -> float:
     best = float("inf")
     code = f"import time; t = time.perf_counter(); {statement}; print(time.perf_counter() - t)"
     for _ in range(IMPORT_RUNS):
-        done = subprocess.run(
-            [sys.executable, "-c", code], capture_output=True, text=True, check=True
-        )
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
         best = min(best, float(done.stdout) * 1000)
     return best
 
 
-def run(
-    commands: Callable[[str], object], blocks: list[Block], rounds: int, check: bool = True
-) -> Result:
+def run(commands: Callable[[str], object], blocks: list[Block], rounds: int, check: bool = True) -> Result:
     failures: list[tuple[int, str]] = []
     mismatches: list[tuple[int, list[str]]] = []
     times: list[float] = []
@@ -310,8 +312,7 @@ def main() -> None:
     raw = tree_sitter.Parser(tree_sitter.Language(tree_sitter_bash.language()))
     parse_only = run(lambda text: raw.parse(text.encode()), blocks, args.rounds, check=False)
     print(
-        f"   tree-sitter parse alone: median {parse_only.median_us:.1f} µs, "
-        f"mean {parse_only.mean_us:.1f} µs"
+        f"   tree-sitter parse alone: median {parse_only.median_us:.1f} µs, mean {parse_only.mean_us:.1f} µs"
     )
 
     if args.shfmt:
@@ -344,6 +345,13 @@ def main() -> None:
     print(
         f"   per command: median {result.median_us:.1f} µs, mean {result.mean_us:.1f} µs, "
         f"failures: {len(result.failures)}"
+    )
+    long = [Block(TYPICAL_RUN, ())]
+    whole = run(model, long, args.rounds * 4, check=False).median_us
+    alone = run(lambda text: raw.parse(text.encode()), long, args.rounds * 4, check=False)
+    print(
+        f"   a typical {len(TYPICAL_RUN)}-char RUN: {whole:.1f} µs "
+        f"(tree-sitter parse alone {alone.median_us:.1f} µs)"
     )
 
 

@@ -322,6 +322,9 @@ class _SetFlags:
     errexit: bool
     pipefail: bool
 
+    def copy(self) -> _SetFlags:
+        return _SetFlags(self.errexit, self.pipefail)
+
     def apply(self, args: list[str | None]) -> None:
         """Apply ``set`` (or shell) options such as ``-eux``, ``-o pipefail``, ``+e``."""
         i = 0
@@ -579,10 +582,9 @@ class _Walker:
 
     def statement(self, node: Node, nesting: Nesting) -> None:
         kind = node.type
-        key = (node.start_byte, node.end_byte)
         extra: tuple[Redirection, ...] = ()
         end = node.end_byte
-        if key in self.attached:
+        if self.attached and (key := (node.start_byte, end)) in self.attached:
             extra, end, slot = self.attached.pop(key)
             if slot is not None:
                 nesting = replace(nesting, pipeline=slot)
@@ -637,7 +639,7 @@ class _Walker:
         elif kind == "function_definition":
             body = node.child_by_field_name("body")
             if body is not None:
-                saved = replace(self.flags)
+                saved = self.flags.copy()
                 self.pending = None
                 self.statement(body, replace(nesting, function=True))
                 self.flags = saved
@@ -646,7 +648,7 @@ class _Walker:
 
     def scoped(self, children: list[Node], nesting: Nesting) -> None:
         """Walk a subshell's statements: ``set`` inside it does not leak out."""
-        saved = replace(self.flags)
+        saved = self.flags.copy()
         self.sequence(children, nesting)
         self.flags = saved
 
@@ -734,10 +736,17 @@ class _Walker:
         words: list[Word] = []
         redirections: list[Redirection] = []
         nested: list[Node] = []
+        text, chars, offsets = self.text, self.chars, self.offsets
         for child in node.children:
             kind = child.type
-            if kind == "word":
-                words.append(self.word(child))
+            if kind == "word":  # the common case, inlined
+                if chars is None:
+                    start, stop = child.start_byte, child.end_byte
+                else:
+                    start, stop = chars[child.start_byte], chars[child.end_byte]
+                written = text[start:stop]
+                value = _unescape(written) if "\\" in written else written
+                words.append(Word(written, value, start, stop, offsets))
             elif kind == "command_name":
                 inner = child.children
                 name = inner[0] if len(inner) == 1 else child
