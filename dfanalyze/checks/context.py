@@ -19,6 +19,10 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from dfanalyze.analysis.scope import Scopes
+    from dfanalyze.analysis.shell import ShellScript
+
+DEFAULT_SHELL = ("/bin/sh", "-c")
+_SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "busybox"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +57,63 @@ class FileAnalysis:
 
         result: Scopes = self.cached("scopes", lambda: compute_scopes(self.dockerfile, self.build_args))
         return result
+
+    @property
+    def shells(self) -> dict[int, tuple[str, ...]]:
+        """The SHELL in effect for each instruction (by identity): the stage's last SHELL before it,
+        inherited from an in-file parent stage, else ``/bin/sh -c``."""
+        return dict(self.cached("shells", self._compute_shells))
+
+    def _compute_shells(self) -> dict[int, tuple[str, ...]]:
+        from dfanalyze import model
+
+        result: dict[int, tuple[str, ...]] = {}
+        final_shell: dict[int, tuple[str, ...]] = {}
+        for stage in self.dockerfile.stages:
+            image = stage.from_.image
+            parent = self.dockerfile.stage_named(image.text) if image else None
+            current = (
+                final_shell.get(parent.index, DEFAULT_SHELL)
+                if parent and parent.index < stage.index
+                else DEFAULT_SHELL
+            )
+            for ins in stage.instructions:
+                result[id(ins)] = current
+                if isinstance(ins, model.Shell) and ins.exec:
+                    current = tuple(w.text for w in ins.exec)
+            final_shell[stage.index] = current
+        return result
+
+    def shell_scripts(self, instruction: Instruction) -> tuple[ShellScript, ...]:
+        """The shell a RUN (or ONBUILD RUN) executes, parsed once and shared by every rule: its
+        shell-form command with the stage's SHELL, then each heredoc body that is run as a shell
+        script (``RUN <<EOF`` or ``RUN bash <<EOF``). Exec-form RUNs give no script."""
+        key = f"shell:{id(instruction)}"
+        scripts: tuple[ShellScript, ...] = self.cached(key, lambda: self._parse_shell(instruction))
+        return scripts
+
+    def _parse_shell(self, instruction: Instruction) -> tuple[ShellScript, ...]:
+        from dfanalyze import model
+        from dfanalyze.analysis.shell import parse_shell
+
+        target = instruction.child if isinstance(instruction, model.Onbuild) else instruction
+        if not isinstance(target, model.Run) or target.shell is None:
+            return ()
+        shell = self.shells.get(id(instruction), DEFAULT_SHELL)
+        offsets = target.shell_offsets
+        if offsets is None:
+            return ()
+        scripts = [parse_shell(target.shell.text, offsets, shell)]
+        words = target.shell.text.split()
+        for heredoc in target.heredocs:
+            runs_as_script = words and words[0].lstrip("0123456789").startswith("<<")
+            fed_to_shell = any(
+                c.name.rsplit("/", 1)[-1] in _SHELLS and not any(a.text == "-c" for a in c.args)
+                for c in scripts[0].commands
+            )
+            if runs_as_script or fed_to_shell:
+                scripts.append(parse_shell(heredoc.content, heredoc.body_offsets, shell))
+        return tuple(scripts)
 
 
 @dataclass(frozen=True)
