@@ -330,6 +330,17 @@ def test_unquoted_heredoc_with_expansion_has_no_value() -> None:
     assert not script.errors
 
 
+def test_heredocs_without_body_lines_are_no_error() -> None:
+    # BuildKit hands a RUN's here-document bodies over apart from its shell text.
+    script = parse("cat <<EOF > /x && chmod +x /x; python3 <<-'PY'")
+    assert names(script) == ["cat", "chmod", "python3"]
+    heredoc = script.commands[0].redirections[0]
+    assert (heredoc.operator, heredoc.heredoc) == ("<<", None)
+    assert heredoc.target is not None and heredoc.target.value == "EOF"
+    assert script.commands[2].redirections[0].operator == "<<-"
+    assert not script.errors
+
+
 def test_arithmetic_shift_is_not_a_heredoc() -> None:
     script = parse('echo $((1 << 2)) "<<x"\nls')
     assert names(script) == ["echo", "ls"]

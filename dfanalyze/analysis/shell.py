@@ -358,6 +358,7 @@ class _Heredoc:
     delimiter_start: int
     delimiter_end: int
     body_start: int
+    """-1 when the text has no body lines (BuildKit passes those apart)."""
     body_end: int
     quoted: bool
     closed: bool
@@ -372,9 +373,10 @@ def _mask_heredocs(text: str, offsets: OffsetMap) -> tuple[str, dict[int, _Hered
 
     tree-sitter-bash nests whatever follows ``<<EOF`` on its line inside the redirect and fails
     on ``<<EOF;``; masking keeps every offset and leaves a plain ``<`` redirect in place of each
-    here-document, which the walker turns back into a ``<<`` redirection.
+    here-document, which the walker turns back into a ``<<`` redirection. A here-document with
+    no body lines is no error: BuildKit hands a RUN's here-document bodies over separately.
     """
-    if "<<" not in text or "\n" not in text:
+    if "<<" not in text:
         return text, {}, []
     chars = list(text)
     heredocs: dict[int, _Heredoc] = {}
@@ -420,14 +422,31 @@ def _mask_heredocs(text: str, offsets: OffsetMap) -> tuple[str, dict[int, _Hered
                 pending = []
                 continue
         i += 1
-    for start, _, word, _ in pending:
-        errors.append(ShellError(f"here-document {word!r} has no body", start, len(text), offsets))
+    for start, delimiter, word, quoted in pending:
+        heredocs[start] = _Heredoc(
+            _mask_operator(text, chars, start),
+            word,
+            delimiter.start(),
+            delimiter.end(),
+            -1,
+            -1,
+            quoted,
+            closed=True,
+        )
     errors.extend(
         ShellError(f"here-document {h.delimiter!r} is not closed", start, len(text), offsets)
         for start, h in heredocs.items()
         if not h.closed
     )
     return "".join(chars), heredocs, errors
+
+
+def _mask_operator(text: str, chars: list[str], start: int) -> str:
+    """Turn ``<<`` / ``<<-`` at ``start`` into ``< `` / ``<  ``; return the operator."""
+    operator = "<<-" if text.startswith("<<-", start) else "<<"
+    for k in range(start + 1, start + len(operator)):
+        chars[k] = " "
+    return operator
 
 
 def _take_bodies(
@@ -454,13 +473,10 @@ def _take_bodies(
                 break
             position = end + 1
         position = min(position, len(text))
-        operator = "<<-" if strip_tabs else "<<"
+        operator = _mask_operator(text, chars, start)
         heredocs[start] = _Heredoc(
             operator, word, delimiter.start(), delimiter.end(), body_start, body_end, quoted, closed
         )
-        chars[start + 1] = " "
-        if strip_tabs:
-            chars[start + 2] = " "
         for k in range(body_start, position):
             if chars[k] != "\n":
                 chars[k] = " "
@@ -859,9 +875,10 @@ class _Walker:
             begin, finish = document.delimiter_start, document.delimiter_end
             target = Word(self.text[begin:finish], document.delimiter, begin, finish, self.offsets)
             begin, finish = document.body_start, document.body_end
-            body = self.text[begin:finish]
-            literal = document.quoted or ("$" not in body and "`" not in body)
-            heredoc = Word(body, body if literal else None, begin, finish, self.offsets)
+            if begin >= 0:
+                body = self.text[begin:finish]
+                literal = document.quoted or ("$" not in body and "`" not in body)
+                heredoc = Word(body, body if literal else None, begin, finish, self.offsets)
         return Redirection(operator, fd, target, heredoc, start, end, self.offsets)
 
     def emit(
