@@ -126,7 +126,8 @@ class Download:
     command: Command
     urls: tuple[Word, ...]
     output: Word | None
-    """``curl -o FILE``, ``wget -O FILE`` (``-`` means standard output)."""
+    """The word holding the ``curl -o``/``wget -O`` value: the next word, or the option's own
+    word when the value is attached (``-qO-``, ``--output=FILE``)."""
     to_stdout: bool
     """The body goes to standard output (curl without ``-o``/``-O``, ``wget -O -``)."""
     piped_to: tuple[Command, ...]
