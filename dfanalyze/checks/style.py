@@ -166,3 +166,33 @@ def invalid_definition_description(ctx: Context) -> Iterator[Hit]:
             continue  # a directive or a linter pragma, not a description
         start = len(above) - len(above.lstrip()) + 1
         yield Hit(Span.of(line - 1, start, line - 1, len(above) + 1), {"name": names[0], "comment": last})
+
+
+def invalid_port(ctx: Context) -> Iterator[Hit]:
+    """EXPOSE ports outside 0-65535 (after ARG/ENV expansion; unknown values are skipped)."""
+    scopes = ctx.analysis.scopes
+    for ins in ctx.instructions("EXPOSE"):
+        scope = scopes.at(ins)
+        for port in ins.args:
+            value = scope.value(port.text, ctx.dockerfile.escape) if "$" in port.text else port.text
+            if value is None:
+                continue
+            spec = value.split("/", 1)[0].rsplit(":", 1)[-1]
+            for part in spec.split("-"):
+                if part.isdigit() and int(part) > 65535:
+                    yield Hit(port.span, {"port": value})
+                    break
+
+
+_PRAGMA = re.compile(
+    r"^\s*#\s*(?:hadolint\s+(?:global\s+)?ignore=|dfanalyze:\s*(?:ignore|disable|ignore-file)=)"
+)
+
+
+def inline_ignore_pragma(ctx: Context) -> Iterator[Hit]:
+    """Inline suppression comments (opt-in, for teams that want every exception in the config)."""
+    for number, line in enumerate(ctx.dockerfile.lines, start=1):
+        match = _PRAGMA.match(line)
+        if match:
+            start = len(line) - len(line.lstrip()) + 1
+            yield Hit(Span.of(number, start, number, len(line.rstrip()) + 1), {"comment": line.strip()})

@@ -7,8 +7,10 @@ from collections.abc import Iterator
 
 from dfanalyze.checks.context import Context, Hit
 from dfanalyze.parse.instructions import (
+    BAD_ONBUILD_TRIGGER,
     EMPTY_CONTINUATION,
     FLAG_ERROR,
+    NO_BUILD_STAGE,
     SYNTAX_ERROR,
     UNKNOWN_INSTRUCTION,
 )
@@ -34,3 +36,11 @@ def invalid_flag(ctx: Context) -> Iterator[Hit]:
 
 def empty_continuation(ctx: Context) -> Iterator[Hit]:
     yield from _diagnostics(ctx, EMPTY_CONTINUATION)
+
+
+def instruction_before_from(ctx: Context) -> Iterator[Hit]:
+    yield from _diagnostics(ctx, NO_BUILD_STAGE)
+
+
+def invalid_onbuild_trigger(ctx: Context) -> Iterator[Hit]:
+    yield from _diagnostics(ctx, BAD_ONBUILD_TRIGGER)

@@ -129,3 +129,23 @@ def secrets_in_arg_or_env(ctx: Context) -> Iterator[Hit]:
         for name, span in names:
             if _SECRET.search(name) and not _ALLOW.search(name):
                 yield Hit(span, {"instruction": ins.kind, "name": name})
+
+
+def env_self_reference(ctx: Context) -> Iterator[Hit]:
+    """``ENV A=1 B=$A``: B sees the value A had *before* this instruction, not ``1``."""
+    escape = ctx.dockerfile.escape
+    for ins in ctx.instructions("ENV"):
+        if not isinstance(ins, model.Env):
+            continue
+        for index, pair in enumerate(ins.pairs):
+            earlier = {p.key.text for p in ins.pairs[:index]} - {pair.key.text}
+            if not earlier:
+                continue
+            try:
+                refs = references(pair.value.text, escape)
+            except ValueError:
+                continue
+            for ref in refs:
+                if ref.name in earlier:
+                    span = _reference_span(pair.value, ref.start, ref.end)
+                    yield Hit(span, {"name": ref.name, "key": pair.key.text})
