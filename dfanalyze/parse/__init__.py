@@ -13,6 +13,7 @@ from dfanalyze import model
 from dfanalyze.model import Diagnostic, Dockerfile, Instruction
 from dfanalyze.parse.instructions import (
     EMPTY_CONTINUATION,
+    NO_BUILD_STAGE,
     SYNTAX_ERROR,
     HeredocHeader,
     parse_instruction,
@@ -162,7 +163,7 @@ def _assemble(
                 global_args.append(instruction)
             elif not isinstance(instruction, model.Unknown):
                 diagnostics.append(
-                    Diagnostic(SYNTAX_ERROR, "no build stage in current context", instruction.keyword.span)
+                    Diagnostic(NO_BUILD_STAGE, "no build stage in current context", instruction.keyword.span)
                 )
         else:
             body.append(instruction)

@@ -33,6 +33,8 @@ SYNTAX_ERROR = "DF700"
 UNKNOWN_INSTRUCTION = "DF701"
 FLAG_ERROR = "DF702"
 EMPTY_CONTINUATION = "DF703"
+NO_BUILD_STAGE = "DF728"
+BAD_ONBUILD_TRIGGER = "DF729"
 
 # Flags each instruction accepts: name -> kind ("string", "bool", or "strings" when repeatable).
 KNOWN_FLAGS: dict[str, dict[str, str]] = {
@@ -664,9 +666,9 @@ def _parse_onbuild(
         child, _ = parse_instruction(sub_text, sub_offsets, b.escape, span=b.span(start, end))
         trigger = child.kind
         if trigger == "ONBUILD":
-            b.error("Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed", start, end)
+            b.error("Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed", start, end, BAD_ONBUILD_TRIGGER)
         elif trigger in ("MAINTAINER", "FROM"):
-            b.error(f"{trigger} isn't allowed as an ONBUILD trigger", start, end)
+            b.error(f"{trigger} isn't allowed as an ONBUILD trigger", start, end, BAD_ONBUILD_TRIGGER)
     return model.Onbuild(flags=flags, child=child, errors=tuple(b.errors), **common)
 
 
