@@ -6,15 +6,17 @@ folder of rule files: either a ``str``/``Path``, or a callable returning one (so
 TOML file, a check that cannot be imported, a plugin that fails to load, a code defined twice) is a
 :class:`~dfanalyze.engine.rulefile.RuleFileError` in :attr:`Registry.errors`: the other rules still
 load and run.
+
+A :class:`Registry` is a value: :meth:`Registry.extended` returns a new one with the rules of more
+folders (a configuration's ``extend-rules``), leaving the built-in catalogue untouched.
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cache
-from importlib.metadata import entry_points
+from functools import cache, cached_property
 from pathlib import Path
 
 from dfanalyze.engine.matcher import CheckFunction, MatchError, compile_match
@@ -25,12 +27,39 @@ ENTRY_POINT_GROUP = "dfanalyze.rules"
 DOCS_URL = "https://github.com/dfanalyze/dfanalyze/blob/main/docs/rules.md"
 
 
-@dataclass
+@dataclass(frozen=True, eq=False)
 class Registry:
-    rules: dict[str, Rule] = field(default_factory=dict)  # by code
-    checks: dict[str, CheckFunction] = field(default_factory=dict)  # by code
-    origins: dict[str, str] = field(default_factory=dict)  # code -> "builtin" / plugin / folder
+    rules: Mapping[str, Rule] = field(default_factory=dict)  # by code
+    checks: Mapping[str, CheckFunction] = field(default_factory=dict)  # by code
+    origins: Mapping[str, str] = field(default_factory=dict)  # code -> "builtin" / plugin / folder
     errors: list[RuleFileError] = field(default_factory=list)
+
+    def sorted_rules(self) -> list[Rule]:
+        return list(self._sorted)
+
+    @cached_property
+    def _sorted(self) -> tuple[Rule, ...]:
+        return tuple(sorted(self.rules.values(), key=lambda r: r.code))
+
+    def extended(self, folders: Iterable[Path]) -> Registry:
+        """This catalogue plus the rules of ``folders`` (an error for each folder that is missing)."""
+        builder = _Builder(dict(self.rules), dict(self.checks), dict(self.origins), list(self.errors))
+        for folder in folders:
+            builder.add_folder(folder, str(folder))
+        return builder.build()
+
+
+@dataclass
+class _Builder:
+    """Collects rules while a registry is being built; never shared."""
+
+    rules: dict[str, Rule] = field(default_factory=dict)
+    checks: dict[str, CheckFunction] = field(default_factory=dict)
+    origins: dict[str, str] = field(default_factory=dict)
+    errors: list[RuleFileError] = field(default_factory=list)
+
+    def build(self) -> Registry:
+        return Registry(self.rules, self.checks, self.origins, self.errors)
 
     def add_folder(self, folder: Path, origin: str) -> None:
         if not folder.is_dir():
@@ -54,6 +83,8 @@ class Registry:
             self.origins[rule.code] = origin
 
     def add_plugins(self) -> None:
+        from importlib.metadata import entry_points
+
         for ep in entry_points(group=ENTRY_POINT_GROUP):
             where = f"entry point {ep.name} = {ep.value}"
             try:
@@ -64,9 +95,6 @@ class Registry:
                 self.errors.append(RuleFileError(where, "load", f"{type(exc).__name__}: {exc}"))
                 continue
             self.add_folder(path, f"plugin {ep.name}")
-
-    def sorted_rules(self) -> list[Rule]:
-        return sorted(self.rules.values(), key=lambda r: r.code)
 
 
 def resolve_check(rule: Rule) -> CheckFunction:
@@ -90,13 +118,13 @@ def resolve_check(rule: Rule) -> CheckFunction:
 
 
 def build_registry(extra_folders: Iterable[Path] = (), plugins: bool = True) -> Registry:
-    registry = Registry()
-    registry.add_folder(data_dir("rules"), "builtin")
+    builder = _Builder()
+    builder.add_folder(data_dir("rules"), "builtin")
     if plugins:
-        registry.add_plugins()
+        builder.add_plugins()
     for folder in extra_folders:
-        registry.add_folder(folder, str(folder))
-    return registry
+        builder.add_folder(folder, str(folder))
+    return builder.build()
 
 
 @cache

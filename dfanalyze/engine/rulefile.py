@@ -53,7 +53,9 @@ _TOP_KEYS = {
     "check",
     "options",
     "examples",
+    "phase",
 }
+PHASES = ("main", "late")
 _EXAMPLE_KEYS = {"bad", "good", "fixed", "config", "note", "build_args", "context", "unsafe"}
 
 
@@ -96,6 +98,9 @@ class Rule:
     options: Mapping[str, Any]
     examples: tuple[Example, ...]
     source: str  # the file it came from
+    # "main", or "late": runs after every main rule, once suppression comments were applied (the
+    # rules that report on suppression comments themselves)
+    phase: str = "main"
 
     @property
     def selectors(self) -> tuple[str, ...]:
@@ -190,6 +195,9 @@ def rule_from_mapping(data: Mapping[str, Any], path: str, docs_url: str) -> Rule
     if not any(e.bad is not None for e in examples) or not any(e.good is not None for e in examples):
         raise RuleFileError(path, "examples", "needs at least one bad and one good example")
     url = _optional(data, "url", str, path, f"{docs_url}#{code.lower()}-{name}")
+    phase = _optional(data, "phase", str, path, "main")
+    if phase not in PHASES:
+        raise RuleFileError(path, "phase", f"{phase!r} must be one of {', '.join(PHASES)}")
     return Rule(
         code=code,
         name=name,
@@ -207,6 +215,7 @@ def rule_from_mapping(data: Mapping[str, Any], path: str, docs_url: str) -> Rule
         options=options,
         examples=tuple(examples),
         source=path,
+        phase=phase,
     )
 
 

@@ -1,9 +1,13 @@
-"""Running the rules on one parsed Dockerfile: selection, checks, and findings.
+"""Running the rules on one parsed Dockerfile: checks, suppression comments, and findings.
 
-Selectors (``--select``, ``--ignore``, ``--extend-select``, config) name rules by code (``DF101``),
-name (``untagged-image``), alias (``DL3006``, ``JSONArgsRecommended``), family (``base-image``) or
-code prefix (``DF1``, ``DL30``), case-insensitively for codes and aliases. ``ALL`` selects every rule,
-opt-in ones included.
+A :class:`Linter` is everything that stays the same from one file to the next (the catalogue, the
+resolved selection, build arguments, global settings); the command line makes one per
+configuration and lints every file with it. Per file, the main rules run first; the suppression
+comments are applied to their findings; then the late rules run (the ones that report on the
+suppression comments themselves), and their findings are filtered by the same comments.
+
+To tell whether a suppression comment suppresses anything, the rules it names run even when they are
+not selected (only when a late rule is active); their findings are used for that and dropped.
 """
 
 from __future__ import annotations
@@ -14,74 +18,24 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dfanalyze.checks.context import Context, FileAnalysis, Hit
+from dfanalyze.checks.suppression import REPORT_KEY
 from dfanalyze.engine.registry import Registry, default_registry
 from dfanalyze.engine.rulefile import Rule
+from dfanalyze.engine.selection import RulePlan, Selection, SelectorError, resolve
+from dfanalyze.engine.suppress import read_comments, resolve_comments
 from dfanalyze.findings import Finding, Severity
 from dfanalyze.model import Dockerfile
 
-
-class SelectorError(ValueError):
-    """A selector that names no rule."""
-
-
-def _matches(rule: Rule, selector: str) -> bool:
-    s = selector.strip()
-    upper = s.upper()
-    if upper == "ALL":
-        return True
-    if s in (rule.name, rule.family):
-        return True
-    if upper == rule.code or any(upper == a.upper() for a in rule.aliases):
-        return True
-    # Code prefixes: DF1, DF10; alias prefixes: DL30.
-    return (
-        len(upper) >= 2
-        and upper.isalnum()
-        and (
-            rule.code.startswith(upper)
-            or any(a.upper().startswith(upper) for a in rule.aliases if a[:2].isupper())
-        )
-    )
-
-
-def resolve(selector: str, rules: Iterable[Rule]) -> list[Rule]:
-    """The rules a selector names; :class:`SelectorError` when it names none."""
-    found = [r for r in rules if _matches(r, selector)]
-    if not found:
-        raise SelectorError(f"unknown rule selector: {selector!r}")
-    return found
-
-
-@dataclass(frozen=True)
-class Selection:
-    select: Sequence[str] | None = None  # None: every rule enabled by default
-    extend_select: Sequence[str] = ()
-    ignore: Sequence[str] = ()
-    severity: Mapping[str, str] = field(default_factory=dict)  # selector -> severity
-    options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # selector -> options
-
-    def active(self, registry: Registry) -> list[Rule]:
-        rules = registry.sorted_rules()
-        if self.select is None:
-            chosen = {r.code for r in rules if r.enabled}
-        else:
-            chosen = {r.code for s in self.select for r in resolve(s, rules)}
-        chosen |= {r.code for s in self.extend_select for r in resolve(s, rules)}
-        chosen -= {r.code for s in self.ignore for r in resolve(s, rules)}
-        return [r for r in rules if r.code in chosen]
-
-    def severity_of(self, rule: Rule, registry: Registry) -> Severity:
-        for selector, value in self.severity.items():
-            if _matches(rule, selector):
-                return Severity(value)
-        return rule.severity
-
-    def options_of(self, rule: Rule) -> dict[str, Any]:
-        options = dict(rule.options)
-        for selector, values in self.options.items():
-            if _matches(rule, selector):
-                options.update(values)
-        return options
+__all__ = [
+    "Linter",
+    "RunProblem",
+    "Selection",
+    "SelectorError",
+    "finding_from_hit",
+    "lint_dockerfile",
+    "resolve",
+    "run_rules",
+]
 
 
 class _Template(string.Formatter):
@@ -123,26 +77,72 @@ class RunProblem:
 
 def run_rules(
     analysis: FileAnalysis,
-    rules: Sequence[Rule],
+    rules: Iterable[Rule],
     registry: Registry,
-    selection: Selection,
+    plan: RulePlan,
     problems: list[RunProblem] | None = None,
 ) -> list[Finding]:
     findings: list[Finding] = []
     path = analysis.dockerfile.path
     for rule in rules:
         check = registry.checks[rule.code]
-        ctx = Context(analysis, selection.options_of(rule))
-        severity = selection.severity_of(rule, registry)
+        ctx = Context(analysis, plan.options[rule.code])
         try:
             hits = list(check(ctx))
         except Exception as exc:  # a broken check must not hide the other rules' findings
             if problems is not None:
                 problems.append(RunProblem(rule.code, path, f"{type(exc).__name__}: {exc}"))
             continue
+        severity = plan.severities[rule.code]
         findings.extend(finding_from_hit(rule, severity, hit, path) for hit in hits)
-    findings.sort(key=Finding.sort_key)
     return findings
+
+
+@dataclass(frozen=True)
+class Linter:
+    """The rules, resolved once, ready to lint any number of files."""
+
+    registry: Registry
+    plan: RulePlan
+    build_args: Mapping[str, str] = field(default_factory=dict)
+    settings: Mapping[str, Any] = field(default_factory=dict)  # trusted registries, label schema ...
+    hadolint_pragmas: bool = True  # False: `# hadolint ignore=` comments are not honoured
+
+    @classmethod
+    def create(cls, registry: Registry, selection: Selection, **kwargs: Any) -> Linter:
+        """:class:`SelectorError` when a selector of ``selection`` names no rule."""
+        return cls(registry, selection.plan(registry), **kwargs)
+
+    def lint(
+        self,
+        dockerfile: Dockerfile,
+        *,
+        context_dir: str | None = None,
+        problems: list[RunProblem] | None = None,
+    ) -> list[Finding]:
+        analysis = FileAnalysis(
+            dockerfile, build_args=self.build_args, context_dir=context_dir, settings=self.settings
+        )
+        main = [r for r in self.plan.rules if r.phase == "main"]
+        late = [r for r in self.plan.rules if r.phase == "late"]
+        findings = run_rules(analysis, main, self.registry, self.plan, problems)
+        comments = read_comments(dockerfile, hadolint_pragmas=self.hadolint_pragmas)
+        if comments:
+            suppressions = resolve_comments(comments, self.registry)
+            judged = findings
+            if late:
+                extra = sorted(suppressions.named - self.plan.codes)
+                rules = [self.registry.rules[code] for code in extra]
+                judged = findings + run_rules(analysis, rules, self.registry, self.plan)
+            kept, used = suppressions.apply(judged)
+            findings = [f for f in kept if f.code in self.plan.codes]
+            report = suppressions.report(used)
+            analysis.cached(REPORT_KEY, lambda: report)
+            findings += suppressions.apply(run_rules(analysis, late, self.registry, self.plan, problems))[0]
+        else:
+            findings += run_rules(analysis, late, self.registry, self.plan, problems)
+        findings.sort(key=Finding.sort_key)
+        return findings
 
 
 def lint_dockerfile(
@@ -157,10 +157,8 @@ def lint_dockerfile(
     context_dir: str | None = None,
     problems: list[RunProblem] | None = None,
 ) -> list[Finding]:
-    """Run the selected rules on a parsed Dockerfile."""
+    """Run the selected rules on a parsed Dockerfile (to lint many files, make one :class:`Linter`)."""
     registry = registry or default_registry()
     selection = selection or Selection(select=select, ignore=ignore)
-    analysis = FileAnalysis(
-        dockerfile, build_args=build_args or {}, context_dir=context_dir, settings=settings or {}
-    )
-    return run_rules(analysis, selection.active(registry), registry, selection, problems)
+    linter = Linter.create(registry, selection, build_args=build_args or {}, settings=settings or {})
+    return linter.lint(dockerfile, context_dir=context_dir, problems=problems)
