@@ -8,24 +8,62 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from dfanalyze.engine.registry import Registry
+    from dfanalyze.findings import Finding
+    from dfanalyze.model import Dockerfile
+    from dfanalyze.report import Report
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
 EXIT_ERROR = 2
 COMMANDS = ("check", "parse", "rule", "rules")
-OUTPUT_FORMATS = ("full", "concise", "json", "json-lines")
+
+
+def _output_arguments(p: argparse.ArgumentParser) -> None:
+    """What to lint and how to show it: paths, output formats, colour, fixes."""
+    from dfanalyze.report import OUTPUT_FORMATS
+
+    p.add_argument(
+        "paths",
+        nargs="*",
+        help="Dockerfiles and folders to lint (default: the current folder); - reads standard input",
+    )
+    p.add_argument(
+        "--output-format",
+        choices=OUTPUT_FORMATS,
+        default=None,
+        help="default: $DFANALYZE_OUTPUT_FORMAT, else full",
+    )
+    p.add_argument("--output-file", "-o", metavar="PATH", help="write the report to PATH")
+    p.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="default: auto")
+    p.add_argument("--no-color", dest="color", action="store_const", const="never", help="--color never")
+    p.add_argument("--statistics", action="store_true", help="count findings per rule")
+    p.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    p.add_argument("--fix", action="store_true", help="apply the fixes and write the files")
+    p.add_argument("--unsafe-fixes", action="store_true", help="also apply fixes that may change behaviour")
+    p.add_argument("--diff", action="store_true", help="print the fixes as a diff, write nothing")
+    p.add_argument("--show-fixes", action="store_true", help="list what --fix changed")
+    p.add_argument("--exclude", action="append", default=[], metavar="PATTERNS", help=".gitignore-style")
+    p.add_argument(
+        "--no-respect-gitignore",
+        dest="respect_gitignore",
+        action="store_false",
+        help="also lint files that .gitignore files ignore",
+    )
+    p.add_argument("--stdin-filename", metavar="PATH", help="the name of the file read from standard input")
 
 
 def _check_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("check", help="lint Dockerfiles (the default command)")
-    p.add_argument("paths", nargs="*", default=["Dockerfile"], help="Dockerfiles to lint")
-    p.add_argument("--output-format", choices=OUTPUT_FORMATS, default=None)
+    _output_arguments(p)
     p.add_argument("--select", action="append", default=None, metavar="RULES")
     p.add_argument("--extend-select", action="append", default=[], metavar="RULES")
     p.add_argument("--ignore", action="append", default=[], metavar="RULES")
     p.add_argument("--build-arg", action="append", default=[], metavar="NAME=VALUE")
-    p.add_argument("--no-color", action="store_true", help="never colour the output")
 
 
 def _split(values: Sequence[str] | None) -> list[str] | None:
@@ -125,12 +163,10 @@ def _rules_command(args: argparse.Namespace) -> int:
 
 def _check_command(args: argparse.Namespace) -> int:
     import os
+    from functools import partial
 
-    from dfanalyze.api import InputError, parse, read
     from dfanalyze.engine.registry import default_registry
     from dfanalyze.engine.run import Selection, SelectorError, lint_dockerfile
-    from dfanalyze.findings import Finding
-    from dfanalyze.report import render
 
     build_args: dict[str, str] = {}
     for item in args.build_arg:
@@ -151,25 +187,87 @@ def _check_command(args: argparse.Namespace) -> int:
     except SelectorError as exc:
         print(f"dfanalyze: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
-    findings: list[Finding] = []
-    sources: dict[str, tuple[str, ...]] = {}
-    failed = bool(registry.errors)
-    for path in args.paths:
-        try:
-            data = read(path)
-        except InputError as exc:
-            print(f"dfanalyze: error: {exc}", file=sys.stderr)
-            failed = True
-            continue
-        dockerfile = parse(data, path)
-        sources[path] = dockerfile.lines
-        if dockerfile.errors:
-            failed = True
-        findings.extend(
-            lint_dockerfile(dockerfile, build_args=build_args, registry=registry, selection=selection)
-        )
+    lint = partial(lint_dockerfile, build_args=build_args, registry=registry, selection=selection)
+    return _lint_paths(args, lint, registry, failed=bool(registry.errors))
+
+
+def _lint_paths(
+    args: argparse.Namespace,
+    lint: Callable[[Dockerfile], Sequence[Finding]],
+    registry: Registry,
+    *,
+    failed: bool,
+) -> int:
+    """Find the files, lint them, apply or show fixes, write the report; returns the exit code."""
+    import os
+
+    from dfanalyze.batch import Job, Task, check_files, fixes_diff, make_report, show_progress, write_fixes
+    from dfanalyze.discover import STDIN, discover
+    from dfanalyze.report import OUTPUT_FORMATS
+
     output_format = args.output_format or os.environ.get("DFANALYZE_OUTPUT_FORMAT") or "full"
-    render(findings, sources, output_format, color=not args.no_color)
-    if failed:
+    if output_format not in OUTPUT_FORMATS:
+        print(f"dfanalyze: error: unknown output format: {output_format!r}", file=sys.stderr)
         return EXIT_ERROR
-    return EXIT_FINDINGS if findings else EXIT_CLEAN
+    found = discover(args.paths, exclude=_split(args.exclude) or [], respect_gitignore=args.respect_gitignore)
+    stdin = sys.stdin.buffer.read() if STDIN in found.files else None
+    name = args.stdin_filename or STDIN
+    tasks = [Task(name, stdin) if path == STDIN else Task(path) for path in found.files]
+    job = Job(lint, fix=args.fix or args.diff, unsafe_fixes=args.unsafe_fixes)
+    results = check_files(job, tasks, progress=sys.stderr if show_progress(sys.stderr, len(tasks)) else None)
+    failed = failed or bool(found.unreadable) or any(r.error or r.parse_failed for r in results)
+    if args.diff:
+        sys.stdout.write(fixes_diff(results))
+        would_fix = sum(len(r.fixed) for r in results)
+        print(f"Would fix {would_fix} {'error' if would_fix == 1 else 'errors'}.", file=sys.stderr)
+        _print_errors(make_report(results, found.unreadable))
+        return EXIT_ERROR if failed else EXIT_FINDINGS if would_fix and not args.exit_zero else EXIT_CLEAN
+    report = make_report(
+        results, found.unreadable, write_fixes(results) if args.fix else (), args.unsafe_fixes
+    )
+    _print_errors(report)
+    out = sys.stdout
+    if args.fix and stdin is not None:  # the fixed text goes to stdout, as a filter; the report to stderr
+        fixed = next(r.fixed_text for t, r in zip(tasks, results, strict=True) if t.data is not None)
+        sys.stdout.write(fixed if fixed is not None else stdin.decode("utf-8", errors="replace"))
+        out = sys.stderr
+    try:
+        _write_report(args, report, output_format, registry, out)
+    except OSError as exc:
+        print(f"dfanalyze: error: cannot write the report: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    if failed or report.errors:
+        return EXIT_ERROR
+    return EXIT_FINDINGS if report.findings and not args.exit_zero else EXIT_CLEAN
+
+
+def _print_errors(report: Report) -> None:
+    for error in report.errors:
+        print(f"dfanalyze: error: {error.message}", file=sys.stderr)
+
+
+def _write_report(
+    args: argparse.Namespace, report: Report, output_format: str, registry: Registry, out: TextIO
+) -> None:
+    import os
+    from pathlib import Path
+
+    from dfanalyze.report import render, use_color
+
+    def write(stream: TextIO) -> None:
+        render(
+            report,
+            output_format,
+            stream,
+            color=use_color(args.color, stream, os.environ),
+            rules=registry.rules,
+            env=os.environ,
+            statistics=args.statistics,
+            show_fixes=args.show_fixes,
+        )
+
+    if args.output_file:
+        with Path(args.output_file).open("w", encoding="utf-8") as handle:
+            write(handle)
+    else:
+        write(out)

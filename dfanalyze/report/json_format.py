@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any, TextIO
+from typing import Any
 
 from dfanalyze.findings import Finding
 from dfanalyze.span import Position
@@ -44,9 +44,8 @@ def finding_json(f: Finding) -> dict[str, Any]:
     }
 
 
-def render_json(findings: Sequence[Finding], out: TextIO, *, lines: bool) -> None:
+def render_json(findings: Sequence[Finding], *, lines: bool) -> str:
+    """A JSON array of findings, or with ``lines`` one JSON object per line (JSON Lines)."""
     if lines:
-        for f in findings:
-            out.write(json.dumps(finding_json(f), ensure_ascii=False) + "\n")
-    else:
-        out.write(json.dumps([finding_json(f) for f in findings], indent=2, ensure_ascii=False) + "\n")
+        return "".join(json.dumps(finding_json(f), ensure_ascii=False) + "\n" for f in findings)
+    return json.dumps([finding_json(f) for f in findings], indent=2, ensure_ascii=False) + "\n"

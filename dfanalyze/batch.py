@@ -1,0 +1,280 @@
+"""Checking many files: read, parse, lint and (with ``--fix``) fix each one, in a pool of processes
+when there are enough files for the pool to pay for itself.
+
+Every file gives one :class:`FileResult`, in the order the files were given, whatever order the
+workers finish in. A file that cannot be read is a result with an ``error``, never an exception, so
+the other files are still checked. Fixing happens in memory; :func:`write_fixes` then writes the
+fixed files back (atomically, and never over a file that changed in the meantime) and
+:func:`fixes_diff` shows them as a unified diff instead.
+
+The workers are forked from this process when the platform can fork: they inherit the loaded rules
+and the ``Job`` without pickling them (rules compiled from ``[match]`` tables are closures, which
+cannot be pickled). Elsewhere the job is pickled, and a job that cannot be is run in this process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import pickle
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import TextIO
+
+from dfanalyze.findings import Finding
+from dfanalyze.model import Dockerfile
+from dfanalyze.report.result import FileError, Report
+
+PARALLEL_THRESHOLD = 32  # below this many files, starting worker processes costs more than it saves
+PROGRESS_THRESHOLD = 50  # a progress bar for this many files or more (on a terminal only)
+MAX_FIX_PASSES = 10  # fixes that overlap are applied in later passes, up to this many
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    """One file to check: read from ``path``, unless its content is given (standard input)."""
+
+    path: str
+    data: bytes | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """How to check each file. ``lint`` must be picklable (a module-level function or a
+    ``functools.partial`` of one) for the files to be checked in parallel; otherwise they are checked
+    one after the other in this process."""
+
+    lint: Callable[[Dockerfile], Sequence[Finding]]
+    fix: bool = False
+    unsafe_fixes: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class FileResult:
+    path: str
+    findings: tuple[Finding, ...] = ()  # after fixing, when fixing
+    lines: tuple[str, ...] = ()  # the file's lines (after fixing), kept only when there are findings
+    error: str | None = None  # why the file could not be read
+    parse_failed: bool = False
+    original: bytes | None = None  # the bytes that were read, kept when fixes changed the text
+    fixed_text: str | None = None  # the text after fixing, when fixes changed it
+    fixed: tuple[Finding, ...] = ()  # the findings the fixes resolved
+
+
+def _resolved(before: Sequence[Finding], after: Sequence[Finding], unsafe: bool) -> list[Finding]:
+    """The fixable findings of ``before`` that a fixing pass resolved: per rule, as many as the pass
+    removed, taken in order among that rule's applicable fixes."""
+    gone = Counter(f.code for f in before)
+    gone.subtract(f.code for f in after)
+    resolved = []
+    for f in before:
+        if f.fix is not None and (f.fix.safe or unsafe) and gone[f.code] > 0:
+            gone[f.code] -= 1
+            resolved.append(f)
+    return resolved
+
+
+def _fix(
+    job: Job, dockerfile: Dockerfile, findings: Sequence[Finding]
+) -> tuple[Dockerfile, Sequence[Finding], list[Finding]]:
+    """Apply fixes pass after pass (re-linting in between) until nothing more applies."""
+    from dfanalyze.fix import apply_fixes
+    from dfanalyze.parse import parse_text
+
+    bom = "\ufeff" if dockerfile.source.startswith("\ufeff") else ""  # spans do not count the BOM
+    fixed: list[Finding] = []
+    for _ in range(MAX_FIX_PASSES):
+        text = dockerfile.source[len(bom) :]
+        new_text, applied = apply_fixes(text, findings, unsafe=job.unsafe_fixes)
+        if not applied or new_text == text:
+            break
+        new_dockerfile = parse_text(bom + new_text, dockerfile.path)
+        new_findings = job.lint(new_dockerfile)
+        fixed += _resolved(findings, new_findings, job.unsafe_fixes)
+        dockerfile, findings = new_dockerfile, new_findings
+    return dockerfile, findings, fixed
+
+
+def check_file(job: Job, task: Task) -> FileResult:
+    """Read, parse, lint and (with ``job.fix``) fix one file."""
+    from dfanalyze.api import InputError, parse, read
+
+    try:
+        data = task.data if task.data is not None else read(task.path)
+    except InputError as exc:
+        return FileResult(task.path, error=str(exc))
+    dockerfile = parse(data, task.path)
+    findings = job.lint(dockerfile)
+    fixed: list[Finding] = []
+    original = dockerfile.source
+    if job.fix and any(f.fix is not None for f in findings):
+        dockerfile, findings, fixed = _fix(job, dockerfile, findings)
+    changed = dockerfile.source != original
+    return FileResult(
+        task.path,
+        findings=tuple(findings),
+        lines=dockerfile.lines if findings else (),
+        parse_failed=bool(dockerfile.errors),
+        original=data if changed else None,
+        fixed_text=dockerfile.source if changed else None,
+        fixed=tuple(fixed),
+    )
+
+
+def show_progress(stream: TextIO, files: int) -> bool:
+    """A progress bar is drawn for long runs, and only on a terminal."""
+    isatty = getattr(stream, "isatty", None)
+    return files >= PROGRESS_THRESHOLD and bool(isatty and isatty())
+
+
+@contextmanager
+def _progress_bar(total: int, stream: TextIO) -> Iterator[Callable[[], None]]:
+    """A transient progress bar on ``stream``; yields the function to call after each file. It is
+    redrawn at most ten times a second, from this thread (no refresh thread, so forking the worker
+    processes stays safe)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = Console(file=stream, highlight=False)
+    columns = (TextColumn("Checking"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True, auto_refresh=False) as progress:
+        task = progress.add_task("files", total=total)
+        last = 0.0
+
+        def advance() -> None:
+            nonlocal last
+            progress.advance(task)
+            now = time.monotonic()
+            if now - last >= 0.1:
+                last = now
+                progress.refresh()
+
+        yield advance
+
+
+def _picklable(job: Job) -> bool:
+    try:
+        pickle.dumps(job)
+    except (pickle.PicklingError, AttributeError, TypeError):
+        return False
+    return True
+
+
+# The job of this worker process, set once by the pool's initializer: forked workers receive it
+# without pickling. It is never set in the main process.
+_worker_job: Job | None = None
+
+
+def _start_worker(job: Job) -> None:
+    global _worker_job  # noqa: PLW0603 -- one value per worker process, set before any task runs
+    _worker_job = job
+
+
+def _check_in_worker(task: Task) -> FileResult:
+    assert _worker_job is not None, "the pool initializer sets the job"
+    return check_file(_worker_job, task)
+
+
+def _pool(job: Job, workers: int) -> ProcessPoolExecutor | None:
+    """A pool of worker processes that know ``job``, or None when the job cannot reach them."""
+    if "fork" in multiprocessing.get_all_start_methods():
+        method: str | None = "fork"
+    elif _picklable(job):
+        method = None  # the platform's default
+    else:
+        return None
+    context = multiprocessing.get_context(method)
+    return ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(job,))
+
+
+def check_files(
+    job: Job,
+    tasks: Sequence[Task],
+    *,
+    progress: TextIO | None = None,
+    parallel_threshold: int = PARALLEL_THRESHOLD,
+    workers: int | None = None,
+) -> list[FileResult]:
+    """Check every task; results come in the order of ``tasks``. With ``progress`` (a terminal
+    stream), a progress bar is drawn on it."""
+    workers = min(workers or os.cpu_count() or 1, len(tasks))
+    pool = _pool(job, workers) if len(tasks) >= parallel_threshold and workers > 1 else None
+    results: list[FileResult] = []
+    with _maybe_progress(len(tasks), progress) as advance:
+        if pool is None:
+            for task in tasks:
+                results.append(check_file(job, task))
+                advance()
+            return results
+        chunk = max(1, min(64, len(tasks) // (workers * 4)))
+        with pool:
+            for result in pool.map(_check_in_worker, tasks, chunksize=chunk):
+                results.append(result)
+                advance()
+        return results
+
+
+@contextmanager
+def _maybe_progress(total: int, stream: TextIO | None) -> Iterator[Callable[[], None]]:
+    if stream is None:
+        yield lambda: None
+        return
+    with _progress_bar(total, stream) as advance:
+        yield advance
+
+
+def write_fixes(results: Sequence[FileResult]) -> list[tuple[str, str]]:
+    """Write every fixed file back; returns ``(path, problem)`` for each file that could not be."""
+    from pathlib import Path
+
+    from dfanalyze.fix import write_atomic
+
+    problems = []
+    for r in results:
+        if r.fixed_text is None or r.original is None or r.path == "-":
+            continue
+        try:
+            write_atomic(Path(r.path), r.fixed_text, r.original)
+        except OSError as exc:  # FileChangedError included: the message names the file
+            problems.append((r.path, str(exc)))
+    return problems
+
+
+def fixes_diff(results: Sequence[FileResult]) -> str:
+    """What ``--fix`` would change, as a unified diff per file."""
+    import difflib
+
+    out: list[str] = []
+    for r in results:
+        if r.fixed_text is None or r.original is None:
+            continue
+        before = r.original.decode("utf-8").splitlines(keepends=True)
+        after = r.fixed_text.splitlines(keepends=True)
+        for line in difflib.unified_diff(before, after, fromfile=r.path, tofile=r.path):
+            out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
+    return "".join(out)
+
+
+def make_report(
+    results: Sequence[FileResult],
+    unreadable: Sequence[FileError] = (),
+    write_problems: Sequence[tuple[str, str]] = (),
+    unsafe_fixes: bool = False,
+) -> Report:
+    """The report of a run: every file's findings in order, the files that could not be read (or,
+    after fixing, written back), and what the fixes resolved."""
+    errors = list(unreadable)
+    errors += [FileError(r.path, r.error) for r in results if r.error is not None]
+    errors += [FileError(path, problem) for path, problem in write_problems]
+    return Report(
+        findings=tuple(f for r in results for f in r.findings),
+        sources={r.path: r.lines for r in results if r.lines},
+        paths=tuple(r.path for r in results if r.error is None),
+        errors=tuple(errors),
+        fixed=tuple(f for r in results for f in r.fixed),
+        unsafe_fixes=unsafe_fixes,
+    )
