@@ -666,7 +666,8 @@ def _parse_onbuild(
         child, _ = parse_instruction(sub_text, sub_offsets, b.escape, span=b.span(start, end))
         trigger = child.kind
         if trigger == "ONBUILD":
-            b.error("Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed", start, end, BAD_ONBUILD_TRIGGER)
+            message = "Chaining ONBUILD via `ONBUILD ONBUILD` isn't allowed"
+            b.error(message, start, end, BAD_ONBUILD_TRIGGER)
         elif trigger in ("MAINTAINER", "FROM"):
             b.error(f"{trigger} isn't allowed as an ONBUILD trigger", start, end, BAD_ONBUILD_TRIGGER)
     return model.Onbuild(flags=flags, child=child, errors=tuple(b.errors), **common)
