@@ -113,7 +113,8 @@ def parse_text(text: str, path: str = "Dockerfile") -> Dockerfile:
                 Diagnostic(
                     EMPTY_CONTINUATION,
                     "Empty continuation line",
-                    Span(Position(end_line, 1), _line_end(reader.lines, end_line)),
+                    # BuildKit places it on the last line of the continuation, before any heredoc body.
+                    Span(Position(line.end_line, 1), _line_end(reader.lines, line.end_line)),
                     severity="warning",
                 )
             )

@@ -12,13 +12,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from typing import Any
 from dataclasses import dataclass, replace
+from typing import Any
 
 from dfanalyze import model
 from dfanalyze.model import Diagnostic, Flag, Instruction, Word
 from dfanalyze.parse import lalr
 from dfanalyze.parse.words import (
+    SPACES,
     WordSpan,
     extract_flags,
     is_space,
@@ -88,7 +89,7 @@ INSTRUCTIONS = (
 )
 HEREDOC_INSTRUCTIONS = ("ADD", "COPY", "RUN")
 _STAGE_NAME = re.compile(r"^[a-z][a-z0-9\-_.]*$")
-_HEREDOC_WORD = re.compile(r"^(\d*)<<(-?)([^<]*)$")
+_HEREDOC_WORD = re.compile(r"^([0-9]*)<<(-?)([^<]*)$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,7 +195,8 @@ def parse_instruction(
         b.error(message, keyword_span[1], keyword_span[2], UNKNOWN_INSTRUCTION)
         instruction: Instruction = model.Unknown(flags=flags, errors=tuple(b.errors), **common)
         return instruction, []
-    _check_flags(b, kind, flags, flag_words)
+    if not _is_healthcheck_none(kind, text[args_start:args_end]):
+        _check_flags(b, kind, flags, flag_words)
     instruction = parser(b, flags, args_start, args_end, common)
     headers: list[HeredocHeader] = []
     target = instruction.child if isinstance(instruction, model.Onbuild) else instruction
@@ -204,6 +206,14 @@ def parse_instruction(
 
 
 # -- flags ------------------------------------------------------------------------------------
+def _is_healthcheck_none(kind: str, args: str) -> bool:
+    """``HEALTHCHECK NONE``: BuildKit never reads its flags, so it reports no problem with them."""
+    if kind != "HEALTHCHECK":
+        return False
+    end = next((i for i, ch in enumerate(args) if is_space(ch)), len(args))
+    return args[:end].upper() == "NONE"
+
+
 def _flag(b: _Builder, w: WordSpan) -> Flag:
     word, start, end = w
     name, eq, value = word[2:].partition("=")
@@ -256,7 +266,7 @@ def _json_array(b: _Builder, start: int, end: int) -> list[WordSpan] | None:
     words: list[WordSpan] = []
     for child in tree.children:
         if isinstance(child, lalr.Token) and child.type == "JSON_STRING":
-            words.append((json.loads(child.value), start + child.start, start + child.end))
+            words.append((_json_string(child.value), start + child.start, start + child.end))
         else:
             if isinstance(child, lalr.Token):
                 first, last = child.start, child.end
@@ -270,6 +280,15 @@ def _json_array(b: _Builder, start: int, end: int) -> list[WordSpan] | None:
             )
             return []
     return words
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _json_string(token: str) -> str:
+    """A JSON string as Go decodes it: an escaped surrogate that is not half of a pair becomes U+FFFD."""
+    value: str = json.loads(token)
+    return _SURROGATE.sub("\ufffd", value)
 
 
 def _command(
@@ -414,7 +433,7 @@ _DURATION_UNITS = {
 
 def parse_duration(text: str) -> float | None:
     """A Go duration string in seconds, or None if it is not one."""
-    if text == "0":
+    if text in ("0", "+0", "-0"):
         return 0.0
     try:
         tree = lalr.parse(text, "duration")
@@ -431,37 +450,59 @@ def parse_duration(text: str) -> float | None:
     return total
 
 
+_DURATION_PIECE = re.compile(r"([0-9]*(?:\.[0-9]*)?)([^0-9.]*)")
+
+
+def duration_error(text: str) -> str:
+    """Go's ``time.ParseDuration`` message for a string that is not a duration."""
+    rest = text[1:] if text[:1] in ("+", "-") else text
+    while rest:
+        match = _DURATION_PIECE.match(rest)
+        assert match is not None  # both groups may be empty
+        number, unit = match.groups()
+        if number in ("", "."):
+            break
+        if not unit:
+            return f"time: missing unit in duration {go_quote(text)}"
+        if unit not in _DURATION_UNITS:
+            return f"time: unknown unit {go_quote(unit)} in duration {go_quote(text)}"
+        rest = rest[match.end() :]
+    return f"time: invalid duration {go_quote(text)}"
+
+
+_GO_INT = re.compile(r"[+-]?[0-9]+")
+
+
+def _parse_retries(value: str) -> tuple[int | None, str | None]:
+    """BuildKit's ``strconv.ParseInt(value, 10, 32)`` and its check: the count, or an error."""
+    if _GO_INT.fullmatch(value) is None:
+        return None, f"strconv.ParseInt: parsing {go_quote(value)}: invalid syntax"
+    retries = int(value)
+    if not -(2**31) <= retries < 2**31:
+        return None, f"strconv.ParseInt: parsing {go_quote(value)}: value out of range"
+    if retries < 0:
+        return None, f"--retries cannot be negative ({retries})"
+    return retries, None
+
+
 def _healthcheck_timing(b: _Builder, flags: tuple[Flag, ...]) -> dict[str, object]:
     out: dict[str, object] = {}
     for flag in flags:
         if flag.value is None or flag.value == "":
             continue
         if flag.name == "retries":
-            try:
-                retries = int(flag.value)
-            except ValueError:
-                b.errors.append(
-                    Diagnostic(
-                        FLAG_ERROR,
-                        f"strconv.ParseInt: parsing {go_quote(flag.value)}: invalid syntax",
-                        flag.span,
-                    )
-                )
-                continue
-            if retries < 1:
-                b.errors.append(
-                    Diagnostic(FLAG_ERROR, f"--retries must be at least 1 (not {retries})", flag.span)
-                )
-            out["retries"] = retries
+            retries, problem = _parse_retries(flag.value)
+            if problem is not None:
+                b.errors.append(Diagnostic(FLAG_ERROR, problem, flag.span))
+            else:
+                out["retries"] = retries
             continue
         key = flag.name.replace("-", "_")
         if key not in ("interval", "timeout", "start_period", "start_interval"):
             continue
         seconds = parse_duration(flag.value)
         if seconds is None:
-            b.errors.append(
-                Diagnostic(FLAG_ERROR, f"time: invalid duration {go_quote(flag.value)}", flag.span)
-            )
+            b.errors.append(Diagnostic(FLAG_ERROR, duration_error(flag.value), flag.span))
         elif 0 < seconds < 0.001 or seconds < 0:
             b.errors.append(
                 Diagnostic(FLAG_ERROR, f"Interval {go_quote(flag.name)} cannot be less than 1ms", flag.span)
@@ -543,7 +584,8 @@ def _parse_copy(cls: type[model.CopyLike]) -> Callable[..., Instruction]:
             )
         if len(args) >= 2:
             sources, dest = args[:-1], args[-1]
-            if _HEREDOC_WORD.match(dest.text) and _HEREDOC_WORD.match(dest.text).group(3):  # type: ignore[union-attr]
+            dest_heredoc = _HEREDOC_WORD.match(dest.text)
+            if dest_heredoc is not None and dest_heredoc.group(3):
                 b.error(
                     f"{common['kind']} cannot accept a heredoc as a destination", words[-1][1], words[-1][2]
                 )
@@ -699,8 +741,9 @@ _PARSERS: dict[str, Callable[..., Instruction]] = {
 def _raw_words(line: str) -> list[WordSpan]:
     """Words as BuildKit's heredoc scan sees them: split on blanks outside quotes, everything kept.
 
-    Returns no words at all when a quote is left open (BuildKit's lexer then fails, and no heredoc
-    is recognised on the line).
+    Like BuildKit's lexer, blanks right after an unquoted ``<<`` belong to the word (``<< EOF`` is one
+    word). Returns no words at all when a quote is left open (BuildKit's lexer then fails, and no
+    heredoc is recognised on the line).
     """
     words: list[WordSpan] = []
     n = len(line)
@@ -725,6 +768,11 @@ def _raw_words(line: str) -> list[WordSpan]:
                 quote = ch
             elif ch == "\\" and i + 1 < n:
                 i += 1
+            elif line.startswith("<<", i):
+                i += 2
+                while i < n and is_space(line[i]):
+                    i += 1
+                continue
             i += 1
         if quote:
             return []
@@ -743,7 +791,7 @@ def _unquote(word: str) -> tuple[str, bool]:
         if quote:
             if ch == quote:
                 quote = ""
-            elif ch == "\\" and quote == '"' and i + 1 < len(word) and word[i + 1] in '"\\$`':
+            elif ch == "\\" and quote == '"' and i + 1 < len(word) and word[i + 1] in '"\\$':
                 i += 1
                 out.append(word[i])
             else:
@@ -764,21 +812,13 @@ def heredoc_headers(line: str) -> list[HeredocHeader]:
     """Every heredoc started on an instruction line, in order (BuildKit's ``heredocsFromLine``)."""
     if "<<" not in line:
         return []
-    words = _raw_words(line)
     headers: list[HeredocHeader] = []
-    for index, (word, start, end) in enumerate(words):
+    for word, start, end in _raw_words(line):
         match = _HEREDOC_WORD.match(word)
         if match is None:
             continue
         fd_text, dash, rest = match.groups()
-        name_end = end
-        if not rest:
-            # `<< EOF`: a blank between the operator and the name (frontend >= 1.16); not after `<<-`.
-            if dash or index + 1 >= len(words):
-                continue
-            rest, name_end = words[index + 1][0], words[index + 1][2]
-        name, quoted = _unquote(rest)
-        if not name or any(is_space(c) for c in name):
-            continue
-        headers.append(HeredocHeader(name, not quoted, bool(dash), int(fd_text or 0), start, name_end))
+        name, quoted = _unquote(rest.lstrip(SPACES))
+        if name:
+            headers.append(HeredocHeader(name, not quoted, bool(dash), int(fd_text or 0), start, end))
     return headers

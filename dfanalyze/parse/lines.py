@@ -13,10 +13,12 @@ import re
 from dataclasses import dataclass, field
 
 from dfanalyze.model import Diagnostic, Directive
+from dfanalyze.parse.words import SPACES
 from dfanalyze.span import OffsetMap, Position, Span
 
 MAX_LINE_BYTES = 65535
-_DIRECTIVE = re.compile(r"([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$")
+# Go's RE2 `\s` is ASCII only ([\t\n\f\r ]), unlike Python's.
+_DIRECTIVE = re.compile(r"([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*$")
 _VALID_DIRECTIVES = ("syntax", "escape", "check")
 _CONTINUATION = {
     "\\": re.compile(r"(?:(?<=[^\\])|^)\\[ \t]*$"),
@@ -34,6 +36,42 @@ class LogicalLine:
     empty_continuation_lines: tuple[int, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class _DirectiveLine:
+    key: str  # lower-cased
+    value: str
+    span: Span  # of the value
+
+
+def _directive_at(line: str, number: int, trim: bool) -> _DirectiveLine | None:
+    """The directive written on ``line``, if it is one (BuildKit's ``DirectiveParser.ParseLine``).
+
+    ``trim``: leading whitespace before ``#`` is allowed (the main parser trims the line first; the
+    syntax/check detection that chooses the frontend does not).
+    """
+    text = line.lstrip(SPACES) if trim else line
+    if not text.startswith("#"):
+        return None
+    body = text[1:].lstrip(SPACES)
+    match = _DIRECTIVE.match(body)
+    if match is None or match.group(1).lower() not in _VALID_DIRECTIVES:
+        return None
+    value = match.group(2)
+    column = len(line) - len(body) + match.start(2) + 1
+    return _DirectiveLine(match.group(1).lower(), value, Span.of(number, column, number, column + len(value)))
+
+
+def _too_long(raw_lines: list[str]) -> list[int]:
+    """Indexes of physical lines longer than BuildKit's scanner accepts (65,535 bytes, counting a
+    trailing ``\r`` and a BOM, which the scanner still holds at that point)."""
+    limit = MAX_LINE_BYTES // 4  # no line shorter than this in characters can exceed the limit in bytes
+    return [
+        index
+        for index, line in enumerate(raw_lines)
+        if len(line) > limit and len(line.encode("utf-8", "surrogatepass")) > MAX_LINE_BYTES
+    ]
+
+
 @dataclass
 class LineReader:
     """Reads a Dockerfile's physical lines into logical lines, one instruction at a time."""
@@ -45,89 +83,82 @@ class LineReader:
     pos: int = 0  # index of the next physical line
     _comments: list[str] = field(default_factory=list)
     _newline_at_end: bool = True
+    _directive_lines: frozenset[int] = frozenset()  # indexes of lines the main parser read as directives
 
     @classmethod
     def from_text(cls, text: str) -> LineReader:
-        if text.startswith("\ufeff"):
-            text = text[1:]
-        lines = text.split("\n")
-        newline_at_end = True
-        if lines and lines[-1] == "":
-            lines.pop()
-        else:
-            newline_at_end = False
-        reader = cls([line.rstrip("\r") for line in lines])
+        raw_lines = text.split("\n")
+        newline_at_end = raw_lines[-1] == ""
+        if newline_at_end:
+            raw_lines.pop()
+        too_long = _too_long(raw_lines)
+        lines = [line.rstrip("\r") for line in raw_lines]
+        if lines and lines[0].startswith("\ufeff"):
+            lines[0] = lines[0][1:]
+        reader = cls(lines)
         reader._newline_at_end = newline_at_end
-        reader._check_lengths()
+        for index in too_long:
+            number = index + 1
+            reader.diagnostics.append(
+                Diagnostic(
+                    "DF700",
+                    f"dockerfile line greater than max allowed size of {MAX_LINE_BYTES}",
+                    Span.of(number, 1, number, len(lines[index]) + 1),
+                )
+            )
+            lines[index] = ""  # BuildKit stops here; we skip the line and go on
         reader._read_directives()
         return reader
 
     # -- directives -------------------------------------------------------------------------
-    def _check_lengths(self) -> None:
-        for number, line in enumerate(self.lines, start=1):
-            if len(line) > MAX_LINE_BYTES // 4 and len(line.encode("utf-8")) > MAX_LINE_BYTES:
-                self.diagnostics.append(
-                    Diagnostic(
-                        "DF700",
-                        f"dockerfile line greater than max allowed size of {MAX_LINE_BYTES}",
-                        Span.of(number, 1, number, len(line) + 1),
-                    )
-                )
-                self.lines[number - 1] = ""  # BuildKit stops here; we skip the line and go on
-
     def _read_directives(self) -> None:
         """Parser directives: only at the top, until the first line that is not one.
 
-        After a ``#!`` first line, BuildKit's main parser stops looking (so ``# escape=`` is not
-        honoured), but its separate syntax/check detection skips the shebang and keeps looking.
+        Two readers, as in BuildKit. The main parser reads directives from the first line on (after
+        trimming leading whitespace) and honours ``escape``; a ``#!`` first line ends its search, so
+        ``# escape=`` after a shebang is a plain comment. The detection of ``syntax`` and ``check``
+        skips a shebang line, does not trim, and keeps the first value when one is repeated.
         """
+        lines = self.lines
         seen: set[str] = set()
-        start = 0
-        honour_escape = True
-        if self.lines and self.lines[0].startswith("#!"):
-            start = 1
-            honour_escape = False
-        for index in range(start, len(self.lines)):
-            line = self.lines[index].lstrip()
-            if not line.startswith("#"):
-                return
-            body = line[1:].lstrip()
-            match = _DIRECTIVE.match(body)
-            if match is None:
-                return
-            key = match.group(1).lower()
-            if key not in _VALID_DIRECTIVES:
-                return
-            number = index + 1
-            raw = self.lines[index]
-            value = match.group(2)
-            value_col = len(raw) - len(line) + 1 + (len(line) - len(body)) + match.start(2)
-            span = Span.of(number, value_col, number, value_col + len(value))
-            if key in seen:
-                self.diagnostics.append(
-                    Diagnostic("DF700", f"only one {key} parser directive can be used", span)
-                )
+        directive_lines: set[int] = set()
+        shebang = bool(lines) and lines[0].startswith("#!")
+        for index in range(len(lines) if shebang else 0, len(lines)):
+            found = _directive_at(lines[index], index + 1, trim=True)
+            if found is None:
+                break
+            directive_lines.add(index)
+            if found.key in seen:
+                self._error(f"only one {found.key} parser directive can be used", found.span)
                 continue
-            seen.add(key)
-            if key == "escape":
-                if not honour_escape:
-                    continue
-                if value not in ("\\", "`"):
-                    self.diagnostics.append(
-                        Diagnostic(
-                            "DF700",
-                            f"invalid escape token '{value}' does not match ` or \\",
-                            span,
-                        )
-                    )
-                    continue
-                self.escape = value
-            self.directives.append(Directive(key, value, span))
+            seen.add(found.key)
+            if found.key != "escape":
+                continue
+            if found.value not in ("\\", "`"):
+                self._error(f"invalid escape token '{found.value}' does not match ` or \\", found.span)
+                continue
+            self.escape = found.value
+            self.directives.append(Directive("escape", found.value, found.span))
+        self._directive_lines = frozenset(directive_lines)
+        detected: set[str] = set()
+        for index in range(1 if shebang else 0, len(lines)):
+            found = _directive_at(lines[index], index + 1, trim=False)
+            if found is None or found.key in detected:
+                break
+            detected.add(found.key)
+            if found.key != "escape":
+                self.directives.append(Directive(found.key, found.value, found.span))
+        self.directives.sort(key=lambda d: d.span.start)
+
+    def _error(self, message: str, span: Span) -> None:
+        self.diagnostics.append(Diagnostic("DF700", message, span))
 
     # -- instructions -----------------------------------------------------------------------
-    def _note_comment(self, raw: str) -> None:
+    def _note_comment(self, index: int) -> None:
+        if index in self._directive_lines:
+            return  # BuildKit drops a directive from the comments it collects
         # BuildKit: strings.TrimSpace(line[1:]) on the untrimmed line (a quirk for indented comments).
-        comment = raw[1:].strip()
+        comment = self.lines[index][1:].strip(SPACES)
         if comment:
             self._comments.append(comment)
         else:
@@ -140,9 +171,9 @@ class LineReader:
         while self.pos < len(lines):
             raw = lines[self.pos]
             self.pos += 1
-            stripped = raw.lstrip()
+            stripped = raw.lstrip(SPACES)
             if stripped.startswith("#"):
-                self._note_comment(raw)
+                self._note_comment(self.pos - 1)
                 continue
             start_line = self.pos
             indent = len(raw) - len(stripped)
@@ -167,7 +198,7 @@ class LineReader:
                 self.pos += 1
                 number = self.pos
                 last_line = number
-                stripped_left = raw.lstrip()
+                stripped_left = raw.lstrip(SPACES)
                 if stripped_left.startswith("#"):
                     continue
                 if not stripped_left:
@@ -184,7 +215,7 @@ class LineReader:
                 end = Position(number, len(piece) + 1)
             text = "".join(pieces_text)
             offsets = OffsetMap(tuple(starts), tuple(line_numbers), tuple(columns), end)
-            if not text.strip():
+            if not text.strip(SPACES):
                 # Only continuation characters, comments and blank lines: nothing to parse.
                 continue
             return self._logical(text, offsets, start_line, last_line, tuple(empty))

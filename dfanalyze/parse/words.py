@@ -11,15 +11,20 @@ from __future__ import annotations
 
 import re
 
-# Go's unicode.IsSpace for the Latin-1 range plus the Unicode spaces str.isspace() knows.
-_SPACE = frozenset(" \t\n\v\f\r\x85\xa0")
+# Go's unicode.IsSpace, exactly: str.isspace() also accepts the separators \x1c-\x1f, Go does not.
+# Use SPACES with str.strip/lstrip instead of their no-argument forms.
+SPACES = (
+    " \t\n\v\f\r\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+_SPACE = frozenset(SPACES)
 _TOKEN_WHITESPACE = re.compile(r"[\t\v\f\r ]+")
 
 WordSpan = tuple[str, int, int]
 
 
 def is_space(ch: str) -> bool:
-    return ch in _SPACE or (ch > "\xff" and ch.isspace())
+    return ch in _SPACE
 
 
 def split_keyword(line: str) -> tuple[WordSpan, int] | None:
