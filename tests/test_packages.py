@@ -152,7 +152,14 @@ def test_dnf_yum_microdnf() -> None:
     clean = op("yum clean all")
     assert (clean.manager, clean.action) == ("yum", "clean")
     micro = op("microdnf install shadow-utils")
-    assert (micro.manager, micro.yes) == ("microdnf", True)
+    assert (micro.manager, micro.yes) == ("microdnf", False)
+
+
+def test_microdnf_prompts_without_assumeyes() -> None:
+    # Regression: microdnf asks for confirmation (since 3.7), so only -y/--assumeyes is non-interactive.
+    assert not op("microdnf install x").yes
+    assert op("microdnf install -y x").yes
+    assert op("microdnf --assumeyes install x").yes
 
 
 def test_zypper() -> None:
@@ -164,6 +171,20 @@ def test_zypper() -> None:
     assert not op("zypper install x").yes
     assert op("zypper cc -a").action == "clean"
     assert op("zypper clean").action == "clean"
+
+
+def test_zypper_n_after_the_command_is_not_non_interactive() -> None:
+    # Regression: `zypper install -n` is install's --name; only a global -n goes before the command.
+    assert not op("zypper install -n curl").yes
+    assert op("zypper -n install --name curl").yes
+    assert op("zypper --non-interactive --quiet install curl").yes
+
+
+def test_quoted_specs_with_expansions_keep_their_structure() -> None:
+    # Regression: a quoted spec with an unknown value was read with its quotes, as an unpinned name.
+    assert specs(op('pip install "flask==$FLASK_VERSION"')) == [("flask", "==", "$FLASK_VERSION", True)]
+    assert specs(op("apt-get install -y 'curl='\"$V\"")) == [("curl", "=", "$V", True)]
+    assert specs(op('pip install "$PACKAGE"')) == [("$PACKAGE", None, None, False)]
 
 
 # --- pip -------------------------------------------------------------------------------------------
@@ -343,6 +364,7 @@ def test_users_and_groups() -> None:
         ("apk update && apk add y && rm -rf /var/cache/apk/*", "apk", True),
         ("yum -y install x && yum clean all", "yum", True),
         ("dnf install -y x && rm -rf /var/cache/dnf", "dnf", True),
+        ("dnf install -y x && rm -rf /var/cache/libdnf5", "dnf", True),  # dnf5's cache
         ("pip install --no-cache-dir x", "pip", True),
         ("pip install x && rm -rf ~/.cache/pip", "pip", True),
         ("pip install x && rm -rf /root/.cache", "pip", True),

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from dfanalyze.analysis.shell import SHELL_PROGRAMS, Command, ShellScript, Word
+from dfanalyze.analysis.shell import SHELL_PROGRAMS, Command, ShellScript, Word, _unquote_with_offsets
 from dfanalyze.span import Span
 
 Manager = Literal["apt", "apk", "yum", "dnf", "microdnf", "zypper", "pip", "npm", "yarn", "pnpm", "gem", "go"]
@@ -44,8 +44,8 @@ _CLEANUP_PATTERNS: tuple[tuple[Manager, str], ...] = (
     ("apt", r"/var/lib/apt/lists(/.*)?|/var/cache/apt(/.*)?"),
     ("apk", r"/var/cache/apk(/.*)?|/etc/apk/cache(/.*)?"),
     ("yum", r"/var/cache/yum(/.*)?"),
-    ("dnf", r"/var/cache/dnf(/.*)?|/var/cache/yum(/.*)?"),
-    ("microdnf", r"/var/cache/dnf(/.*)?|/var/cache/yum(/.*)?"),
+    ("dnf", r"/var/cache/dnf(/.*)?|/var/cache/yum(/.*)?|/var/cache/libdnf5(/.*)?"),
+    ("microdnf", r"/var/cache/dnf(/.*)?|/var/cache/yum(/.*)?|/var/cache/libdnf5(/.*)?"),
     ("zypper", r"/var/cache/zypp(/.*)?"),
     ("pip", _HOME + r"/\.cache(/pip(/.*)?|/\*)?"),
     ("npm", _HOME + r"/\.npm(/.*)?"),
@@ -362,7 +362,11 @@ def _values(words: Iterable[Word]) -> list[str | None]:
 
 
 def _text(word: Word) -> str:
-    return word.value if word.value is not None else word.text
+    """The word's value, or for a word with expansions its text without quotes (``"flask==$V"``
+    reads ``flask==$V``), so that a spec's structure shows even when a value is unknown."""
+    if word.value is not None:
+        return word.value
+    return _unquote_with_offsets(word.text, 0)[0] if "'" in word.text or '"' in word.text else word.text
 
 
 # apt ----------------------------------------------------------------------------------------------
@@ -480,7 +484,8 @@ def _yum(command: Command, tool: str) -> PackageOp | None:
         ),
         flags=parsed.flags,
         options=parsed.options,
-        yes=tool == "microdnf" or bool(parsed.flags & {"-y", "--assumeyes"}),
+        # microdnf asks for confirmation too since 3.7 (2021): only -y makes it non-interactive
+        yes=bool(parsed.flags & {"-y", "--assumeyes"}),
         no_recommends=no_weak,
         no_docs="--nodocs" in parsed.flags,
     )
@@ -508,6 +513,9 @@ def _zypper(command: Command) -> PackageOp | None:
         return None
     action = _text(parsed.operands[0])
     action = _ZYPPER_ACTIONS.get(action, action)
+    # -n is the global --non-interactive only before the command; after it, it is install's --name
+    position = next(i for i, word in enumerate(command.args) if word is parsed.operands[0])
+    global_flags = _parse_options(command.args[:position], _ZYPPER_VALUES).flags
     return PackageOp(
         manager="zypper",
         tool="zypper",
@@ -520,7 +528,7 @@ def _zypper(command: Command) -> PackageOp | None:
         else (),
         flags=parsed.flags,
         options=parsed.options,
-        yes=bool(parsed.flags & {"-n", "--non-interactive", "-y", "--no-confirm"}),
+        yes=bool(global_flags & {"-n", "--non-interactive"} or parsed.flags & {"-y", "--no-confirm"}),
         no_recommends="--no-recommends" in parsed.flags,
     )
 
