@@ -61,7 +61,7 @@ def _findings(rule: Rule, text: str, example: Example) -> list[Finding]:
     findings = lint_dockerfile(
         dockerfile, build_args=dict(example.build_args), registry=REGISTRY, selection=selection
     )
-    return [f for f in findings if f.code == rule.code]
+    return [f for f in findings if f.name == rule.name]
 
 
 def _lint(rule: Rule, text: str, example: Example) -> list[tuple[Span, str]]:

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from dfanalyze.findings import Fix
+from dfanalyze.findings import Fix, Severity
 from dfanalyze.model import Dockerfile, Instruction
 from dfanalyze.span import Span
 
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
     from dfanalyze.analysis.scope import Scopes
     from dfanalyze.analysis.shell import ShellScript
+    from dfanalyze.model import Heredoc, Run
 
 DEFAULT_SHELL = ("/bin/sh", "-c")
 _SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "busybox"})
@@ -34,6 +35,10 @@ class Hit:
     args: Mapping[str, object] = field(default_factory=dict)
     fix: Fix | None = None
     message: str | None = None
+    # Only for checks that wrap another tool (ShellCheck): its own code, severity and docs URL.
+    code: str | None = None
+    severity: Severity | None = None
+    url: str | None = None
 
 
 @dataclass
@@ -97,22 +102,12 @@ class FileAnalysis:
         from dfanalyze.analysis.shell import parse_shell
 
         target = instruction.child if isinstance(instruction, model.Onbuild) else instruction
-        if not isinstance(target, model.Run) or target.shell is None:
+        if not isinstance(target, model.Run) or target.shell is None or target.shell_offsets is None:
             return ()
         shell = self.shells.get(id(instruction), DEFAULT_SHELL)
-        offsets = target.shell_offsets
-        if offsets is None:
-            return ()
-        scripts = [parse_shell(target.shell.text, offsets, shell)]
-        words = target.shell.text.split()
-        for heredoc in target.heredocs:
-            runs_as_script = words and words[0].lstrip("0123456789").startswith("<<")
-            fed_to_shell = any(
-                c.name.rsplit("/", 1)[-1] in _SHELLS and not any(a.text == "-c" for a in c.args)
-                for c in scripts[0].commands
-            )
-            if runs_as_script or fed_to_shell:
-                scripts.append(parse_shell(heredoc.content, heredoc.body_offsets, shell))
+        first = parse_shell(target.shell.text, target.shell_offsets, shell)
+        scripts = [first]
+        scripts.extend(parse_shell(h.content, h.body_offsets, shell) for h in script_heredocs(target, first))
         return tuple(scripts)
 
 
@@ -136,3 +131,17 @@ class Context:
         for ins in self.dockerfile.instructions:
             if not kinds or ins.kind in kinds:
                 yield ins
+
+
+def script_heredocs(run: Run, script: ShellScript) -> list[Heredoc]:
+    """The heredocs of a RUN whose bodies run as shell scripts: ``RUN <<EOF`` (no command: the
+    body is the script) or a shell fed the heredoc on stdin (``RUN bash <<EOF``). ``script`` is the
+    parsed shell-form text of the RUN."""
+    assert run.shell is not None
+    words = run.shell.text.split()
+    runs_as_script = bool(words) and words[0].lstrip("0123456789").startswith("<<")
+    fed_to_shell = any(
+        c.name.rsplit("/", 1)[-1] in _SHELLS and not any(a.text == "-c" for a in c.args)
+        for c in script.commands
+    )
+    return list(run.heredocs) if runs_as_script or fed_to_shell else []

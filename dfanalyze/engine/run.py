@@ -53,16 +53,16 @@ _TEMPLATE = _Template()
 def finding_from_hit(rule: Rule, severity: Severity, hit: Hit, path: str) -> Finding:
     message = hit.message if hit.message is not None else _TEMPLATE.format(rule.message, **hit.args)
     return Finding(
-        code=rule.code,
+        code=hit.code or rule.code,
         name=rule.name,
         family=rule.family,
-        severity=severity,
+        severity=hit.severity or severity,
         message=message,
         path=path,
         span=hit.span,
         aliases=rule.aliases,
         fix=hit.fix,
-        url=rule.url,
+        url=hit.url or rule.url,
     )
 
 
