@@ -151,6 +151,14 @@ def _covering(path: str, volumes: tuple[Declared, ...]) -> Declared | None:
     return next((v for v in volumes if under(path, v.path)), None)
 
 
+def _volume_steps(ctx: Context) -> Iterator[tuple[Stage, Step, Volume]]:
+    """Every VOLUME of the file with its stage and the state just before it."""
+    for stage in ctx.dockerfile.stages:
+        for step in timeline(ctx, stage).steps:
+            if isinstance(step.instruction, Volume):
+                yield stage, step, step.instruction
+
+
 # --- DF300: writes under a volume -----------------------------------------------------------------
 
 
@@ -265,24 +273,19 @@ def _built_in(ctx: Context, stage: Stage, stop: Instruction, path: str) -> int |
 
 
 def volume_over_content(ctx: Context) -> Iterator[Hit]:
-    for stage in ctx.dockerfile.stages:
-        chain = lineage(ctx, stage)
-        for step in timeline(ctx, stage).steps:
-            ins = step.instruction
-            if not isinstance(ins, Volume):
+    for stage, step, ins in _volume_steps(ctx):
+        for word, path in volume_paths(ctx, ins):
+            if not path.startswith("/") or path in SYSTEM_DIRECTORIES:
                 continue
-            for word, path in volume_paths(ctx, ins):
-                if not path.startswith("/") or path in SYSTEM_DIRECTORIES:
-                    continue
-                copied = _copied_into(ctx, chain, ins, path)
-                if copied is not None:
-                    what = f"`{copied[0]}`, which line {copied[1]} copies into the image"
-                    yield Hit(word.span, {"volume": path, "what": what})
-                    continue
-                built = _built_in(ctx, stage, ins, path) if step.workdir == path else None
-                if built is not None:
-                    what = f"the WORKDIR where line {built} builds files into the image"
-                    yield Hit(word.span, {"volume": path, "what": what})
+            copied = _copied_into(ctx, lineage(ctx, stage), ins, path)
+            if copied is not None:
+                what = f"`{copied[0]}`, which line {copied[1]} copies into the image"
+                yield Hit(word.span, {"volume": path, "what": what})
+                continue
+            built = _built_in(ctx, stage, ins, path) if step.workdir == path else None
+            if built is not None:
+                what = f"the WORKDIR where line {built} builds files into the image"
+                yield Hit(word.span, {"volume": path, "what": what})
 
 
 # --- DF303: VOLUME outside the final image ------------------------------------------------------
@@ -311,25 +314,21 @@ def _relation(path: str, other: Declared) -> str | None:
 
 
 def duplicate_volume(ctx: Context) -> Iterator[Hit]:
-    for stage in ctx.dockerfile.stages:
-        for step in timeline(ctx, stage).steps:
-            ins = step.instruction
-            if not isinstance(ins, Volume):
+    for _, step, ins in _volume_steps(ctx):
+        seen = list(step.volumes)
+        for word, path in volume_paths(ctx, ins):
+            if not path.startswith("/"):
                 continue
-            seen = list(step.volumes)
-            for word, path in volume_paths(ctx, ins):
-                if not path.startswith("/"):
-                    continue
-                relation = next((r for other in seen if (r := _relation(path, other)) is not None), None)
-                if relation is not None:
-                    yield Hit(word.span, {"path": path, "relation": relation})
-                seen.append(Declared(path, f"on line {ins.line}", word))
+            relation = next((r for other in seen if (r := _relation(path, other)) is not None), None)
+            if relation is not None:
+                yield Hit(word.span, {"path": path, "relation": relation})
+            seen.append(Declared(path, f"on line {ins.line}", word))
 
 
 # --- DF305: relative path ---------------------------------------------------------------------------
 
 
-def _replacement(ins: Volume, word: Word, path: str) -> str | None:
+def _replacement(ins: Volume, path: str) -> str | None:
     """How ``path`` is written in place of ``word`` (quoted in the JSON form)."""
     if ins.json:
         return json.dumps(path, ensure_ascii=False)
@@ -337,21 +336,17 @@ def _replacement(ins: Volume, word: Word, path: str) -> str | None:
 
 
 def relative_volume(ctx: Context) -> Iterator[Hit]:
-    for stage in ctx.dockerfile.stages:
-        for step in timeline(ctx, stage).steps:
-            ins = step.instruction
-            if not isinstance(ins, Volume):
+    for _, step, ins in _volume_steps(ctx):
+        for word, path in volume_paths(ctx, ins):
+            if path.startswith("/") or _WINDOWS_ABSOLUTE.match(path):
                 continue
-            for word, path in volume_paths(ctx, ins):
-                if path.startswith("/") or _WINDOWS_ABSOLUTE.match(path):
-                    continue
-                absolute = _resolve(path, step.workdir)
-                hint = f", here `{absolute}`" if absolute is not None else ""
-                fix = None
-                text = _replacement(ins, word, absolute) if absolute is not None else None
-                if text is not None and "$" not in word.text:
-                    fix = Fix(f"Use the absolute path `{absolute}`", (Edit(word.span, text),), safe=False)
-                yield Hit(word.span, {"path": path, "hint": hint}, fix)
+            absolute = _resolve(path, step.workdir)
+            hint = f", here `{absolute}`" if absolute is not None else ""
+            fix = None
+            text = _replacement(ins, absolute) if absolute is not None else None
+            if text is not None and "$" not in word.text:
+                fix = Fix(f"Use the absolute path `{absolute}`", (Edit(word.span, text),), safe=False)
+            yield Hit(word.span, {"path": path, "hint": hint}, fix)
 
 
 # --- DF306: system directories --------------------------------------------------------------------
