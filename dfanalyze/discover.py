@@ -113,7 +113,7 @@ def _walk(
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError as exc:
-            unreadable.append(FileError(str(folder), f"cannot search: {exc.strerror or exc}"))
+            unreadable.append(FileError(str(folder), f"{folder}: cannot search: {exc.strerror or exc}"))
             continue
         subfolders = []
         for entry in entries:

@@ -154,9 +154,10 @@ def _diff_rows(finding: Finding, lines: Sequence[str]) -> list[_DiffRow]:
     return rows
 
 
-def _gutter(number: int, width: int, mark: str, style: str) -> Segment:
+def _gutter(number: int, width: int, mark: str, style: str, text: str) -> Segment:
+    """The gutter of a source line: its number and mark (no trailing space before an empty line)."""
     label = str(number) if number else ""
-    return (f"{label:>{width}} {mark} ", style)
+    return (f"{label:>{width}} {mark}" + (" " if text else ""), style)
 
 
 def finding_frames(finding: Finding, lines: Sequence[str], style: str) -> tuple[int, list[Line], list[Line]]:
@@ -174,7 +175,7 @@ def finding_frames(finding: Finding, lines: Sequence[str], style: str) -> tuple[
     for row in rows:
         margin: tuple[Segment, ...] = ((row.margin, style),) if row.margin else ()
         text: Segment = (row.text, "note" if row.number == 0 else "")
-        frame.append((_gutter(row.number, width, "|", "gutter"), *margin, text))
+        frame.append((_gutter(row.number, width, "|", "gutter", row.margin + row.text), *margin, text))
         if row.carets:
             frame.append(((f"{pad} | ", "gutter"), (row.carets, style)))
     frame.append(edge)
@@ -183,7 +184,7 @@ def finding_frames(finding: Finding, lines: Sequence[str], style: str) -> tuple[
     shown: list[Line] = [edge]
     for d in diff:
         row_style = _DIFF_STYLE[d.mark]
-        gutter = _gutter(d.number, width, d.mark, row_style or "gutter")
-        shown.append((gutter, (expand_line(d.text)[0], row_style)))
+        text = expand_line(d.text)[0]
+        shown.append((_gutter(d.number, width, d.mark, row_style or "gutter", text), (text, row_style)))
     shown.append(edge)
     return width, frame, shown

@@ -134,7 +134,7 @@ def step_summary(report: Report, root: str | None = None, blob: str | None = Non
     elif not report.errors:
         head.append("All checks passed!\n\n")
     for e in report.errors:
-        head.append(f"- **error**: {_cell(relative_path(e.path, root))}: {_cell(e.message)}\n")
+        head.append(f"- **error**: {_cell(e.message)}\n")
     if report.errors:
         head.append("\n")
     text = "".join(head)

@@ -13,7 +13,7 @@ class FileError:
     """A file that could not be checked at all (missing, unreadable, a directory)."""
 
     path: str
-    message: str
+    message: str  # names the file: "Dockerfile.dev: no such file"
 
 
 @dataclass(frozen=True, slots=True)
