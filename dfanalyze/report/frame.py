@@ -184,7 +184,7 @@ def finding_frames(finding: Finding, lines: Sequence[str], style: str) -> tuple[
     shown: list[Line] = [edge]
     for d in diff:
         row_style = _DIFF_STYLE[d.mark]
-        text = expand_line(d.text)[0]
-        shown.append((_gutter(d.number, width, d.mark, row_style or "gutter", text), (text, row_style)))
+        line = expand_line(d.text)[0]
+        shown.append((_gutter(d.number, width, d.mark, row_style or "gutter", line), (line, row_style)))
     shown.append(edge)
     return width, frame, shown
