@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -255,40 +255,69 @@ def _check_flags(b: _Builder, kind: str, flags: tuple[Flag, ...], words: list[Wo
 def _json_array(b: _Builder, start: int, end: int) -> list[WordSpan] | None:
     """The exec form: the rest as a JSON array of strings, or None when it is not valid JSON.
 
-    Valid JSON with a non-string element is an error (BuildKit refuses it rather than falling back).
+    The grammar decides what is JSON (as Go's decoder reads it: no NaN, no trailing text); each
+    element is then decoded where it stands. Valid JSON with a non-string element is an error
+    (BuildKit refuses it rather than falling back).
     """
     if start >= end or b.text[start] != "[":
         return None
     try:
-        tree = lalr.parse(b.text[start:end], "json_array")
+        lalr.parse(b.text[start:end], "json_array")
     except lalr.GrammarError:
         return None
     words: list[WordSpan] = []
-    for child in tree.children:
-        if isinstance(child, lalr.Token) and child.type == "JSON_STRING":
-            words.append((_json_string(child.value), start + child.start, start + child.end))
-        else:
-            if isinstance(child, lalr.Token):
-                first, last = child.start, child.end
-            else:  # a nested array or object: underline from its first to its last token
-                tokens = child.tokens()
-                first, last = (tokens[0].start, tokens[-1].end) if tokens else (0, end - start)
-            b.error(
-                "when using JSON array syntax, arrays must be comprised of strings only",
-                start + first,
-                start + last,
-            )
+    for value, first, last in _json_elements(b.text, start):
+        if not isinstance(value, str):
+            b.error("when using JSON array syntax, arrays must be comprised of strings only", first, last)
             return []
+        # Go decodes an escaped surrogate that is not half of a pair as U+FFFD.
+        words.append((_SURROGATE.sub("\ufffd", value), first, last))
     return words
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_JSON_DECODER = json.JSONDecoder()
 
 
-def _json_string(token: str) -> str:
-    """A JSON string as Go decodes it: an escaped surrogate that is not half of a pair becomes U+FFFD."""
-    value: str = json.loads(token)
-    return _SURROGATE.sub("\ufffd", value)
+def _json_elements(text: str, start: int) -> Iterator[tuple[str | None, int, int]]:
+    """Each element of the valid JSON array at ``text[start]`` with its offsets: strings decoded,
+    ``None`` for any other value (found without recursion, so that deep nesting is harmless)."""
+    pos = _skip_json_blanks(text, start + 1)
+    while text[pos] != "]":
+        if text[pos] == '"':
+            value, end = _JSON_DECODER.raw_decode(text, pos)
+        else:
+            value, end = None, _json_value_end(text, pos)
+        yield value, pos, end
+        pos = _skip_json_blanks(text, end)
+        if text[pos] == ",":
+            pos = _skip_json_blanks(text, pos + 1)
+
+
+def _json_value_end(text: str, pos: int) -> int:
+    """Where the valid JSON number, literal, array or object starting at ``pos`` ends."""
+    depth = 0
+    while True:
+        ch = text[pos]
+        if ch == '"':
+            pos += 1
+            while text[pos] != '"':
+                pos += 2 if text[pos] == "\\" else 1
+        elif ch in "[{":
+            depth += 1
+        elif ch in "]}":
+            if depth <= 1:
+                return pos + depth  # after a nested value's bracket; before the enclosing array's
+            depth -= 1
+        elif depth == 0 and ch in ", \t\n\r":
+            return pos
+        pos += 1
+
+
+def _skip_json_blanks(text: str, pos: int) -> int:
+    while text[pos] in " \t\n\r":
+        pos += 1
+    return pos
 
 
 def _command(
