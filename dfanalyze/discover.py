@@ -83,8 +83,9 @@ def _ignored(path: Path, is_dir: bool, ignores: Sequence[_Ignore]) -> bool:
 
 
 def _repository_ignores(folder: Path) -> tuple[_Ignore, ...]:
-    """The ignore files that apply to ``folder`` from above it: ``.git/info/exclude`` and the
-    ``.gitignore`` files between the repository's root and ``folder`` (none outside a repository)."""
+    """The ignore files that apply to ``folder`` from outside it: ``.git/info/exclude`` and the
+    ``.gitignore`` files of the folders above it, up to the root of its git repository (none when
+    it is not inside a repository). The folder's own ``.gitignore`` is read by the walk."""
     ancestors = [folder, *folder.parents]
     root = next((p for p in ancestors if (p / ".git").exists()), None)
     if root is None:
@@ -161,7 +162,7 @@ def discover(
             if excluded is None or not _ignored(target, False, (excluded,)):
                 add(given, target)
             continue
-        ignores = _repository_ignores(target.parent) if respect_gitignore else ()
+        ignores = _repository_ignores(target) if respect_gitignore else ()
         found = sorted(_walk(target, ignores, respect_gitignore, excluded, unreadable))
         for path in sorted(found, key=lambda p: p.relative_to(target).parts):
             add(os.path.normpath(Path(given) / path.relative_to(target)), path)
