@@ -302,7 +302,7 @@ def undefined_arg_in_from(ctx: Context) -> Iterator[Hit]:
             for name in dict.fromkeys(r.name for r in refs):
                 if name in known or not re.match(r"^[A-Za-z_]\w*$", name):
                     continue
-                close = difflib.get_close_matches(name, list(known), n=1)
+                close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.8)
                 hint = f" (did you mean `{close[0]}`?)" if close else ""
                 yield Hit(span, {"name": name, "hint": hint})
 

@@ -309,7 +309,7 @@ def missing_command(ctx: Context) -> Iterator[Hit]:
         return
     if not (root.registry is None and root.repository.lower() == "scratch" and root.tag is None):
         return  # an external image: its CMD is inherited, or unknown
-    yield Hit(final.from_.span, {"stage": final.label})
+    yield Hit(final.from_.span)
 
 
 # --- DF207: HEALTHCHECK in shell form --------------------------------------------------------

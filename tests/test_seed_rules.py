@@ -1,0 +1,103 @@
+"""The three seed rule families (base-image DF100-DF139, cmd DF200-DF239, volume DF300-DF339) end to
+end: one Dockerfile that trips every one of their rules, linted through the command line with only
+those rules selected (the opt-in ones added with ``--extend-select``). The findings JSON and the
+terminal output are snapshots; end of life is judged on a fixed day so that they do not age."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from syrupy.assertion import SnapshotAssertion
+
+from dfanalyze.cli import main
+from dfanalyze.engine.registry import default_registry
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURE = "tests/fixtures/seed_all_rules.Dockerfile"
+CONFIG = """\
+trusted-registries = ["docker.io"]
+
+[rules.DF103]
+today = "2026-11-27"
+"""
+RANGES = {"base-image": range(100, 140), "cmd": range(200, 240), "volume": range(300, 340)}
+ENVIRONMENT = ("GITHUB_WORKSPACE", "GITHUB_STEP_SUMMARY", "CI_PROJECT_DIR", "DFANALYZE_OUTPUT_FORMAT")
+
+Lint = Callable[..., tuple[int, str, str]]
+
+
+def seed_rules() -> tuple[list[str], list[str]]:
+    """The codes of the seed families' rules: (enabled by default, opt-in)."""
+    rules = [
+        r
+        for r in default_registry().sorted_rules()
+        if r.family in RANGES and r.code.startswith("DF") and int(r.code[2:]) in RANGES[r.family]
+    ]
+    return [r.code for r in rules if r.enabled], [r.code for r in rules if not r.enabled]
+
+
+@pytest.fixture
+def lint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Lint:
+    """``dfanalyze check ARGS... PATH`` from the repository root with the seed rules only; PATH is
+    the fixture unless ``path=`` names another file."""
+    for name in (*ENVIRONMENT, "NO_COLOR", "FORCE_COLOR"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(ROOT)
+    config = tmp_path / "dfanalyze.toml"
+    config.write_text(CONFIG, encoding="utf-8")
+    enabled, opt_in = seed_rules()
+
+    def run(*extra: str, path: str = FIXTURE) -> tuple[int, str, str]:
+        selection = ["--select", ",".join(enabled), "--extend-select", ",".join(opt_in)]
+        code = main(["check", "--config", str(config), *selection, *extra, path])
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return run
+
+
+def test_the_seed_families_have_their_rules() -> None:
+    enabled, opt_in = seed_rules()
+    for family, codes in RANGES.items():
+        assert len([c for c in enabled + opt_in if int(c[2:]) in codes]) >= 8, family
+    assert "DF102" in opt_in  # pinning by digest is opt-in
+
+
+def test_every_seed_rule_fires_on_the_fixture(lint: Lint) -> None:
+    code, out, err = lint("--output-format", "json")
+    assert (code, err) == (1, "")
+    enabled, opt_in = seed_rules()
+    assert {finding["code"] for finding in json.loads(out)} == set(enabled + opt_in)
+
+
+def test_findings_json(lint: Lint, snapshot: SnapshotAssertion) -> None:
+    _, out, _ = lint("--output-format", "json")
+    assert json.loads(out) == snapshot
+
+
+def test_terminal_output(lint: Lint, snapshot: SnapshotAssertion) -> None:
+    code, out, err = lint("--output-format", "full", "--no-color")
+    assert (code, err) == (1, "")
+    assert out == snapshot
+
+
+def test_fixes_apply_together(lint: Lint, tmp_path: Path) -> None:
+    """Every fix of the seed rules (unsafe ones included) applies to the fixture in one run, and
+    the result has no fixable finding left: no fix undoes or blocks another."""
+    copy = tmp_path / "Dockerfile"
+    copy.write_text((ROOT / FIXTURE).read_text(encoding="utf-8"), encoding="utf-8")
+    _, before, _ = lint("--output-format", "json", path=str(copy))
+    fixable = [f for f in json.loads(before) if f["fix"] is not None]
+    assert len(fixable) >= 9
+    code, _, err = lint("--fix", "--unsafe-fixes", "--output-format", "concise", path=str(copy))
+    assert (code, err) == (1, "")
+    _, after, _ = lint("--output-format", "json", path=str(copy))
+    remaining = json.loads(after)
+    assert [f for f in remaining if f["fix"] is not None] == []
+    # Rules whose every finding had a fix are gone; some unfixable ones go too (making the shell
+    # ENTRYPOINT exec form also ends DF202's "CMD ignored"), the others are still reported.
+    unfixable = {f["code"] for f in json.loads(before) if f["fix"] is None}
+    assert {"DF100", "DF303"} <= {f["code"] for f in remaining} <= unfixable - {"DF202"}
