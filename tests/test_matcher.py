@@ -158,6 +158,14 @@ def test_stage_filters() -> None:
     assert [a["stage"] for _, a in found] == ["build", "test", "2"]
 
 
+def test_base_is_stage_follows_arg_expansion() -> None:
+    text = "ARG BASE=build\nFROM golang:1.22 AS build\nFROM $BASE\nFROM ${OTHER:-alpine}\n"
+    from_stage = {"instruction": "FROM", "stage": {"base_is_stage": True}}
+    untagged_image = {"instruction": "FROM", "image": {"no_tag": True}, "stage": {"base_is_stage": False}}
+    assert lines(from_stage, text) == [3]
+    assert lines(untagged_image, text) == [4]
+
+
 def test_positions() -> None:
     assert lines({"instruction": "ARG", "position": "global"}, MULTI) == [1]
     assert lines({"instruction": "FROM", "position": "global"}, MULTI) == []

@@ -54,7 +54,6 @@ class Declared:
 
     path: str
     where: str
-    word: Word | None = None  # the VOLUME word, for volumes of this file
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +141,7 @@ def _compute_timeline(ctx: Context, stage: Stage) -> StageState:
             value = _expanded(ctx, ins, ins.value.text)
             workdir = _resolve(value, workdir) if value else None
         elif isinstance(ins, Volume):
-            declared = [Declared(p, f"on line {ins.line}", w) for w, p in volume_paths(ctx, ins)]
+            declared = [Declared(p, f"on line {ins.line}") for _, p in volume_paths(ctx, ins)]
             volumes = (*volumes, *(d for d in declared if d.path.startswith("/")))
     return StageState(tuple(steps), workdir, volumes)
 
@@ -322,7 +321,7 @@ def duplicate_volume(ctx: Context) -> Iterator[Hit]:
             relation = next((r for other in seen if (r := _relation(path, other)) is not None), None)
             if relation is not None:
                 yield Hit(word.span, {"path": path, "relation": relation})
-            seen.append(Declared(path, f"on line {ins.line}", word))
+            seen.append(Declared(path, f"on line {ins.line}"))
 
 
 # --- DF305: relative path ---------------------------------------------------------------------------

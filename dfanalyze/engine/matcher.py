@@ -12,7 +12,7 @@ look like this, in this kind of stage": they need no Python. Keys (all optional 
                  ``{tag = "regex", no_tag = true, no_digest = true, registry = "regex",
                  name = "regex", variable = true|false}`` (``variable``: the word as written has a ``$``)
 ``stage``        ``{final = true|false, named = true|false, base_is_stage = true|false}``
-                 (``base_is_stage``: the stage is ``FROM <an earlier stage>``)
+                 (``base_is_stage``: ``FROM`` names an earlier stage, also through an ARG)
 ``position``     ``"global"`` (before the first FROM), ``"first-in-stage"``, ``"last-in-stage"``
 ``after``        a kind that must appear earlier in the same stage; ``before``: later in the stage
 ``repeated``     ``true``: report every occurrence of the kind in a stage except the last one
@@ -200,9 +200,8 @@ def compile_match(table: Mapping[str, Any]) -> CheckFunction:
                 return None
             if "named" in stage_filter and stage_filter["named"] != (stage.name is not None):
                 return None
-            if "base_is_stage" in stage_filter and stage_filter["base_is_stage"] != any(
-                link.kind == "from" and link.target == stage.index for link in ctx.dockerfile.stage_links
-            ):
+            wants_stage_base = stage_filter.get("base_is_stage")
+            if wants_stage_base is not None and wants_stage_base != _base_is_stage(ctx, stage):
                 return None
             if position == "first-in-stage" and index != 0:
                 return None
@@ -231,6 +230,14 @@ def compile_match(table: Mapping[str, Any]) -> CheckFunction:
                     yield Hit(_report_span(ins, report, flag_name), values)
 
     return check
+
+
+def _base_is_stage(ctx: Context, stage: Stage) -> bool:
+    """Whether ``FROM`` names an earlier stage, as written or after global ARG expansion."""
+    if any(link.kind == "from" and link.target == stage.index for link in ctx.dockerfile.stage_links):
+        return True
+    ref = ctx.analysis.scopes.image(stage.from_)
+    return ref is not None and any(s.name == ref.text.lower() for s in ctx.dockerfile.stages[: stage.index])
 
 
 def _report_span(ins: Instruction, report: str, flag_name: str | None) -> Span:
