@@ -12,9 +12,10 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
-    from dfanalyze.engine.registry import Registry
-    from dfanalyze.findings import Finding
-    from dfanalyze.model import Dockerfile
+    from collections.abc import Mapping
+
+    from dfanalyze.engine.config import Config, Linting
+    from dfanalyze.engine.rulefile import Rule
     from dfanalyze.report import Report
 
 EXIT_CLEAN = 0
@@ -60,10 +61,16 @@ def _output_arguments(p: argparse.ArgumentParser) -> None:
 def _check_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("check", help="lint Dockerfiles (the default command)")
     _output_arguments(p)
-    p.add_argument("--select", action="append", default=None, metavar="RULES")
-    p.add_argument("--extend-select", action="append", default=[], metavar="RULES")
-    p.add_argument("--ignore", action="append", default=[], metavar="RULES")
+    p.add_argument("--select", action="append", default=None, metavar="RULES", help="run only these rules")
+    p.add_argument("--extend-select", action="append", default=[], metavar="RULES", help="also run these")
+    p.add_argument("--ignore", action="append", default=[], metavar="RULES", help="do not run these")
     p.add_argument("--build-arg", action="append", default=[], metavar="NAME=VALUE")
+    p.add_argument("--config", metavar="FILE", help="use this configuration file for every file")
+    p.add_argument(
+        "--failure-threshold",
+        choices=("error", "warning", "info", "style", "never"),
+        help="exit 1 only for findings at least this severe (default: style, any finding)",
+    )
 
 
 def _split(values: Sequence[str] | None) -> list[str] | None:
@@ -89,6 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("selector", help="a rule code, name or alias")
     p = sub.add_parser("rules", help="list every rule")
     p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--select", action="append", default=None, metavar="RULES", help="list only these")
     return parser
 
 
@@ -138,35 +146,71 @@ def _parse_command(args: argparse.Namespace) -> int:
     return EXIT_ERROR if dockerfile.errors else EXIT_CLEAN
 
 
-def _rule_command(args: argparse.Namespace) -> int:
+def _catalogue() -> tuple[Mapping[str, Rule], Mapping[str, str]] | None:
+    """The rules known here (built-in, plugins, the current folder's ``extend-rules``) and their
+    origins; None after printing why the configuration cannot be read."""
+    from pathlib import Path
+
+    from dfanalyze.engine.config import ConfigError, ConfigFinder
     from dfanalyze.engine.registry import default_registry
-    from dfanalyze.engine.run import SelectorError, resolve
+
+    try:
+        registry = ConfigFinder().for_folder(Path.cwd().resolve()).registry(default_registry())
+    except ConfigError as exc:
+        print(f"dfanalyze: error: {exc}", file=sys.stderr)
+        return None
+    for problem in registry.errors:
+        print(f"dfanalyze: error: {problem}", file=sys.stderr)
+    return registry.rules, registry.origins
+
+
+def _rule_command(args: argparse.Namespace) -> int:
+    from dfanalyze.engine.selection import SelectorError, names_exactly, resolve
     from dfanalyze.report.explain import explain
 
-    registry = default_registry()
-    try:
-        rules = resolve(args.selector, registry.sorted_rules())
-    except SelectorError as exc:
-        print(f"dfanalyze: error: {exc}", file=sys.stderr)
+    catalogue = _catalogue()
+    if catalogue is None:
         return EXIT_ERROR
-    explain(rules[0])
+    rules = sorted(catalogue[0].values(), key=lambda r: r.code)
+    found = [r for r in rules if names_exactly(r, args.selector)]
+    if not found:
+        try:
+            resolve(args.selector, rules)
+            hint = f": it names a group of rules, list them with `dfanalyze rules --select {args.selector}`"
+        except SelectorError as exc:
+            hint = exc.hint
+        print(f"dfanalyze: error: no rule is named {args.selector!r}{hint}", file=sys.stderr)
+        return EXIT_ERROR
+    explain(found, sys.stdout)
     return EXIT_CLEAN
 
 
 def _rules_command(args: argparse.Namespace) -> int:
-    from dfanalyze.engine.registry import default_registry
+    from dfanalyze.engine.selection import SelectorError, resolve
     from dfanalyze.report.explain import list_rules
 
-    list_rules(default_registry().sorted_rules(), args.format)
+    catalogue = _catalogue()
+    if catalogue is None:
+        return EXIT_ERROR
+    rules = sorted(catalogue[0].values(), key=lambda r: r.code)
+    if args.select is not None:
+        try:
+            chosen = {r.code for s in _split(args.select) or [] for r in resolve(s, rules)}
+        except SelectorError as exc:
+            print(f"dfanalyze: error: --select: {exc.selector!r} names no rule{exc.hint}", file=sys.stderr)
+            return EXIT_ERROR
+        rules = [r for r in rules if r.code in chosen]
+    list_rules(rules, catalogue[1], args.format, sys.stdout)
     return EXIT_CLEAN
 
 
 def _check_command(args: argparse.Namespace) -> int:
     import os
-    from functools import partial
+    from pathlib import Path
 
+    from dfanalyze.engine.config import ConfigError, ConfigFinder, Overrides, load_config, plan_linting
     from dfanalyze.engine.registry import default_registry
-    from dfanalyze.engine.run import Selection, SelectorError, lint_dockerfile
+    from dfanalyze.engine.selection import Selection, SelectorError
 
     build_args: dict[str, str] = {}
     for item in args.build_arg:
@@ -174,48 +218,61 @@ def _check_command(args: argparse.Namespace) -> int:
         if not eq:
             value = os.environ.get(name, "")
         build_args[name] = value
-    registry = default_registry()
-    for problem in registry.errors:
-        print(f"dfanalyze: error: {problem}", file=sys.stderr)
-    selection = Selection(
-        select=_split(args.select),
-        extend_select=_split(args.extend_select) or [],
-        ignore=_split(args.ignore) or [],
+    overrides = Overrides(
+        Selection(
+            select=_split(args.select),
+            extend_select=_split(args.extend_select) or [],
+            ignore=_split(args.ignore) or [],
+        ),
+        build_args,
+        args.failure_threshold,
     )
+    config_file = Path(args.config) if args.config else None
+
+    def linting(paths: Sequence[str]) -> Linting:
+        return plan_linting(paths, default_registry(), overrides, config_file=config_file)
+
     try:
-        selection.active(registry)
-    except SelectorError as exc:
+        config = load_config(config_file) if config_file else ConfigFinder().for_folder(Path.cwd().resolve())
+        return _lint_paths(args, linting, config)
+    except ConfigError as exc:
         print(f"dfanalyze: error: {exc}", file=sys.stderr)
-        return EXIT_ERROR
-    lint = partial(lint_dockerfile, build_args=build_args, registry=registry, selection=selection)
-    return _lint_paths(args, lint, registry, failed=bool(registry.errors))
+    except SelectorError as exc:
+        print(f"dfanalyze: error: --{exc.key}: {exc.selector!r} names no rule{exc.hint}", file=sys.stderr)
+    return EXIT_ERROR
 
 
 def _lint_paths(
-    args: argparse.Namespace,
-    lint: Callable[[Dockerfile], Sequence[Finding]],
-    registry: Registry,
-    *,
-    failed: bool,
+    args: argparse.Namespace, linting_for: Callable[[Sequence[str]], Linting], config: Config
 ) -> int:
-    """Find the files, lint them, apply or show fixes, write the report; returns the exit code."""
+    """Find the files, lint them, apply or show fixes, write the report; returns the exit code.
+
+    ``config`` is the run's configuration (``--config``, or the current folder's): its
+    ``output-format`` and ``exclude`` apply to the whole run."""
     import os
 
     from dfanalyze.batch import Job, Task, check_files, fixes_diff, make_report, show_progress, write_fixes
     from dfanalyze.discover import STDIN, discover
     from dfanalyze.report import OUTPUT_FORMATS
 
-    output_format = args.output_format or os.environ.get("DFANALYZE_OUTPUT_FORMAT") or "full"
+    output_format = (
+        args.output_format or os.environ.get("DFANALYZE_OUTPUT_FORMAT") or config.output_format or "full"
+    )
     if output_format not in OUTPUT_FORMATS:
-        print(f"dfanalyze: error: unknown output format: {output_format!r}", file=sys.stderr)
+        where = config.where("output-format") if output_format == config.output_format else "error"
+        print(f"dfanalyze: {where}: unknown output format: {output_format!r}", file=sys.stderr)
         return EXIT_ERROR
-    found = discover(args.paths, exclude=_split(args.exclude) or [], respect_gitignore=args.respect_gitignore)
+    exclude = [*(_split(args.exclude) or []), *config.exclude]
+    found = discover(args.paths, exclude=exclude, respect_gitignore=args.respect_gitignore)
+    linting = linting_for([(args.stdin_filename or STDIN) if p == STDIN else p for p in found.files])
+    for problem in linting.errors:
+        print(f"dfanalyze: error: {problem}", file=sys.stderr)
     stdin = sys.stdin.buffer.read() if STDIN in found.files else None
     name = args.stdin_filename or STDIN
     tasks = [Task(name, stdin) if path == STDIN else Task(path) for path in found.files]
-    job = Job(lint, fix=args.fix or args.diff, unsafe_fixes=args.unsafe_fixes)
+    job = Job(linting, fix=args.fix or args.diff, unsafe_fixes=args.unsafe_fixes)
     results = check_files(job, tasks, progress=sys.stderr if show_progress(sys.stderr, len(tasks)) else None)
-    failed = failed or bool(found.unreadable) or any(r.error or r.parse_failed for r in results)
+    failed = bool(linting.errors or found.unreadable) or any(r.error or r.parse_failed for r in results)
     if args.diff:
         sys.stdout.write(fixes_diff(results))
         would_fix = sum(len(r.fixed) for r in results)
@@ -232,13 +289,13 @@ def _lint_paths(
         sys.stdout.write(fixed if fixed is not None else stdin.decode("utf-8", errors="replace"))
         out = sys.stderr
     try:
-        _write_report(args, report, output_format, registry, out)
+        _write_report(args, report, output_format, linting.rules, out)
     except OSError as exc:
         print(f"dfanalyze: error: cannot write the report: {exc}", file=sys.stderr)
         return EXIT_ERROR
     if failed or report.errors:
         return EXIT_ERROR
-    return EXIT_FINDINGS if report.findings and not args.exit_zero else EXIT_CLEAN
+    return EXIT_FINDINGS if linting.fails(report.findings) and not args.exit_zero else EXIT_CLEAN
 
 
 def _print_errors(report: Report) -> None:
@@ -247,7 +304,7 @@ def _print_errors(report: Report) -> None:
 
 
 def _write_report(
-    args: argparse.Namespace, report: Report, output_format: str, registry: Registry, out: TextIO
+    args: argparse.Namespace, report: Report, output_format: str, rules: Mapping[str, Rule], out: TextIO
 ) -> None:
     import os
     from pathlib import Path
@@ -260,7 +317,7 @@ def _write_report(
             output_format,
             stream,
             color=use_color(args.color, stream, os.environ),
-            rules=registry.rules,
+            rules=rules,
             env=os.environ,
             statistics=args.statistics,
             show_fixes=args.show_fixes,

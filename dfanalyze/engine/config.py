@@ -27,11 +27,12 @@ from pathlib import Path
 from typing import Any
 
 from dfanalyze.engine.registry import Registry
-from dfanalyze.engine.rulefile import Rule
+from dfanalyze.engine.rulefile import Rule, RuleFileError
 from dfanalyze.engine.run import Linter
 from dfanalyze.engine.selection import Selection, SelectorError, names_exactly, resolve
 from dfanalyze.engine.suppress import FOREIGN_CODE
 from dfanalyze.findings import Finding, Severity
+from dfanalyze.model import Dockerfile
 
 DFANALYZE_FILES = (".dfanalyze.toml", "pyproject.toml")
 HADOLINT_FILES = (".hadolint.yaml", ".hadolint.yml")
@@ -139,16 +140,15 @@ class Config:
 
     @property
     def settings(self) -> dict[str, Any]:
-        """Global settings for checks (``ctx.settings``)."""
+        """Global settings (``ctx.settings``, and defaults of rule options of the same name): only
+        what this file or the hadolint file sets."""
         h = self.hadolint or HadolintConfig(Path())
-        trusted = self.trusted_registries if self.trusted_registries is not None else h.trusted_registries
-        schema = self.label_schema if self.label_schema is not None else h.label_schema
-        strict = self.strict_labels if self.strict_labels is not None else h.strict_labels
-        return {
-            "trusted-registries": list(trusted or ()),
-            "label-schema": dict(schema or {}),
-            "strict-labels": bool(strict),
+        values = {
+            "trusted-registries": _first(self.trusted_registries, h.trusted_registries),
+            "label-schema": _first(self.label_schema, h.label_schema),
+            "strict-labels": _first(self.strict_labels, h.strict_labels),
         }
+        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in values.items() if v is not None}
 
     def registry(self, base: Registry) -> Registry:
         return base.extended(self.extend_rules) if self.extend_rules else base
@@ -197,6 +197,10 @@ class Config:
             settings=self.settings,
             hadolint_pragmas=self.hadolint.pragmas if self.hadolint is not None else True,
         )
+
+
+def _first(*values: Any) -> Any:
+    return next((v for v in values if v is not None), None)
 
 
 def fails(findings: Sequence[Finding], threshold: str) -> bool:
@@ -458,3 +462,71 @@ def _dfanalyze_file(folder: Path) -> Path | None:
     if pyproject.is_file() and _has_table(pyproject):
         return pyproject
     return None
+
+
+@dataclass(frozen=True)
+class Linting:
+    """One run's linters: each file is linted with its folder's configuration, and its findings
+    are judged by that configuration's failure threshold (``--failure-threshold`` over all)."""
+
+    linters: Mapping[Path, Linter]  # by folder
+    thresholds: Mapping[Path, str]
+    fallback: Path  # the folder used for files without one (standard input)
+
+    def _folder(self, path: str) -> Path:
+        folder = Path(path).resolve().parent
+        return folder if folder in self.linters else self.fallback
+
+    def __call__(self, dockerfile: Dockerfile) -> list[Finding]:
+        return self.linters[self._folder(dockerfile.path)].lint(dockerfile)
+
+    @property
+    def rules(self) -> dict[str, Rule]:
+        """Every rule any of the linters knows (for reporters that describe rules)."""
+        return {
+            code: rule for linter in self.linters.values() for code, rule in linter.registry.rules.items()
+        }
+
+    @property
+    def errors(self) -> list[RuleFileError]:
+        """The rule files that could not be loaded, each once."""
+        seen: dict[str, RuleFileError] = {}
+        for linter in self.linters.values():
+            seen.update((str(e), e) for e in linter.registry.errors)
+        return list(seen.values())
+
+    def fails(self, findings: Sequence[Finding]) -> bool:
+        by_folder: dict[Path, list[Finding]] = {}
+        for finding in findings:
+            by_folder.setdefault(self._folder(finding.path), []).append(finding)
+        return any(fails(group, self.thresholds[folder]) for folder, group in by_folder.items())
+
+
+def plan_linting(
+    paths: Sequence[str],
+    base: Registry,
+    overrides: Overrides,
+    *,
+    config_file: Path | None = None,
+    cwd: Path | None = None,
+) -> Linting:
+    """A linter for the folder of each of ``paths`` (and the current folder); one per configuration.
+
+    Raises :class:`ConfigError` for a configuration file's problems and :class:`SelectorError`
+    for the command line's, before anything is linted."""
+    finder = ConfigFinder()
+    here = (cwd or Path.cwd()).resolve()
+    folders = {here, *(Path(p).resolve().parent for p in paths)}
+    fixed = load_config(config_file) if config_file is not None else None
+    made: dict[int, tuple[Linter, str]] = {}
+    linters: dict[Path, Linter] = {}
+    thresholds: dict[Path, str] = {}
+    for folder in sorted(folders):
+        config = fixed if fixed is not None else finder.for_folder(folder)
+        if id(config) not in made:
+            made[id(config)] = (
+                config.linter(base, overrides),
+                overrides.failure_threshold or config.threshold,
+            )
+        linters[folder], thresholds[folder] = made[id(config)]
+    return Linting(linters, thresholds, here)

@@ -50,8 +50,14 @@ class _Template(string.Formatter):
 _TEMPLATE = _Template()
 
 
-def finding_from_hit(rule: Rule, severity: Severity, hit: Hit, path: str) -> Finding:
-    message = hit.message if hit.message is not None else _TEMPLATE.format(rule.message, **hit.args)
+def finding_from_hit(
+    rule: Rule, severity: Severity, hit: Hit, path: str, options: Mapping[str, Any] | None = None
+) -> Finding:
+    """The finding of a hit; the message template may name the hit's values and the rule's options."""
+    if hit.message is not None:
+        message = hit.message
+    else:
+        message = _TEMPLATE.format(rule.message, **{**(options or {}), **hit.args})
     return Finding(
         code=hit.code or rule.code,
         name=rule.name,
@@ -86,7 +92,8 @@ def run_rules(
     path = analysis.dockerfile.path
     for rule in rules:
         check = registry.checks[rule.code]
-        ctx = Context(analysis, plan.options[rule.code])
+        options = plan.options[rule.code]
+        ctx = Context(analysis, options)
         try:
             hits = list(check(ctx))
         except Exception as exc:  # a broken check must not hide the other rules' findings
@@ -94,7 +101,7 @@ def run_rules(
                 problems.append(RunProblem(rule.code, path, f"{type(exc).__name__}: {exc}"))
             continue
         severity = plan.severities[rule.code]
-        findings.extend(finding_from_hit(rule, severity, hit, path) for hit in hits)
+        findings.extend(finding_from_hit(rule, severity, hit, path, options) for hit in hits)
     return findings
 
 
@@ -109,9 +116,19 @@ class Linter:
     hadolint_pragmas: bool = True  # False: `# hadolint ignore=` comments are not honoured
 
     @classmethod
-    def create(cls, registry: Registry, selection: Selection, **kwargs: Any) -> Linter:
-        """:class:`SelectorError` when a selector of ``selection`` names no rule."""
-        return cls(registry, selection.plan(registry), **kwargs)
+    def create(
+        cls,
+        registry: Registry,
+        selection: Selection,
+        *,
+        build_args: Mapping[str, str] | None = None,
+        settings: Mapping[str, Any] | None = None,
+        hadolint_pragmas: bool = True,
+    ) -> Linter:
+        """:class:`SelectorError` when a selector of ``selection`` names no rule. ``settings`` are
+        also the defaults of the rule options of the same name."""
+        plan = selection.plan(registry, settings)
+        return cls(registry, plan, build_args or {}, settings or {}, hadolint_pragmas)
 
     def lint(
         self,
@@ -160,5 +177,5 @@ def lint_dockerfile(
     """Run the selected rules on a parsed Dockerfile (to lint many files, make one :class:`Linter`)."""
     registry = registry or default_registry()
     selection = selection or Selection(select=select, ignore=ignore)
-    linter = Linter.create(registry, selection, build_args=build_args or {}, settings=settings or {})
+    linter = Linter.create(registry, selection, build_args=build_args, settings=settings)
     return linter.lint(dockerfile, context_dir=context_dir, problems=problems)

@@ -135,8 +135,13 @@ class Selection:
             return Severity(values[-1])
         return self.base.severity_of(rule) if self.base is not None else rule.severity
 
-    def options_of(self, rule: Rule) -> dict[str, Any]:
-        options = self.base.options_of(rule) if self.base is not None else dict(rule.options)
+    def options_of(self, rule: Rule, settings: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """The rule's options: its defaults, replaced by global ``settings`` of the same name
+        (``trusted-registries`` ...), then by the options tables of each layer."""
+        if self.base is not None:
+            options = self.base.options_of(rule, settings)
+        else:
+            options = {k: (settings or {}).get(k, v) for k, v in rule.options.items()}
         for values in _most_specific(rule, self.options):
             options.update(values)
         return options
@@ -148,12 +153,12 @@ class Selection:
         if self.base is not None:
             self.base._check_tables(rules)
 
-    def plan(self, registry: Registry) -> RulePlan:
+    def plan(self, registry: Registry, settings: Mapping[str, Any] | None = None) -> RulePlan:
         """Resolve once per registry: the active rules and every rule's severity and options."""
         rules = registry.sorted_rules()
         self._check_tables(rules)
         return RulePlan(
             rules=tuple(self.active(registry)),
             severities={r.code: self.severity_of(r) for r in rules},
-            options={r.code: self.options_of(r) for r in rules},
+            options={r.code: self.options_of(r, settings) for r in rules},
         )

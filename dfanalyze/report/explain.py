@@ -3,51 +3,28 @@
 from __future__ import annotations
 
 import json
-import sys
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, TextIO
 
-from dfanalyze.engine.rulefile import DOC_SECTIONS, DOC_TITLES, Rule
+from dfanalyze.engine.docs import rule_markdown
+from dfanalyze.engine.rulefile import Rule
 
-
-def rule_markdown(rule: Rule) -> str:
-    """The rule's documentation as Markdown, with the same headings for every rule."""
-    parts = [f"# {rule.code} {rule.name}", "", f"*{rule.summary}*", ""]
-    meta = [f"Family: `{rule.family}`", f"Default severity: `{rule.severity.value}`"]
-    if rule.aliases:
-        meta.append("Aliases: " + ", ".join(f"`{a}`" for a in rule.aliases))
-    meta.append(f"Fix: {rule.fix or 'none'}")
-    if not rule.enabled:
-        meta.append("Opt-in: enable with `--extend-select " + rule.code + "`")
-    parts += [" · ".join(meta), ""]
-    for section in DOC_SECTIONS:
-        value = rule.docs.get(section)
-        if section == "fix_safety" and value is None and rule.fix is None:
-            continue
-        if value is None:
-            continue
-        parts.append(f"## {DOC_TITLES[section]}")
-        parts.append("")
-        if isinstance(value, list):
-            parts.extend(f"- <{v}>" for v in value)
-        else:
-            parts.append(str(value).strip())
-        parts.append("")
-    if rule.options:
-        parts += ["## Options", ""]
-        parts += [f"- `{k}` (default `{json.dumps(v)}`)" for k, v in rule.options.items()]
-        parts.append("")
-    return "\n".join(parts)
+__all__ = ["explain", "list_rules", "rule_json", "rule_markdown"]
 
 
-def explain(rule: Rule) -> None:
+def explain(rules: Sequence[Rule], out: TextIO) -> None:
+    """Print the rules' documentation: rendered Markdown on a terminal, the Markdown text elsewhere."""
+    text = "\n".join(rule_markdown(rule) for rule in rules)
+    if not out.isatty():
+        out.write(text)
+        return
     from rich.console import Console
     from rich.markdown import Markdown
 
-    Console(soft_wrap=False).print(Markdown(rule_markdown(rule)))
+    Console(file=out, soft_wrap=False).print(Markdown(text))
 
 
-def rule_json(rule: Rule) -> dict[str, Any]:
+def rule_json(rule: Rule, origin: str) -> dict[str, Any]:
     return {
         "code": rule.code,
         "name": rule.name,
@@ -57,16 +34,21 @@ def rule_json(rule: Rule) -> dict[str, Any]:
         "aliases": list(rule.aliases),
         "fix": rule.fix,
         "enabled": rule.enabled,
+        "origin": origin,
         "url": rule.url,
     }
 
 
-def list_rules(rules: Sequence[Rule], output_format: str) -> None:
+def list_rules(rules: Sequence[Rule], origins: Mapping[str, str], output_format: str, out: TextIO) -> None:
+    """The catalogue: one line per rule (``[*]`` fixable, ``[opt-in]``), or a JSON array."""
     if output_format == "json":
-        sys.stdout.write(json.dumps([rule_json(r) for r in rules], indent=2) + "\n")
+        listing = [rule_json(r, origins.get(r.code, "")) for r in rules]
+        out.write(json.dumps(listing, indent=2, ensure_ascii=False) + "\n")
         return
+    name_width = max((len(r.name) for r in rules), default=0)
+    family_width = max((len(r.family) for r in rules), default=0)
     for r in rules:
+        marks = (" [*]" if r.fix else "") + (" [opt-in]" if not r.enabled else "")
         aliases = f" ({', '.join(r.aliases)})" if r.aliases else ""
-        fix = " [*]" if r.fix else ""
-        optin = " [opt-in]" if not r.enabled else ""
-        sys.stdout.write(f"{r.code} {r.name:<36} {r.family:<10} {r.severity.value:<8}{fix}{optin}{aliases}\n")
+        line = f"{r.code} {r.name:<{name_width}}  {r.family:<{family_width}}  {r.severity.value:<7}"
+        out.write(f"{line}{marks}{aliases}".rstrip() + "\n")
