@@ -77,6 +77,11 @@ def _earlier_stage(dockerfile: Dockerfile, stage: Stage, name: str) -> Stage | N
 
 def base_of(ctx: Context, stage: Stage) -> Base:
     """The earlier stage or external image that ``FROM`` names (after global ARG expansion)."""
+    base: Base = ctx.analysis.cached(f"base_image.base.{stage.index}", lambda: _compute_base(ctx, stage))
+    return base
+
+
+def _compute_base(ctx: Context, stage: Stage) -> Base:
     ref = ctx.analysis.scopes.image(stage.from_)
     if ref is None:
         return Base()
@@ -102,7 +107,10 @@ def root_image_info(ctx: Context, stage: Stage) -> ImageInfo | None:
     ref = root_image(ctx, stage)
     if ref is None or is_scratch(ref):
         return None
-    return lookup(ref.registry, ref.repository, ref.tag)
+    info: ImageInfo | None = ctx.analysis.cached(
+        f"base_image.info.{ref.text}", lambda: lookup(ref.registry, ref.repository, ref.tag)
+    )
+    return info
 
 
 def final_lineage(ctx: Context) -> tuple[Stage, ...]:
