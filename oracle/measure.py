@@ -43,7 +43,8 @@ measurements.json schema
             "tar_estimate_bytes": N,        # 1024 + 512 per entry + data rounded up to 512
             "bytes_by_dir": {"usr/lib/x86_64-linux-gnu": N, ...}   # depth-3 prefixes >= 64 KiB
                                             # plus var/lib/apt/lists, var/cache/apt/archives
-            "whiteout_paths": [...]}        # first 50
+            "whiteout_paths": [...],        # first 50
+            "files_ge_1mib": {"/path": N}}  # largest 20 regular files of >= 1 MiB
         }, ...],                            # FROM steps: created_layer false, diff_size 0
       "image": {"image_id": "...", "layers": [{"layer_id", "diff_size_bytes", "step_index"|null}],
                 "total_bytes": N,           # sum of diff sizes of all layers incl. base
@@ -146,6 +147,20 @@ def layer_chain(top: str | None, layers: dict) -> list[str]:
     return chain[::-1]
 
 
+def _fits_ustar(name: str) -> bool:
+    """Whether Go's archive/tar can store name in a plain USTAR header (name<=100, or split
+    at a '/' into prefix<=155 and name<=100)."""
+    b = name.encode()
+    if len(b) <= 100:
+        return True
+    if len(b) > 256:
+        return False
+    for i in range(len(b) - 1, -1, -1):
+        if b[i:i + 1] == b"/" and i <= 155 and len(b) - i - 1 <= 100 and len(b) - i - 1 > 0:
+            return True
+    return False
+
+
 def walk_layer(layer_id: str) -> tuple[dict, list]:
     """Summarise one layer's overlay diff dir; also return (path, kind, size) entries."""
     root = STORE / "overlay" / layer_id / "diff"
@@ -156,6 +171,7 @@ def walk_layer(layer_id: str) -> tuple[dict, list]:
     seen_inodes = set()
     entries = []
     whiteouts = []
+    big = []
     if not root.is_dir():
         return {"error": f"no diff dir {root}"}, []
     for d, dirs, files in os.walk(root):
@@ -166,9 +182,11 @@ def walk_layer(layer_id: str) -> tuple[dict, list]:
             st = os.lstat(p)
             s["entries"] += 1
             tar += 512
-            if len(rel) > 99:  # GNU/PAX long name needs extra header blocks
-                tar += 1024
             m = st.st_mode
+            if not _fits_ustar(rel + ("/" if stat.S_ISDIR(m) else "")):
+                tar += 1024  # PAX header block + one data block for the long name
+            if stat.S_ISLNK(m) and len(os.readlink(p)) > 100:
+                tar += 1024  # long link target
             if stat.S_ISDIR(m):
                 s["dirs"] += 1
                 try:
@@ -190,6 +208,8 @@ def walk_layer(layer_id: str) -> tuple[dict, list]:
                 s["regular_bytes"] += st.st_size
                 tar += (st.st_size + 511) // 512 * 512
                 entries.append(("/" + rel, "file", st.st_size))
+                if st.st_size >= 1 << 20:
+                    big.append(("/" + rel, st.st_size))
                 parts = rel.split("/")
                 for depth in (1, 2, 3):
                     if len(parts) > depth:
@@ -213,6 +233,7 @@ def walk_layer(layer_id: str) -> tuple[dict, list]:
                                                             "root/.cache/pip")),
                                     key=lambda kv: -kv[1]))
     s["whiteout_paths"] = whiteouts[:50]
+    s["files_ge_1mib"] = dict(sorted(big, key=lambda kv: -kv[1])[:20])
     return s, entries
 
 
