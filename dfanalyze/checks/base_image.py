@@ -161,27 +161,31 @@ def _replace_release(tag: str, old: str, new: str) -> str:
 
 
 def _suggested_tag(info: ImageInfo, own_eol: bool, distro_eol: bool, on: date) -> str | None:
-    tag = info.tag
-    changed = False
+    """The same image on supported releases: the product's version at the front of the tag, the
+    distribution release in the tag or, for images such as ``distroless/static-debian12``, in the
+    repository name. None when no supported release is known or nothing could be replaced."""
+    repository, tag = info.repository, info.tag
     own_base = info.product is not None and info.product == info.distro
     if own_eol and info.product is not None and not own_base:
         found = _supported_cycle(info.product, on)
         if found is None:
             return None
         tag = "-".join([found[0], *tag.split("-")[1:]])
-        changed = True
     if (distro_eol or (own_eol and own_base)) and info.distro and info.distro_release:
         found = _supported_cycle(info.distro, on)
         if found is None:
             return None
         cycle, alias = found
-        written_as_codename = not info.distro_release[:1].isdigit()
-        tag = _replace_release(tag, info.distro_release, alias if written_as_codename and alias else cycle)
-        changed = True
-    if not changed:
+        release = info.distro_release
+        new = alias if alias and not release[:1].isdigit() else cycle
+        replaced = _replace_release(tag, release, new)
+        if replaced == tag:
+            repository = _replace_release(repository, release, new)
+        tag = replaced
+    if (repository, tag) == (info.repository, info.tag):
         return None
-    name = info.repository if info.registry == "docker.io" else f"{info.registry}/{info.repository}"
-    return f"{name}:{tag}"
+    name = repository if info.registry == "docker.io" else f"{info.registry}/{repository}"
+    return name if tag == "latest" else f"{name}:{tag}"
 
 
 def end_of_life_image(ctx: Context) -> Iterator[Hit]:
