@@ -15,6 +15,7 @@ from __future__ import annotations
 import string
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from dfanalyze.checks.context import Context, FileAnalysis, Hit
@@ -38,16 +39,35 @@ __all__ = [
 ]
 
 
+class _Values(dict[str, Any]):
+    """Message values that leave an unknown placeholder visible (``{name}``) instead of failing."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
 class _Template(string.Formatter):
-    """Message formatting that leaves unknown placeholders visible instead of failing."""
+    """The slow path, for what ``format_map`` cannot fill with :class:`_Values` (a format spec,
+    an attribute or index on a missing value, a positional field): such fields stay visible."""
 
-    def get_value(self, key: int | str, args: Sequence[Any], kwargs: Mapping[str, Any]) -> Any:
-        if isinstance(key, str):
-            return kwargs.get(key, "{" + key + "}")
-        return super().get_value(key, args, kwargs)
+    def get_field(self, field_name: str, args: Sequence[Any], kwargs: Mapping[str, Any]) -> Any:
+        try:
+            return super().get_field(field_name, args, kwargs)
+        except (AttributeError, IndexError, KeyError, TypeError):
+            return "{" + field_name + "}", field_name
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        try:
+            return format(value, format_spec)
+        except (TypeError, ValueError):
+            return str(value)
 
 
-_TEMPLATE = _Template()
+def _format(template: str, values: _Values) -> str:
+    try:
+        return template.format_map(values)
+    except (AttributeError, IndexError, KeyError, TypeError, ValueError):
+        return _Template().vformat(template, (), values)
 
 
 def finding_from_hit(
@@ -57,7 +77,7 @@ def finding_from_hit(
     if hit.message is not None:
         message = hit.message
     else:
-        message = _TEMPLATE.format(rule.message, **{**(options or {}), **hit.args})
+        message = _format(rule.message, _Values({**(options or {}), **hit.args}))
     return Finding(
         code=hit.code or rule.code,
         name=rule.name,
@@ -130,6 +150,11 @@ class Linter:
         plan = selection.plan(registry, settings)
         return cls(registry, plan, build_args or {}, settings or {}, hadolint_pragmas)
 
+    @cached_property
+    def _phases(self) -> tuple[list[Rule], list[Rule]]:
+        main = [r for r in self.plan.rules if r.phase == "main"]
+        return main, [r for r in self.plan.rules if r.phase == "late"]
+
     def lint(
         self,
         dockerfile: Dockerfile,
@@ -140,8 +165,7 @@ class Linter:
         analysis = FileAnalysis(
             dockerfile, build_args=self.build_args, context_dir=context_dir, settings=self.settings
         )
-        main = [r for r in self.plan.rules if r.phase == "main"]
-        late = [r for r in self.plan.rules if r.phase == "late"]
+        main, late = self._phases
         findings = run_rules(analysis, main, self.registry, self.plan, problems)
         comments = read_comments(dockerfile, hadolint_pragmas=self.hadolint_pragmas)
         if comments:

@@ -95,6 +95,8 @@ class RulePlan:
 
 def _most_specific(rule: Rule, table: Mapping[str, Any]) -> list[Any]:
     """The values of ``table`` whose selector names ``rule``, least specific first."""
+    if not table:
+        return []
     ranked = []
     for order, (selector, value) in enumerate(table.items()):
         rank = specificity(rule, selector)
@@ -140,8 +142,10 @@ class Selection:
         (``trusted-registries`` ...), then by the options tables of each layer."""
         if self.base is not None:
             options = self.base.options_of(rule, settings)
+        elif settings:
+            options = {k: settings.get(k, v) for k, v in rule.options.items()}
         else:
-            options = {k: (settings or {}).get(k, v) for k, v in rule.options.items()}
+            options = dict(rule.options)
         for values in _most_specific(rule, self.options):
             options.update(values)
         return options
