@@ -1,0 +1,546 @@
+"""The build context: the files ``docker build`` sends, and what each COPY or ADD source selects.
+
+* ``.dockerignore`` is read as Docker does (``moby/patternmatcher``): a line starting with ``#`` is a
+  comment, lines are trimmed, ``!`` starts an exception, every pattern is cleaned like Go's
+  ``filepath.Clean`` and a leading ``/`` is dropped. A pattern is Go's ``filepath.Match`` syntax plus
+  ``**`` (any number of directories, even none); a path is excluded when the last pattern that
+  matches it, or one of its parent directories, is not an exception. BuildKit prefers a
+  ``<Dockerfile>.dockerignore`` next to the Dockerfile over the context's ``.dockerignore``.
+* Like BuildKit's file walker, an excluded directory is entered again only when an exception
+  pattern starts with that directory's path: ``!**/keep.txt`` does not bring back ``dir/keep.txt``
+  once ``dir`` is excluded (moby/moby#30018).
+* A COPY source is cleaned and made relative to the context; wildcards (``*``, ``?``, ``[...]``)
+  match one path component each, as ``filepath.Match``. A directory source brings its contents.
+  ``--exclude`` patterns use the ``.dockerignore`` syntax relative to a directory source; BuildKit
+  does not apply them to a source that is a file (moby/buildkit#5489), and neither does this model.
+* Symbolic links are sent as links; a source that is itself a link is followed inside the context.
+* ``ADD`` extracts a local tar archive (plain, gzip, bzip2 or xz, recognised by content, not by
+  name): :func:`archive_members` lists what it unpacks.
+
+Everything here is pure data once :func:`load_context` has read the disk.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import os
+import re
+import stat
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from tarfile import TarInfo
+
+__all__ = [
+    "BuildContext",
+    "ContextEntry",
+    "IgnorePattern",
+    "IgnoreRules",
+    "SourceMatch",
+    "archive_members",
+    "clean_source",
+    "go_clean",
+    "load_context",
+    "match_source_pattern",
+    "parse_ignore",
+    "read_ignore_file",
+]
+
+EntryKind = Literal["file", "dir", "symlink", "other"]
+MatchKind = Literal["exact", "prefix", "suffix", "regexp"]
+
+_REGEX_SPECIAL = frozenset(".+()|{}$")
+_WILDCARDS = re.compile(r"[*?\[]")
+
+
+def go_clean(path: str) -> str:
+    """Go's ``path.Clean``: the shortest equivalent slash path (``""`` gives ``"."``)."""
+    if not path:
+        return "."
+    rooted = path.startswith("/")
+    parts: list[str] = []
+    for part in path.split("/"):
+        if part in ("", "."):
+            continue
+        if part == "..":
+            if parts and parts[-1] != "..":
+                parts.pop()
+            elif not rooted:
+                parts.append("..")
+            continue
+        parts.append(part)
+    cleaned = "/".join(parts)
+    if rooted:
+        return "/" + cleaned
+    return cleaned or "."
+
+
+# --- .dockerignore ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class IgnorePattern:
+    """One pattern of a ``.dockerignore`` (or of ``COPY --exclude``)."""
+
+    pattern: str
+    """Cleaned, without the leading ``!``."""
+    exclusion: bool
+    """An exception (``!pattern``): it re-includes what earlier patterns excluded."""
+    line: int
+    """1-based line in the ignore file (0 for ``--exclude``)."""
+    kind: MatchKind
+    regex: re.Pattern[str] | None
+
+    @property
+    def text(self) -> str:
+        return ("!" if self.exclusion else "") + self.pattern
+
+    def match(self, path: str) -> bool:
+        """Whether the slash path ``path`` (relative to the context) matches, as Go's
+        ``Pattern.match``: exact, prefix (``dir/**``), suffix (``**/name``) or regexp."""
+        if self.kind == "exact":
+            return path == self.pattern
+        if self.kind == "prefix":
+            return path.startswith(self.pattern[:-2])
+        if self.kind == "suffix":
+            suffix = self.pattern[2:]
+            return path.endswith(suffix) or (suffix.startswith("/") and path == suffix[1:])
+        assert self.regex is not None
+        return self.regex.match(path) is not None
+
+
+def compile_pattern(pattern: str, *, exclusion: bool = False, line: int = 0) -> IgnorePattern:
+    """Compile a cleaned pattern the way ``patternmatcher`` does; ``ValueError`` for a pattern
+    ``filepath.Match`` rejects (an unclosed ``[``, a trailing ``\\``)."""
+    _check_syntax(pattern)
+    regex = "^"
+    kind: MatchKind = "exact"
+    i, n, step = 0, len(pattern), 0
+    while i < n:
+        ch = pattern[i]
+        i += 1
+        if ch == "*":
+            if i < n and pattern[i] == "*":
+                i += 1
+                if i < n and pattern[i] == "/":
+                    i += 1
+                if i >= n:
+                    if kind == "exact":
+                        kind = "prefix"
+                    else:
+                        regex += ".*"
+                        kind = "regexp"
+                else:
+                    regex += "(.*/)?"
+                    kind = "regexp"
+                if step == 0:
+                    kind = "suffix"
+            else:
+                regex += "[^/]*"
+                kind = "regexp"
+        elif ch == "?":
+            regex += "[^/]"
+            kind = "regexp"
+        elif ch in _REGEX_SPECIAL:
+            regex += "\\" + ch
+        elif ch == "\\":
+            if i < n:
+                regex += "\\" + pattern[i]
+                i += 1
+                kind = "regexp"
+            else:
+                regex += "\\\\"
+        elif ch in "[]":
+            regex += ch
+            kind = "regexp"
+        else:
+            regex += ch
+        step += 1
+    compiled = re.compile(regex + r"\Z") if kind == "regexp" else None
+    return IgnorePattern(pattern, exclusion, line, kind, compiled)
+
+
+def _check_syntax(pattern: str) -> None:
+    """Reject what Go's ``filepath.Match`` reports as ``ErrBadPattern``."""
+    i, n = 0, len(pattern)
+    while i < n:
+        ch = pattern[i]
+        if ch == "\\":
+            if i + 1 >= n:
+                raise ValueError(f"syntax error in pattern: {pattern!r} ends with a backslash")
+            i += 2
+            continue
+        if ch == "[":
+            j = i + 1
+            if j < n and pattern[j] == "^":
+                j += 1
+            if j < n and pattern[j] == "]":
+                raise ValueError(f"syntax error in pattern: {pattern!r} has an empty character class")
+            while j < n and pattern[j] != "]":
+                j += 2 if pattern[j] == "\\" else 1
+            if j >= n:
+                raise ValueError(f"syntax error in pattern: {pattern!r} has an unclosed '['")
+            i = j
+        i += 1
+
+
+@dataclass(frozen=True)
+class IgnoreRules:
+    """The patterns of one ignore file, in order, and the lines that could not be used."""
+
+    patterns: tuple[IgnorePattern, ...]
+    source: str | None = None
+    errors: tuple[str, ...] = ()
+
+    @cached_property
+    def has_exceptions(self) -> bool:
+        return any(p.exclusion for p in self.patterns)
+
+    def decisive(self, path: str) -> IgnorePattern | None:
+        """The pattern that excludes ``path`` (matched by it or by a parent directory), or None
+        when ``path`` is sent (``MatchesOrParentMatches``)."""
+        matched: IgnorePattern | None = None
+        parents = _parents(path)
+        for pattern in self.patterns:
+            if pattern.exclusion != (matched is not None):
+                continue
+            hit = pattern.match(path) or any(pattern.match(parent) for parent in parents)
+            if hit:
+                matched = None if pattern.exclusion else pattern
+        return matched
+
+    def excludes(self, path: str) -> bool:
+        return self.decisive(path) is not None
+
+    def may_reinclude_below(self, directory: str) -> bool:
+        """Whether BuildKit's walker enters the excluded ``directory``: only when an exception
+        pattern starts with its path."""
+        prefix = directory + "/"
+        return any(p.exclusion and (p.pattern + "/").startswith(prefix) for p in self.patterns)
+
+
+def _parents(path: str) -> list[str]:
+    parts = path.split("/")[:-1]
+    return ["/".join(parts[: i + 1]) for i in range(len(parts))]
+
+
+def parse_ignore(text: str, source: str | None = None) -> IgnoreRules:
+    """Read a ``.dockerignore`` as ``ignorefile.ReadAll`` and ``patternmatcher.New`` do."""
+    patterns: list[IgnorePattern] = []
+    errors: list[str] = []
+    for number, raw in enumerate(text.split("\n"), start=1):
+        line = raw.removeprefix("\ufeff") if number == 1 else raw
+        if line.startswith("#"):
+            continue
+        pattern = line.strip()
+        if not pattern:
+            continue
+        exclusion = pattern.startswith("!")
+        if exclusion:
+            pattern = pattern[1:].strip()
+        if pattern:
+            pattern = go_clean(pattern)
+            if len(pattern) > 1 and pattern.startswith("/"):
+                pattern = pattern[1:]
+        if exclusion and not pattern:
+            errors.append(f'line {number}: illegal exclusion pattern: "!"')
+            continue
+        try:
+            patterns.append(compile_pattern(pattern, exclusion=exclusion, line=number))
+        except ValueError as exc:
+            errors.append(f"line {number}: {exc}")
+    return IgnoreRules(tuple(patterns), source, tuple(errors))
+
+
+def read_ignore_file(context_dir: Path, dockerfile: Path | None = None) -> IgnoreRules | None:
+    """The ignore file BuildKit uses: ``<Dockerfile>.dockerignore`` next to the Dockerfile, else the
+    context's ``.dockerignore``; None when there is neither."""
+    candidates = []
+    if dockerfile is not None:
+        candidates.append(dockerfile.parent / (dockerfile.name + ".dockerignore"))
+    candidates.append(context_dir / ".dockerignore")
+    for candidate in candidates:
+        try:
+            text = candidate.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        return parse_ignore(text, str(candidate))
+    return None
+
+
+# --- the files ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ContextEntry:
+    """One file, directory or link of the context."""
+
+    path: str
+    """Relative to the context root, slash-separated."""
+    kind: EntryKind
+    size: int
+    """Bytes for a regular file, 0 otherwise."""
+    mode: int
+    """Permission bits (``st_mode & 0o7777``)."""
+    target: str | None = None
+    """A symbolic link's target, as written."""
+
+    @property
+    def name(self) -> str:
+        return self.path.rsplit("/", 1)[-1]
+
+
+@dataclass(frozen=True, slots=True)
+class SourceMatch:
+    """One item a COPY/ADD source names (the source itself, or one wildcard match) and the context
+    entries it brings, each with its path relative to the item (``""`` for a file source)."""
+
+    item: ContextEntry
+    members: tuple[tuple[str, ContextEntry], ...]
+
+
+@dataclass(frozen=True)
+class BuildContext:
+    """The context as BuildKit would send it."""
+
+    root: str
+    entries: tuple[ContextEntry, ...]
+    """Every entry sent, sorted by path."""
+    ignored: tuple[ContextEntry, ...]
+    """Entries ``.dockerignore`` excludes (an excluded directory that is not entered stands for all
+    it holds; its size is the total of its files)."""
+    ignore: IgnoreRules | None
+    """None when the context has no ignore file."""
+
+    @cached_property
+    def _paths(self) -> list[str]:
+        return [e.path for e in self.entries]
+
+    @cached_property
+    def by_path(self) -> dict[str, ContextEntry]:
+        return {e.path: e for e in self.entries}
+
+    @property
+    def total_bytes(self) -> int:
+        return sum(e.size for e in self.entries)
+
+    def below(self, directory: str) -> Iterator[ContextEntry]:
+        """Every entry under ``directory`` (``""`` or ``"."``: the whole context)."""
+        if directory in ("", "."):
+            yield from self.entries
+            return
+        prefix = directory + "/"
+        start = bisect.bisect_left(self._paths, prefix)
+        for entry in self.entries[start:]:
+            if not entry.path.startswith(prefix):
+                break
+            yield entry
+
+    def resolve(self, path: str) -> ContextEntry | None:
+        """The entry at ``path``, following symbolic links that stay inside the context."""
+        entry = self.by_path.get(path)
+        for _ in range(40):
+            if entry is None or entry.kind != "symlink" or entry.target is None:
+                return entry
+            base = "" if entry.target.startswith("/") else entry.path.rpartition("/")[0]
+            target = go_clean("/" + base + "/" + entry.target).lstrip("/") or "."
+            entry = self.by_path.get(target) if target != "." else _ROOT
+        return None
+
+    def select(self, source: str, excludes: Iterable[str] = ()) -> tuple[SourceMatch, ...]:
+        """What a COPY/ADD source selects (empty when nothing matches: the build would fail)."""
+        cleaned = clean_source(source)
+        rules = _exclude_rules(excludes)
+        if not _WILDCARDS.search(cleaned):
+            item = _ROOT if cleaned == "." else self.resolve(cleaned)
+            if item is None:
+                return ()
+            name = cleaned if item is _ROOT else item.path
+            return (self._match(item, name, rules),)
+        depth = cleaned.count("/")
+        found = []
+        for entry in self.entries:
+            if entry.path.count("/") == depth and match_source_pattern(cleaned, entry.path):
+                item = self.resolve(entry.path)
+                if item is not None:
+                    found.append(self._match(item, item.path, rules))
+        return tuple(found)
+
+    def _match(self, item: ContextEntry, name: str, rules: IgnoreRules | None) -> SourceMatch:
+        if item.kind != "dir":
+            return SourceMatch(item, (("", item),))
+        members = []
+        cut = 0 if name == "." else len(name) + 1
+        for entry in self.below(name):
+            relative = entry.path[cut:]
+            if rules is None or not rules.excludes(relative):
+                members.append((relative, entry))
+        return SourceMatch(item, tuple(members))
+
+    def digest(self, entry: ContextEntry) -> str:
+        """A content fingerprint: the file's SHA-256, a link's target, nothing for a directory."""
+        if entry.kind == "file":
+            return hashlib.sha256(Path(self.root, entry.path).read_bytes()).hexdigest()
+        return entry.target or ""
+
+
+_ROOT = ContextEntry(".", "dir", 0, 0o755)
+
+
+def _exclude_rules(excludes: Iterable[str]) -> IgnoreRules | None:
+    patterns = []
+    for text in excludes:
+        exclusion = text.startswith("!")
+        cleaned = go_clean(text[1:] if exclusion else text).lstrip("/") or "."
+        try:
+            patterns.append(compile_pattern(cleaned, exclusion=exclusion))
+        except ValueError:
+            continue
+    return IgnoreRules(tuple(patterns)) if patterns else None
+
+
+def clean_source(source: str) -> str:
+    """A COPY/ADD source as a path relative to the context (``"."`` for the whole context)."""
+    return go_clean("/" + source).lstrip("/") or "."
+
+
+@lru_cache(maxsize=512)
+def _glob_regex(pattern: str) -> re.Pattern[str]:
+    out = []
+    i, n = 0, len(pattern)
+    while i < n:
+        ch = pattern[i]
+        i += 1
+        if ch == "*":
+            out.append("[^/]*")
+        elif ch == "?":
+            out.append("[^/]")
+        elif ch == "\\" and i < n:
+            out.append(re.escape(pattern[i]))
+            i += 1
+        elif ch == "[":
+            end = pattern.find("]", i + 1 if i < n and pattern[i] == "^" else i)
+            if end < 0:
+                out.append(re.escape(ch))
+                continue
+            body = pattern[i:end]
+            negate = body.startswith("^")
+            body = body[1:] if negate else body
+            out.append("[" + ("^/" if negate else "") + body.replace("\\", "\\\\") + "]")
+            i = end + 1
+        else:
+            out.append(re.escape(ch))
+    return re.compile("".join(out) + r"\Z")
+
+
+def match_source_pattern(pattern: str, path: str) -> bool:
+    """Go's ``filepath.Match``: each ``*`` and ``?`` stays inside one path component."""
+    return _glob_regex(pattern).match(path) is not None
+
+
+def load_context(root: str | Path, ignore: IgnoreRules | None) -> BuildContext:
+    """Walk ``root`` (without following links) and split it into what is sent and what
+    ``ignore`` excludes; unreadable folders are skipped."""
+    base = str(root)
+    sent: list[ContextEntry] = []
+    ignored: list[ContextEntry] = []
+    stack = [""]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(f"{base}/{folder}" if folder else base) as listing:
+                items = sorted(listing, key=lambda d: d.name)
+        except OSError:
+            continue
+        for item in items:
+            path = f"{folder}/{item.name}" if folder else item.name
+            entry = _entry(item, path)
+            if entry is None:
+                continue
+            excluded = ignore is not None and ignore.excludes(path)
+            if entry.kind == "dir":
+                if not excluded:
+                    sent.append(entry)
+                    stack.append(path)
+                elif ignore is not None and ignore.may_reinclude_below(path):
+                    stack.append(path)
+                    ignored.append(entry)
+                else:
+                    ignored.append(ContextEntry(path, "dir", _tree_bytes(item.path), entry.mode))
+            elif excluded:
+                ignored.append(entry)
+            else:
+                sent.append(entry)
+    sent.sort(key=lambda e: e.path)
+    ignored.sort(key=lambda e: e.path)
+    return BuildContext(base, tuple(sent), tuple(ignored), ignore)
+
+
+def _entry(item: os.DirEntry[str], path: str) -> ContextEntry | None:
+    try:
+        info = item.stat(follow_symlinks=False)
+    except OSError:
+        return None
+    mode = stat.S_IMODE(info.st_mode)
+    if stat.S_ISDIR(info.st_mode):
+        return ContextEntry(path, "dir", 0, mode)
+    if stat.S_ISREG(info.st_mode):
+        return ContextEntry(path, "file", info.st_size, mode)
+    if stat.S_ISLNK(info.st_mode):
+        try:
+            target = str(Path(item.path).readlink())
+        except OSError:
+            target = ""
+        return ContextEntry(path, "symlink", 0, mode, target)
+    return ContextEntry(path, "other", 0, mode)
+
+
+def _tree_bytes(folder: str) -> int:
+    total = 0
+    for current, _, files in os.walk(folder):
+        for name in files:
+            try:
+                info = os.lstat(f"{current}/{name}")
+            except OSError:
+                continue
+            if stat.S_ISREG(info.st_mode):
+                total += info.st_size
+    return total
+
+
+# --- local archives that ADD extracts -----------------------------------------------------------------
+
+
+def archive_members(path: str | Path) -> tuple[ContextEntry, ...] | None:
+    """What ``ADD`` unpacks from a local archive; None when the file is not a tar archive it
+    recognises (then ADD copies the file as it is)."""
+    import tarfile
+
+    try:
+        if not tarfile.is_tarfile(path):
+            return None
+        members = []
+        with tarfile.open(path, "r:*") as archive:
+            for info in archive:
+                name = go_clean(info.name).lstrip("/")
+                if name in (".", ""):
+                    continue
+                members.append(
+                    ContextEntry(name, _member_kind(info), info.size if info.isreg() else 0, info.mode)
+                )
+    except (OSError, tarfile.TarError, EOFError):
+        return None
+    return tuple(members)
+
+
+def _member_kind(info: TarInfo) -> EntryKind:
+    if info.isdir():
+        return "dir"
+    if info.isreg():
+        return "file"
+    return "symlink" if info.issym() else "other"

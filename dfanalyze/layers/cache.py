@@ -1,0 +1,327 @@
+"""Build-cache keys with BuildKit's semantics, and which steps a change rebuilds.
+
+A step is a cache vertex when BuildKit makes an operation of it: RUN, COPY, ADD and WORKDIR (a
+``mkdir``); FROM starts a chain. Other instructions only edit the image configuration: they are
+never "rebuilt", but what they set (ENV, USER, SHELL, WORKDIR) is part of later keys.
+
+* A vertex's key is its own key and its parent's key (the previous vertex of the stage, or the
+  final key of the stage named in ``FROM <stage>``): a step is reused only if its parent was.
+* RUN's own key covers the command text as written (whitespace inside included), the shell, every
+  flag and mount, the working directory, the user, and every ARG and ENV value in scope, used or
+  not, except the predefined proxy ARGs. The contents of cache mounts and secrets never count; a
+  bind mount counts by the content of what it mounts.
+* COPY and ADD cover their expanded sources, destination and flags, and the content, mode and
+  path of exactly the files the sources select after ``.dockerignore`` and ``--exclude`` (not the
+  modification time; BuildKit resets owners of context files, so they do not count either).
+  ``COPY --from=<stage>`` is content-based: when the stage rebuilt, whether the copy is reused
+  depends on whether the copied files came out the same, which is unknown here.
+* ``ADD <url>`` without ``--checksum`` depends on what the server sends: unknown.
+* Stages the target does not need are not built.
+
+Keys are computed twice, before and after a change (a file's fingerprint or an ARG's value
+replaced), then compared as BuildKit's cache does: by key, across the whole build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from dfanalyze import model
+from dfanalyze.analysis.context import BuildContext, ContextEntry, clean_source, match_source_pattern
+from dfanalyze.analysis.expand import Unknown
+from dfanalyze.analysis.scope import PROXY_ARGS, Scopes
+from dfanalyze.layers.effects import StepEnv, absolute, expand_word
+
+VERTEX_KINDS = frozenset({"RUN", "COPY", "ADD", "WORKDIR"})
+Fingerprint = Callable[[ContextEntry], str]
+_URL_PREFIXES = ("http://", "https://", "git@", "git://")
+
+
+@dataclass(frozen=True, slots=True)
+class StepRef:
+    """A step as the cache sees it: its global index, stage and instruction (FROM included)."""
+
+    index: int
+    stage: int
+    instruction: model.Instruction
+
+
+@dataclass(frozen=True)
+class StepKey:
+    own: str | None
+    """The step's definition and direct inputs (None: an input's content cannot be known)."""
+    key: str | None
+    """Own key chained to the parent's key."""
+    definition: str
+    """The definition alone (sources, flags, command text, environment)."""
+    inputs: tuple[str, ...]
+    """What the key covers, for people."""
+    vertex: bool = True
+    """False for FROM: it starts a chain, nothing runs."""
+
+
+@dataclass(frozen=True)
+class KeySet:
+    """The keys of one build."""
+
+    steps: Mapping[int, StepKey]
+    stage_keys: Mapping[int, str | None]
+    built: frozenset[int]
+    """Steps of the stages the target needs."""
+
+    @property
+    def known_keys(self) -> frozenset[str]:
+        return frozenset(k.key for i, k in self.steps.items() if i in self.built and k.key is not None)
+
+    @property
+    def known_own(self) -> frozenset[str]:
+        return frozenset(k.own for i, k in self.steps.items() if i in self.built and k.own is not None)
+
+    @property
+    def known_definitions(self) -> frozenset[str]:
+        return frozenset(k.definition for i, k in self.steps.items() if i in self.built)
+
+
+@dataclass(frozen=True)
+class KeyInputs:
+    """Everything the key computation reads."""
+
+    dockerfile: model.Dockerfile
+    scopes: Scopes
+    shells: Mapping[int, tuple[str, ...]]
+    context: BuildContext | None
+    fingerprint: Fingerprint
+    changed_paths: frozenset[str] = frozenset()
+    """Context paths that changed, matched by name (they may no longer exist, or be new)."""
+    reference: KeySet | None = None
+    """The build before the change: a content-based input whose stage changed is unknown."""
+
+
+def _digest(*parts: object) -> str:
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:32]
+
+
+def compute_keys(steps: Sequence[StepRef], built: Iterable[int], inputs: KeyInputs) -> KeySet:
+    """The cache key of every step."""
+    dockerfile = inputs.dockerfile
+    keys: dict[int, StepKey] = {}
+    stage_keys: dict[int, str | None] = {}
+    stage_state: dict[int, tuple[str, str | None]] = {}  # final (workdir, user) of each stage
+    parent: str | None = None
+    workdir, user = "/", None
+    for ref in steps:
+        ins = ref.instruction
+        if isinstance(ins, model.From):
+            parent, workdir, user = _from_key(ins, ref.stage, inputs, stage_keys, stage_state)
+            keys[ref.index] = StepKey(parent, parent, parent or "", ("base image",), vertex=False)
+            stage_keys[ref.stage] = parent
+            stage_state[ref.stage] = (workdir, user)
+            continue
+        scope = inputs.scopes.at(ins)
+        env = StepEnv(scope.variables, workdir, user, dockerfile.escape)
+        if isinstance(ins, model.Workdir) and ins.value is not None:
+            value = expand_word(ins.value.text, env)
+            workdir = absolute(value, workdir) or workdir if value is not None else "<unknown>"
+            env = StepEnv(scope.variables, workdir, user, dockerfile.escape)
+        elif isinstance(ins, model.User) and ins.value is not None:
+            user = expand_word(ins.value.text, env) or "<unknown>"
+        if ins.kind not in VERTEX_KINDS:
+            continue
+        definition, content, described = _own(ins, env, inputs, stage_keys)
+        own = None if content is None else _digest(definition, content)
+        key = None if own is None or parent is None else _digest(parent, own)
+        keys[ref.index] = StepKey(own, key, definition, described)
+        parent = key
+        stage_keys[ref.stage] = key
+        stage_state[ref.stage] = (workdir, user)
+    return KeySet(keys, stage_keys, frozenset(built))
+
+
+def _from_key(
+    ins: model.From,
+    stage: int,
+    inputs: KeyInputs,
+    stage_keys: Mapping[int, str | None],
+    stage_state: Mapping[int, tuple[str, str | None]],
+) -> tuple[str | None, str, str | None]:
+    dockerfile = inputs.dockerfile
+    image = ins.image.text if ins.image is not None else ""
+    source = earlier_stage(dockerfile, image, stage)
+    if source is not None:
+        workdir, user = stage_state.get(source, ("/", None))
+        return stage_keys.get(source), workdir, user
+    ref = inputs.scopes.image(ins)
+    platform = ins.platform.value if ins.platform is not None else None
+    text = ref.text if ref is not None else None
+    return (_digest("FROM", text, platform) if text is not None else None), "/", None
+
+
+def earlier_stage(dockerfile: model.Dockerfile, name: str, before: int) -> int | None:
+    """The stage ``name`` (a name or an index) refers to among the first ``before`` stages."""
+    lowered = name.lower()
+    for stage in dockerfile.stages[:before]:
+        if stage.name == lowered:
+            return stage.index
+    if name.isdigit() and int(name) < before:
+        return int(name)
+    return None
+
+
+def _value(value: str | Unknown) -> str:
+    return value if isinstance(value, str) else "<unknown>"
+
+
+def _own(
+    ins: model.Instruction, env: StepEnv, inputs: KeyInputs, stage_keys: Mapping[int, str | None]
+) -> tuple[str, object | None, tuple[str, ...]]:
+    """The definition, the content inputs (None when unknown) and a description."""
+    if isinstance(ins, model.Workdir):
+        return _digest("WORKDIR", env.workdir, env.user), (), ("path", "user")
+    if isinstance(ins, model.Run):
+        return _run(ins, env, inputs, stage_keys)
+    assert isinstance(ins, model.CopyLike)
+    return _copy(ins, env, inputs, stage_keys)
+
+
+def _run(
+    ins: model.Run, env: StepEnv, inputs: KeyInputs, stage_keys: Mapping[int, str | None]
+) -> tuple[str, object | None, tuple[str, ...]]:
+    variables = sorted((k, _value(v)) for k, v in env.variables.items() if k not in PROXY_ARGS)
+    command = ins.shell.text if ins.shell is not None else json.dumps([w.text for w in ins.exec])
+    mounts = []
+    content: list[object] = []
+    described = ["command text", "shell", "working directory", "user"]
+    described += [f"ARG/ENV {name}" for name, _ in variables]
+    for mount in ins.mounts:
+        options = sorted((k, expand_word(v, env) if v is not None else None) for k, v in mount.options)
+        mounts.append((mount.type, options))
+        if mount.type != "bind":
+            described.append(f"--mount type={mount.type} (its contents never count)")
+            continue
+        source = expand_word(mount.source or ".", env) or "<unknown>"
+        if mount.from_ is not None:
+            stage = earlier_stage(inputs.dockerfile, mount.from_, len(inputs.dockerfile.stages))
+            if stage is None:
+                content.append(("image", mount.from_, source))
+                described.append(f"bind mount from image {mount.from_}")
+                continue
+            changed = _stage_changed(stage, stage_keys, inputs)
+            if changed:
+                return _digest("RUN", command, mounts), None, tuple(described)
+            content.append(("stage", stage_keys.get(stage), source))
+            described.append(f"bind mount of {source} from stage {mount.from_}")
+        else:
+            fingerprint = _selection(inputs, source, ())
+            if fingerprint is None:
+                return _digest("RUN", command, mounts), None, tuple(described)
+            content.append(("context", source, fingerprint))
+            described.append(f"bind mount of {source} from the context (content)")
+    shell = inputs.shells.get(id(ins), ("/bin/sh", "-c"))
+    heredocs = [(h.name, h.content) for h in ins.heredocs]
+    settings = (ins.network, ins.security, env.workdir, env.user)
+    definition = _digest("RUN", command, list(shell), heredocs, mounts, settings, variables)
+    return definition, content, tuple(described)
+
+
+def _stage_changed(stage: int, stage_keys: Mapping[int, str | None], inputs: KeyInputs) -> bool:
+    if inputs.reference is None:
+        return False
+    key = stage_keys.get(stage)
+    return key is None or key not in inputs.reference.known_keys
+
+
+def _copy(
+    ins: model.CopyLike, env: StepEnv, inputs: KeyInputs, stage_keys: Mapping[int, str | None]
+) -> tuple[str, object | None, tuple[str, ...]]:
+    sources = [expand_word(w.text, env) for w in ins.sources]
+    dest = expand_word(ins.dest.text, env) if ins.dest is not None else None
+    flags = sorted((f.name, expand_word(f.value, env) if f.value is not None else None) for f in ins.flags)
+    heredocs = [(h.name, expand_word(h.content, env) if h.expand else h.content) for h in ins.heredoc_sources]
+    absolute_dest = absolute(dest, env.workdir) if dest is not None else None
+    if dest is not None and dest.endswith("/"):
+        absolute_dest = (absolute_dest or "") + "/"
+    definition = _digest(ins.kind, sources, absolute_dest, flags, heredocs)
+    described: list[str] = ["sources and destination", "flags"]
+    excludes = tuple(f.value for f in ins.flags_named("exclude") if f.value)
+    from_flag = ins.flag("from")
+    if from_flag is not None and from_flag.value is not None:
+        stage = earlier_stage(inputs.dockerfile, from_flag.value, len(inputs.dockerfile.stages))
+        if stage is None:
+            return definition, ("image", from_flag.value), (*described, f"image {from_flag.value}")
+        if _stage_changed(stage, stage_keys, inputs):
+            return definition, None, (*described, f"files of stage {from_flag.value} (content)")
+        return definition, ("stage", stage_keys.get(stage)), (*described, f"files of stage {from_flag.value}")
+    heredoc_names = {h.name for h in ins.heredoc_sources}
+    content: list[object] = []
+    for word, source in zip(ins.sources, sources, strict=True):
+        if any(word.text.endswith(name) for name in heredoc_names):
+            continue
+        if source is None:
+            return definition, None, tuple(described)
+        if isinstance(ins, model.Add) and source.startswith(_URL_PREFIXES):
+            checksum = ins.flag("checksum")
+            if checksum is None or checksum.value is None:
+                return definition, None, (*described, f"the content of {source} (fetched every build)")
+            content.append(("url", source, checksum.value))
+            described.append(f"{source} (checksum)")
+            continue
+        fingerprint = _selection(inputs, source, excludes)
+        if fingerprint is None:
+            return definition, None, (*described, "the build context (not available)")
+        content.append(("context", source, fingerprint))
+        count = sum(1 for item in fingerprint if item[1] == "file")
+        described.append(f"context {source} ({count} file{'s' if count != 1 else ''}: content and mode)")
+    return definition, content, tuple(described)
+
+
+def _selection(inputs: KeyInputs, source: str, excludes: Sequence[str]) -> list[tuple[str, ...]] | None:
+    """What the source selects, as (path, kind, mode, fingerprint) rows, plus the changed paths
+    the source would select by name."""
+    context = inputs.context
+    if context is None:
+        return None
+    rows: list[tuple[str, ...]] = []
+    for match in context.select(source, excludes):
+        for relative, entry in match.members:
+            name = f"{match.item.path}/{relative}".rstrip("/")
+            rows.append((name, entry.kind, oct(entry.mode), inputs.fingerprint(entry)))
+    cleaned = clean_source(source)
+    for path in sorted(inputs.changed_paths):
+        if _names(cleaned, path) and not (context.ignore is not None and context.ignore.excludes(path)):
+            rows.append((path, "changed", "", "changed"))
+    return rows
+
+
+def _names(source: str, path: str) -> bool:
+    """Whether a COPY source selects the context path ``path`` by name."""
+    if source == ".":
+        return True
+    parts = source.split("/")
+    head = "/".join(path.split("/")[: len(parts)])
+    return head == source or match_source_pattern(source, head)
+
+
+# --- comparing builds ----------------------------------------------------------------------------------
+
+
+def rebuilds(before: KeySet, after: KeySet) -> dict[int, bool | None]:
+    """For each step of the ``after`` build: True when it runs again, False when its result comes
+    from the cache of the ``before`` build, None when that cannot be known (or it is not a cache
+    vertex, or the target does not build it)."""
+    known = before.known_keys
+    own = before.known_own
+    definitions = before.known_definitions
+    result: dict[int, bool | None] = {}
+    for index, step in after.steps.items():
+        if index not in after.built or not step.vertex:
+            result[index] = None
+        elif step.key is not None:
+            result[index] = step.key not in known
+        elif step.own is not None:
+            result[index] = True if step.own not in own else None
+        else:
+            result[index] = True if step.definition not in definitions else None
+    return result

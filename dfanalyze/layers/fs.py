@@ -1,0 +1,339 @@
+"""What a layer holds, as far as it can be known before a build: a changeset of paths, opaque
+blobs for content whose file list is not known (an apt install), and the parts that are unknown.
+
+A layer is stored as an uncompressed tar of its changeset (what ``docker history`` and the
+registry's uncompressed size report): a 512-byte header per entry, file data padded to 512 bytes,
+a 1024-byte end marker. Every ancestor directory of a changed path is an entry too (an overlay
+diff copies it up), except ``/``. A deleted path is a whiteout entry; a directory removed and made
+again in the same step is an opaque directory (one more entry). Names longer than the 100 bytes of a
+tar header that cannot be split at a ``/`` into a 155-byte prefix take a PAX header (1024 bytes).
+
+:class:`LayerBuilder` collects one step's changes against the files the earlier steps left
+(:class:`Tree`); both are private to a single computation, only :class:`Layer` and :class:`Tree`
+snapshots leave it.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+NodeKind = Literal["file", "dir", "symlink"]
+ChangeKind = Literal["file", "dir", "symlink", "hardlink", "whiteout", "opaque"]
+
+TAR_BLOCK = 512
+TAR_END = 1024
+PAX_EXTRA = 1024
+
+
+def padded(size: int) -> int:
+    return (size + TAR_BLOCK - 1) // TAR_BLOCK * TAR_BLOCK
+
+
+def needs_pax(path: str, kind: ChangeKind) -> bool:
+    """Whether a tar entry for ``path`` (without the leading ``/``) needs a PAX header because
+    USTAR's 100-byte name and 155-byte prefix cannot hold it."""
+    name = path + "/" if kind in ("dir", "opaque") else path
+    if len(name) <= 100:
+        return False
+    cut = name.rfind("/", 0, len(name) - 1)
+    while cut > 0:
+        if cut <= 155 and len(name) - cut - 1 <= 100:
+            return False
+        cut = name.rfind("/", 0, cut)
+    return True
+
+
+def entry_bytes(path: str, kind: ChangeKind, size: int) -> int:
+    extra = PAX_EXTRA if needs_pax(path.lstrip("/"), kind) else 0
+    whiteout = TAR_BLOCK if kind == "opaque" else 0  # the .wh..wh..opq marker inside it
+    return TAR_BLOCK + extra + whiteout + (padded(size) if kind == "file" else 0)
+
+
+def parent_dirs(path: str) -> Iterator[str]:
+    """``/a/b/c`` gives ``/a/b`` then ``/a`` (never ``/``)."""
+    head = posixpath.dirname(path)
+    while head not in ("/", ""):
+        yield head
+        head = posixpath.dirname(head)
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """A path as the earlier steps left it."""
+
+    kind: NodeKind
+    size: int | None
+    """Data bytes of a file (None when unknown)."""
+    step: int | None
+    """The step that wrote it; None for the base image."""
+    complete: bool = True
+    """For a directory: every path below it is known (it was made by the build itself)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One entry of a layer's tar."""
+
+    kind: ChangeKind
+    size: int | None = 0
+    """Data bytes of a file (None when unknown)."""
+    hides: int | None = 0
+    """For a whiteout, an opaque directory or an overwritten file: the data bytes of the earlier
+    version it hides (None when unknown). Only used to account wasted space."""
+
+
+@dataclass(frozen=True, slots=True)
+class Blob:
+    """Content whose file list is not known, as one unit: an apt install, a package manager cache."""
+
+    key: str
+    """Identifies it in later steps (``apt:3`` for the install of step 3)."""
+    label: str
+    tar_bytes: int | None
+    data_bytes: int | None
+    packages: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Layer:
+    """What one step adds."""
+
+    step: int
+    changes: Mapping[str, Change]
+    blobs: tuple[Blob, ...] = ()
+    removed_blobs: tuple[tuple[str, int | None], ...] = ()
+    """Blob keys (or ``key:package``) this step deletes, with the bytes that stay stored below."""
+    extra_entries: int = 0
+    """Entries without a known path (mount points a builder leaves, apt's state directories)."""
+    unknown: tuple[str, ...] = ()
+
+    @property
+    def known_bytes(self) -> int:
+        """The tar size of everything known (the whole size when :attr:`unknown` is empty)."""
+        total = TAR_END + TAR_BLOCK * self.extra_entries
+        for path, change in self.changes.items():
+            total += entry_bytes(path, change.kind, change.size or 0)
+        return total + sum(b.tar_bytes or 0 for b in self.blobs)
+
+    @property
+    def unknown_parts(self) -> tuple[str, ...]:
+        blobs = tuple(f"{b.label}: size unknown" for b in self.blobs if b.tar_bytes is None)
+        files = tuple(f"{path}: size unknown" for path, c in self.changes.items() if c.size is None)
+        return self.unknown + blobs + files
+
+    @property
+    def estimated_bytes(self) -> int | None:
+        return None if self.unknown_parts else self.known_bytes
+
+
+@dataclass(frozen=True)
+class Tree:
+    """The files a stage holds after some steps: known paths, blobs, and whether unknown writes
+    may have put more anywhere."""
+
+    nodes: Mapping[str, Node] = field(default_factory=dict)
+    blobs: Mapping[str, Blob] = field(default_factory=dict)
+    base_known_empty: bool = False
+    """True for ``FROM scratch``: nothing exists but what the build made."""
+    tainted: bool = False
+    """A step wrote files this model cannot list."""
+    runs: int = 0
+    """RUN steps so far in this chain of layers (builders add mount points on the first)."""
+    pending_dirs: tuple[str, ...] = ()
+    """Directories a builder creates with the next RUN (buildah: WORKDIR, VOLUME)."""
+    apt_installed: frozenset[str] | None = None
+    """The Debian packages installed (None when not known)."""
+
+    def children(self, directory: str) -> list[str]:
+        prefix = directory.rstrip("/") + "/"
+        return [p for p in self.nodes if p.startswith(prefix) and "/" not in p[len(prefix) :]]
+
+    def subtree(self, path: str) -> list[str]:
+        prefix = path.rstrip("/") + "/"
+        return [p for p in self.nodes if p == path or p.startswith(prefix)]
+
+    def exists(self, path: str) -> bool | None:
+        """True/False when known, None when the base image or an unknown write may hold it."""
+        if path in self.nodes:
+            return True
+        if self.base_known_empty and not self.tainted:
+            return False
+        return None
+
+    def lookup(self, path: str) -> tuple[tuple[str, Node], ...] | None:
+        """The known nodes at and below ``path``; None when what is there cannot be known."""
+        found = self.subtree(path)
+        if not found:
+            return None
+        root = self.nodes[found[0]] if found[0] == path else None
+        if root is None or (root.kind == "dir" and not root.complete):
+            return None
+        return tuple(sorted((p, self.nodes[p]) for p in found))
+
+
+class LayerBuilder:
+    """Collects one step's changes; ``finish`` gives the :class:`Layer` and the new :class:`Tree`."""
+
+    def __init__(self, step: int, lower: Tree) -> None:
+        self.step = step
+        self.lower = lower
+        self.nodes: dict[str, Node] = dict(lower.nodes)
+        self.blobs: dict[str, Blob] = dict(lower.blobs)
+        self.changes: dict[str, Change] = {}
+        self.new_blobs: list[Blob] = []
+        self.removed_blobs: list[tuple[str, int | None]] = []
+        self.extra_entries = 0
+        self.unknown: list[str] = []
+        self.tainted = lower.tainted
+        self.runs = lower.runs
+        self.pending_dirs = list(lower.pending_dirs)
+        self.apt_installed = lower.apt_installed
+
+    # -- recording ---------------------------------------------------------------------------------
+
+    def _touch_parents(self, path: str) -> None:
+        for parent in parent_dirs(path):
+            if parent in self.changes and self.changes[parent].kind in ("dir", "opaque"):
+                break
+            node = self.nodes.get(parent)
+            if node is None or node.kind != "dir":
+                new = node is None and (self.lower.exists(parent) is False or not self.is_system_dir(parent))
+                self.nodes[parent] = Node("dir", 0, self.step, complete=new)
+            self.changes[parent] = Change("dir")
+
+    def _hidden_bytes(self, path: str) -> int | None:
+        """Data bytes of the lower layers' versions at and below ``path``."""
+        total = 0
+        for p in self.lower.subtree(path):
+            node = self.lower.nodes[p]
+            if node.kind == "file":
+                if node.size is None:
+                    return None
+                total += node.size
+        return total
+
+    def write(self, path: str, kind: NodeKind, size: int | None) -> None:
+        """Create or overwrite ``path`` (its parents are created as needed)."""
+        self._touch_parents(path)
+        previous = self.lower.nodes.get(path)
+        hides = previous.size if previous is not None and previous.kind == "file" else 0
+        if previous is not None and previous.kind == "dir":
+            self._remove_below(path)
+        self.nodes[path] = Node(kind, size if kind == "file" else 0, self.step)
+        self.changes[path] = Change("file" if kind == "file" else kind, size if kind == "file" else 0, hides)
+
+    def hardlink(self, path: str) -> None:
+        self._touch_parents(path)
+        self.nodes[path] = Node("file", 0, self.step)
+        self.changes[path] = Change("hardlink")
+
+    def mkdir(self, path: str) -> None:
+        """``mkdir -p``: nothing changes when the directory already exists."""
+        node = self.nodes.get(path)
+        if node is not None and node.kind == "dir":
+            return
+        if node is None and self.lower.exists(path) is None and self.is_system_dir(path):
+            return
+        self._touch_parents(path)
+        self.nodes[path] = Node("dir", 0, self.step)
+        self.changes[path] = Change("opaque" if self._was_removed_dir(path) else "dir")
+
+    def modify_dir(self, path: str) -> None:
+        """A directory whose metadata changes (a mount point is made in it): copied up empty."""
+        self._touch_parents(path)
+        if path not in self.changes:
+            self.nodes.setdefault(path, Node("dir", 0, self.step, complete=False))
+            self.changes[path] = Change("dir")
+
+    @staticmethod
+    def is_system_dir(path: str) -> bool:
+        """Directories every Linux base image has (``mkdir -p /tmp`` changes nothing)."""
+        return path in _SYSTEM_DIRS
+
+    def _was_removed_dir(self, path: str) -> bool:
+        change = self.changes.get(path)
+        return change is not None and change.kind == "whiteout"
+
+    def copy_up(self, path: str) -> None:
+        """A metadata change (chmod, chown, touch, a new hard link) copies an earlier file or
+        directory into this layer whole."""
+        node = self.nodes.get(path)
+        if node is None:
+            return
+        self._touch_parents(path)
+        if path not in self.changes:
+            size = node.size if node.kind == "file" else 0
+            hides = size if node.step != self.step else 0
+            self.changes[path] = Change(node.kind, size, hides)
+            self.nodes[path] = replace(node, step=self.step)
+
+    def remove(self, path: str) -> None:
+        """``rm -rf``: forget what this step made there; hide what earlier steps made."""
+        made_here = path in self.changes and path not in self.lower.nodes
+        in_lower = False if made_here else self.lower.exists(path)
+        for p in [p for p in self.changes if p == path or p.startswith(path + "/")]:
+            del self.changes[p]
+        self._remove_below(path)
+        self.nodes.pop(path, None)
+        if in_lower is not False:
+            self._touch_parents(path)
+            self.changes[path] = Change("whiteout", 0, self._hidden_bytes(path) if in_lower else None)
+
+    def _remove_below(self, path: str) -> None:
+        prefix = path + "/"
+        for p in [p for p in self.nodes if p.startswith(prefix)]:
+            del self.nodes[p]
+
+    def add_blob(self, blob: Blob) -> None:
+        self.blobs[blob.key] = blob
+        self.new_blobs.append(blob)
+
+    def shrink_blob(self, key: str, gone: frozenset[str], data_bytes: int | None) -> None:
+        """Packages installed and removed by this same step leave nothing but apt's bookkeeping."""
+        blob = self.blobs[key]
+        tar = None if blob.tar_bytes is None or data_bytes is None else max(blob.tar_bytes - data_bytes, 0)
+        data = None if blob.data_bytes is None or data_bytes is None else max(blob.data_bytes - data_bytes, 0)
+        smaller = replace(blob, tar_bytes=tar, data_bytes=data, packages=blob.packages - gone)
+        self.blobs[key] = smaller
+        self.new_blobs = [smaller if b.key == key else b for b in self.new_blobs]
+
+    def drop_blob(self, key: str, package: str | None, data_bytes: int | None) -> None:
+        """Remove an earlier blob (or one package of it): its bytes stay stored below."""
+        self.removed_blobs.append((key if package is None else f"{key}:{package}", data_bytes))
+
+    def mark_unknown(self, reason: str) -> None:
+        if reason not in self.unknown:
+            self.unknown.append(reason)
+        self.tainted = True
+
+    # -- results -------------------------------------------------------------------------------------
+
+    def finish(self) -> tuple[Layer, Tree]:
+        layer = Layer(
+            step=self.step,
+            changes=dict(self.changes),
+            blobs=tuple(self.new_blobs),
+            removed_blobs=tuple(self.removed_blobs),
+            extra_entries=self.extra_entries,
+            unknown=tuple(self.unknown),
+        )
+        tree = Tree(
+            nodes=self.nodes,
+            blobs=self.blobs,
+            base_known_empty=self.lower.base_known_empty,
+            tainted=self.tainted,
+            runs=self.runs,
+            pending_dirs=tuple(self.pending_dirs),
+            apt_installed=self.apt_installed,
+        )
+        return layer, tree
+
+
+_SYSTEM_DIRS = frozenset(
+    {"/tmp", "/var", "/var/tmp", "/var/lib", "/var/cache", "/var/log", "/usr", "/usr/local", "/etc"}
+    | {"/usr/local/bin", "/usr/local/lib", "/usr/local/share", "/usr/bin", "/usr/lib", "/opt", "/srv"}
+    | {"/root", "/home", "/run", "/bin", "/sbin", "/lib", "/usr/share", "/usr/src", "/mnt", "/media"}
+)

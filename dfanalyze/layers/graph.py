@@ -1,0 +1,542 @@
+"""The layer graph of a Dockerfile: what each step adds, what a change rebuilds, how big the image
+gets, before any build.
+
+Nodes of :attr:`LayerGraph.graph` (a ``networkx.DiGraph``), by id:
+
+* ``step:<n>``: every instruction, FROM included, numbered through the file from 0;
+  attribute ``step`` holds the :class:`Step`;
+* ``stage:<n>``: a stage, linked to each of its steps (``contains``);
+* ``image:<ref>``: an external image (a base image, ``COPY --from=<image>``,
+  ``--mount=from=<image>``);
+* ``context:<path>``: a build-context file a COPY, ADD or bind mount reads (after
+  ``.dockerignore`` and ``--exclude``);
+* ``url:<url>``, ``secret:<id>``, ``ssh``, ``cache:<target>``, ``package:<manager>:<name>``:
+  external inputs of RUN and ADD (downloads, mounts, package installs);
+* ``result``: the image, made by the last step of the target stage.
+
+Edges point from what is used to what uses it; their ``kind`` is ``parent`` (the previous step of
+the stage), ``from`` (``FROM <stage>`` or the base image), ``copy-from``, ``mount-from``,
+``reads``, ``downloads``, ``mounts``, ``installs``, ``contains`` or ``result``. The image is what
+the target stage (``--target``, else the last) reaches; the other stages are unreachable and
+BuildKit skips them.
+
+networkx is imported when a graph is built, never by linting a file without layer rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from dfanalyze import model
+from dfanalyze.analysis.context import BuildContext, clean_source, load_context, read_ignore_file
+from dfanalyze.analysis.packages import Download, PackageOp, operations
+from dfanalyze.analysis.scope import compute_scopes
+from dfanalyze.layers import cache
+from dfanalyze.layers.effects import (
+    CopySetting,
+    RunSetting,
+    StepEnv,
+    absolute,
+    copy_layer,
+    expand_word,
+    run_layer,
+)
+from dfanalyze.layers.fs import Layer, LayerBuilder, Tree
+from dfanalyze.layers.sizes import BUILDKIT, BaseImage, Calibration, Profile, base_image, calibration
+from dfanalyze.layers.waste import waste
+
+if TYPE_CHECKING:
+    from dfanalyze.checks.context import FileAnalysis
+
+CHANGED = "\x00changed"
+"""The value a ``--changed-arg`` takes in the second key computation."""
+LAYER_KINDS = frozenset({"RUN", "COPY", "ADD"})
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What changed since the last build: context paths (added, edited, deleted, renamed or
+    chmod-ed) and build arguments."""
+
+    paths: frozenset[str] = frozenset()
+    args: frozenset[str] = frozenset()
+
+    @property
+    def any(self) -> bool:
+        return bool(self.paths or self.args)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One instruction and what the model knows about it."""
+
+    index: int
+    stage: int
+    stage_name: str | None
+    instruction: model.Instruction
+    creates_layer: bool
+    layer: Layer | None
+    base: BaseImage | None
+    """For FROM: the image it starts from (None for ``FROM <stage>``)."""
+    reachable: bool = True
+    """The target needs this step's stage."""
+    in_image: bool = False
+    """The step's layer is part of the final image."""
+    cache_inputs: tuple[str, ...] = ()
+    rebuilds: bool | None = None
+    wasted_bytes: int = 0
+    """Bytes this step's layer stores that a later step of the image deletes or replaces."""
+    cumulative_bytes: int | None = None
+    """Known size of the image up to this step (for steps of the image)."""
+
+    @property
+    def line(self) -> int:
+        return self.instruction.line
+
+    @property
+    def text(self) -> str:
+        """The instruction on one line."""
+        return " ".join(self.instruction.text.split())
+
+    @property
+    def known_bytes(self) -> int:
+        if self.layer is not None:
+            return self.layer.known_bytes
+        if self.base is not None:
+            return self.base.bytes or 0
+        return 0
+
+    @property
+    def unknown_parts(self) -> tuple[str, ...]:
+        if self.layer is not None:
+            return self.layer.unknown_parts
+        if self.base is not None and self.base.bytes is None:
+            return (f"base image {self.base.ref}: {self.base.source}",)
+        return ()
+
+    @property
+    def estimated_bytes(self) -> int | None:
+        """The size of the step's layer (for FROM, the base image's), None when part is unknown."""
+        return None if self.unknown_parts else self.known_bytes
+
+
+@dataclass(frozen=True)
+class ImageEstimate:
+    estimated_bytes: int
+    """The known part of the image's size (all of it when ``unknown_parts`` is empty)."""
+    unknown_parts: tuple[str, ...]
+    efficiency: float
+    wasted_bytes: int
+    reclaimable_bytes: int
+    waste_complete: bool
+
+
+@dataclass(frozen=True)
+class LayerGraph:
+    dockerfile: model.Dockerfile
+    steps: tuple[Step, ...]
+    target: int
+    unreachable_stages: tuple[int, ...]
+    image: ImageEstimate
+    graph: Any = field(repr=False)
+    """The ``networkx.DiGraph``."""
+    context: BuildContext | None = field(default=None, repr=False)
+    changes: Changes = Changes()
+    profile: Profile = BUILDKIT
+
+    def step_of(self, instruction: model.Instruction) -> Step | None:
+        for step in self.steps:
+            if step.instruction is instruction:
+                return step
+        return None
+
+    @property
+    def image_steps(self) -> tuple[Step, ...]:
+        return tuple(s for s in self.steps if s.in_image)
+
+
+class TargetError(ValueError):
+    """``--target`` names no stage."""
+
+
+# --- building -----------------------------------------------------------------------------------------
+
+
+def load_build_context(dockerfile_path: str | None, context_dir: str | Path | None) -> BuildContext | None:
+    """The context a build would send: ``context_dir``, else the Dockerfile's folder when the
+    Dockerfile is a file on disk; None when there is none."""
+    folder: Path | None = Path(context_dir) if context_dir is not None else None
+    dockerfile = Path(dockerfile_path) if dockerfile_path else None
+    if folder is None and dockerfile is not None and dockerfile.is_file():
+        folder = dockerfile.resolve().parent
+    if folder is None or not folder.is_dir():
+        return None
+    return load_context(folder, read_ignore_file(folder, dockerfile))
+
+
+def build_layer_graph(
+    analysis: FileAnalysis,
+    *,
+    context: BuildContext | None = None,
+    target: str | None = None,
+    changes: Changes = Changes(),
+    profile: Profile = BUILDKIT,
+    data: Calibration | None = None,
+) -> LayerGraph:
+    """Everything the model knows about the build of ``analysis.dockerfile``."""
+    data = data or calibration()
+    dockerfile = analysis.dockerfile
+    target_index = _target(dockerfile, target)
+    needed = _needed_stages(dockerfile, target_index)
+    refs = _step_refs(dockerfile)
+    layers, bases = _layers(analysis, refs, context, profile, data)
+    chain = _image_chain(dockerfile, target_index)
+    in_image = {r.index for r in refs if r.stage in chain}
+    image_layers = [layers[r.index] for r in refs if r.index in in_image and r.index in layers]
+    measured = waste(image_layers)
+    built = frozenset(r.index for r in refs if r.stage in needed)
+    keys, rebuild = _cache(analysis, refs, built, context, changes)
+    steps: list[Step] = []
+    running = 0
+    for ref in refs:
+        ins = ref.instruction
+        stage = dockerfile.stages[ref.stage]
+        step = Step(
+            index=ref.index,
+            stage=ref.stage,
+            stage_name=stage.name,
+            instruction=ins,
+            creates_layer=ref.index in layers,
+            layer=layers.get(ref.index),
+            base=bases.get(ref.index),
+            reachable=ref.stage in needed,
+            in_image=ref.index in in_image,
+            cache_inputs=keys.steps[ref.index].inputs if ref.index in keys.steps else (),
+            rebuilds=rebuild.get(ref.index),
+            wasted_bytes=measured.by_step.get(ref.index, 0) if ref.index in in_image else 0,
+        )
+        if step.in_image:
+            running += step.known_bytes
+            step = replace(step, cumulative_bytes=running)
+        steps.append(step)
+    image_steps = [s for s in steps if s.in_image]
+    estimate = ImageEstimate(
+        estimated_bytes=running,
+        unknown_parts=tuple(part for s in image_steps for part in s.unknown_parts),
+        efficiency=measured.efficiency,
+        wasted_bytes=measured.wasted_bytes,
+        reclaimable_bytes=measured.reclaimable_bytes,
+        waste_complete=measured.complete,
+    )
+    unreachable = tuple(s.index for s in dockerfile.stages if s.index not in needed)
+    graph = _networkx(dockerfile, steps, context, target_index, analysis)
+    return LayerGraph(
+        dockerfile, tuple(steps), target_index, unreachable, estimate, graph, context, changes, profile
+    )
+
+
+def _target(dockerfile: model.Dockerfile, target: str | None) -> int:
+    if not dockerfile.stages:
+        raise TargetError("the Dockerfile has no stage")
+    if target is None:
+        return dockerfile.stages[-1].index
+    stage = dockerfile.stage_named(target)
+    if stage is None:
+        names = ", ".join(s.label for s in dockerfile.stages)
+        raise TargetError(f"no stage is named {target!r} (stages: {names})")
+    return stage.index
+
+
+def _needed_stages(dockerfile: model.Dockerfile, target: int) -> frozenset[int]:
+    needed = {target}
+    links = dockerfile.stage_links
+    changed = True
+    while changed:
+        changed = False
+        for link in links:
+            if link.target in needed and link.source not in needed:
+                needed.add(link.source)
+                changed = True
+    return frozenset(needed)
+
+
+def _image_chain(dockerfile: model.Dockerfile, target: int) -> frozenset[int]:
+    """The target stage and the stages it is built ``FROM``."""
+    chain = {target}
+    current = target
+    while True:
+        parent = next(
+            (
+                link.source
+                for link in dockerfile.stage_links
+                if link.target == current and link.kind == "from"
+            ),
+            None,
+        )
+        if parent is None or parent in chain:
+            return frozenset(chain)
+        chain.add(parent)
+        current = parent
+
+
+def _step_refs(dockerfile: model.Dockerfile) -> list[cache.StepRef]:
+    refs = []
+    index = 0
+    for stage in dockerfile.stages:
+        for ins in (stage.from_, *stage.instructions):
+            refs.append(cache.StepRef(index, stage.index, ins))
+            index += 1
+    return refs
+
+
+def _layers(
+    analysis: FileAnalysis,
+    refs: Sequence[cache.StepRef],
+    context: BuildContext | None,
+    profile: Profile,
+    data: Calibration,
+) -> tuple[dict[int, Layer], dict[int, BaseImage]]:
+    """Replay every stage; the layer of each step that makes one, and the base of each FROM."""
+    dockerfile = analysis.dockerfile
+    scopes = analysis.scopes
+    layers: dict[int, Layer] = {}
+    bases: dict[int, BaseImage] = {}
+    final: dict[int, tuple[Tree, BaseImage, str, str | None]] = {}
+    tree, base, workdir, user = Tree(), BaseImage("", None, ""), "/", None
+    for ref in refs:
+        ins = ref.instruction
+        if isinstance(ins, model.From):
+            parent = cache.earlier_stage(dockerfile, ins.image.text if ins.image else "", ref.stage)
+            if parent is not None and parent in final:
+                tree, base, workdir, user = final[parent]
+            else:
+                written = ins.image.text if ins.image is not None else ""
+                base = base_image(scopes.image(ins), written, data)
+                bases[ref.index] = base
+                tree = Tree(base_known_empty=base.empty, apt_installed=base.apt_installed)
+                workdir, user = "/", None
+            final[ref.stage] = (tree, base, workdir, user)
+            continue
+        env = StepEnv(scopes.at(ins).variables, workdir, user, dockerfile.escape)
+        builder = LayerBuilder(ref.index, tree)
+        if isinstance(ins, model.Run):
+            heredocs = {h.name: h for h in ins.heredocs}
+            setting = RunSetting(env, ins.mounts, heredocs, base, data, profile)
+            run_layer(builder, ins, analysis.shell_scripts(ins), setting)
+        elif isinstance(ins, model.CopyLike):
+            source_tree, external = _copy_source(dockerfile, ins, ref.stage, final)
+            copy_layer(builder, ins, CopySetting(env, context, source_tree, external, profile))
+        elif isinstance(ins, model.Workdir) and ins.value is not None:
+            value = expand_word(ins.value.text, env)
+            workdir = (absolute(value, workdir) or workdir) if value is not None else workdir
+            if workdir == "/":
+                pass
+            elif profile.workdir_layer:
+                builder.mkdir(workdir)
+            elif workdir not in builder.pending_dirs:
+                builder.pending_dirs.append(workdir)
+        elif isinstance(ins, model.Volume) and profile.volume_dirs:
+            for word in ins.paths:
+                value = expand_word(word.text.strip('"[],'), env)
+                if value:
+                    builder.pending_dirs.append(absolute(value, workdir) or value)
+        elif isinstance(ins, model.User) and ins.value is not None:
+            user = expand_word(ins.value.text, env)
+        layer, tree = builder.finish()
+        if ins.kind in LAYER_KINDS or (
+            isinstance(ins, model.Workdir) and profile.workdir_layer and layer.changes
+        ):
+            layers[ref.index] = layer
+        final[ref.stage] = (tree, base, workdir, user)
+    return layers, bases
+
+
+def _copy_source(
+    dockerfile: model.Dockerfile,
+    ins: model.CopyLike,
+    stage: int,
+    final: Mapping[int, tuple[Tree, BaseImage, str, str | None]],
+) -> tuple[Tree | None, str | None]:
+    flag = ins.flag("from")
+    if flag is None or flag.value is None:
+        return None, None
+    source = cache.earlier_stage(dockerfile, flag.value, stage)
+    if source is None or source not in final:
+        return None, flag.value
+    return final[source][0], None
+
+
+def _cache(
+    analysis: FileAnalysis,
+    refs: Sequence[cache.StepRef],
+    built: frozenset[int],
+    context: BuildContext | None,
+    changes: Changes,
+) -> tuple[cache.KeySet, dict[int, bool | None]]:
+    """Keys of the build as it is, and which steps the changes rebuild (none without changes)."""
+    shells = analysis.shells
+    before = cache.compute_keys(
+        refs, built, cache.KeyInputs(analysis.dockerfile, analysis.scopes, shells, context, _same)
+    )
+    if not changes.any:
+        return before, cache.rebuilds(before, before)
+    args = {**analysis.build_args, **dict.fromkeys(changes.args, CHANGED)}
+    scopes = compute_scopes(analysis.dockerfile, args)
+    paths = frozenset(clean_source(p) for p in changes.paths)
+
+    def fingerprint(entry: Any) -> str:
+        return "changed" if entry.path in paths else "="
+
+    inputs = cache.KeyInputs(analysis.dockerfile, scopes, shells, context, fingerprint, paths, before)
+    return before, cache.rebuilds(before, cache.compute_keys(refs, built, inputs))
+
+
+def _same(entry: Any) -> str:
+    return "="
+
+
+def build_keys(
+    analysis: FileAnalysis,
+    context: BuildContext | None,
+    target: str | None = None,
+    reference: cache.KeySet | None = None,
+) -> cache.KeySet:
+    """The cache keys of a build with the real content of the context (file digests): compare
+    two builds with :func:`dfanalyze.layers.cache.rebuilds`, giving the first as ``reference``
+    of the second."""
+    dockerfile = analysis.dockerfile
+    refs = _step_refs(dockerfile)
+    needed = _needed_stages(dockerfile, _target(dockerfile, target))
+    built = frozenset(r.index for r in refs if r.stage in needed)
+    fingerprint = context.digest if context is not None else _same
+    inputs = cache.KeyInputs(
+        dockerfile, analysis.scopes, analysis.shells, context, fingerprint, reference=reference
+    )
+    return cache.compute_keys(refs, built, inputs)
+
+
+# --- networkx ------------------------------------------------------------------------------------------
+
+
+def _networkx(
+    dockerfile: model.Dockerfile,
+    steps: Sequence[Step],
+    context: BuildContext | None,
+    target: int,
+    analysis: FileAnalysis,
+) -> Any:
+    import networkx as nx
+
+    graph = nx.DiGraph()
+    last: dict[int, str] = {}
+    for stage in dockerfile.stages:
+        graph.add_node(f"stage:{stage.index}", kind="stage", name=stage.name, index=stage.index)
+    for step in steps:
+        node = f"step:{step.index}"
+        graph.add_node(node, kind="step", step=step)
+        graph.add_edge(f"stage:{step.stage}", node, kind="contains")
+        ins = step.instruction
+        if isinstance(ins, model.From):
+            parent = cache.earlier_stage(dockerfile, ins.image.text if ins.image else "", step.stage)
+            if parent is not None and parent in last:
+                graph.add_edge(last[parent], node, kind="from")
+            elif step.base is not None:
+                graph.add_node(f"image:{step.base.ref}", kind="image")
+                graph.add_edge(f"image:{step.base.ref}", node, kind="from")
+        else:
+            graph.add_edge(last[step.stage], node, kind="parent")
+            _inputs(graph, dockerfile, step, last, context, analysis)
+        last[step.stage] = node
+    graph.add_node("result", kind="result")
+    graph.add_edge(last[target], "result", kind="result")
+    return graph
+
+
+def _inputs(
+    graph: Any,
+    dockerfile: model.Dockerfile,
+    step: Step,
+    last: Mapping[int, str],
+    context: BuildContext | None,
+    analysis: FileAnalysis,
+) -> None:
+    node = f"step:{step.index}"
+    ins = step.instruction
+    if isinstance(ins, model.CopyLike):
+        flag = ins.flag("from")
+        if flag is not None and flag.value is not None:
+            source = cache.earlier_stage(dockerfile, flag.value, step.stage)
+            if source is not None and source in last:
+                graph.add_edge(last[source], node, kind="copy-from")
+            else:
+                graph.add_node(f"image:{flag.value}", kind="image")
+                graph.add_edge(f"image:{flag.value}", node, kind="copy-from")
+            return
+        scope = analysis.scopes.at(ins)
+        for word in ins.sources:
+            source_text = scope.value(word.text, dockerfile.escape)
+            if source_text is None:
+                continue
+            if isinstance(ins, model.Add) and "://" in source_text:
+                graph.add_node(f"url:{source_text}", kind="url")
+                graph.add_edge(f"url:{source_text}", node, kind="downloads")
+            elif context is not None:
+                _read_context(graph, node, context, context.select(source_text, _excludes(ins)))
+    elif isinstance(ins, model.Run):
+        for mount in ins.mounts:
+            _mount(graph, dockerfile, step, mount, last, context)
+        for script in analysis.shell_scripts(ins):
+            for op in operations(script):
+                if isinstance(op, PackageOp) and op.action == "install":
+                    for package in op.packages:
+                        name = f"package:{op.manager}:{package.name}"
+                        graph.add_node(name, kind="package")
+                        graph.add_edge(name, node, kind="installs")
+                elif isinstance(op, Download):
+                    for url in op.urls:
+                        graph.add_node(f"url:{url.value or url.text}", kind="url")
+                        graph.add_edge(f"url:{url.value or url.text}", node, kind="downloads")
+
+
+def _excludes(ins: model.CopyLike) -> list[str]:
+    return [f.value for f in ins.flags_named("exclude") if f.value]
+
+
+def _read_context(graph: Any, node: str, context: BuildContext, matches: Iterable[Any]) -> None:
+    for match in matches:
+        for _, entry in match.members:
+            if entry.kind != "dir":
+                graph.add_node(f"context:{entry.path}", kind="context", size=entry.size)
+                graph.add_edge(f"context:{entry.path}", node, kind="reads")
+
+
+def _mount(
+    graph: Any,
+    dockerfile: model.Dockerfile,
+    step: Step,
+    mount: model.Mount,
+    last: Mapping[int, str],
+    context: BuildContext | None,
+) -> None:
+    node = f"step:{step.index}"
+    if mount.type == "secret":
+        name = f"secret:{mount.option('id') or mount.target or ''}"
+    elif mount.type == "ssh":
+        name = "ssh"
+    elif mount.type in ("cache", "tmpfs"):
+        name = f"{mount.type}:{mount.target or ''}"
+    elif mount.from_ is not None:
+        source = cache.earlier_stage(dockerfile, mount.from_, step.stage)
+        if source is not None and source in last:
+            graph.add_edge(last[source], node, kind="mount-from")
+            return
+        name = f"image:{mount.from_}"
+    else:
+        if context is not None:
+            _read_context(graph, node, context, context.select(mount.source or "."))
+        return
+    graph.add_node(name, kind=name.split(":")[0])
+    graph.add_edge(name, node, kind="mounts")

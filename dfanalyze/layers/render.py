@@ -1,0 +1,277 @@
+"""``dfanalyze layers`` output: a table (rich), JSON (a public interface), DOT and Mermaid.
+
+JSON::
+
+    {"image": {"estimated_bytes": int, "unknown_parts": [str], "efficiency": float,
+               "wasted_bytes": int, "reclaimable_bytes": int, "waste_complete": bool,
+               "target": str, "unreachable_stages": [str], "builder": str},
+     "steps": [{"index": int, "stage": str|null, "stage_index": int, "line": int,
+                "instruction": str, "creates_layer": bool, "estimated_bytes": int|null,
+                "known_bytes": int, "unknown_parts": [str], "cumulative_bytes": int|null,
+                "in_image": bool, "wasted_bytes": int, "cache_inputs": [str],
+                "rebuilds": bool|null}]}
+
+``estimated_bytes`` is null when part of the step is unknown (``known_bytes`` is then the known
+part); a FROM step's size is its base image's. ``image.estimated_bytes`` sums the known parts,
+``image.unknown_parts`` lists the rest. A step's ``wasted_bytes`` are the bytes its layer stores
+that a later step deletes or replaces; ``image.wasted_bytes`` is dive's measure (every copy of a
+path held by two layers or more). ``rebuilds`` is null for steps that only edit the image
+configuration, for stages the target does not build, and where the answer depends on content
+that is only known after a build.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TextIO
+
+from dfanalyze.layers.graph import LayerGraph, Step
+
+FORMATS = ("table", "json", "dot", "mermaid")
+_MAX_TEXT = 60
+
+
+def human(size: int | None) -> str:
+    """``1234567`` as ``1.23 MB`` (SI units, as docker prints sizes); None as ``?``."""
+    if size is None:
+        return "?"
+    value = float(size)
+    for unit in ("B", "kB", "MB", "GB"):
+        if abs(value) < 1000 or unit == "GB":
+            return f"{size} B" if unit == "B" else f"{value:.2f} {unit}"
+        value /= 1000
+    return f"{value:.2f} GB"
+
+
+def _stage_label(graph: LayerGraph, index: int) -> str:
+    return graph.dockerfile.stages[index].label
+
+
+def to_json(graph: LayerGraph) -> dict[str, Any]:
+    image = graph.image
+    return {
+        "image": {
+            "estimated_bytes": image.estimated_bytes,
+            "unknown_parts": list(image.unknown_parts),
+            "efficiency": round(image.efficiency, 4),
+            "wasted_bytes": image.wasted_bytes,
+            "reclaimable_bytes": image.reclaimable_bytes,
+            "waste_complete": image.waste_complete,
+            "target": _stage_label(graph, graph.target),
+            "unreachable_stages": [_stage_label(graph, i) for i in graph.unreachable_stages],
+            "builder": graph.profile.name,
+        },
+        "steps": [_step_json(step) for step in graph.steps],
+    }
+
+
+def _step_json(step: Step) -> dict[str, Any]:
+    return {
+        "index": step.index,
+        "stage": step.stage_name,
+        "stage_index": step.stage,
+        "line": step.line,
+        "instruction": step.text,
+        "creates_layer": step.creates_layer,
+        "estimated_bytes": step.estimated_bytes,
+        "known_bytes": step.known_bytes,
+        "unknown_parts": list(step.unknown_parts),
+        "cumulative_bytes": step.cumulative_bytes,
+        "in_image": step.in_image,
+        "wasted_bytes": step.wasted_bytes,
+        "cache_inputs": list(step.cache_inputs),
+        "rebuilds": step.rebuilds,
+    }
+
+
+def invalidated_by(step: Step) -> str:
+    """What makes the step run again, in a few words."""
+    kind = step.instruction.kind
+    if kind == "FROM":
+        return "the base image"
+    if not step.cache_inputs:
+        return "nothing (image configuration only)" if step.reachable else "not built"
+    if kind == "RUN":
+        names = [i.split(" ", 1)[1] for i in step.cache_inputs if i.startswith("ARG/ENV ")]
+        mounts = [i for i in step.cache_inputs if i.startswith("bind mount")]
+        parts = ["command, user, workdir"]
+        if names:
+            parts.append("ARG/ENV " + ", ".join(names[:4]) + (" ..." if len(names) > 4 else ""))
+        return "; ".join(parts + mounts)
+    inputs = [i for i in step.cache_inputs if i not in ("sources and destination", "flags")]
+    return "; ".join(inputs) or "sources, destination and flags"
+
+
+def _text(step: Step) -> str:
+    text = step.text
+    return text if len(text) <= _MAX_TEXT else text[: _MAX_TEXT - 1] + "…"
+
+
+def _size(step: Step) -> str:
+    if step.instruction.kind != "FROM" and not step.creates_layer:
+        return "-"
+    if step.estimated_bytes is None:
+        return f"≥ {human(step.known_bytes)}" if step.known_bytes else "?"
+    return human(step.estimated_bytes)
+
+
+def render_table(graph: LayerGraph, out: TextIO, *, color: bool = False, width: int = 140) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(file=out, force_terminal=color, no_color=not color, width=width, highlight=False)
+    table = Table(title=f"{graph.dockerfile.path}: target {_stage_label(graph, graph.target)}")
+    for name, justify in (("#", "right"), ("stage", "left"), ("instruction", "left")):
+        table.add_column(name, justify=justify, no_wrap=name != "instruction")  # type: ignore[arg-type]
+    table.add_column("size", justify="right", no_wrap=True)
+    table.add_column("cumulative", justify="right", no_wrap=True)
+    table.add_column("invalidated by")
+    table.add_column("wasted", justify="right", no_wrap=True)
+    if graph.changes.any:
+        table.add_column("rebuilds", justify="center", no_wrap=True)
+    for step in graph.steps:
+        row = [
+            str(step.index),
+            _stage_label(graph, step.stage),
+            _text(step),
+            _size(step),
+            human(step.cumulative_bytes) if step.cumulative_bytes is not None else "",
+            invalidated_by(step),
+            human(step.wasted_bytes) if step.wasted_bytes else "",
+        ]
+        if graph.changes.any:
+            row.append(
+                {True: "yes", False: "cached", None: "-" if not step.cache_inputs else "?"}[step.rebuilds]
+            )
+        style = None if step.in_image else "dim"
+        table.add_row(*row, style=style)
+    console.print(table)
+    for line in summary(graph):
+        console.print(line, markup=False)
+
+
+def summary(graph: LayerGraph) -> list[str]:
+    image = graph.image
+    lines = []
+    if image.unknown_parts:
+        lines.append(f"Estimated image size: at least {human(image.estimated_bytes)}; unknown:")
+        lines.extend(f"  - {part}" for part in image.unknown_parts)
+    else:
+        lines.append(f"Estimated image size: {human(image.estimated_bytes)}")
+    note = "" if image.waste_complete else " (sizes partly unknown)"
+    lines.append(
+        f"Efficiency {image.efficiency:.1%}, wasted {human(image.wasted_bytes)}, "
+        f"reclaimable {human(image.reclaimable_bytes)}{note}"
+    )
+    if graph.unreachable_stages:
+        names = ", ".join(_stage_label(graph, i) for i in graph.unreachable_stages)
+        lines.append(f"Not built for this target: stage {names}")
+    if graph.changes.any:
+        rebuilt = [s for s in graph.steps if s.rebuilds]
+        unknown = [s for s in graph.steps if s.rebuilds is None and s.cache_inputs and s.reachable]
+        lines.append(
+            f"Rebuilds {len(rebuilt)} step{'s' if len(rebuilt) != 1 else ''}"
+            + (
+                f"; {len(unknown)} depend on build output that is only known after the build"
+                if unknown
+                else ""
+            )
+        )
+    return lines
+
+
+# --- graphs -----------------------------------------------------------------------------------------
+
+
+def _collapsed_edges(graph: LayerGraph) -> list[tuple[str, str, str]]:
+    """The graph's edges, with the context files each step reads merged into one node."""
+    g = graph.graph
+    edges = []
+    for source, target, data in g.edges(data=True):
+        kind = data.get("kind", "")
+        if kind == "contains" or source.startswith("context:"):
+            continue
+        edges.append((source, target, kind))
+    for node in g.nodes:
+        readers = list(g.successors(node)) if str(node).startswith("context:") else []
+        for reader in readers:
+            edges.append((f"context-of:{reader}", reader, "reads"))
+    return sorted(set(edges))
+
+
+def _context_label(graph: LayerGraph, reader: str) -> str:
+    files = [n for n in graph.graph.predecessors(reader) if str(n).startswith("context:")]
+    total = sum(graph.graph.nodes[n].get("size", 0) for n in files)
+    return f"context: {len(files)} file{'s' if len(files) != 1 else ''} ({human(total)})"
+
+
+def _label(graph: LayerGraph, node: str) -> str:
+    if node.startswith("step:"):
+        step: Step = graph.graph.nodes[node]["step"]
+        size = _size(step)
+        return f"#{step.index} {_text(step)}" + (f"\n{size}" if size != "-" else "")
+    if node.startswith("context-of:"):
+        return _context_label(graph, node.removeprefix("context-of:"))
+    if node == "result":
+        return f"image\n{human(graph.image.estimated_bytes)}" + ("+?" if graph.image.unknown_parts else "")
+    return node
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def render_dot(graph: LayerGraph, out: TextIO) -> None:
+    lines = ["digraph layers {", "  rankdir=TB;", '  node [shape=box, fontname="monospace"];']
+    for stage in graph.dockerfile.stages:
+        style = "" if stage.index not in graph.unreachable_stages else " style=dashed;"
+        lines.append(f"  subgraph cluster_{stage.index} {{ label={_quote('stage ' + stage.label)};{style}")
+        for step in graph.steps:
+            if step.stage == stage.index:
+                node = f"step:{step.index}"
+                shape = "box" if step.creates_layer else "note"
+                lines.append(f"    {_quote(node)} [label={_quote(_label(graph, node))}, shape={shape}];")
+        lines.append("  }")
+    nodes = {n for edge in _collapsed_edges(graph) for n in edge[:2] if not n.startswith("step:")}
+    for node in sorted(nodes):
+        lines.append(f"  {_quote(node)} [label={_quote(_label(graph, node))}, shape=ellipse];")
+    for source, target, kind in _collapsed_edges(graph):
+        lines.append(f"  {_quote(source)} -> {_quote(target)} [label={_quote(kind)}];")
+    lines.append("}")
+    out.write("\n".join(lines) + "\n")
+
+
+def render_mermaid(graph: LayerGraph, out: TextIO) -> None:
+    ids: dict[str, str] = {}
+
+    def ident(node: str) -> str:
+        return ids.setdefault(node, f"n{len(ids)}")
+
+    def text(node: str) -> str:
+        return _label(graph, node).replace('"', "#quot;").replace("\n", "<br/>")
+
+    lines = ["flowchart TD"]
+    for stage in graph.dockerfile.stages:
+        lines.append(f'  subgraph stage{stage.index}["stage {stage.label}"]')
+        for step in graph.steps:
+            if step.stage == stage.index:
+                node = f"step:{step.index}"
+                lines.append(f'    {ident(node)}["{text(node)}"]')
+        lines.append("  end")
+    edges = _collapsed_edges(graph)
+    for node in sorted({n for edge in edges for n in edge[:2] if not n.startswith("step:")}):
+        lines.append(f'  {ident(node)}(["{text(node)}"])')
+    for source, target, kind in edges:
+        lines.append(f"  {ident(source)} -->|{kind}| {ident(target)}")
+    out.write("\n".join(lines) + "\n")
+
+
+def render(graph: LayerGraph, output_format: str, out: TextIO, *, color: bool = False) -> None:
+    if output_format == "json":
+        out.write(json.dumps(to_json(graph), indent=2, ensure_ascii=False) + "\n")
+    elif output_format == "dot":
+        render_dot(graph, out)
+    elif output_format == "mermaid":
+        render_mermaid(graph, out)
+    else:
+        render_table(graph, out, color=color)

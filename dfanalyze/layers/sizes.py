@@ -1,0 +1,291 @@
+"""Sizes that do not come from the build context: base images, package installs, and what the
+builder itself leaves in a layer.
+
+* A base image's size is known only when a source gives its uncompressed size: the ``sizes`` of
+  :mod:`dfanalyze.knowledge.base_images` marked ``uncompressed`` for that variant, the images
+  measured on this project's machine (``data/calibration.json``, made from ``oracle/`` by
+  :mod:`dfanalyze.layers.calibrate`), and ``scratch`` (empty). Everything else is unknown.
+* ``apt-get install`` on Debian bookworm uses :mod:`dfanalyze.knowledge.debian` (the dependency
+  closure against the packages the image already has, Installed-Size plus apt's overhead) and adds
+  the ``.pyc`` files Debian's Python packages compile when they are installed (``py3compile``;
+  a fraction of the Python packages' Installed-Size, fitted on the measured installs). The
+  package set of an image is known for ``debian:bookworm`` (and the measured base made like it);
+  on another Debian bookworm image (``python:3.12-bookworm``) the figure is only an upper bound, so
+  it is reported as unknown with the bound in its description.
+* ``apt-get update`` writes the package lists measured for bookworm (with the official image's
+  ``Acquire::GzipIndexes``, lz4-compressed lists).
+* apk, pip, npm, yarn, pnpm, gem, go and downloads: no package metadata ships with dfanalyze and
+  the measurements here cannot calibrate them (one pip measurement of five pure-Python wheels says
+  nothing about numpy), so their bytes are unknown, and so are the caches they leave.
+
+A :class:`Profile` says what one builder adds beyond the files: BuildKit (the model's default)
+makes WORKDIR a ``mkdir`` layer and leaves nothing else; buildah (the ground truth measured in
+``oracle/``) makes no WORKDIR layer, creates WORKDIR and VOLUME directories with the next RUN, and
+leaves mount-point entries in every RUN layer.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from dfanalyze.layers.fs import Blob
+
+if TYPE_CHECKING:
+    from dfanalyze.analysis.packages import PackageOp
+    from dfanalyze.layers.fs import LayerBuilder
+    from dfanalyze.model import ImageRef
+
+DATA = Path(__file__).resolve().parent / "data" / "calibration.json"
+FORMAT = "dfanalyze-layer-calibration/1"
+MIB = 1024 * 1024
+PYTHON_PACKAGES = ("python3", "libpython3")
+"""Debian packages whose modules ``py3compile`` compiles at install time."""
+
+
+@dataclass(frozen=True)
+class AptLists:
+    """What ``apt-get update`` writes: files (name, bytes) and directories under ``directory``,
+    and entries whose path the measurement does not name."""
+
+    directory: str
+    files: tuple[tuple[str, int], ...]
+    dirs: tuple[str, ...]
+    extra_entries: int
+
+
+@dataclass(frozen=True)
+class MeasuredBase:
+    ref: str
+    bytes: int
+    distro: str
+    release: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """The numbers measured with real builds (``data/calibration.json``)."""
+
+    source: str
+    measured: str
+    bases: Mapping[str, MeasuredBase] = field(default_factory=dict)
+    buildah_first_run_files: tuple[str, ...] = ()
+    buildah_first_run_dirs: tuple[str, ...] = ()
+    buildah_run_entries: int = 0
+    apt_lists: AptLists | None = None
+    apt_call_bytes: int = 0
+    """Bytes an ``apt-get install`` layer holds beyond the Debian data's estimate, per call..."""
+    apt_recommends_bytes: int = 0
+    """... more per call that installs Recommends ..."""
+    apt_package_bytes: int = 0
+    """... and per new package."""
+    pyc_ratio: float = 0.0
+    """``.pyc`` bytes per byte of Installed-Size of Debian Python packages."""
+
+    def package_bytes(self, names: Collection[str]) -> int | None:
+        """The Installed-Size of Debian packages, None when one is not in the data."""
+        from dfanalyze.knowledge.debian import load_index
+
+        index = load_index()
+        total = 0
+        for name in names:
+            kib = index.installed_kib(name) if name in index else None
+            if kib is None:
+                return None
+            total += kib * 1024
+        return total
+
+
+@cache
+def calibration() -> Calibration:
+    """The shipped calibration, read once."""
+    return calibration_from(json.loads(DATA.read_text(encoding="utf-8")))
+
+
+def calibration_from(data: Mapping[str, Any]) -> Calibration:
+    if data.get("format") != FORMAT:
+        raise ValueError(f"not a {FORMAT} file")
+    lists = data.get("apt_lists")
+    apt = data["apt"]
+    return Calibration(
+        source=data["source"],
+        measured=data["measured"],
+        bases={
+            b["ref"]: MeasuredBase(b["ref"], b["bytes"], b["distro"], b["release"], b["source"])
+            for b in data.get("bases", [])
+        },
+        buildah_first_run_files=tuple(data["buildah"]["first_run_files"]),
+        buildah_first_run_dirs=tuple(data["buildah"]["first_run_dirs"]),
+        buildah_run_entries=data["buildah"]["run_entries"],
+        apt_lists=AptLists(
+            lists["directory"],
+            tuple((name, size) for name, size in lists["files"]),
+            tuple(lists["dirs"]),
+            lists["extra_entries"],
+        )
+        if lists
+        else None,
+        apt_call_bytes=apt["call_bytes"],
+        apt_recommends_bytes=apt["recommends_bytes"],
+        apt_package_bytes=apt["package_bytes"],
+        pyc_ratio=apt["pyc_ratio"],
+    )
+
+
+# --- builders ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What a builder adds to layers beyond the files the instructions write."""
+
+    name: str
+    workdir_layer: bool
+    """WORKDIR is its own (mkdir) layer (BuildKit); else the directory appears with the next RUN."""
+    volume_dirs: bool
+    """VOLUME directories appear with the next RUN (buildah)."""
+    first_run_files: tuple[str, ...] = ()
+    """Empty files (mount points) the first RUN of a chain of layers leaves..."""
+    first_run_dirs: tuple[str, ...] = ()
+    """... and the directories it modifies."""
+    run_entries: int = 0
+    """Entries every later RUN leaves (their paths were not recorded)."""
+
+
+BUILDKIT = Profile("buildkit", workdir_layer=True, volume_dirs=False)
+
+
+def buildah_profile(data: Calibration, mount_files: tuple[str, ...] = ()) -> Profile:
+    """buildah as measured in ``oracle/``; ``mount_files`` are files bind-mounted with
+    ``buildah bud --volume`` (an empty mount point each, in the first RUN layer)."""
+    return Profile(
+        "buildah",
+        workdir_layer=False,
+        volume_dirs=True,
+        first_run_files=data.buildah_first_run_files + mount_files,
+        first_run_dirs=data.buildah_first_run_dirs,
+        run_entries=data.buildah_run_entries,
+    )
+
+
+PROFILES = ("buildkit", "buildah")
+
+
+def profile_named(name: str) -> Profile:
+    if name == "buildah":
+        return buildah_profile(calibration())
+    if name == "buildkit":
+        return BUILDKIT
+    raise ValueError(f"unknown builder {name!r} (known: {', '.join(PROFILES)})")
+
+
+# --- base images ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BaseImage:
+    """What is known about the image a stage starts from."""
+
+    ref: str
+    bytes: int | None
+    """Uncompressed size, None when no source gives it."""
+    source: str
+    """Where the size comes from, or why it is unknown."""
+    empty: bool = False
+    """``scratch``."""
+    apt_installed: frozenset[str] | None = None
+    """Its Debian packages, when known exactly."""
+    apt_upper_bound: bool = False
+    """A Debian bookworm image whose packages are not known: the minimal set gives an upper bound."""
+    family: str | None = None
+    variant: str | None = None
+
+
+def base_image(ref: ImageRef | None, written: str, data: Calibration) -> BaseImage:
+    """The base image of ``FROM <ref>`` (``written`` is the text, for messages)."""
+    if ref is None:
+        return BaseImage(written, None, "the image reference is not known before the build")
+    if ref.repository == "scratch" and ref.registry is None:
+        return BaseImage("scratch", 0, "scratch is empty", empty=True, apt_installed=frozenset())
+    name = ref.text
+    measured = data.bases.get(name)
+    if measured is not None:
+        return BaseImage(
+            name,
+            measured.bytes,
+            f"measured ({measured.source})",
+            apt_installed=_debian_base() if measured.release == "bookworm" else None,
+            family=measured.distro,
+        )
+    from dfanalyze.knowledge.base_images import lookup
+
+    info = lookup(ref.registry, ref.repository, ref.tag)
+    if info is None:
+        return BaseImage(name, None, "no size data for this image")
+    variant = info.variant or info.family
+    size = next((s for s in info.sizes if s.variant == variant and s.kind == "uncompressed"), None)
+    bookworm = info.distro == "debian" and info.distro_cycle == "12"
+    exact = bookworm and info.family == "debian" and info.variant is None
+    return BaseImage(
+        name,
+        round(size.mib * MIB) if size is not None else None,
+        size.source if size is not None else "no uncompressed size for this image in the data",
+        apt_installed=_debian_base() if exact else None,
+        apt_upper_bound=bookworm and not exact,
+        family=info.family,
+        variant=info.variant,
+    )
+
+
+def _debian_base() -> frozenset[str]:
+    from dfanalyze.knowledge.debian import load_index
+
+    return load_index().base
+
+
+# --- packages ---------------------------------------------------------------------------------------
+
+
+def unknown_blob(label: str, step: int) -> Blob:
+    return Blob(f"pkg:{step}:{label}", label, None, None)
+
+
+def apt_install_blob(
+    op: PackageOp, builder: LayerBuilder, base: BaseImage, data: Calibration
+) -> tuple[Blob | None, list[str]]:
+    """The layer bytes of ``apt-get install`` and what stays unknown about them."""
+    from dfanalyze.knowledge.debian import load_index
+
+    names = [p.name if p.version is None else f"{p.name}{p.operator}{p.version}" for p in op.packages]
+    label = f"apt-get install {' '.join(p.name for p in op.packages)}"
+    installed = builder.apt_installed
+    if installed is None and base.apt_upper_bound:
+        bound = load_index().closure(names, recommends=not op.no_recommends, installed=_debian_base())
+        bound_mb = bound.layer_bytes / 1e6
+        return None, [f"{label}: at most {bound_mb:.1f} MB (the base image's packages are unknown)"]
+    if installed is None:
+        return None, [f"{label}: no package data for this base image"]
+    recommends = not op.no_recommends
+    estimate = load_index().closure(names, recommends=recommends, installed=installed)
+    builder.apt_installed = installed | estimate.new_packages
+    unknown = [f"{label}: {name} is not in the Debian bookworm data" for name in estimate.unknown]
+    unknown += [f"{label}: {name} has no Installed-Size" for name in estimate.unsized]
+    if not estimate.new_packages:
+        return None, unknown
+    python = [p for p in estimate.new_packages if p.startswith(PYTHON_PACKAGES)]
+    pyc = round((data.package_bytes(python) or 0) * data.pyc_ratio)
+    extra = data.apt_call_bytes + data.apt_package_bytes * len(estimate.new_packages) + pyc
+    extra += data.apt_recommends_bytes if recommends else 0
+    blob = Blob(
+        key=f"apt:{builder.step}",
+        label=label,
+        tar_bytes=estimate.layer_bytes + extra,
+        data_bytes=estimate.installed_size_bytes + pyc,
+        packages=estimate.new_packages,
+    )
+    return blob, unknown

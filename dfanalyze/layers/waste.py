@@ -1,0 +1,92 @@
+"""Wasted space: bytes a layer stores that a later layer deletes or replaces.
+
+Two measures, both over the layers the image is made of, bottom to top:
+
+* dive's: every path is visited in every layer that holds it (a whiteout counts as the size of
+  what it deletes, summed over a deleted directory's files). The **efficiency** is the sum over
+  paths of the smallest size seen divided by the sum of every size seen; the **wasted bytes** are
+  the sizes of every copy of each path seen in two layers or more (the copy still visible
+  included, as dive counts them).
+* **Reclaimable bytes**: the data of the copies that are not visible in the final image (deleted,
+  overwritten, copied up by a ``chmod``), i.e. what merging the steps would save. Each layer's
+  share is reported with it.
+
+Differences from dive, which reads a built image: the base image's files are not known, so they
+are left out (dive counts the base's files that an ``apt-get install`` rewrites); an install
+whose file list is not known counts as one path; sizes that are unknown are left out of both
+sums (the result says so).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from dfanalyze.layers.fs import Layer
+
+
+@dataclass(frozen=True)
+class Waste:
+    efficiency: float
+    wasted_bytes: int
+    reclaimable_bytes: int
+    by_step: dict[int, int] = field(default_factory=dict)
+    """Reclaimable bytes stored by each step's layer."""
+    complete: bool = True
+    """False when a size this depends on is unknown."""
+
+
+def waste(layers: Sequence[Layer]) -> Waste:
+    seen: dict[str, list[int]] = {}
+    live: dict[str, tuple[int, int | None]] = {}
+    reclaim: dict[int, int] = {}
+    complete = True
+
+    def record(path: str, size: int | None) -> None:
+        nonlocal complete
+        if size is None:
+            complete = False
+            return
+        seen.setdefault(path, []).append(size)
+
+    def bury(path: str, step: int, size: int | None) -> None:
+        nonlocal complete
+        if size is None:
+            complete = False
+            return
+        reclaim[step] = reclaim.get(step, 0) + size
+
+    for layer in layers:
+        for path in sorted(layer.changes):
+            change = layer.changes[path]
+            if change.kind in ("whiteout", "opaque"):
+                prefix = path + "/"
+                hidden = [p for p in live if p == path or p.startswith(prefix)]
+                sizes = [live[p][1] for p in hidden]
+                for p in hidden:
+                    bury(p, *live.pop(p))
+                if change.kind == "whiteout":
+                    record(path, None if None in sizes else sum(s or 0 for s in sizes))
+            elif change.kind in ("file", "symlink", "hardlink"):
+                if path in live:
+                    bury(path, *live[path])
+                live[path] = (layer.step, change.size)
+                record(path, change.size)
+        for blob in layer.blobs:
+            live[blob.key] = (layer.step, blob.data_bytes)
+            record(blob.key, blob.data_bytes)
+        for key, size in layer.removed_blobs:
+            owner = key.split(":")[0] + ":" + key.split(":")[1]
+            step = live[owner][0] if owner in live else layer.step
+            bury(key, step, size)
+            record(owner, size)
+    minimum = sum(min(sizes) for sizes in seen.values())
+    total = sum(sum(sizes) for sizes in seen.values())
+    wasted = sum(sum(sizes) for sizes in seen.values() if len(sizes) > 1)
+    return Waste(
+        efficiency=1.0 if total == 0 else minimum / total,
+        wasted_bytes=wasted,
+        reclaimable_bytes=sum(reclaim.values()),
+        by_step=reclaim,
+        complete=complete,
+    )
