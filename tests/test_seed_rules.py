@@ -1,7 +1,8 @@
 """The three seed rule families (base-image DF100-DF139, cmd DF200-DF239, volume DF300-DF339) end to
 end: one Dockerfile that trips every one of their rules, linted through the command line with only
 those rules selected (the opt-in ones added with ``--extend-select``). The findings JSON and the
-terminal output are snapshots; end of life is judged on a fixed day so that they do not age."""
+terminal output are snapshots; end of life is judged on a fixed day so that they do not age.
+Then the helpers the checks share, on the cases the rule examples do not spell out."""
 
 from __future__ import annotations
 
@@ -12,8 +13,13 @@ from pathlib import Path
 import pytest
 from syrupy.assertion import SnapshotAssertion
 
+from dfanalyze.checks.base_image import is_valid_reference
+from dfanalyze.checks.cmd import exec_form_of, parse_loose_array
+from dfanalyze.checks.volume import normalise, under
 from dfanalyze.cli import main
 from dfanalyze.engine.registry import default_registry
+from dfanalyze.model import CommandInstruction
+from dfanalyze.parse import parse_text
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = "tests/fixtures/seed_all_rules.Dockerfile"
@@ -101,3 +107,82 @@ def test_fixes_apply_together(lint: Lint, tmp_path: Path) -> None:
     # ENTRYPOINT exec form also ends DF202's "CMD ignored"), the others are still reported.
     unfixable = {f["code"] for f in json.loads(before) if f["fix"] is None}
     assert {"DF100", "DF303"} <= {f["code"] for f in remaining} <= unfixable - {"DF202"}
+
+
+# --- the helpers the seed checks share ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "items", "problem"),
+    [
+        ("['a', 'b']", ("a", "b"), "single quotes"),
+        ('["a", "b",]', ("a", "b"), "comma after the last element"),
+        ("['a', \"b c\"]  ", ("a", "b c"), "single quotes"),
+        ('["a\\tb"', None, "closing `]` is missing"),
+        ("[a, b]", None, "not valid JSON"),
+        ('["a" "b"]', None, "not valid JSON"),
+        ("[,]", None, "comma after the last element"),
+    ],
+)
+def test_loose_arrays(text: str, items: tuple[str, ...] | None, problem: str) -> None:
+    loose = parse_loose_array(text)
+    assert loose is not None
+    assert loose.items == items
+    assert problem in loose.problem
+
+
+def test_valid_json_is_not_a_loose_array() -> None:
+    assert parse_loose_array('["a", "b"]') is None
+    assert parse_loose_array("[]") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "valid"),
+    [
+        ("alpine", True),
+        ("alpine:3.20", True),
+        ("localhost:5000/team/app:1.0-rc.1", True),
+        ("ghcr.io/acme/app@sha256:" + "a" * 64, True),
+        ("[::1]:5000/app", True),
+        ("alpine:", False),
+        ("", False),
+        ("Ubuntu:24.04", False),
+        ("alpine:-slim", False),
+        ("app@sha256:abc", False),
+        ("a" * 256, False),
+    ],
+)
+def test_image_references_as_docker_reads_them(text: str, valid: bool) -> None:
+    assert is_valid_reference(text) is valid
+
+
+def test_paths_under_volumes() -> None:
+    assert normalise("/data//x/../y/") == "/data/y"
+    assert normalise("./logs") == "logs"
+    assert under("/data/y", "/data") and under("/data", "/data") and under("/etc", "/")
+    assert not under("/database", "/data")
+
+
+@pytest.mark.parametrize(
+    ("command", "words"),
+    [
+        ("node server.js", ["node", "server.js"]),
+        ("nginx -g 'daemon off;'", ["nginx", "-g", "daemon off;"]),
+        (
+            'gunicorn "app:create()" \\\n  --bind 0.0.0.0:80',
+            ["gunicorn", "app:create()", "--bind", "0.0.0.0:80"],
+        ),
+        ("node server.js --port $PORT", None),
+        ("npm ci && npm start", None),
+        ("node app.js > /var/log/app.log", None),
+        ("PORT=80 node app.js", None),
+        ("rm -f *.pid", None),
+        ("node app.js # start", None),
+        ("{ node app.js; }", None),
+    ],
+)
+def test_exec_form_of_a_shell_command(command: str, words: list[str] | None) -> None:
+    dockerfile = parse_text(f"FROM node:22\nCMD {command}\n", "Dockerfile")
+    cmd = dockerfile.stages[0].instructions[0]
+    assert isinstance(cmd, CommandInstruction)
+    assert exec_form_of(cmd) == words
