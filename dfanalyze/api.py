@@ -6,12 +6,16 @@ accept a path, bytes or text, and never raise on bad Dockerfile content: problem
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dfanalyze.findings import Finding
 from dfanalyze.model import Dockerfile
 from dfanalyze.parse import parse_bytes, parse_text
+
+if TYPE_CHECKING:
+    from dfanalyze.layers.graph import LayerGraph
 
 
 class InputError(OSError):
@@ -55,3 +59,38 @@ def lint(
 
     dockerfile = source if isinstance(source, Dockerfile) else parse(source, path)
     return lint_dockerfile(dockerfile, build_args=build_args or {}, select=select, ignore=ignore)
+
+
+def layers(
+    source: str | bytes | Path | Dockerfile,
+    path: str | None = None,
+    *,
+    context_dir: str | Path | None = None,
+    target: str | None = None,
+    build_args: Mapping[str, str] | None = None,
+    changed_paths: Iterable[str] = (),
+    changed_args: Iterable[str] = (),
+    builder: str = "buildkit",
+) -> LayerGraph:
+    """The layer graph of a Dockerfile (:class:`dfanalyze.layers.graph.LayerGraph`): every step
+    with its estimated layer size, its cache inputs and whether the given changes rebuild it, the
+    image's estimated size and wasted space, and the ``networkx`` graph (``.graph``).
+
+    The build context is ``context_dir``, else the Dockerfile's folder when it is read from a
+    file. ``changed_paths`` are context paths whose content or mode changed (or that were added
+    or deleted), ``changed_args`` build arguments whose value changed. ``builder`` is
+    ``"buildkit"`` (the model) or ``"buildah"`` (what the measurements in ``oracle/`` used).
+    Raises :class:`~dfanalyze.layers.graph.TargetError` when ``target`` names no stage.
+    """
+    from dfanalyze.checks.context import FileAnalysis
+    from dfanalyze.layers.graph import Changes, build_layer_graph, load_build_context
+    from dfanalyze.layers.sizes import profile_named
+
+    dockerfile = source if isinstance(source, Dockerfile) else parse(source, path)
+    on_disk = isinstance(source, Path) or path is not None
+    context = load_build_context(context_dir, dockerfile.path if on_disk else None)
+    analysis = FileAnalysis(dockerfile, build_args=dict(build_args or {}))
+    changes = Changes(frozenset(changed_paths), frozenset(changed_args))
+    return build_layer_graph(
+        analysis, context=context, target=target, changes=changes, profile=profile_named(builder)
+    )

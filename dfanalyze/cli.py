@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
 EXIT_ERROR = 2
-COMMANDS = ("check", "parse", "rule", "rules")
+COMMANDS = ("check", "parse", "rule", "rules", "layers")
 
 
 def _output_arguments(p: argparse.ArgumentParser) -> None:
@@ -97,7 +97,21 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("rules", help="list every rule")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--select", action="append", default=None, metavar="RULES", help="list only these")
+    _layers_parser(sub)
     return parser
+
+
+def _layers_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("layers", help="the layer graph: size of each step, what a change rebuilds")
+    p.add_argument("path", help="the Dockerfile")
+    p.add_argument("--context", metavar="DIR", help="the build context (default: the Dockerfile's folder)")
+    p.add_argument("--target", metavar="STAGE", help="the stage to build (default: the last)")
+    p.add_argument("--build-arg", action="append", default=[], metavar="NAME=VALUE")
+    p.add_argument("--changed", action="append", default=[], metavar="PATH", help="a changed context path")
+    p.add_argument("--changed-arg", action="append", default=[], metavar="NAME", help="a changed build arg")
+    p.add_argument("--format", choices=("table", "json", "dot", "mermaid"), default="table")
+    p.add_argument("--builder", choices=("buildkit", "buildah"), default="buildkit", help="default: buildkit")
+    p.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="default: auto")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -121,6 +135,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _rule_command(args)
         if args.command == "rules":
             return _rules_command(args)
+        if args.command == "layers":
+            return _layers_command(args)
         return _check_command(args)
     except BrokenPipeError:
         return EXIT_CLEAN
@@ -144,6 +160,37 @@ def _parse_command(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(to_text(dockerfile))
     return EXIT_ERROR if dockerfile.errors else EXIT_CLEAN
+
+
+def _layers_command(args: argparse.Namespace) -> int:
+    import os
+    from pathlib import Path
+
+    from dfanalyze.api import InputError, layers, read
+    from dfanalyze.layers.graph import TargetError
+    from dfanalyze.layers.render import render
+    from dfanalyze.report import use_color
+
+    build_args = {}
+    for item in args.build_arg:
+        name, eq, value = item.partition("=")
+        build_args[name] = value if eq else os.environ.get(name, "")
+    try:
+        graph = layers(
+            read(args.path),
+            str(Path(args.path)),
+            context_dir=args.context,
+            target=args.target,
+            build_args=build_args,
+            changed_paths=args.changed,
+            changed_args=args.changed_arg,
+            builder=args.builder,
+        )
+    except (InputError, TargetError) as exc:
+        print(f"dfanalyze: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    render(graph, args.format, sys.stdout, color=use_color(args.color, sys.stdout, os.environ))
+    return EXIT_CLEAN
 
 
 def _catalogue() -> tuple[Mapping[str, Rule], Mapping[str, str]] | None:

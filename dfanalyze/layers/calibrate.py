@@ -152,7 +152,7 @@ def model_case(oracle: Path, name: str, case: Mapping[str, Any], data: Calibrati
     dockerfile = parse_text(case["dockerfile"], str(context_dir / "Dockerfile"))
     analysis = FileAnalysis(dockerfile, build_args=dict(case.get("build_args") or {}))
     profile = buildah_profile(data, mount_files=PIP_CA_MOUNTS if case.get("pip_ca") else ())
-    context = load_build_context(str(context_dir / "Dockerfile"), context_dir)
+    context = load_build_context(context_dir, context_dir / "Dockerfile")
     return build_layer_graph(analysis, context=context, target=case.get("target"), profile=profile, data=data)
 
 

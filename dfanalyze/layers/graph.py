@@ -102,6 +102,11 @@ class Step:
         return " ".join(self.instruction.text.split())
 
     @property
+    def cache_vertex(self) -> bool:
+        """BuildKit runs (or reuses from its cache) this step: RUN, COPY, ADD, WORKDIR."""
+        return self.instruction.kind in cache.VERTEX_KINDS
+
+    @property
     def known_bytes(self) -> int:
         if self.layer is not None:
             return self.layer.known_bytes
@@ -165,16 +170,19 @@ class TargetError(ValueError):
 # --- building -----------------------------------------------------------------------------------------
 
 
-def load_build_context(dockerfile_path: str | None, context_dir: str | Path | None) -> BuildContext | None:
-    """The context a build would send: ``context_dir``, else the Dockerfile's folder when the
-    Dockerfile is a file on disk; None when there is none."""
-    folder: Path | None = Path(context_dir) if context_dir is not None else None
-    dockerfile = Path(dockerfile_path) if dockerfile_path else None
-    if folder is None and dockerfile is not None and dockerfile.is_file():
-        folder = dockerfile.resolve().parent
+def load_build_context(
+    context_dir: str | Path | None, dockerfile: str | Path | None = None
+) -> BuildContext | None:
+    """The context a build would send from ``context_dir`` (else the folder of ``dockerfile``,
+    when that is a file on disk), with the ignore file BuildKit would use; None when there is
+    no such folder."""
+    file = Path(dockerfile) if dockerfile is not None else None
+    folder = Path(context_dir) if context_dir is not None else None
+    if folder is None and file is not None and file.is_file():
+        folder = file.resolve().parent
     if folder is None or not folder.is_dir():
         return None
-    return load_context(folder, read_ignore_file(folder, dockerfile))
+    return load_context(folder, read_ignore_file(folder, file))
 
 
 def build_layer_graph(

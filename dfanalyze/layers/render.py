@@ -120,7 +120,7 @@ def render_table(graph: LayerGraph, out: TextIO, *, color: bool = False, width: 
     from rich.table import Table
 
     console = Console(file=out, force_terminal=color, no_color=not color, width=width, highlight=False)
-    table = Table(title=f"{graph.dockerfile.path}: target {_stage_label(graph, graph.target)}")
+    table = Table(title=f"{graph.dockerfile.path}: target stage {_stage_label(graph, graph.target)}")
     for name, justify in (("#", "right"), ("stage", "left"), ("instruction", "left")):
         table.add_column(name, justify=justify, no_wrap=name != "instruction")  # type: ignore[arg-type]
     table.add_column("size", justify="right", no_wrap=True)
@@ -150,6 +150,12 @@ def render_table(graph: LayerGraph, out: TextIO, *, color: bool = False, width: 
         console.print(line, markup=False)
 
 
+def _rebuild_mark(step: Step) -> str:
+    if step.rebuilds is not None:
+        return "yes" if step.rebuilds else "cached"
+    return "?" if step.cache_vertex and step.reachable else "-"
+
+
 def summary(graph: LayerGraph) -> list[str]:
     image = graph.image
     lines = []
@@ -168,7 +174,7 @@ def summary(graph: LayerGraph) -> list[str]:
         lines.append(f"Not built for this target: stage {names}")
     if graph.changes.any:
         rebuilt = [s for s in graph.steps if s.rebuilds]
-        unknown = [s for s in graph.steps if s.rebuilds is None and s.cache_inputs and s.reachable]
+        unknown = [s for s in graph.steps if s.rebuilds is None and s.cache_vertex and s.reachable]
         lines.append(
             f"Rebuilds {len(rebuilt)} step{'s' if len(rebuilt) != 1 else ''}"
             + (
