@@ -29,7 +29,7 @@ from dfanalyze.analysis.expand import (
     expand_words_static,
     references,
 )
-from dfanalyze.analysis.packages import Download, Manager, Operation, PackageOp, analyze
+from dfanalyze.analysis.packages import Download, Manager, Operation, PackageOp, analyze, cache_mounted
 from dfanalyze.analysis.shell import Command, Dialect, ShellScript, Word, shell_dialect
 from dfanalyze.checks.context import DEFAULT_SHELL, Context, FileAnalysis
 from dfanalyze.findings import Edit, Fix
@@ -63,6 +63,8 @@ class RunSite:
     ships: bool
     """Its layer ends up in an image: not a stage used only through ``COPY --from`` or
     ``--mount=from`` (a builder), or an ``ONBUILD`` trigger (it runs in every child image)."""
+    packages: tuple[tuple[int, PackageOp], ...]
+    """The package-manager operations with their index in :attr:`steps`."""
 
     @property
     def onbuild(self) -> bool:
@@ -75,10 +77,13 @@ class RunSite:
     def package_ops(self, *managers: Manager) -> Iterator[tuple[int, PackageOp]]:
         """The package-manager operations (of ``managers``, all when none given) with their index
         in :attr:`steps`."""
-        for index, step in enumerate(self.steps):
-            op = step.operation
-            if isinstance(op, PackageOp) and (not managers or op.manager in managers):
+        for index, op in self.packages:
+            if not managers or op.manager in managers:
                 yield index, op
+
+    def cache_mounted(self, *managers: Manager) -> bool:
+        """A ``cache`` or ``tmpfs`` mount holds the cache of one of ``managers``."""
+        return bool(self.mounts) and any(cache_mounted(self.mounts, m) for m in managers)
 
 
 def run_sites(ctx: Context) -> tuple[RunSite, ...]:
@@ -102,6 +107,7 @@ def _build_sites(analysis: FileAnalysis) -> tuple[RunSite, ...]:
             onbuild = run is not instruction
             # An ONBUILD trigger runs with the ARGs and ENV of a child build: unknown here.
             variables = {} if onbuild else analysis.scopes.at(instruction).variables
+            steps = _steps(scripts, variables, resolve=not onbuild)
             sites.append(
                 RunSite(
                     instruction=instruction,
@@ -109,9 +115,14 @@ def _build_sites(analysis: FileAnalysis) -> tuple[RunSite, ...]:
                     stage=stage,
                     shell=analysis.shells.get(id(instruction), DEFAULT_SHELL),
                     scripts=scripts,
-                    steps=_steps(scripts, variables, resolve=not onbuild),
+                    steps=steps,
                     mounts=tuple((m.type, m.target) for m in run.mounts if m.target is not None),
                     ships=onbuild or stage.index not in builders,
+                    packages=tuple(
+                        (index, step.operation)
+                        for index, step in enumerate(steps)
+                        if isinstance(step.operation, PackageOp)
+                    ),
                 )
             )
     return tuple(sites)

@@ -11,7 +11,7 @@ from collections.abc import Callable, Collection, Iterator
 
 from dfanalyze import model
 from dfanalyze.analysis.expand import Unknown
-from dfanalyze.analysis.packages import CacheCleanup, Manager, Package, PackageOp, cache_mounted
+from dfanalyze.analysis.packages import CacheCleanup, Manager, Package, PackageOp
 from dfanalyze.analysis.shell import Word
 from dfanalyze.checks.context import Context, Hit
 from dfanalyze.checks.run import (
@@ -166,13 +166,15 @@ def apt_instead_of_apt_get(ctx: Context) -> Iterator[Hit]:
 
 
 def apt_get_install_recommends(ctx: Context) -> Iterator[Hit]:
-    configured = _recommends_off(ctx.dockerfile)
-    for site in run_sites(ctx):
-        if id(site.instruction) in configured:
-            continue
-        for _, op in site.package_ops("apt"):
-            if op.action != "install" or op.no_recommends or hides_options(op.command):
-                continue
+    found = [
+        (site, op)
+        for site in run_sites(ctx)
+        for _, op in site.package_ops("apt")
+        if op.action == "install" and not op.no_recommends and not hides_options(op.command)
+    ]
+    configured = _recommends_off(ctx.dockerfile) if found else frozenset()
+    for site, op in found:
+        if id(site.instruction) not in configured:
             word = action_word(op)
             target = _literal(word)
             fix = (
@@ -200,7 +202,7 @@ def _recommends_off(dockerfile: model.Dockerfile) -> frozenset[int]:
                 after.add(id(instruction))
             elif isinstance(instruction, model.Run):
                 texts = (instruction.text, *(h.content for h in instruction.heredocs))
-                off = any(_RECOMMENDS_OFF.search(text) for text in texts)
+                off = any("Install-Recommends" in text and _RECOMMENDS_OFF.search(text) for text in texts)
         at_end[stage.index] = off
     return frozenset(after)
 
@@ -244,7 +246,7 @@ def apt_get_upgrade(ctx: Context) -> Iterator[Hit]:
 
 def apk_add_without_no_cache(ctx: Context) -> Iterator[Hit]:
     for site in run_sites(ctx):
-        if not site.ships or cache_mounted(site.mounts, "apk"):
+        if not site.ships or site.cache_mounted("apk"):
             continue
         for index, op in site.package_ops("apk"):
             if op.action != "install" or op.no_cache or hides_options(op.command):
@@ -335,7 +337,7 @@ def _clean_missing(
         )
 
     for site in run_sites(ctx):
-        if not site.ships or any(cache_mounted(site.mounts, m) for m in managers | cleaners):
+        if not site.ships or site.cache_mounted(*managers, *cleaners):
             continue
         last = _uncleaned(site, lambda op: op.manager in managers and op.action in fills, cleans)
         if last is not None:
@@ -381,7 +383,7 @@ def _mounted(mounts: tuple[tuple[str, str], ...], directory: str) -> bool:
 
 def pip_cache_not_disabled(ctx: Context) -> Iterator[Hit]:
     for site in run_sites(ctx):
-        if not site.ships or cache_mounted(site.mounts, "pip") or _pip_cache_off(ctx, site):
+        if not site.ships or site.cache_mounted("pip") or _pip_cache_off(ctx, site):
             continue
         for index, op in site.package_ops("pip"):
             if op.action != "install" or op.no_cache or op.tool == "uv pip" or hides_options(op.command):
