@@ -7,7 +7,9 @@ findings. The marks are removed before the example is parsed.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -58,9 +60,17 @@ def cases() -> Iterator[object]:
 def _findings(rule: Rule, text: str, example: Example) -> list[Finding]:
     dockerfile = parse_text(text, "Dockerfile")
     selection = Selection(select=[rule.code], options={rule.code: dict(example.config)})
-    findings = lint_dockerfile(
-        dockerfile, build_args=dict(example.build_args), registry=REGISTRY, selection=selection
-    )
+    with tempfile.TemporaryDirectory() as context_dir:
+        for name, content in example.context.items():  # the example's build-context files
+            (Path(context_dir) / name).parent.mkdir(parents=True, exist_ok=True)
+            (Path(context_dir) / name).write_text(content, encoding="utf-8")
+        findings = lint_dockerfile(
+            dockerfile,
+            build_args=dict(example.build_args),
+            registry=REGISTRY,
+            selection=selection,
+            context_dir=context_dir if example.context else None,
+        )
     return [f for f in findings if f.name == rule.name]
 
 

@@ -20,13 +20,15 @@ the stage), ``from`` (``FROM <stage>`` or the base image), ``copy-from``, ``moun
 the target stage (``--target``, else the last) reaches; the other stages are unreachable and
 BuildKit skips them.
 
-networkx is imported when a graph is built, never by linting a file without layer rules.
+The ``networkx`` graph is made on first use of :attr:`LayerGraph.graph` (the API, ``--format
+dot``/``mermaid``); the rules work on :attr:`LayerGraph.steps` and never import networkx.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -81,6 +83,8 @@ class Step:
     layer: Layer | None
     base: BaseImage | None
     """For FROM: the image it starts from (None for ``FROM <stage>``)."""
+    workdir: str | None = "/"
+    """The working directory the step runs in (None when unknown)."""
     reachable: bool = True
     """The target needs this step's stage."""
     in_image: bool = False
@@ -137,6 +141,8 @@ class ImageEstimate:
     wasted_bytes: int
     reclaimable_bytes: int
     waste_complete: bool
+    removals: Mapping[tuple[int, int], int] = field(default_factory=dict)
+    """Reclaimable bytes by (the step that stored them, the step that deleted or replaced them)."""
 
 
 @dataclass(frozen=True)
@@ -146,11 +152,15 @@ class LayerGraph:
     target: int
     unreachable_stages: tuple[int, ...]
     image: ImageEstimate
-    graph: Any = field(repr=False)
-    """The ``networkx.DiGraph``."""
+    analysis: FileAnalysis = field(repr=False)
     context: BuildContext | None = field(default=None, repr=False)
     changes: Changes = Changes()
     profile: Profile = BUILDKIT
+
+    @cached_property
+    def graph(self) -> Any:
+        """The ``networkx.DiGraph`` (made on first use: rules never need it)."""
+        return _networkx(self.dockerfile, self.steps, self.context, self.target, self.analysis)
 
     def step_of(self, instruction: model.Instruction) -> Step | None:
         for step in self.steps:
@@ -200,7 +210,7 @@ def build_layer_graph(
     target_index = _target(dockerfile, target)
     needed = _needed_stages(dockerfile, target_index)
     refs = _step_refs(dockerfile)
-    layers, bases = _layers(analysis, refs, context, profile, data)
+    layers, bases, workdirs = _layers(analysis, refs, context, profile, data)
     chain = _image_chain(dockerfile, target_index)
     in_image = {r.index for r in refs if r.stage in chain}
     image_layers = [layers[r.index] for r in refs if r.index in in_image and r.index in layers]
@@ -220,6 +230,7 @@ def build_layer_graph(
             creates_layer=ref.index in layers,
             layer=layers.get(ref.index),
             base=bases.get(ref.index),
+            workdir=workdirs.get(ref.index),
             reachable=ref.stage in needed,
             in_image=ref.index in in_image,
             cache_inputs=keys.steps[ref.index].inputs if ref.index in keys.steps else (),
@@ -238,6 +249,7 @@ def build_layer_graph(
         wasted_bytes=measured.wasted_bytes,
         reclaimable_bytes=measured.reclaimable_bytes,
         waste_complete=measured.complete,
+        removals=measured.removals,
     )
     unreachable = tuple(s.index for s in dockerfile.stages if s.index not in needed)
     graph = _networkx(dockerfile, steps, context, target_index, analysis)
@@ -306,12 +318,14 @@ def _layers(
     context: BuildContext | None,
     profile: Profile,
     data: Calibration,
-) -> tuple[dict[int, Layer], dict[int, BaseImage]]:
-    """Replay every stage; the layer of each step that makes one, and the base of each FROM."""
+) -> tuple[dict[int, Layer], dict[int, BaseImage], dict[int, str]]:
+    """Replay every stage: the layer of each step that makes one, the base of each FROM and the
+    working directory of each step."""
     dockerfile = analysis.dockerfile
     scopes = analysis.scopes
     layers: dict[int, Layer] = {}
     bases: dict[int, BaseImage] = {}
+    workdirs: dict[int, str] = {}
     final: dict[int, tuple[Tree, BaseImage, str, str | None]] = {}
     tree, base, workdir, user = Tree(), BaseImage("", None, ""), "/", None
     for ref in refs:
@@ -329,6 +343,7 @@ def _layers(
             final[ref.stage] = (tree, base, workdir, user)
             continue
         env = StepEnv(scopes.at(ins).variables, workdir, user, dockerfile.escape)
+        workdirs[ref.index] = workdir
         builder = LayerBuilder(ref.index, tree)
         if isinstance(ins, model.Run):
             heredocs = {h.name: h for h in ins.heredocs}
@@ -359,7 +374,7 @@ def _layers(
         ):
             layers[ref.index] = layer
         final[ref.stage] = (tree, base, workdir, user)
-    return layers, bases
+    return layers, bases, workdirs
 
 
 def _copy_source(

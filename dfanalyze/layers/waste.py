@@ -32,6 +32,8 @@ class Waste:
     reclaimable_bytes: int
     by_step: dict[int, int] = field(default_factory=dict)
     """Reclaimable bytes stored by each step's layer."""
+    removals: dict[tuple[int, int], int] = field(default_factory=dict)
+    """Reclaimable bytes by (the step that stored them, the step that deleted or replaced them)."""
     complete: bool = True
     """False when a size this depends on is unknown."""
 
@@ -40,7 +42,9 @@ def waste(layers: Sequence[Layer]) -> Waste:
     seen: dict[str, list[int]] = {}
     live: dict[str, tuple[int, int | None]] = {}
     reclaim: dict[int, int] = {}
+    removals: dict[tuple[int, int], int] = {}
     complete = True
+    current = 0
 
     def record(path: str, size: int | None) -> None:
         nonlocal complete
@@ -55,8 +59,10 @@ def waste(layers: Sequence[Layer]) -> Waste:
             complete = False
             return
         reclaim[step] = reclaim.get(step, 0) + size
+        removals[step, current] = removals.get((step, current), 0) + size
 
     for layer in layers:
+        current = layer.step
         for path in sorted(layer.changes):
             change = layer.changes[path]
             if change.kind in ("whiteout", "opaque"):
@@ -88,5 +94,6 @@ def waste(layers: Sequence[Layer]) -> Waste:
         wasted_bytes=wasted,
         reclaimable_bytes=sum(reclaim.values()),
         by_step=reclaim,
+        removals=removals,
         complete=complete,
     )
