@@ -449,6 +449,7 @@ def load_context(root: str | Path, ignore: IgnoreRules | None) -> BuildContext:
     base = str(root)
     sent: list[ContextEntry] = []
     ignored: list[ContextEntry] = []
+    entered: dict[str, ContextEntry] = {}
     stack = [""]
     while stack:
         folder = stack.pop()
@@ -469,13 +470,17 @@ def load_context(root: str | Path, ignore: IgnoreRules | None) -> BuildContext:
                     stack.append(path)
                 elif ignore is not None and ignore.may_reinclude_below(path):
                     stack.append(path)
-                    ignored.append(entry)
+                    entered[path] = entry
                 else:
                     ignored.append(ContextEntry(path, "dir", _tree_bytes(item.path), entry.mode))
             elif excluded:
                 ignored.append(entry)
             else:
                 sent.append(entry)
+    # An excluded folder that holds an exception is sent as the parent of what it holds.
+    parents = {p for e in sent for p in _parents(e.path)}
+    sent.extend(entry for path, entry in entered.items() if path in parents)
+    ignored.extend(entry for path, entry in entered.items() if path not in parents)
     sent.sort(key=lambda e: e.path)
     ignored.sort(key=lambda e: e.path)
     return BuildContext(base, tuple(sent), tuple(ignored), ignore)
