@@ -189,3 +189,11 @@ def test_the_body_offsets_map_back_to_the_source() -> None:
     assert (position.line, position.column) == (4, 1)
     position = doc.body_offsets.position(doc.content.index("echo a"))
     assert (position.line, position.column) == (3, 3)
+
+
+def test_a_heredoc_on_the_last_line_of_the_file() -> None:
+    out = dump("FROM a\nRUN <<EOF")
+    assert out["instructions"][1]["heredocs"] == [heredoc("EOF", "", (2, 5, 2, 10))]
+    assert out["errors"] == [problem("unterminated heredoc", "DF700", (2, 5, 2, 10))]
+    doc = parse_text("FROM a\nRUN <<EOF").instructions[1].heredocs[0]
+    assert doc.body_span.start == doc.body_span.end == doc.span.end

@@ -28,39 +28,48 @@ def decode(data: bytes) -> tuple[str | None, Diagnostic | None]:
     """Decode a Dockerfile's bytes as UTF-8; refuse binary data with a located diagnostic."""
     nul = data.find(b"\x00")
     if nul >= 0:
-        line = data.count(b"\n", 0, nul) + 1
-        column = nul - (data.rfind(b"\n", 0, nul) + 1) + 1
         return None, Diagnostic(
             SYNTAX_ERROR,
             "file contains NUL bytes: this is a binary file, not a Dockerfile",
-            Span.of(line, column, line, column + 1),
+            _character_span(data, nul),
         )
     try:
         return data.decode("utf-8"), None
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        line_start = data.rfind(b"\n", 0, exc.start) + 1
-        column = len(data[line_start : exc.start].decode("utf-8", errors="replace")) + 1
         return None, Diagnostic(
             SYNTAX_ERROR,
             f"invalid UTF-8: byte 0x{data[exc.start]:02x} cannot start or continue a character",
-            Span.of(line, column, line, column + 1),
+            _character_span(data, exc.start),
         )
+
+
+def _character_span(data: bytes, offset: int) -> Span:
+    """The span of the character at byte ``offset`` in the readable text of ``data``."""
+    line = data.count(b"\n", 0, offset) + 1
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    column = len(data[line_start:offset].decode("utf-8", errors="replace")) + 1
+    return Span.of(line, column, line, column + 1)
 
 
 def parse_bytes(data: bytes, path: str = "Dockerfile") -> Dockerfile:
     text, problem = decode(data)
     if text is None:
         assert problem is not None
-        return _empty(path, "", problem)
+        return _unreadable(path, data, problem)
     return parse_text(text, path)
 
 
-def _empty(path: str, source: str, problem: Diagnostic) -> Dockerfile:
+def _unreadable(path: str, data: bytes, problem: Diagnostic) -> Dockerfile:
+    """A file that is not UTF-8 text: no instructions, and its lines as far as they can be shown
+    (undecodable bytes and NULs as U+FFFD) so that the problem can be displayed where it is."""
+    readable = data.decode("utf-8", errors="replace").replace("\x00", "\ufffd")
+    lines = readable.split("\n")
+    if lines[-1] == "":
+        lines.pop()
     return Dockerfile(
         path=path,
-        source=source,
-        lines=(),
+        source=readable,
+        lines=tuple(line.rstrip("\r") for line in lines),
         escape="\\",
         directives=(),
         instructions=(),
@@ -86,7 +95,9 @@ def parse_text(text: str, path: str = "Dockerfile") -> Dockerfile:
             for header in headers:
                 content, offsets, first, last, terminated = reader.read_heredoc(header.name, header.chomp)
                 word_span = line.offsets.span(header.start, header.end)
-                body_span = Span(Position(first, 1), _line_end(reader.lines, last))
+                body_span = Span(
+                    offsets.position(0) if first > last else Position(first, 1), _line_end(reader.lines, last)
+                )
                 heredocs.append(
                     model.Heredoc(
                         name=header.name,

@@ -72,6 +72,11 @@ def _too_long(raw_lines: list[str]) -> list[int]:
     ]
 
 
+def _end_of(lines: list[str]) -> Position:
+    """The position just after the last character of the file."""
+    return Position(len(lines), len(lines[-1]) + 1) if lines else Position(1, 1)
+
+
 @dataclass
 class LineReader:
     """Reads a Dockerfile's physical lines into logical lines, one instruction at a time."""
@@ -265,6 +270,7 @@ class LineReader:
             end = Position(numbers[-1], len(parts[-1].rstrip("\n")) + 1)
             offsets = OffsetMap(tuple(starts), tuple(numbers), (1,) * len(numbers), end)
         else:
-            here = Position(first, 1)
-            offsets = OffsetMap((0,), (first,), (1,), here)
+            # An empty body starts at its terminator line, or at the end of the file when there is none.
+            here = Position(first, 1) if first <= len(self.lines) else _end_of(self.lines)
+            offsets = OffsetMap((0,), (here.line,), (here.column,), here)
         return "".join(parts), offsets, first, last, terminated
