@@ -138,4 +138,4 @@ def test_cell_offsets_match_the_expanded_text(raw: str) -> None:
     shown, offsets = expand_line(raw)
     assert offsets[0] == 0
     assert offsets[-1] == cells(shown) == cell_len(shown)
-    assert offsets == sorted(offsets)
+    assert list(offsets) == sorted(offsets)

@@ -10,9 +10,10 @@ from the first character (``_^``) down to the last (``|_^``), as ruff and rustc 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
+from typing import NamedTuple
 
-from dfanalyze.findings import Edit, Finding
+from dfanalyze.findings import Edit, Finding, Fix
 from dfanalyze.report.styled import Line, Segment, expand_line
 from dfanalyze.span import Position, Span
 
@@ -22,8 +23,7 @@ MAX_SPAN_LINES = 8  # a longer span shows its first and last lines around an ell
 _EDGE = 3  # lines kept at each end of a long span
 
 
-@dataclass(frozen=True, slots=True)
-class _Row:
+class _Row(NamedTuple):  # a named tuple, not a dataclass: frames make many rows and tuples are cheap
     """One source line of a frame: its number (0 for an ellipsis row), its text as shown, and the
     caret line drawn under it (empty when it has none)."""
 
@@ -47,7 +47,7 @@ def _normalized(span: Span, lines: Sequence[str]) -> tuple[Position, Position]:
     return start, end
 
 
-def _cell(offsets: list[int], column: int) -> int:
+def _cell(offsets: tuple[int, ...], column: int) -> int:
     """The cell where 1-based ``column`` starts (columns past the end stay just after the line)."""
     return offsets[min(column - 1, len(offsets) - 1)]
 
@@ -94,8 +94,7 @@ def _rows(lines: Sequence[str], span: Span) -> list[_Row]:
     return rows
 
 
-@dataclass(frozen=True, slots=True)
-class _DiffRow:
+class _DiffRow(NamedTuple):
     number: int  # the line's number after the fix; 0 for a removed line
     mark: str  # "|" unchanged, "-" removed, "+" added
     text: str
@@ -125,7 +124,7 @@ def fixed_block(finding: Finding, lines: Sequence[str]) -> tuple[int, list[str],
     last = min(max(e.span.end.line for e in edits), len(lines))
     old = list(lines[first - 1 : max(last, first)])
     shifted = tuple(Edit(_shifted(e.span, first - 1), e.content) for e in edits)
-    local = replace(finding, fix=replace(finding.fix, edits=shifted, safe=True))
+    local = replace(finding, fix=Fix(finding.fix.title, shifted))
     new_text, _ = apply_fixes("".join(line + "\n" for line in old), [local])
     new = new_text.split("\n")
     if new and new[-1] == "":
@@ -168,7 +167,7 @@ def finding_frames(finding: Finding, lines: Sequence[str], style: str) -> tuple[
         return 1, [], []
     rows = _rows(lines, finding.span)
     diff = _diff_rows(finding, lines) if finding.fix is not None and finding.fix.edits else []
-    width = len(str(max([r.number for r in rows] + [r.number for r in diff] + [1])))
+    width = len(str(max(rows[-1].number, max((d.number for d in diff), default=1))))
     pad = " " * width
     edge: Line = ((f"{pad} |", "gutter"),)
     frame: list[Line] = [edge]

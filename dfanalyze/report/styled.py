@@ -1,19 +1,18 @@
 """Styled lines: what the human formats produce, written as plain text or, on a colour terminal, by rich.
 
 A line is a tuple of ``(text, style)`` segments, where a style is a name from :data:`THEME` (or ``""``
-for unstyled text). Reporters build lines with pure functions; only :func:`write_rich` imports rich,
-so plain output (pipes, files, ``--color never``) never pays for it.
+for unstyled text). Reporters build lines with pure functions; only :func:`ansi` imports rich, so
+plain output (pipes, files, ``--color never``) never pays for it.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, TextIO
-
-if TYPE_CHECKING:
-    from rich.console import Console
-    from rich.text import Text
+from functools import lru_cache
+from itertools import accumulate
+from typing import TextIO
 
 Segment = tuple[str, str]
 Line = tuple[Segment, ...]
@@ -57,53 +56,52 @@ def cells(text: str) -> int:
     return sum(char_cells(ch) for ch in text)
 
 
-def _visible(ch: str) -> str:
-    """A printable stand-in for a control character, so that source text can never drive the terminal
-    (an escape sequence in a Dockerfile must not change colours or move the cursor)."""
-    code = ord(ch)
-    if code < 0x20:
-        return chr(0x2400 + code)  # the Unicode "control pictures": ␀ ␁ ... ␛
-    if code == 0x7F:
-        return "\u2421"  # ␡
-    return "\ufffd"  # C1 controls
-
-
-def _is_control(ch: str) -> bool:
-    code = ord(ch)
-    return code < 0x20 or 0x7F <= code < 0xA0
+# Control characters (C0 except tab, DEL, C1) and their printable stand-ins, so that source text can
+# never drive the terminal (an escape sequence in a Dockerfile must not change colours or move the
+# cursor): the Unicode "control pictures" ␀ ... ␟ and ␡, and U+FFFD for C1 controls.
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+_VISIBLE = {
+    **{code: 0x2400 + code for code in range(0x20) if code != 0x09},
+    0x7F: 0x2421,
+    **dict.fromkeys(range(0x80, 0xA0), 0xFFFD),
+}
 
 
 def sanitize(text: str) -> str:
     """``text`` with every control character (tabs and newlines included) made visible."""
     if text.isprintable():
         return text
-    return "".join(_visible(ch) if _is_control(ch) else ch for ch in text)
+    return text.replace("\t", "\u2409").translate(_VISIBLE)
 
 
-def expand_line(raw: str) -> tuple[str, list[int]]:
+@lru_cache(maxsize=4096)  # the lines around clustered findings are shown again and again
+def expand_line(raw: str) -> tuple[str, tuple[int, ...]]:
     """A source line as shown in a code frame, and the cell where each of its characters starts.
 
     Tabs advance to the next multiple of :data:`TAB_SIZE` cells, control characters become visible
     stand-ins, and wide characters take two cells, so carets drawn with the returned offsets sit
     exactly under the characters they mark. ``offsets[len(raw)]`` is the width of the whole line.
     """
-    offsets = [0] * (len(raw) + 1)
-    if raw.isascii() and raw.isprintable():
-        return raw, list(range(len(raw) + 1))
+    text = raw.translate(_VISIBLE) if _CONTROL.search(raw) else raw
+    if "\t" not in text:
+        return text, (0, *_ends(text, 0))
     shown: list[str] = []
-    cell = 0
-    for i, ch in enumerate(raw):
-        offsets[i] = cell
-        if ch == "\t":
-            width = TAB_SIZE - cell % TAB_SIZE
+    offsets = [0]
+    for i, piece in enumerate(text.split("\t")):
+        if i:  # the tab before this piece fills up to the next tab stop
+            width = TAB_SIZE - offsets[-1] % TAB_SIZE
             shown.append(" " * width)
-        else:
-            visible = _visible(ch) if _is_control(ch) else ch
-            width = char_cells(visible)
-            shown.append(visible)
-        cell += width
-    offsets[len(raw)] = cell
-    return "".join(shown), offsets
+            offsets.append(offsets[-1] + width)
+        shown.append(piece)
+        offsets += _ends(piece, offsets[-1])
+    return "".join(shown), tuple(offsets)
+
+
+def _ends(text: str, cell: int) -> Iterable[int]:
+    """The cell just after each character of ``text`` (tab-free), starting at ``cell``."""
+    if text.isascii():
+        return range(cell + 1, cell + len(text) + 1)
+    return (cell + end for end in accumulate(1 if ch < "\u0300" else char_cells(ch) for ch in text))
 
 
 def plain(lines: Iterable[Line]) -> str:
@@ -111,49 +109,24 @@ def plain(lines: Iterable[Line]) -> str:
     return "".join("".join(text for text, _ in line) + "\n" for line in lines)
 
 
-def rich_console(out: TextIO, *, record: bool = False, width: int | None = None) -> Console:
-    """A rich console that writes ANSI colour to ``out``: colour was already decided by the caller
-    (``--color``, ``NO_COLOR``, ``FORCE_COLOR``, the terminal), so rich is told, not asked; lines are
-    never wrapped (the terminal wraps long lines itself, pipes get them whole)."""
-    from rich.console import Console
+def ansi(lines: Iterable[Line]) -> str:
+    """The lines with ANSI colour: each styled segment is rendered by rich's :class:`~rich.style.Style`
+    in the 8 standard colours, which every colour terminal shows. Colour was already decided by the
+    caller (``--color``, ``NO_COLOR``, ``FORCE_COLOR``, the terminal), so rich is told, not asked, and
+    lines are never wrapped (the terminal wraps long lines itself)."""
+    from rich.color import ColorSystem
+    from rich.style import Style
 
-    return Console(
-        file=out,
-        force_terminal=True,
-        no_color=False,
-        color_system="standard",
-        highlight=False,
-        emoji=False,
-        markup=False,
-        soft_wrap=True,
-        record=record,
-        width=width,
-    )
-
-
-def to_rich_text(lines: Iterable[Line]) -> Text:
-    """All the lines as one rich ``Text``: the plain string plus one style span per styled segment
-    (building spans directly is much faster than appending segment by segment)."""
-    from rich.text import Span, Text
-
+    styles = {name: Style.parse(value) for name, value in THEME.items() if value}
     parts: list[str] = []
-    spans: list[Span] = []
-    offset = 0
     for line in lines:
-        for content, style in line:
-            rich_style = THEME.get(style, "")
-            if rich_style and content:
-                spans.append(Span(offset, offset + len(content), rich_style))
-            parts.append(content)
-            offset += len(content)
+        for text, name in line:
+            style = styles.get(name)
+            parts.append(style.render(text, color_system=ColorSystem.STANDARD) if style and text else text)
         parts.append("\n")
-        offset += 1
-    return Text("".join(parts), spans=spans, end="")
+    return "".join(parts)
 
 
 def write_lines(lines: Iterable[Line], out: TextIO, *, color: bool) -> None:
-    """Write styled lines: ANSI colour through rich when ``color``, plain text otherwise."""
-    if color:
-        rich_console(out).print(to_rich_text(lines))
-    else:
-        out.write(plain(lines))
+    """Write styled lines: with ANSI colour when ``color``, as plain text otherwise."""
+    out.write(ansi(lines) if color else plain(lines))

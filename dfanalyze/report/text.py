@@ -19,7 +19,7 @@ def _plural(n: int, word: str) -> str:
 
 
 def _header(report: Report, f: Finding) -> list[Segment]:
-    parts: list[Segment] = [(f.code, f.severity.value)]
+    parts: list[Segment] = [(f.code, f.severity)]  # a Severity is its own style name
     if report.applicable(f):
         parts.append((" [*]", "fixable"))
     parts.append((" " + sanitize(f.message), "message"))
@@ -33,7 +33,7 @@ def _location(f: Finding) -> str:
 def finding_block(report: Report, f: Finding) -> list[Line]:
     """One finding in the ``full`` format, followed by a blank line."""
     lines = report.sources.get(f.path, ())
-    width, frame, diff = finding_frames(f, lines, f.severity.value)
+    width, frame, diff = finding_frames(f, lines, f.severity)
     pad = " " * width
     out: list[Line] = [tuple(_header(report, f)), ((f"{pad}--> ", "arrow"), (_location(f), "location"))]
     out += frame
@@ -47,7 +47,7 @@ def finding_block(report: Report, f: Finding) -> list[Line]:
                     ("this is an unsafe fix: it is applied only with --unsafe-fixes", "note"),
                 )
             )
-    note = f"{pad} = {f.severity.value} ({f.name})"
+    note = f"{pad} = {f.severity} ({f.name})"
     out.append(((note + (f": {f.url}" if f.url else ""), "note"),))
     out.append(())
     return out
