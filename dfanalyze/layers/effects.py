@@ -418,8 +418,9 @@ class _Interpreter:
             self.apt(op, cache_mounted(mounts, "apt"))
             return
         if op.action in ("install", "update", "upgrade", "dist-upgrade"):
-            names = " ".join(p.name for p in op.packages)
-            names += "".join(f" -r {self.value(w) or w.text}" for w in op.requirements)
+            names = " ".join(
+                [p.name for p in op.packages] + [f"-r {self.value(w) or w.text}" for w in op.requirements]
+            )
             cached = cache_mounted(mounts, op.manager) or op.no_cache
             blob = unknown_blob(f"{op.manager} {op.action} {names}".strip(), self.builder.step)
             self.builder.add_blob(blob)
@@ -596,7 +597,14 @@ def copy_layer(builder: LayerBuilder, ins: model.CopyLike, setting: CopySetting)
     dest = absolute(dest_text, env.workdir) or "/"
     heredocs = {h.name: h for h in ins.heredoc_sources}
     sources = [w for w in ins.sources if not any(w.text.endswith(name) for name in heredocs)]
-    into = dest_text.endswith("/") or len(ins.sources) > 1 or any(_GLOB.search(w.text) for w in sources)
+    existing = builder.nodes.get(dest)
+    into = (
+        dest_text.endswith(("/", "/."))
+        or dest_text in (".", "..")
+        or len(ins.sources) > 1
+        or any(_GLOB.search(w.text) for w in sources)
+        or (existing is not None and existing.kind == "dir")
+    )
     for heredoc in heredocs.values():
         text = heredoc.text
         size = None if heredoc.expand and "$" in text else len(text.encode())

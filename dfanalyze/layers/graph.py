@@ -53,7 +53,7 @@ from dfanalyze.layers.waste import waste
 if TYPE_CHECKING:
     from dfanalyze.checks.context import FileAnalysis
 
-CHANGED = "\x00changed"
+CHANGED = "0-changed-by-dfanalyze"
 """The value a ``--changed-arg`` takes in the second key computation."""
 LAYER_KINDS = frozenset({"RUN", "COPY", "ADD"})
 
@@ -252,9 +252,8 @@ def build_layer_graph(
         removals=measured.removals,
     )
     unreachable = tuple(s.index for s in dockerfile.stages if s.index not in needed)
-    graph = _networkx(dockerfile, steps, context, target_index, analysis)
     return LayerGraph(
-        dockerfile, tuple(steps), target_index, unreachable, estimate, graph, context, changes, profile
+        dockerfile, tuple(steps), target_index, unreachable, estimate, analysis, context, changes, profile
     )
 
 

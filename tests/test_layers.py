@@ -1,0 +1,506 @@
+"""The layer model: what each step writes and how big its layer is, the cache model, wasted
+space, the graph and its API."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dfanalyze.api import layers
+from dfanalyze.layers.fs import Change, Layer, entry_bytes, needs_pax, padded
+from dfanalyze.layers.graph import LayerGraph, Step, TargetError
+from dfanalyze.layers.sizes import calibration
+from dfanalyze.layers.waste import waste
+
+BASE = "localhost/debian:bookworm"  # the measured base: its size is known
+BASE_BYTES = calibration().bases[BASE].bytes
+
+
+def build(
+    tmp_path: Path, dockerfile: str, files: dict[str, str] | None = None, **options: object
+) -> LayerGraph:
+    """The layer graph of ``dockerfile`` with ``files`` as its build context."""
+    for name, content in (files or {}).items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(content)
+    (tmp_path / "Dockerfile").write_text(dockerfile)
+    return layers(tmp_path / "Dockerfile", **options)  # type: ignore[arg-type]
+
+
+def step(graph: LayerGraph, text: str) -> Step:
+    return next(s for s in graph.steps if s.text.startswith(text))
+
+
+def sizes(graph: LayerGraph) -> list[int | None]:
+    return [s.estimated_bytes for s in graph.steps if s.creates_layer]
+
+
+# --- tar arithmetic --------------------------------------------------------------------------------
+
+
+def test_tar_sizes() -> None:
+    assert [padded(n) for n in (0, 1, 512, 513)] == [0, 512, 512, 1024]
+    assert entry_bytes("/f", "file", 6) == 1024
+    assert entry_bytes("/d", "dir", 0) == 512
+    assert entry_bytes("/d", "opaque", 0) == 1024  # the directory and its .wh..wh..opq marker
+    long_name = "var/lib/apt/lists/" + "x" * 85
+    assert not needs_pax(long_name, "file")  # split into prefix and name: plain USTAR
+    assert needs_pax("a" * 101, "file")
+    assert needs_pax("d/" + "b" * 101, "file")
+    assert Layer(0, {"/f": Change("file", 1)}).known_bytes == 1024 + 1024
+
+
+# --- what RUN writes ---------------------------------------------------------------------------------
+
+
+def test_plain_commands_are_replayed(tmp_path: Path) -> None:
+    graph = build(
+        tmp_path,
+        f"""FROM {BASE}
+ENV TARGET=/payload.bin
+ARG MB=2
+RUN dd if=/dev/zero of=$TARGET bs=1M count=$MB
+RUN echo hello > /greeting && printf 'a\\nb' > /two && echo -n x >> /greeting
+RUN head -c 1000 /dev/urandom > /random && truncate -s 1K /t && fallocate -l 2KiB /f
+RUN mkdir -p /tmp /opt/a/b && touch /opt/a/b/empty && ln -s /greeting /link
+RUN true && ls / && grep -q x /greeting || cat /greeting
+""",
+    )
+    assert sizes(graph) == [
+        1024 + 512 + 2 * 1024 * 1024,
+        1024 + 1024 + 1024,  # /greeting (7 bytes) and /two (3 bytes)
+        1024 + 1536 + 1536 + 2560,  # /random (1000 bytes), /t (1 KiB), /f (2 KiB)
+        1024 + 512 * 5,  # opt, opt/a, opt/a/b, empty, link: mkdir -p /tmp changes nothing
+        1024,
+    ]
+    assert graph.image.estimated_bytes == BASE_BYTES + sum(s or 0 for s in sizes(graph))
+    assert graph.image.unknown_parts == ()
+
+
+def test_heredoc_outputs_are_sized(tmp_path: Path) -> None:
+    graph = build(tmp_path, f"FROM {BASE}\nRUN cat <<'EOF' > /conf\nkey=value\nEOF\n")
+    assert sizes(graph) == [1024 + 512 + 512]
+    graph = build(tmp_path, f"FROM {BASE}\nCOPY <<EOF /etc/motd\nhello\nEOF\n")
+    assert sizes(graph) == [1024 + 512 + 512 + 512]
+
+
+def test_a_later_step_hides_but_never_shrinks(tmp_path: Path) -> None:
+    graph = build(
+        tmp_path,
+        f"""FROM {BASE}
+RUN dd if=/dev/zero of=/tmp/blob bs=1M count=10
+RUN rm /tmp/blob
+RUN dd if=/dev/zero of=/same bs=1K count=1 && rm /same
+""",
+    )
+    assert sizes(graph) == [1024 + 1024 + 10 * 1024 * 1024, 1024 + 1024, 1024]
+    assert step(graph, "RUN dd if=/dev/zero of=/tmp").wasted_bytes == 10 * 1024 * 1024
+    assert graph.image.reclaimable_bytes == 10 * 1024 * 1024
+    assert graph.image.wasted_bytes == 2 * 10 * 1024 * 1024  # dive: the file and its whiteout
+    assert graph.image.efficiency == pytest.approx(0.5, abs=0.01)
+    assert graph.image.removals == {(1, 2): 10 * 1024 * 1024}
+
+
+def test_chmod_and_chown_copy_files_up(tmp_path: Path) -> None:
+    files = {"app/a.bin": "x" * 5000, "app/b.txt": "y" * 10}
+    graph = build(
+        tmp_path, f"FROM {BASE}\nCOPY app /app\nRUN chmod -R g+w /app\nRUN chown root /app/b.txt\n", files
+    )
+    copy, chmod, chown = sizes(graph)
+    assert chmod == copy
+    assert chown == 1024 + 1024 + 512  # app, b.txt
+    assert step(graph, "COPY").wasted_bytes == 5010
+    assert step(graph, "RUN chmod").wasted_bytes == 10
+
+
+def test_copy_up_of_what_the_base_holds_is_unknown(tmp_path: Path) -> None:
+    graph = build(tmp_path, f"FROM {BASE}\nRUN chmod -R o-rwx /etc\n")
+    assert step(graph, "RUN").estimated_bytes is None
+    assert step(graph, "RUN").unknown_parts == ("`chmod /etc` copies files of unknown size into the layer",)
+
+
+def test_unknown_commands_are_unknown_never_zero(tmp_path: Path) -> None:
+    graph = build(tmp_path, f"FROM {BASE}\nRUN make install && ./configure\nRUN gcc -o /app main.c > /log\n")
+    first, second = (s for s in graph.steps if s.creates_layer)
+    assert first.estimated_bytes is None
+    assert first.unknown_parts == (
+        "`make` may write files this model cannot list",
+        "`configure` may write files this model cannot list",
+    )
+    assert second.unknown_parts == ("`gcc` may write files this model cannot list", "/log: size unknown")
+    assert graph.image.estimated_bytes == BASE_BYTES + first.known_bytes + second.known_bytes
+    assert len(graph.image.unknown_parts) == 4
+
+
+def test_cache_mount_targets_never_reach_the_layer(tmp_path: Path) -> None:
+    graph = build(
+        tmp_path,
+        f"FROM {BASE}\nRUN --mount=type=cache,target=/cache dd if=/dev/zero of=/cache/big bs=1M count=5\n",
+    )
+    assert sizes(graph) == [1024 + 512]  # the mount point only
+
+
+def test_apt_install_on_a_known_debian_base(tmp_path: Path) -> None:
+    graph = build(
+        tmp_path,
+        f"FROM {BASE}\nRUN apt-get update && apt-get install -y --no-install-recommends curl "
+        "&& rm -rf /var/lib/apt/lists/*\n",
+    )
+    size = step(graph, "RUN").estimated_bytes
+    assert size is not None and 11_000_000 < size < 15_000_000
+    noclean = build(
+        tmp_path, f"FROM {BASE}\nRUN apt-get update && apt-get install -y --no-install-recommends curl\n"
+    )
+    lists = sum(size for _, size in calibration().apt_lists.files)  # type: ignore[union-attr]
+    assert (step(noclean, "RUN").estimated_bytes or 0) - size > lists
+
+
+def test_apt_on_an_image_with_unknown_packages_is_an_upper_bound(tmp_path: Path) -> None:
+    graph = build(
+        tmp_path, "FROM python:3.12-slim-bookworm\nRUN apt-get install -y --no-install-recommends curl\n"
+    )
+    (part,) = step(graph, "RUN").unknown_parts
+    assert part.startswith("apt-get install curl: at most ") and part.endswith(
+        "(the base image's packages are unknown)"
+    )
+    assert "base image python:3.12-slim-bookworm" in graph.image.unknown_parts[0]
+
+
+def test_language_package_managers_are_unknown(tmp_path: Path) -> None:
+    graph = build(
+        tmp_path,
+        f"FROM {BASE}\nRUN pip install --no-cache-dir -r requirements.txt\nRUN npm install -g left-pad\n",
+    )
+    pip, npm = (s for s in graph.steps if s.creates_layer)
+    assert pip.unknown_parts == ("pip install -r requirements.txt: size unknown",)
+    assert npm.unknown_parts == (
+        "npm cache left in the layer (size unknown)",
+        "npm install left-pad: size unknown",
+    )
+
+
+def test_purge_in_the_same_step_leaves_only_bookkeeping(tmp_path: Path) -> None:
+    graph = build(
+        tmp_path,
+        f"FROM {BASE}\nRUN apt-get update && apt-get install -y --no-install-recommends git "
+        "&& apt-get purge -y --auto-remove git && rm -rf /var/lib/apt/lists/*\n",
+    )
+    size = step(graph, "RUN").estimated_bytes
+    assert size is not None and size < 3_000_000
+
+
+def test_purge_in_a_later_step_wastes_the_install(tmp_path: Path) -> None:
+    graph = build(
+        tmp_path,
+        f"FROM {BASE}\nRUN apt-get update && apt-get install -y --no-install-recommends git\n"
+        "RUN apt-get purge -y --auto-remove git\n",
+    )
+    install = step(graph, "RUN apt-get update")
+    assert install.wasted_bytes > 90_000_000
+    assert step(graph, "RUN apt-get purge").unknown_parts == (
+        "apt-get purge: whiteouts for the removed files (count unknown)",
+    )
+
+
+# --- COPY and ADD ------------------------------------------------------------------------------------
+
+
+def test_copy_from_the_context(tmp_path: Path) -> None:
+    files = {
+        ".dockerignore": "logs\n",
+        "logs/a.log": "x" * 9000,
+        "src/a.py": "x" * 600,
+        "big.bin": "y" * 2000,
+    }
+    graph = build(tmp_path, "FROM scratch\nWORKDIR /app\nCOPY src/ ./src/\nCOPY big.bin .\n", files)
+    workdir, src, big = sizes(graph)
+    assert workdir == 1024 + 512
+    assert src == 1024 + 512 * 3 + 1024  # app, src, a.py (600 bytes)
+    assert big == 1024 + 512 + 512 + 2048
+    assert graph.image.estimated_bytes == workdir + src + big  # scratch is empty
+
+
+def test_copy_without_a_context_is_unknown() -> None:
+    graph = layers("FROM scratch\nCOPY . /app\n")
+    assert graph.context is None
+    assert step(graph, "COPY").unknown_parts == ("COPY .: the build context is not available",)
+
+
+def test_copy_from_a_stage_uses_what_the_stage_wrote(tmp_path: Path) -> None:
+    graph = build(
+        tmp_path,
+        f"""FROM {BASE} AS build
+RUN mkdir -p /out && dd if=/dev/zero of=/out/app bs=1K count=3
+FROM scratch
+COPY --from=build /out/app /app
+COPY --from=build /out/ /opt/
+COPY --from=build /etc/os-release /
+COPY --from=alpine:3.20 /bin/busybox /
+""",
+    )
+    app, folder, base_file, image_file = (s for s in graph.steps if s.creates_layer and s.stage == 1)
+    assert app.estimated_bytes == 1024 + 512 + 3072
+    assert folder.estimated_bytes == 1024 + 1024 + 3072
+    assert base_file.unknown_parts == (
+        "COPY --from /etc/os-release: what the stage holds there is not known",
+    )
+    assert image_file.unknown_parts == ("COPY /bin/busybox from image alpine:3.20: size unknown",)
+
+
+def test_add_extracts_local_archives_and_fetches_urls(tmp_path: Path) -> None:
+    import tarfile
+
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "tool").write_text("t" * 100)
+    with tarfile.open(tmp_path / "tool.tgz", "w:gz") as archive:
+        archive.add(tmp_path / "src" / "tool", arcname="bin/tool")
+    graph = build(
+        tmp_path,
+        "FROM scratch\nADD tool.tgz /opt/\nCOPY tool.tgz /opt/\nADD https://example.com/a.tar.gz /dl/\n",
+    )
+    extracted, copied, downloaded = (s for s in graph.steps if s.creates_layer)
+    assert extracted.estimated_bytes == 1024 + 512 * 3 + 512  # opt, opt/bin, opt/bin/tool
+    assert copied.estimated_bytes == 1024 + 512 * 2 + padded((tmp_path / "tool.tgz").stat().st_size)
+    assert downloaded.unknown_parts == ("/dl/a.tar.gz: size unknown",)
+
+
+def test_builders_differ_in_workdir_and_mount_points(tmp_path: Path) -> None:
+    text = f"FROM {BASE}\nWORKDIR /srv/app\nVOLUME /data\nRUN true\n"
+    buildkit = build(tmp_path, text)
+    buildah = build(tmp_path, text, builder="buildah")
+    assert sizes(buildkit) == [1024 + 1024, 1024]
+    assert step(buildah, "WORKDIR").creates_layer is False
+    # buildah: the mount points /etc/hosts (and /etc) and /run, then srv, srv/app and data.
+    assert sizes(buildah) == [1024 + 512 * 6]
+
+
+# --- base images ---------------------------------------------------------------------------------------
+
+
+def test_base_sizes_are_known_or_unknown(tmp_path: Path) -> None:
+    assert step(build(tmp_path, f"FROM {BASE}\n"), "FROM").estimated_bytes == BASE_BYTES
+    assert step(build(tmp_path, "FROM scratch\n"), "FROM").estimated_bytes == 0
+    unknown = build(tmp_path, "FROM debian:bookworm\n")
+    assert step(unknown, "FROM").estimated_bytes is None
+    assert unknown.image.unknown_parts == (
+        "base image debian:bookworm: no uncompressed size for this image in the data",
+    )
+    variable = build(tmp_path, "ARG IMAGE\nFROM $IMAGE\n")
+    assert variable.image.unknown_parts == (
+        "base image $IMAGE: the image reference is not known before the build",
+    )
+
+
+# --- the cache ---------------------------------------------------------------------------------------
+
+APP = """FROM {base}
+WORKDIR /app
+COPY requirements.txt .
+RUN sort requirements.txt > /deps
+ARG VERSION=1
+COPY . .
+ENV MODE=prod
+RUN find /app > /files
+"""
+APP_FILES = {
+    ".dockerignore": "*.log\n",
+    "requirements.txt": "a\n",
+    "src/main.py": "print()\n",
+    "debug.log": "x",
+}
+
+
+def rebuilds(graph: LayerGraph) -> list[tuple[str, bool | None]]:
+    return [(s.text.split()[0], s.rebuilds) for s in graph.steps]
+
+
+def test_nothing_changed_nothing_rebuilds(tmp_path: Path) -> None:
+    graph = build(tmp_path, APP.format(base=BASE), APP_FILES)
+    assert rebuilds(graph) == [
+        ("FROM", None),
+        ("WORKDIR", False),
+        ("COPY", False),
+        ("RUN", False),
+        ("ARG", None),
+        ("COPY", False),
+        ("ENV", None),
+        ("RUN", False),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"changed_paths": ["src/main.py"]}, [False, False, False, True, True]),
+        ({"changed_paths": ["./requirements.txt"]}, [False, True, True, True, True]),
+        ({"changed_paths": ["debug.log"]}, [False, False, False, False, False]),  # .dockerignore
+        ({"changed_paths": ["src/deleted.py"]}, [False, False, False, True, True]),  # gone from disk
+        ({"changed_args": ["VERSION"]}, [False, False, False, False, True]),  # RUNs after the ARG
+        ({"changed_args": ["UNDECLARED"]}, [False, False, False, False, False]),
+    ],
+)
+def test_what_a_change_rebuilds(tmp_path: Path, changes: dict[str, list[str]], expected: list[bool]) -> None:
+    graph = build(tmp_path, APP.format(base=BASE), APP_FILES, **changes)
+    assert [s.rebuilds for s in graph.steps if s.cache_vertex] == expected
+
+
+def test_proxy_args_never_invalidate(tmp_path: Path) -> None:
+    graph = build(tmp_path, f"FROM {BASE}\nARG HTTP_PROXY\nRUN true\n", changed_args=["HTTP_PROXY"])
+    assert step(graph, "RUN").rebuilds is False
+
+
+def test_a_global_arg_in_from_rebuilds_the_stage(tmp_path: Path) -> None:
+    text = "ARG TAG=3.20\nFROM alpine:$TAG AS app\nRUN true\nFROM alpine:3.20\nRUN true\n"
+    graph = build(tmp_path, text, changed_args=["TAG"], target="app")
+    assert [s.rebuilds for s in graph.steps if s.cache_vertex] == [True, None]  # the other stage is not built
+
+
+def test_glob_sources_see_new_files_by_name(tmp_path: Path) -> None:
+    text = f"FROM {BASE}\nCOPY conf/*.conf /etc/app/\n"
+    files = {"conf/a.conf": "a"}
+    assert step(build(tmp_path, text, files, changed_paths=["conf/new.conf"]), "COPY").rebuilds is True
+    assert step(build(tmp_path, text, files, changed_paths=["conf/readme.txt"]), "COPY").rebuilds is False
+
+
+def test_mounts_count_by_content_except_caches_and_secrets(tmp_path: Path) -> None:
+    text = (
+        f"FROM {BASE}\n"
+        "RUN --mount=type=bind,source=requirements.txt,target=/r true\n"
+        "RUN --mount=type=secret,id=token --mount=type=cache,target=/root/.cache true\n"
+    )
+    graph = build(tmp_path, text, {"requirements.txt": "a"}, changed_paths=["requirements.txt"])
+    assert [s.rebuilds for s in graph.steps if s.cache_vertex] == [True, True]  # the second by its parent
+    graph = build(
+        tmp_path, text.replace("RUN --mount=type=bind", "RUN --mount=type=tmpfs"), {"requirements.txt": "a"}
+    )
+    assert (
+        "--mount type=cache (its contents never count)" in step(graph, "RUN --mount=type=secret").cache_inputs
+    )
+
+
+def test_content_based_copy_from_a_rebuilt_stage_is_unknown(tmp_path: Path) -> None:
+    text = f"""FROM {BASE} AS builder
+COPY input.txt /src/
+RUN sort /src/input.txt > /out
+FROM {BASE} AS docs
+COPY docs/ /docs/
+FROM {BASE}
+RUN echo base > /b
+COPY --from=builder /out /sorted
+RUN wc -l /sorted > /count
+"""
+    files = {"input.txt": "b\na\n", "docs/x.md": "x"}
+    graph = build(tmp_path, text, files, changed_paths=["input.txt"])
+    assert [(s.stage, s.rebuilds) for s in graph.steps if s.cache_vertex] == [
+        (0, True),
+        (0, True),
+        (1, None),  # not built for the target
+        (2, False),
+        (2, None),  # reused only if the builder's output came out the same
+        (2, None),
+    ]
+    assert graph.unreachable_stages == (1,)
+
+
+def test_add_of_a_url_depends_on_the_server(tmp_path: Path) -> None:
+    graph = build(
+        tmp_path,
+        f"FROM {BASE}\nADD https://example.com/a.txt /a\n"
+        "ADD --checksum=sha256:24454f830cdb571e2c4ad15481119c43b3cafd48dd869a9b2945d1036d1dc68d "
+        "https://example.com/b.txt /b\n",
+        changed_paths=["x"],
+    )
+    assert [s.rebuilds for s in graph.steps if s.cache_vertex] == [None, None]
+    assert step(graph, "ADD --checksum").cache_inputs[-1] == "https://example.com/b.txt (checksum)"
+
+
+def test_keys_follow_content_and_mode_not_mtime(tmp_path: Path) -> None:
+    import os
+
+    from dfanalyze.checks.context import FileAnalysis
+    from dfanalyze.layers.cache import rebuilds as compare
+    from dfanalyze.layers.graph import build_keys, load_build_context
+    from dfanalyze.parse import parse_text
+
+    (tmp_path / "a.sh").write_text("echo\n")
+    analysis = FileAnalysis(parse_text(f"FROM {BASE}\nCOPY a.sh /\nRUN true\n", "Dockerfile"))
+
+    def keys(reference: object = None) -> object:
+        return build_keys(analysis, load_build_context(tmp_path), None, reference)  # type: ignore[arg-type]
+
+    before = keys()
+    os.utime(tmp_path / "a.sh", (1, 1))
+    assert set(compare(before, keys(before)).values()) == {None, False}  # type: ignore[arg-type]
+    (tmp_path / "a.sh").chmod(0o755)
+    assert compare(before, keys(before))[1] is True  # type: ignore[arg-type]
+
+
+# --- the graph -----------------------------------------------------------------------------------------
+
+
+def test_the_graph_links_steps_stages_and_inputs(tmp_path: Path) -> None:
+    text = f"""FROM {BASE} AS deps
+RUN --mount=type=secret,id=npm --mount=type=cache,target=/root/.npm apt-get install -y curl \\
+    && curl -fsSL https://example.com/x.sh -o /x.sh
+FROM deps AS build
+COPY app.js /app/
+RUN --mount=from=deps,target=/d true
+FROM scratch AS unused
+FROM {BASE}
+COPY --from=build /app /app
+ADD https://example.com/data.bin /data.bin
+"""
+    graph = build(tmp_path, text, {"app.js": "1"})
+    g = graph.graph
+    kinds = {(u, v): d["kind"] for u, v, d in g.edges(data=True)}
+    assert kinds[(f"image:{BASE}", "step:0")] == "from"
+    assert kinds[("step:0", "step:1")] == "parent"
+    assert kinds[("step:1", "step:2")] == "from"  # FROM deps
+    assert kinds[("context:app.js", "step:3")] == "reads"
+    assert kinds[("step:1", "step:4")] == "mount-from"
+    assert kinds[("step:4", "step:7")] == "copy-from"
+    assert kinds[("url:https://example.com/data.bin", "step:8")] == "downloads"
+    assert kinds[("url:https://example.com/x.sh", "step:1")] == "downloads"
+    assert kinds[("secret:npm", "step:1")] == "mounts"
+    assert kinds[("cache:/root/.npm", "step:1")] == "mounts"
+    assert kinds[("package:apt:curl", "step:1")] == "installs"
+    assert kinds[("step:8", "result")] == "result"
+    assert kinds[("stage:0", "step:0")] == "contains"
+    assert graph.unreachable_stages == (2,)
+    assert [s.in_image for s in graph.steps] == [False] * 6 + [True] * 3
+    assert {s.stage for s in graph.steps if not s.reachable} == {2}
+
+
+def test_target_selects_the_image(tmp_path: Path) -> None:
+    text = f"FROM {BASE} AS base\nRUN true\nFROM base AS dev\nRUN true\nFROM {BASE}\n"
+    graph = build(tmp_path, text, target="dev")
+    assert graph.target == 1
+    assert [s.in_image for s in graph.steps] == [True, True, True, True, False]
+    assert graph.unreachable_stages == (2,)
+    with pytest.raises(TargetError, match=r"no stage is named 'nope' \(stages: base, dev, 2\)"):
+        build(tmp_path, text, target="nope")
+
+
+def test_linting_without_layer_rules_never_imports_networkx(tmp_path: Path) -> None:
+    (tmp_path / "Dockerfile").write_text(f"FROM {BASE}\nCOPY . /app\nRUN true\n")
+    code = (
+        "import sys\nfrom dfanalyze.api import lint, layers\n"
+        f"lint({str(tmp_path / 'Dockerfile')!r}, select=['DF100'])\n"
+        f"lint(open({str(tmp_path / 'Dockerfile')!r}).read(), select=['DF401', 'DF402'])\n"
+        "assert 'networkx' not in sys.modules\n"
+        "layers('FROM scratch\\n').graph\nassert 'networkx' in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_waste_counts_only_known_sizes() -> None:
+    layers_ = [
+        Layer(1, {"/a": Change("file", 100), "/b": Change("file", None)}),
+        Layer(2, {"/a": Change("file", 40), "/b": Change("whiteout", 0)}),
+    ]
+    result = waste(layers_)
+    assert (result.reclaimable_bytes, result.wasted_bytes, result.complete) == (100, 140, False)
+    assert result.efficiency == pytest.approx(40 / 140)
