@@ -148,7 +148,7 @@ def _parse_command(args: argparse.Namespace) -> int:
     import json
 
     from dfanalyze.api import InputError, parse, read
-    from dfanalyze.parse.dump import to_json, to_text
+    from dfanalyze.parse.dump import located, to_json, to_text
 
     try:
         dockerfile = parse(read(args.path), args.path)
@@ -157,6 +157,8 @@ def _parse_command(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     if args.format == "json":
         print(json.dumps(to_json(dockerfile), indent=2, ensure_ascii=False))
+        for problem in dockerfile.errors:  # the text format shows them in the tree
+            print(located(dockerfile.path, problem), file=sys.stderr)
     else:
         sys.stdout.write(to_text(dockerfile))
     return EXIT_ERROR if dockerfile.errors else EXIT_CLEAN

@@ -88,7 +88,10 @@ def to_text(dockerfile: Dockerfile) -> str:
 
     for ins in dockerfile.instructions:
         emit(ins, "")
-    for problem in dockerfile.diagnostics:
-        d = problem
-        out.append(f"{d.severity}: {d.span.start.line}:{d.span.start.column}: {d.message}")
+    out.extend(located(dockerfile.path, d) for d in dockerfile.diagnostics)
     return "\n".join(out) + "\n"
+
+
+def located(path: str, d: Diagnostic) -> str:
+    """A diagnostic as one line, compiler style: ``path:line:column: severity: message (code)``."""
+    return f"{path}:{d.span.start.line}:{d.span.start.column}: {d.severity}: {d.message} ({d.code})"
