@@ -540,3 +540,25 @@ def test_instructions_before_the_first_from() -> None:
     ]
     out = dump("RUN x\nFROM a\n")
     assert out["errors"] == [problem("no build stage in current context", "DF728", (1, 1, 1, 4))]
+
+
+@pytest.mark.parametrize(
+    ("line", "messages"),
+    [
+        (
+            "COPY --chmodd=1 a",
+            [
+                "unknown flag: --chmodd (did you mean chmod?)",
+                "COPY requires at least two arguments, but only one was provided. "
+                "Destination could not be determined",
+            ],
+        ),
+        ("VOLUME --x=1", ["unknown flag: --x", "VOLUME requires at least one argument"]),
+        ("SHELL --x=1 sh", ["unknown flag: --x", "SHELL requires the arguments to be in JSON form"]),
+        ('SHELL ["a", 1]', [JSON_STRINGS_ONLY]),  # BuildKit's parser stops at the JSON error
+        ('COPY ["a", 1]', [JSON_STRINGS_ONLY]),
+    ],
+)
+def test_every_problem_of_an_instruction_is_reported(line: str, messages: list[str]) -> None:
+    # BuildKit stops at the first problem; a linter shows them all, except what one problem implies.
+    assert errors(line) == messages

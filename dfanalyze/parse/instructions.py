@@ -412,8 +412,9 @@ def _simple_command(cls: type[model.CommandInstruction]) -> Callable[..., Instru
 def _parse_shell(
     b: _Builder, flags: tuple[Flag, ...], start: int, end: int, common: dict[str, Any]
 ) -> Instruction:
+    before = len(b.errors)
     instruction = _command(b, model.Shell, flags, start, end, common)
-    if not b.errors:
+    if len(b.errors) == before:  # not after a JSON error: BuildKit stops at that one
         if start >= end or (instruction.json and not instruction.exec):
             b.error("SHELL requires at least one argument", start, end)
         elif not instruction.json:
@@ -597,6 +598,7 @@ def _parse_copy(cls: type[model.CopyLike]) -> Callable[..., Instruction]:
     def parse(
         b: _Builder, flags: tuple[Flag, ...], start: int, end: int, common: dict[str, Any]
     ) -> Instruction:
+        before = len(b.errors)
         words = _json_array(b, start, end)
         is_json = words is not None
         if words is None:
@@ -604,7 +606,7 @@ def _parse_copy(cls: type[model.CopyLike]) -> Callable[..., Instruction]:
         args = tuple(b.word(w) for w in words)
         sources: tuple[Word, ...] = ()
         dest: Word | None = None
-        if len(args) < 2 and not b.errors:
+        if len(args) < 2 and len(b.errors) == before:  # not after a JSON error
             b.error(
                 f"{common['kind']} requires at least two arguments, but only one was provided. "
                 "Destination could not be determined",
@@ -696,11 +698,12 @@ def _whitespace_list(cls: type[Instruction], allow_json: bool) -> Callable[..., 
         b: _Builder, flags: tuple[Flag, ...], start: int, end: int, common: dict[str, Any]
     ) -> Instruction:
         kind = str(common["kind"])
+        before = len(b.errors)
         words = _json_array(b, start, end) if allow_json else None
         is_json = words is not None
         if words is None:
             words = split_whitespace(b.text, start, end) if start < end else []
-        if not words and not b.errors:
+        if not words and len(b.errors) == before:  # not after a JSON error
             b.error(f"{kind} requires at least one argument", start, end)
         if cls is model.Volume:
             for text, ws, we in words:
