@@ -57,7 +57,7 @@ _RPM_PROMPTS = frozenset(
     {"install", "reinstall", "remove", "upgrade", "downgrade", "groupinstall", "groupupdate"}
     | {"groupremove", "autoremove", "distro-sync", "swap", "update-minimal", "upgrade-minimal"}
 )
-_RPM_GROUPS = frozenset({"group", "groups", "module"})  # prompt for these subcommands only:
+_RPM_GROUPS = frozenset({"group", "groups", "module"})  # these prompt only for the subcommands below
 _RPM_GROUP_PROMPTS = frozenset(
     {"install", "remove", "upgrade", "update", "enable", "disable", "reset", "switch-to"}
 )
