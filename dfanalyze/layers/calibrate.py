@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,18 @@ def _case(doc: Mapping[str, Any], name: str) -> Mapping[str, Any]:
 
 def _step(case: Mapping[str, Any], instruction: str) -> Mapping[str, Any]:
     return next(s for s in case["steps"] if s["instruction"] == instruction)
+
+
+def partial_calibration(oracle: Path, doc: Mapping[str, Any]) -> dict[str, Any]:
+    """Everything but the apt fit (which needs the model run with these numbers)."""
+    return {
+        "format": FORMAT,
+        "source": "oracle/measurements.json: " + doc["tool"] + ", storage driver " + doc["storage_driver"],
+        "measured": doc["date"],
+        "bases": base_section(oracle),
+        "buildah": buildah_section(doc),
+        "apt_lists": apt_lists_section(doc),
+    }
 
 
 def base_section(oracle: Path) -> list[dict[str, Any]]:
@@ -103,7 +116,7 @@ def apt_lists_section(doc: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _solve(rows: Sequence[Sequence[float]], targets: Sequence[float]) -> list[float]:
+def solve(rows: Sequence[Sequence[float]], targets: Sequence[float]) -> list[float]:
     """Least squares by the normal equations (a handful of unknowns)."""
     n = len(rows[0])
     matrix = [[sum(r[i] * r[j] for r in rows) for j in range(n)] for i in range(n)]
@@ -170,17 +183,31 @@ def pair_steps(graph: LayerGraph, case: Mapping[str, Any]) -> list[tuple[Step, M
     return [(by_position[(m["stage"] - 1, m["step"] - 1)], m) for m in case["steps"]]
 
 
-def apt_section(oracle: Path, doc: Mapping[str, Any], partial: Mapping[str, Any]) -> dict[str, Any]:
-    """Fit what apt layers hold beyond the Debian data's estimate, on the measured installs."""
+@dataclass(frozen=True)
+class AptRows:
+    """The measured apt layers: for each, the features of :func:`apt_features`, the bytes the model
+    misses without apt extras, the measured size, and which case and step it is."""
+
+    features: list[list[float]]
+    missing: list[float]
+    measured: list[int]
+    names: list[str]
+
+    def fit(self, skip: int | None = None) -> list[float]:
+        """(per call, per call with Recommends, per package, per Python byte), least squares,
+        optionally without row ``skip`` (for leave-one-out checks)."""
+        keep = [i for i in range(len(self.features)) if i != skip]
+        return solve([self.features[i] for i in keep], [self.missing[i] for i in keep])
+
+
+def apt_rows(oracle: Path, doc: Mapping[str, Any], partial: Mapping[str, Any]) -> AptRows:
+    """Model every measured case without apt extras and collect the apt install layers."""
     import tempfile
 
-    from dfanalyze.knowledge import debian
     from dfanalyze.layers.sizes import calibration_from
 
     data = calibration_from({**partial, "apt": ZERO_APT})
-    rows: list[list[float]] = []
-    targets: list[float] = []
-    used: list[str] = []
+    rows = AptRows([], [], [], [])
     with tempfile.TemporaryDirectory() as work:
         for name, case in sorted(doc["cases"].items()):
             if not case.get("ok"):
@@ -189,10 +216,18 @@ def apt_section(oracle: Path, doc: Mapping[str, Any], partial: Mapping[str, Any]
             for step, measured in pair_steps(graph, case):
                 features = apt_features(step, data)
                 if features is not None:
-                    rows.append(features)
-                    targets.append(measured["diff_size_bytes"] - step.known_bytes)
-                    used.append(f"{name}: {measured['instruction'][:70]}")
-    call, recommends, package, pyc = _solve(rows, targets)
+                    rows.features.append(features)
+                    rows.missing.append(measured["diff_size_bytes"] - step.known_bytes)
+                    rows.measured.append(measured["diff_size_bytes"])
+                    rows.names.append(f"{name}: {measured['instruction'][:70]}")
+    return rows
+
+
+def apt_section(rows: AptRows) -> dict[str, Any]:
+    """Fit what apt layers hold beyond the Debian data's estimate, on the measured installs."""
+    from dfanalyze.knowledge import debian
+
+    call, recommends, package, pyc = rows.fit()
     return {
         "call_bytes": round(call),
         "recommends_bytes": round(recommends),
@@ -202,7 +237,7 @@ def apt_section(oracle: Path, doc: Mapping[str, Any], partial: Mapping[str, Any]
             "APT_CALL_OVERHEAD_BYTES": debian.APT_CALL_OVERHEAD_BYTES,
             "APT_PACKAGE_OVERHEAD_BYTES": debian.APT_PACKAGE_OVERHEAD_BYTES,
         },
-        "from": used,
+        "from": rows.names,
     }
 
 
@@ -210,14 +245,10 @@ def apt_features(step: Step, data: Calibration) -> list[float] | None:
     """(1, Recommends, new packages, Python packages' bytes) of a layer that only installs with
     apt and cleans its lists; None for any other layer."""
     layer = step.layer
-    if (
-        layer is None
-        or layer.unknown_parts
-        or len(layer.blobs) != 1
-        or not layer.blobs[0].key.startswith("apt:")
-    ):
+    installs = [b for b in layer.blobs if b.key.startswith("apt:")] if layer is not None else []
+    if layer is None or layer.unknown_parts or len(installs) != 1 or len(layer.blobs) != 2:
         return None
-    blob = layer.blobs[0]
+    blob = installs[0]
     python = [p for p in blob.packages if p.startswith(PYTHON_PACKAGES)]
     recommends = "--no-install-recommends" not in step.instruction.text
     return [
@@ -237,16 +268,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     oracle = Path(args.oracle)
     doc = json.loads(Path(args.measurements or oracle / "measurements.json").read_text())
-    buildah = buildah_section(doc)
-    partial: dict[str, Any] = {
-        "format": FORMAT,
-        "source": "oracle/measurements.json: " + doc["tool"] + ", storage driver " + doc["storage_driver"],
-        "measured": doc["date"],
-        "bases": base_section(oracle),
-        "buildah": buildah,
-        "apt_lists": apt_lists_section(doc),
-    }
-    result = {**partial, "apt": apt_section(oracle, doc, partial)}
+    partial = partial_calibration(oracle, doc)
+    result = {**partial, "apt": apt_section(apt_rows(oracle, doc, partial))}
     DATA.parent.mkdir(parents=True, exist_ok=True)
     DATA.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {DATA}: {json.dumps(result['apt'] | {'from': len(result['apt']['from'])})}")

@@ -26,7 +26,14 @@ from dfanalyze.analysis.expand import ExpansionError, Unknown, expand_static
 from dfanalyze.analysis.packages import Download, PackageOp, analyze, cache_mounted
 from dfanalyze.analysis.shell import Command, ShellScript, Word
 from dfanalyze.layers.fs import LayerBuilder, NodeKind, Tree
-from dfanalyze.layers.sizes import BaseImage, Calibration, Profile, apt_install_blob, unknown_blob
+from dfanalyze.layers.sizes import (
+    BaseImage,
+    Calibration,
+    Profile,
+    apt_install_blobs,
+    apt_state_blob,
+    unknown_blob,
+)
 
 Variables = Mapping[str, str | Unknown]
 
@@ -444,8 +451,8 @@ class _Interpreter:
                 self.builder.extra_entries += calibration.apt_lists.extra_entries
             return
         if op.action == "install":
-            blob, unknown = apt_install_blob(op, self.builder, self.setting.base, calibration)
-            if blob is not None:
+            blobs, unknown = apt_install_blobs(op, self.builder, self.setting.base, calibration)
+            for blob in blobs:
                 self.builder.add_blob(blob)
             for reason in unknown:
                 self.unknown(reason)
@@ -458,6 +465,8 @@ class _Interpreter:
 
     def apt_remove(self, op: PackageOp) -> None:
         names = {p.name for p in op.packages}
+        if self.builder.apt_installed is not None and names & self.builder.apt_installed:
+            self.builder.add_blob(apt_state_blob(self.setting.calibration, recommends=False))
         auto = op.action == "autoremove" or "--auto-remove" in op.flags or "--autoremove" in op.flags
         for key, blob in list(self.builder.blobs.items()):
             hit = names & blob.packages

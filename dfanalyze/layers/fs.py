@@ -288,8 +288,9 @@ class LayerBuilder:
             del self.nodes[p]
 
     def add_blob(self, blob: Blob) -> None:
+        """Add content without a file list; a blob of the same key made by this step is replaced."""
         self.blobs[blob.key] = blob
-        self.new_blobs.append(blob)
+        self.new_blobs = [b for b in self.new_blobs if b.key != blob.key] + [blob]
 
     def shrink_blob(self, key: str, gone: frozenset[str], data_bytes: int | None) -> None:
         """Packages installed and removed by this same step leave nothing but apt's bookkeeping."""

@@ -255,10 +255,22 @@ def unknown_blob(label: str, step: int) -> Blob:
     return Blob(f"pkg:{step}:{label}", label, None, None)
 
 
-def apt_install_blob(
+APT_STATE = "apt-state"
+"""The blob of apt's and dpkg's databases, which every apt call that changes packages rewrites."""
+
+
+def apt_state_blob(data: Calibration, recommends: bool) -> Blob:
+    """What an apt call rewrites beside the packages (dpkg's status, debconf's templates, the
+    linker cache, logs): the per-call bytes of the calibration."""
+    size = data.apt_call_bytes + (data.apt_recommends_bytes if recommends else 0)
+    return Blob(APT_STATE, "apt and dpkg databases", size, size)
+
+
+def apt_install_blobs(
     op: PackageOp, builder: LayerBuilder, base: BaseImage, data: Calibration
-) -> tuple[Blob | None, list[str]]:
-    """The layer bytes of ``apt-get install`` and what stays unknown about them."""
+) -> tuple[list[Blob], list[str]]:
+    """The layer bytes of ``apt-get install`` (the packages, and the databases apt rewrites) and
+    what stays unknown about them."""
     from dfanalyze.knowledge.debian import load_index
 
     names = [p.name if p.version is None else f"{p.name}{p.operator}{p.version}" for p in op.packages]
@@ -267,25 +279,24 @@ def apt_install_blob(
     if installed is None and base.apt_upper_bound:
         bound = load_index().closure(names, recommends=not op.no_recommends, installed=_debian_base())
         bound_mb = bound.layer_bytes / 1e6
-        return None, [f"{label}: at most {bound_mb:.1f} MB (the base image's packages are unknown)"]
+        return [], [f"{label}: at most {bound_mb:.1f} MB (the base image's packages are unknown)"]
     if installed is None:
-        return None, [f"{label}: no package data for this base image"]
+        return [], [f"{label}: no package data for this base image"]
     recommends = not op.no_recommends
     estimate = load_index().closure(names, recommends=recommends, installed=installed)
     builder.apt_installed = installed | estimate.new_packages
     unknown = [f"{label}: {name} is not in the Debian bookworm data" for name in estimate.unknown]
     unknown += [f"{label}: {name} has no Installed-Size" for name in estimate.unsized]
     if not estimate.new_packages:
-        return None, unknown
+        return [], unknown
     python = [p for p in estimate.new_packages if p.startswith(PYTHON_PACKAGES)]
     pyc = round((data.package_bytes(python) or 0) * data.pyc_ratio)
-    extra = data.apt_call_bytes + data.apt_package_bytes * len(estimate.new_packages) + pyc
-    extra += data.apt_recommends_bytes if recommends else 0
-    blob = Blob(
+    extra = data.apt_package_bytes * len(estimate.new_packages) + pyc
+    packages = Blob(
         key=f"apt:{builder.step}",
         label=label,
         tar_bytes=estimate.layer_bytes + extra,
         data_bytes=estimate.installed_size_bytes + pyc,
         packages=estimate.new_packages,
     )
-    return blob, unknown
+    return [packages, apt_state_blob(data, recommends)], unknown

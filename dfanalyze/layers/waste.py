@@ -79,6 +79,8 @@ def waste(layers: Sequence[Layer]) -> Waste:
                 live[path] = (layer.step, change.size)
                 record(path, change.size)
         for blob in layer.blobs:
+            if blob.key in live and live[blob.key][0] != layer.step:  # rewritten (apt's databases)
+                bury(blob.key, *live[blob.key])
             live[blob.key] = (layer.step, blob.data_bytes)
             record(blob.key, blob.data_bytes)
         for key, size in layer.removed_blobs:
