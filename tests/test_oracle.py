@@ -190,13 +190,17 @@ def test_every_measured_layer_is_estimated_or_explained(modelled: list[Modelled]
     assert seen == set(OUTSIDE_MODEL), "stale OUTSIDE_MODEL entries"
 
 
+def _accuracy(what: str, errors: list[float], median_target: float, worst_target: float) -> None:
+    median, worst = statistics.median(errors), max(errors)
+    print(f"\n{len(errors)} {what}: median error {_pct(median)}, worst {_pct(worst)}")
+    assert median <= median_target
+    assert worst <= worst_target
+
+
 def test_layer_sizes(modelled: list[Modelled]) -> None:
     errors = [row.error for case in modelled for row in case.rows if row.estimated is not None]
-    median, worst = statistics.median(errors), max(errors)
-    print(f"\n{len(errors)} layers: median error {_pct(median)}, worst {_pct(worst)}")
     assert len(errors) >= 80
-    assert median <= LAYER_MEDIAN
-    assert worst <= LAYER_WORST
+    _accuracy("layers", errors, LAYER_MEDIAN, LAYER_WORST)
 
 
 def test_image_sizes(modelled: list[Modelled]) -> None:
@@ -213,11 +217,8 @@ def test_image_sizes(modelled: list[Modelled]) -> None:
             errors.append(error)
         else:
             assert image.estimated_bytes <= measured * (1 + IMAGE_WORST)
-    median, worst = statistics.median(errors), max(errors)
-    print(f"{len(errors)} complete images: median error {_pct(median)}, worst {_pct(worst)}")
     assert len(errors) >= 35
-    assert median <= IMAGE_MEDIAN
-    assert worst <= IMAGE_WORST
+    _accuracy("complete images", errors, IMAGE_MEDIAN, IMAGE_WORST)
 
 
 def test_reclaimable_bytes_match_the_measured_waste(modelled: list[Modelled]) -> None:
