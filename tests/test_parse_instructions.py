@@ -562,3 +562,50 @@ def test_instructions_before_the_first_from() -> None:
 def test_every_problem_of_an_instruction_is_reported(line: str, messages: list[str]) -> None:
     # BuildKit stops at the first problem; a linter shows them all, except what one problem implies.
     assert errors(line) == messages
+
+
+# -- 6. RUN --mount: what BuildKit checks when it parses the instruction ----------------------
+def test_mount_options() -> None:
+    df = parse_text('FROM a\nRUN --mount=type=cache,target=/root/.cache,\\"id=a,b\\",RO,sharing=locked x\n')
+    run = df.instructions[1]
+    assert isinstance(run, model.Run) and df.errors == ()
+    mount = run.mounts[0]
+    assert (mount.type, mount.target, mount.option("id"), mount.option("ro")) == (
+        "cache",
+        "/root/.cache",
+        "a,b",
+        None,
+    )
+    assert mount.options[-1] == ("sharing", "locked")
+    assert mount.span == run.flags[0].span
+
+
+@pytest.mark.parametrize(
+    ("flag", "message"),
+    [
+        (
+            '--mount=type=bind,src=\\"a,b\\"',
+            'failed to parse csv mounts: parse error on line 1, column 15: bare " in non-quoted-field',
+        ),
+        (
+            '--mount=type=bind,\\"src=a',
+            "failed to parse csv mounts: parse error on line 1, column 11: "
+            'extraneous or missing " in quoted-field',
+        ),
+        ("--mount=", "failed to parse csv mounts: EOF"),
+        ("--mount=type=cache,target", "invalid field 'target' must be a key=value pair"),
+        ('--mount="type=bind,source=a,b"', "invalid field 'b' must be a key=value pair"),  # quotes go first
+        (
+            "--mount=from=$STAGE,target=/x",
+            "'from' doesn't support variable expansion, define alias stage instead",
+        ),
+    ],
+)
+def test_mount_errors(flag: str, message: str) -> None:
+    out = dump(f"FROM a\nRUN {flag} x\n")
+    assert [e["message"] for e in out["errors"]] == [message]
+    assert out["errors"][0]["start"] == out["instructions"][1]["locations"]["flags"][0]["start"]
+
+
+def test_mount_values_are_checked_at_build_time_only() -> None:
+    assert errors("RUN --mount=type=nope,from=stage$,uid=x,rw x") == []

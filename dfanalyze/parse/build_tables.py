@@ -83,7 +83,8 @@ def compile_tables(grammar_text: str) -> dict[str, Any]:
             {
                 "origin": r.origin.name,
                 "alias": r.alias,
-                "expand1": bool(r.options.expand1),
+                # as Lark's tree builder: an alias keeps its node even with a single child
+                "expand1": bool(r.options.expand1) and not r.alias,
                 "keep": [_keep(s) for s in r.expansion],
             }
             for r in rules

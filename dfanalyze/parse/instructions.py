@@ -367,26 +367,26 @@ def _parse_run(
 
 
 def _mount(b: _Builder, flag: Flag) -> model.Mount | None:
+    """One ``--mount`` value, with the checks BuildKit makes when it parses the instruction: the CSV
+    structure, ``key=value`` fields, and no variable in ``from``. Values are checked at build time."""
     assert flag.value is not None
-    try:
-        tree = lalr.parse(flag.value, "csv_options")
-    except lalr.GrammarError as exc:
-        b.errors.append(
-            Diagnostic(SYNTAX_ERROR, f"invalid mount options {go_quote(flag.value)}: {exc}", flag.span)
-        )
+    fields = _csv_fields(b, flag)
+    if fields is None:
         return None
     options: list[tuple[str, str | None]] = []
-    for field in tree.find("csv_field"):
-        key = field.children[0]
-        assert isinstance(key, lalr.Token)
-        value: str | None = None
-        if len(field.children) > 1:
-            raw = field.children[1]
-            assert isinstance(raw, lalr.Token)
-            value = raw.value[1:-1].replace('""', '"') if raw.type == "OPTION_QUOTED" else raw.value
-        elif key.value.endswith("="):
-            value = ""
-        options.append((key.value.strip().lower(), value))
+    for field in fields:
+        key, eq, value = field.partition("=")
+        key = key.lower()
+        if not eq and key not in ("readonly", "ro", "readwrite", "rw", "required"):
+            b.errors.append(
+                Diagnostic(SYNTAX_ERROR, f"invalid field '{field}' must be a key=value pair", flag.span)
+            )
+            return None
+        if key == "from" and "$" in value[:-1]:
+            message = "'from' doesn't support variable expansion, define alias stage instead"
+            b.errors.append(Diagnostic(SYNTAX_ERROR, message, flag.span))
+            return None
+        options.append((key, value if eq else None))
     values = dict(options)
     mount_type = values.get("type") or "bind"
     target = values.get("target", values.get("dst", values.get("destination")))
@@ -398,6 +398,34 @@ def _mount(b: _Builder, flag: Flag) -> model.Mount | None:
         options=tuple(options),
         span=flag.span,
     )
+
+
+def _csv_fields(b: _Builder, flag: Flag) -> list[str] | None:
+    """The fields of a flag value read as one CSV record (Go's ``encoding/csv``), or None with an
+    error in BuildKit's words."""
+    assert flag.value is not None
+    value = flag.value
+    problem = "EOF" if not value else None
+    if problem is None:
+        try:
+            tree = lalr.parse(value, "csv_options")
+        except lalr.GrammarError as exc:
+            at = exc.offset
+            bare_quote = value[at : at + 1] == '"' and at > 0 and value[at - 1] != ","
+            reason = 'bare " in non-quoted-field' if bare_quote else 'extraneous or missing " in quoted-field'
+            problem = f"parse error on line 1, column {at + 1}: {reason}"
+        else:
+            return [_csv_value(field) for field in tree.find("csv_field")]
+    b.errors.append(Diagnostic(SYNTAX_ERROR, f"failed to parse csv mounts: {problem}", flag.span))
+    return None
+
+
+def _csv_value(field: lalr.Tree) -> str:
+    if not field.children:
+        return ""
+    token = field.children[0]
+    assert isinstance(token, lalr.Token)
+    return token.value[1:-1].replace('""', '"') if token.type == "CSV_QUOTED" else token.value
 
 
 def _simple_command(cls: type[model.CommandInstruction]) -> Callable[..., Instruction]:
