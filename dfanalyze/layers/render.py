@@ -8,12 +8,13 @@ JSON::
      "steps": [{"index": int, "stage": str|null, "stage_index": int, "line": int,
                 "instruction": str, "creates_layer": bool, "estimated_bytes": int|null,
                 "known_bytes": int, "unknown_parts": [str], "cumulative_bytes": int|null,
-                "in_image": bool, "wasted_bytes": int, "cache_inputs": [str],
+                "in_image": bool, "built": bool, "wasted_bytes": int, "cache_inputs": [str],
                 "rebuilds": bool|null}]}
 
 ``estimated_bytes`` is null when part of the step is unknown (``known_bytes`` is then the known
 part); a FROM step's size is its base image's. ``image.estimated_bytes`` sums the known parts,
-``image.unknown_parts`` lists the rest. A step's ``wasted_bytes`` are the bytes its layer stores
+``image.unknown_parts`` lists the rest. ``built`` is false for the steps of stages the target does
+not need. A step's ``wasted_bytes`` are the bytes its layer stores
 that a later step deletes or replaces; ``image.wasted_bytes`` is dive's measure (every copy of a
 path held by two layers or more). ``rebuilds`` is null for steps that only edit the image
 configuration, for stages the target does not build, and where the answer depends on content
@@ -78,6 +79,7 @@ def _step_json(step: Step) -> dict[str, Any]:
         "unknown_parts": list(step.unknown_parts),
         "cumulative_bytes": step.cumulative_bytes,
         "in_image": step.in_image,
+        "built": step.reachable,
         "wasted_bytes": step.wasted_bytes,
         "cache_inputs": list(step.cache_inputs),
         "rebuilds": step.rebuilds,
@@ -140,9 +142,7 @@ def render_table(graph: LayerGraph, out: TextIO, *, color: bool = False, width: 
             human(step.wasted_bytes) if step.wasted_bytes else "",
         ]
         if graph.changes.any:
-            row.append(
-                {True: "yes", False: "cached", None: "-" if not step.cache_inputs else "?"}[step.rebuilds]
-            )
+            row.append(_rebuild_mark(step))
         style = None if step.in_image else "dim"
         table.add_row(*row, style=style)
     console.print(table)

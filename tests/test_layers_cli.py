@@ -1,0 +1,176 @@
+"""``dfanalyze layers`` end to end: every output format (snapshots), changes, errors, and the JSON
+interface's shape."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+from syrupy.assertion import SnapshotAssertion
+
+from dfanalyze.cli import main
+from dfanalyze.layers.render import FORMATS, human
+
+DOCKERFILE = """\
+# syntax=docker/dockerfile:1
+FROM localhost/debian:bookworm AS build
+WORKDIR /src
+COPY requirements.txt .
+RUN pip install --no-cache-dir -r requirements.txt
+COPY . .
+RUN mkdir -p /out && dd if=/dev/zero of=/out/app bs=1K count=64
+
+FROM scratch AS docs
+COPY docs/ /docs/
+
+FROM localhost/debian:bookworm
+ARG RELEASE=1
+RUN dd if=/dev/zero of=/tmp/cache.bin bs=1M count=12
+RUN rm /tmp/cache.bin && echo "$RELEASE" > /release
+COPY --from=build /out/app /usr/local/bin/app
+USER nobody
+CMD ["/usr/local/bin/app"]
+"""
+FILES = {
+    ".dockerignore": "*.log\n.git\n",
+    "requirements.txt": "requests==2.32.3\n",
+    "src/main.py": "print('hello')\n" * 20,
+    "docs/index.md": "# docs\n",
+    "debug.log": "ignored\n" * 100,
+}
+
+STEP_SCHEMA = {
+    "type": "object",
+    "required": [
+        "index", "stage", "line", "instruction", "creates_layer", "estimated_bytes", "wasted_bytes",
+        "cache_inputs", "rebuilds",
+    ],
+    "properties": {
+        "index": {"type": "integer"},
+        "stage": {"type": ["string", "null"]},
+        "line": {"type": "integer"},
+        "instruction": {"type": "string"},
+        "creates_layer": {"type": "boolean"},
+        "estimated_bytes": {"type": ["integer", "null"]},
+        "wasted_bytes": {"type": "integer"},
+        "cache_inputs": {"type": "array", "items": {"type": "string"}},
+        "rebuilds": {"type": ["boolean", "null"]},
+    },
+}  # fmt: skip
+SCHEMA = {
+    "type": "object",
+    "required": ["image", "steps"],
+    "properties": {
+        "image": {
+            "type": "object",
+            "required": ["estimated_bytes", "unknown_parts", "efficiency", "wasted_bytes"],
+            "properties": {
+                "estimated_bytes": {"type": "integer"},
+                "unknown_parts": {"type": "array", "items": {"type": "string"}},
+                "efficiency": {"type": "number", "minimum": 0, "maximum": 1},
+                "wasted_bytes": {"type": "integer"},
+            },
+        },
+        "steps": {"type": "array", "items": STEP_SCHEMA},
+    },
+}
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    for name, content in FILES.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(content)
+    (tmp_path / "Dockerfile").write_text(DOCKERFILE)
+    monkeypatch.chdir(tmp_path)
+    for name in ("NO_COLOR", "FORCE_COLOR"):
+        monkeypatch.delenv(name, raising=False)
+    return tmp_path
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(["layers", *args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.mark.parametrize("output_format", FORMATS)
+def test_every_format(
+    output_format: str, project: Path, capsys: pytest.CaptureFixture[str], snapshot: SnapshotAssertion
+) -> None:
+    code, out, err = run(capsys, "Dockerfile", "--format", output_format, "--color", "never")
+    assert (code, err) == (0, "")
+    assert out == snapshot
+
+
+@pytest.mark.parametrize("output_format", ["table", "json"])
+def test_changes(
+    output_format: str, project: Path, capsys: pytest.CaptureFixture[str], snapshot: SnapshotAssertion
+) -> None:
+    code, out, _ = run(
+        capsys,
+        "Dockerfile",
+        "--changed",
+        "src/main.py",
+        "--changed-arg",
+        "RELEASE",
+        "--format",
+        output_format,
+    )
+    assert code == 0
+    assert out == snapshot
+
+
+def test_json_is_the_documented_interface(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(capsys, "Dockerfile", "--format", "json", "--changed", "debug.log")
+    document = json.loads(out)
+    jsonschema.validate(document, SCHEMA)
+    steps = document["steps"]
+    assert [s["rebuilds"] for s in steps if s["creates_layer"] and s["built"]] == [False] * 8  # ignored
+    assert [s["index"] for s in steps if not s["built"]] == [6, 7]
+    assert document["image"]["unknown_parts"] == []  # pip's unknown files stay in the build stage
+    assert document["image"]["unreachable_stages"] == ["docs"]
+
+
+def test_target_context_and_build_args(
+    project: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "Dockerfile").write_text("FROM scratch\nCOPY . /ctx\nARG N\nCOPY $N /n\n")
+    dockerfile = str(elsewhere / "Dockerfile")
+    code, out, _ = run(
+        capsys, dockerfile, "--context", str(project), "--build-arg", "N=docs", "--format", "json"
+    )
+    steps = json.loads(out)["steps"]
+    assert code == 0 and steps[1]["estimated_bytes"] is not None and steps[3]["estimated_bytes"] is not None
+    code, out, _ = run(capsys, "Dockerfile", "--target", "build", "--format", "json")
+    assert json.loads(out)["image"]["target"] == "build"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["missing/Dockerfile"], "dfanalyze: error: missing/Dockerfile: no such file\n"),
+        (
+            ["Dockerfile", "--target", "nope"],
+            "dfanalyze: error: no stage is named 'nope' (stages: build, docs, 2)\n",
+        ),
+        (["Dockerfile", "--format", "yaml"], None),
+    ],
+)
+def test_errors(
+    project: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str | None
+) -> None:
+    code, out, err = run(capsys, *args)
+    assert code == 2 and out == ""
+    if message is not None:
+        assert err == message
+
+
+def test_human_sizes() -> None:
+    assert [human(n) for n in (None, 0, 999, 1000, 1_234_567, 9_876_543_210)] == [
+        "?", "0 B", "999 B", "1.00 kB", "1.23 MB", "9.88 GB",
+    ]  # fmt: skip
