@@ -197,10 +197,6 @@ class IgnoreRules:
     source: str | None = None
     errors: tuple[str, ...] = ()
 
-    @cached_property
-    def has_exceptions(self) -> bool:
-        return any(p.exclusion for p in self.patterns)
-
     def decisive(self, path: str) -> IgnorePattern | None:
         """The pattern that excludes ``path`` (matched by it or by a parent directory), or None
         when ``path`` is sent (``MatchesOrParentMatches``)."""

@@ -98,10 +98,16 @@ class KeyInputs:
     """Context paths that changed, matched by name (they may no longer exist, or be new)."""
     reference: KeySet | None = None
     """The build before the change: a content-based input whose stage changed is unknown."""
+    hashing: bool = True
+    """False when nothing will be compared (every key is then the same placeholder)."""
+
+    def digest(self, *parts: object) -> str:
+        return _digest(*parts) if self.hashing else "="
 
 
 def _digest(*parts: object) -> str:
-    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:32]
+    """A key for ``parts`` (strings, numbers, None, and tuples and lists of them)."""
+    return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
 
 
 def compute_keys(steps: Sequence[StepRef], built: Iterable[int], inputs: KeyInputs) -> KeySet:
@@ -131,8 +137,8 @@ def compute_keys(steps: Sequence[StepRef], built: Iterable[int], inputs: KeyInpu
         if ins.kind not in VERTEX_KINDS:
             continue
         definition, content, described = _own(ins, env, inputs, stage_keys)
-        own = None if content is None else _digest(definition, content)
-        key = None if own is None or parent is None else _digest(parent, own)
+        own = None if content is None else inputs.digest(definition, content)
+        key = None if own is None or parent is None else inputs.digest(parent, own)
         keys[ref.index] = StepKey(own, key, definition, described)
         parent = key
         stage_keys[ref.stage] = key
@@ -156,7 +162,7 @@ def _from_key(
     ref = inputs.scopes.image(ins)
     platform = ins.platform.value if ins.platform is not None else None
     text = ref.text if ref is not None else None
-    return (_digest("FROM", text, platform) if text is not None else None), "/", None
+    return (inputs.digest("FROM", text, platform) if text is not None else None), "/", None
 
 
 def earlier_stage(dockerfile: model.Dockerfile, name: str, before: int) -> int | None:
@@ -179,7 +185,7 @@ def _own(
 ) -> tuple[str, object | None, tuple[str, ...]]:
     """The definition, the content inputs (None when unknown) and a description."""
     if isinstance(ins, model.Workdir):
-        return _digest("WORKDIR", env.workdir, env.user), (), ("path", "user")
+        return inputs.digest("WORKDIR", env.workdir, env.user), (), ("path", "user")
     if isinstance(ins, model.Run):
         return _run(ins, env, inputs, stage_keys)
     assert isinstance(ins, model.CopyLike)
@@ -210,19 +216,19 @@ def _run(
                 continue
             changed = _stage_changed(stage, stage_keys, inputs)
             if changed:
-                return _digest("RUN", command, mounts), None, tuple(described)
+                return inputs.digest("RUN", command, mounts), None, tuple(described)
             content.append(("stage", stage_keys.get(stage), source))
             described.append(f"bind mount of {source} from stage {mount.from_}")
         else:
             fingerprint = _selection(inputs, source, ())
             if fingerprint is None:
-                return _digest("RUN", command, mounts), None, tuple(described)
+                return inputs.digest("RUN", command, mounts), None, tuple(described)
             content.append(("context", source, fingerprint))
             described.append(f"bind mount of {source} from the context (content)")
     shell = inputs.shells.get(id(ins), ("/bin/sh", "-c"))
     heredocs = [(h.name, h.content) for h in ins.heredocs]
     settings = (ins.network, ins.security, env.workdir, env.user)
-    definition = _digest("RUN", command, list(shell), heredocs, mounts, settings, variables)
+    definition = inputs.digest("RUN", command, list(shell), heredocs, mounts, settings, variables)
     return definition, content, tuple(described)
 
 
@@ -243,7 +249,7 @@ def _copy(
     absolute_dest = absolute(dest, env.workdir) if dest is not None else None
     if dest is not None and dest.endswith("/"):
         absolute_dest = (absolute_dest or "") + "/"
-    definition = _digest(ins.kind, sources, absolute_dest, flags, heredocs)
+    definition = inputs.digest(ins.kind, sources, absolute_dest, flags, heredocs)
     described: list[str] = ["sources and destination", "flags"]
     excludes = tuple(f.value for f in ins.flags_named("exclude") if f.value)
     from_flag = ins.flag("from")

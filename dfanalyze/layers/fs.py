@@ -18,6 +18,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Literal
 
 NodeKind = Literal["file", "dir", "symlink"]
@@ -110,7 +111,7 @@ class Layer:
     """Entries without a known path (mount points a builder leaves, apt's state directories)."""
     unknown: tuple[str, ...] = ()
 
-    @property
+    @cached_property
     def known_bytes(self) -> int:
         """The tar size of everything known (the whole size when :attr:`unknown` is empty)."""
         total = TAR_END + TAR_BLOCK * self.extra_entries
@@ -118,7 +119,7 @@ class Layer:
             total += entry_bytes(path, change.kind, change.size or 0)
         return total + sum(b.tar_bytes or 0 for b in self.blobs)
 
-    @property
+    @cached_property
     def unknown_parts(self) -> tuple[str, ...]:
         blobs = tuple(f"{b.label}: size unknown" for b in self.blobs if b.tar_bytes is None)
         files = tuple(f"{path}: size unknown" for path, c in self.changes.items() if c.size is None)
@@ -146,10 +147,6 @@ class Tree:
     """Directories a builder creates with the next RUN (buildah: WORKDIR, VOLUME)."""
     apt_installed: frozenset[str] | None = None
     """The Debian packages installed (None when not known)."""
-
-    def children(self, directory: str) -> list[str]:
-        prefix = directory.rstrip("/") + "/"
-        return [p for p in self.nodes if p.startswith(prefix) and "/" not in p[len(prefix) :]]
 
     def subtree(self, path: str) -> list[str]:
         prefix = path.rstrip("/") + "/"

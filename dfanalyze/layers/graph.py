@@ -27,7 +27,7 @@ dot``/``mermaid``); the rules work on :attr:`LayerGraph.steps` and never import 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -112,11 +112,7 @@ class Step:
 
     @property
     def known_bytes(self) -> int:
-        if self.layer is not None:
-            return self.layer.known_bytes
-        if self.base is not None:
-            return self.base.bytes or 0
-        return 0
+        return _known_bytes(self.layer, self.base)
 
     @property
     def unknown_parts(self) -> tuple[str, ...]:
@@ -130,6 +126,12 @@ class Step:
     def estimated_bytes(self) -> int | None:
         """The size of the step's layer (for FROM, the base image's), None when part is unknown."""
         return None if self.unknown_parts else self.known_bytes
+
+
+def _known_bytes(layer: Layer | None, base: BaseImage | None) -> int:
+    if layer is not None:
+        return layer.known_bytes
+    return base.bytes or 0 if base is not None else 0
 
 
 @dataclass(frozen=True)
@@ -222,25 +224,26 @@ def build_layer_graph(
     for ref in refs:
         ins = ref.instruction
         stage = dockerfile.stages[ref.stage]
-        step = Step(
-            index=ref.index,
-            stage=ref.stage,
-            stage_name=stage.name,
-            instruction=ins,
-            creates_layer=ref.index in layers,
-            layer=layers.get(ref.index),
-            base=bases.get(ref.index),
-            workdir=workdirs.get(ref.index),
-            reachable=ref.stage in needed,
-            in_image=ref.index in in_image,
-            cache_inputs=keys.steps[ref.index].inputs if ref.index in keys.steps else (),
-            rebuilds=rebuild.get(ref.index),
-            wasted_bytes=measured.by_step.get(ref.index, 0) if ref.index in in_image else 0,
+        if ref.index in in_image:
+            running += _known_bytes(layers.get(ref.index), bases.get(ref.index))
+        steps.append(
+            Step(
+                index=ref.index,
+                stage=ref.stage,
+                stage_name=stage.name,
+                instruction=ins,
+                creates_layer=ref.index in layers,
+                layer=layers.get(ref.index),
+                base=bases.get(ref.index),
+                workdir=workdirs.get(ref.index),
+                reachable=ref.stage in needed,
+                in_image=ref.index in in_image,
+                cache_inputs=keys.steps[ref.index].inputs if ref.index in keys.steps else (),
+                rebuilds=rebuild.get(ref.index),
+                wasted_bytes=measured.by_step.get(ref.index, 0) if ref.index in in_image else 0,
+                cumulative_bytes=running if ref.index in in_image else None,
+            )
         )
-        if step.in_image:
-            running += step.known_bytes
-            step = replace(step, cumulative_bytes=running)
-        steps.append(step)
     image_steps = [s for s in steps if s.in_image]
     estimate = ImageEstimate(
         estimated_bytes=running,
@@ -325,6 +328,7 @@ def _layers(
     layers: dict[int, Layer] = {}
     bases: dict[int, BaseImage] = {}
     workdirs: dict[int, str] = {}
+    known_bases: dict[str, BaseImage] = {}
     final: dict[int, tuple[Tree, BaseImage, str, str | None]] = {}
     tree, base, workdir, user = Tree(), BaseImage("", None, ""), "/", None
     for ref in refs:
@@ -335,7 +339,10 @@ def _layers(
                 tree, base, workdir, user = final[parent]
             else:
                 written = ins.image.text if ins.image is not None else ""
-                base = base_image(scopes.image(ins), written, data)
+                image = scopes.image(ins)
+                key = image.text if image is not None else written
+                base = known_bases.get(key) or base_image(image, written, data)
+                known_bases[key] = base
                 bases[ref.index] = base
                 tree = Tree(base_known_empty=base.empty, apt_installed=base.apt_installed)
                 workdir, user = "/", None
@@ -401,7 +408,9 @@ def _cache(
     """Keys of the build as it is, and which steps the changes rebuild (none without changes)."""
     shells = analysis.shells
     before = cache.compute_keys(
-        refs, built, cache.KeyInputs(analysis.dockerfile, analysis.scopes, shells, context, _same)
+        refs,
+        built,
+        cache.KeyInputs(analysis.dockerfile, analysis.scopes, shells, context, _same, hashing=changes.any),
     )
     if not changes.any:
         return before, cache.rebuilds(before, before)
