@@ -12,6 +12,7 @@ import pytest
 
 from dfanalyze.analysis.context import (
     BuildContext,
+    ContextTooLarge,
     archive_members,
     clean_source,
     go_clean,
@@ -122,10 +123,17 @@ def test_load_context_lists_what_is_sent_and_what_is_ignored(tmp_path: Path) -> 
         ("src/link", "symlink", 0),
         ("src/m.py", "file", 5),
     ]
-    assert [(e.path, e.size) for e in context.ignored] == [("logs", 4)]
+    assert [(e.path, e.kind) for e in context.ignored] == [("logs", "dir")]
     assert context.total_bytes == 10
     assert context.by_path["src/link"].target == "m.py"
     assert context.resolve("src/link") == context.by_path["src/m.py"]
+
+
+def test_a_limit_stops_the_walk(tmp_path: Path) -> None:
+    root = tree(tmp_path, {f"f{i}": "" for i in range(5)})
+    assert len(load_context(root, None, limit=5).entries) == 5
+    with pytest.raises(ContextTooLarge, match="more than 4 entries"):
+        load_context(root, None, limit=4)
 
 
 def test_no_ignore_file_sends_everything(tmp_path: Path) -> None:

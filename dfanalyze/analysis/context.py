@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BuildContext",
     "ContextEntry",
+    "ContextTooLarge",
     "IgnorePattern",
     "IgnoreRules",
     "SourceMatch",
@@ -309,7 +310,7 @@ class BuildContext:
     """Every entry sent, sorted by path."""
     ignored: tuple[ContextEntry, ...]
     """Entries ``.dockerignore`` excludes (an excluded directory that is not entered stands for all
-    it holds; its size is the total of its files)."""
+    it holds, which is not read)."""
     ignore: IgnoreRules | None
     """None when the context has no ignore file."""
 
@@ -439,9 +440,14 @@ def match_source_pattern(pattern: str, path: str) -> bool:
     return _glob_regex(pattern).match(path) is not None
 
 
-def load_context(root: str | Path, ignore: IgnoreRules | None) -> BuildContext:
+class ContextTooLarge(Exception):
+    """The context holds more entries than the caller wants to read."""
+
+
+def load_context(root: str | Path, ignore: IgnoreRules | None, limit: int | None = None) -> BuildContext:
     """Walk ``root`` (without following links) and split it into what is sent and what
-    ``ignore`` excludes; unreadable folders are skipped."""
+    ``ignore`` excludes; unreadable folders are skipped. :class:`ContextTooLarge` when more than
+    ``limit`` entries would be sent."""
     base = str(root)
     sent: list[ContextEntry] = []
     ignored: list[ContextEntry] = []
@@ -468,11 +474,13 @@ def load_context(root: str | Path, ignore: IgnoreRules | None) -> BuildContext:
                     stack.append(path)
                     entered[path] = entry
                 else:
-                    ignored.append(ContextEntry(path, "dir", _tree_bytes(item.path), entry.mode))
+                    ignored.append(entry)
             elif excluded:
                 ignored.append(entry)
             else:
                 sent.append(entry)
+            if limit is not None and len(sent) > limit:
+                raise ContextTooLarge(f"{base}: more than {limit} entries")
     # An excluded folder that holds an exception is sent as the parent of what it holds.
     parents = {p for e in sent for p in _parents(e.path)}
     sent.extend(entry for path, entry in entered.items() if path in parents)
@@ -499,19 +507,6 @@ def _entry(item: os.DirEntry[str], path: str) -> ContextEntry | None:
             target = ""
         return ContextEntry(path, "symlink", 0, mode, target)
     return ContextEntry(path, "other", 0, mode)
-
-
-def _tree_bytes(folder: str) -> int:
-    total = 0
-    for current, _, files in os.walk(folder):
-        for name in files:
-            try:
-                info = os.lstat(f"{current}/{name}")
-            except OSError:
-                continue
-            if stat.S_ISREG(info.st_mode):
-                total += info.st_size
-    return total
 
 
 # --- local archives that ADD extracts -----------------------------------------------------------------

@@ -1,9 +1,9 @@
 """Checks on the layer graph and the build context (family ``layers``, DF400-DF439).
 
 They read :mod:`dfanalyze.layers.graph` (computed once per file and shared) and the build context:
-the ``context_dir`` the linter was given, else the Dockerfile's folder when the file is on disk.
-Without a context, the checks that need one stay silent; every check stays silent on what the
-model does not know.
+the ``context_dir`` the linter was given, else the Dockerfile's folder when the file is on disk (up
+to :data:`CONTEXT_LIMIT` entries). Without a context, the checks that need one stay silent; every
+check stays silent on what the model does not know.
 """
 
 from __future__ import annotations
@@ -27,6 +27,8 @@ BUILD_TOOLS = frozenset(
     | {"gfortran", "golang", "golang-go", "go", "rustc", "cargo", "rust", "maven", "gradle", "musl-dev"}
     | {"linux-headers", "python3-dev", "python-dev", "gcc-c++", "kernel-headers", "patch"}
 )
+CONTEXT_LIMIT = 50_000
+"""Entries of a build context the linter reads at most."""
 HEAVY_DIRECTORIES = (".git", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".terraform")
 _KEY_NAMES = frozenset({"id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", "id_ecdsa_sk", "id_ed25519_sk"})
 _TEMPLATE_SUFFIXES = (".example", ".sample", ".template", ".dist", ".defaults")
@@ -50,16 +52,30 @@ _CLOUD_FILES = {
 
 
 def build_context(analysis: FileAnalysis) -> BuildContext | None:
-    """The context the linter was given, else the Dockerfile's folder when the file is on disk."""
+    """The context the linter was given, else the Dockerfile's folder when the file is on disk;
+    None when no instruction reads the context, or when it holds more than
+    :data:`CONTEXT_LIMIT` entries (linting stays fast in a large repository)."""
 
     def load() -> BuildContext | None:
+        from dfanalyze.analysis.context import ContextTooLarge
         from dfanalyze.layers.graph import load_build_context
 
+        if not any(_reads_context(ins) for ins in analysis.dockerfile.instructions):
+            return None
         path = Path(analysis.dockerfile.path)
-        return load_build_context(analysis.context_dir, path if path.is_file() else None)
+        try:
+            return load_build_context(analysis.context_dir, path if path.is_file() else None, CONTEXT_LIMIT)
+        except ContextTooLarge:
+            return None
 
     result: BuildContext | None = analysis.cached("build-context", load)
     return result
+
+
+def _reads_context(ins: model.Instruction) -> bool:
+    if isinstance(ins, model.CopyLike):
+        return ins.flag("from") is None
+    return isinstance(ins, model.Run) and any(m.type == "bind" and m.from_ is None for m in ins.mounts)
 
 
 def layer_graph(analysis: FileAnalysis) -> LayerGraph | None:

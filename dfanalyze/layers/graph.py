@@ -183,18 +183,18 @@ class TargetError(ValueError):
 
 
 def load_build_context(
-    context_dir: str | Path | None, dockerfile: str | Path | None = None
+    context_dir: str | Path | None, dockerfile: str | Path | None = None, limit: int | None = None
 ) -> BuildContext | None:
     """The context a build would send from ``context_dir`` (else the folder of ``dockerfile``,
     when that is a file on disk), with the ignore file BuildKit would use; None when there is
-    no such folder."""
+    no such folder. ``limit``: see :func:`~dfanalyze.analysis.context.load_context`."""
     file = Path(dockerfile) if dockerfile is not None else None
     folder = Path(context_dir) if context_dir is not None else None
     if folder is None and file is not None and file.is_file():
         folder = file.resolve().parent
     if folder is None or not folder.is_dir():
         return None
-    return load_context(folder, read_ignore_file(folder, file))
+    return load_context(folder, read_ignore_file(folder, file), limit)
 
 
 def build_layer_graph(
