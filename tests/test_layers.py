@@ -135,6 +135,13 @@ def test_unknown_commands_are_unknown_never_zero(tmp_path: Path) -> None:
     assert len(graph.image.unknown_parts) == 4
 
 
+def test_scripts_that_cannot_be_read_are_unknown(tmp_path: Path) -> None:
+    graph = build(tmp_path, f'FROM {BASE}\nSHELL ["pwsh", "-Command"]\nRUN New-Item -Path C:/x\nRUN echo (\n')
+    assert [s.unknown_parts for s in graph.steps if s.creates_layer] == [
+        ("a shell script this model cannot read may write anything",)
+    ] * 2
+
+
 def test_cache_mount_targets_never_reach_the_layer(tmp_path: Path) -> None:
     graph = build(
         tmp_path,

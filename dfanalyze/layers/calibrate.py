@@ -69,6 +69,7 @@ def base_section(oracle: Path) -> list[dict[str, Any]]:
             "distro": "debian",
             "release": base["suite"],
             "source": f"oracle/base-bookworm.json, made {base['made']}",
+            "packages": sorted(p["package"] for p in base["packages"]),
         }
     ]
 

@@ -32,6 +32,7 @@ from dfanalyze.layers.sizes import (
     Profile,
     apt_install_blobs,
     apt_state_blob,
+    installed_packages,
     unknown_blob,
 )
 
@@ -151,6 +152,8 @@ def run_layer(
         builder.mark_unknown(f"`{' '.join(words)[:60]}` (exec form) may write files this model cannot list")
         return
     for script in scripts:
+        if script.dialect in ("powershell", "cmd") or script.errors:
+            builder.mark_unknown("a shell script this model cannot read may write anything")
         for command in script.all_commands():
             interpreter.command(command, script)
 
@@ -438,7 +441,8 @@ class _Interpreter:
     def apt(self, op: PackageOp, cache_mount: bool) -> None:
         calibration = self.setting.calibration
         if op.action == "update":
-            if calibration.apt_lists is None or self.setting.base.apt_installed is None:
+            known = self.setting.base.apt_installed is not None or self.setting.base.apt_suite is not None
+            if calibration.apt_lists is None or not known:
                 self.unknown("apt-get update: package lists of unknown size")
                 return
             for name, size in calibration.apt_lists.files:
@@ -465,7 +469,8 @@ class _Interpreter:
 
     def apt_remove(self, op: PackageOp) -> None:
         names = {p.name for p in op.packages}
-        if self.builder.apt_installed is not None and names & self.builder.apt_installed:
+        installed = installed_packages(self.builder)
+        if installed is not None and names & installed:
             self.builder.add_blob(apt_state_blob(self.setting.calibration, recommends=False))
         auto = op.action == "autoremove" or "--auto-remove" in op.flags or "--autoremove" in op.flags
         for key, blob in list(self.builder.blobs.items()):

@@ -146,7 +146,9 @@ class Tree:
     pending_dirs: tuple[str, ...] = ()
     """Directories a builder creates with the next RUN (buildah: WORKDIR, VOLUME)."""
     apt_installed: frozenset[str] | None = None
-    """The Debian packages installed (None when not known)."""
+    """The Debian packages installed (None when not known, or not read yet: ``apt_suite``)."""
+    apt_suite: str | None = None
+    """The suite of the Debian data whose minimal package set the base image has."""
 
     def subtree(self, path: str) -> list[str]:
         prefix = path.rstrip("/") + "/"
@@ -188,6 +190,7 @@ class LayerBuilder:
         self.runs = lower.runs
         self.pending_dirs = list(lower.pending_dirs)
         self.apt_installed = lower.apt_installed
+        self.apt_suite = lower.apt_suite
 
     # -- recording ---------------------------------------------------------------------------------
 
@@ -326,6 +329,7 @@ class LayerBuilder:
             runs=self.runs,
             pending_dirs=tuple(self.pending_dirs),
             apt_installed=self.apt_installed,
+            apt_suite=self.apt_suite,
         )
         return layer, tree
 

@@ -344,7 +344,9 @@ def _layers(
                 base = known_bases.get(key) or base_image(image, written, data)
                 known_bases[key] = base
                 bases[ref.index] = base
-                tree = Tree(base_known_empty=base.empty, apt_installed=base.apt_installed)
+                tree = Tree(
+                    base_known_empty=base.empty, apt_installed=base.apt_installed, apt_suite=base.apt_suite
+                )
                 workdir, user = "/", None
             final[ref.stage] = (tree, base, workdir, user)
             continue

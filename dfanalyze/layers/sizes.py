@@ -65,6 +65,7 @@ class MeasuredBase:
     distro: str
     release: str
     source: str
+    packages: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -116,7 +117,9 @@ def calibration_from(data: Mapping[str, Any]) -> Calibration:
         source=data["source"],
         measured=data["measured"],
         bases={
-            b["ref"]: MeasuredBase(b["ref"], b["bytes"], b["distro"], b["release"], b["source"])
+            b["ref"]: MeasuredBase(
+                b["ref"], b["bytes"], b["distro"], b["release"], b["source"], frozenset(b["packages"])
+            )
             for b in data.get("bases", [])
         },
         buildah_first_run_files=tuple(data["buildah"]["first_run_files"]),
@@ -199,7 +202,9 @@ class BaseImage:
     empty: bool = False
     """``scratch``."""
     apt_installed: frozenset[str] | None = None
-    """Its Debian packages, when known exactly."""
+    """Its Debian packages, when known exactly..."""
+    apt_suite: str | None = None
+    """... or the suite whose minimal package set of the Debian data it has (read when needed)."""
     apt_upper_bound: bool = False
     """A Debian bookworm image whose packages are not known: the minimal set gives an upper bound."""
     family: str | None = None
@@ -219,7 +224,7 @@ def base_image(ref: ImageRef | None, written: str, data: Calibration) -> BaseIma
             name,
             measured.bytes,
             f"measured ({measured.source})",
-            apt_installed=_debian_base() if measured.release == "bookworm" else None,
+            apt_installed=measured.packages if measured.distro == "debian" else None,
             family=measured.distro,
         )
     from dfanalyze.knowledge.base_images import lookup
@@ -235,7 +240,7 @@ def base_image(ref: ImageRef | None, written: str, data: Calibration) -> BaseIma
         name,
         round(size.mib * MIB) if size is not None else None,
         size.source if size is not None else "no uncompressed size for this image in the data",
-        apt_installed=_debian_base() if exact else None,
+        apt_suite="bookworm" if exact else None,
         apt_upper_bound=bookworm and not exact,
         family=info.family,
         variant=info.variant,
@@ -246,6 +251,13 @@ def _debian_base() -> frozenset[str]:
     from dfanalyze.knowledge.debian import load_index
 
     return load_index().base
+
+
+def installed_packages(builder: LayerBuilder) -> frozenset[str] | None:
+    """The Debian packages a stage has so far (None when not known)."""
+    if builder.apt_installed is None and builder.apt_suite == "bookworm":
+        builder.apt_installed = _debian_base()
+    return builder.apt_installed
 
 
 # --- packages ---------------------------------------------------------------------------------------
@@ -275,7 +287,7 @@ def apt_install_blobs(
 
     names = [p.name if p.version is None else f"{p.name}{p.operator}{p.version}" for p in op.packages]
     label = f"apt-get install {' '.join(p.name for p in op.packages)}"
-    installed = builder.apt_installed
+    installed = installed_packages(builder)
     if installed is None and base.apt_upper_bound:
         bound = load_index().closure(names, recommends=not op.no_recommends, installed=_debian_base())
         bound_mb = bound.layer_bytes / 1e6
