@@ -156,6 +156,13 @@ def _progress_bar(total: int, stream: TextIO) -> Iterator[Callable[[], None]]:
         yield advance
 
 
+def _usable_cpus() -> int:
+    """The CPUs this process may run on (a container or ``taskset`` may allow fewer than exist)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 def _picklable(job: Job) -> bool:
     try:
         pickle.dumps(job)
@@ -201,7 +208,7 @@ def check_files(
 ) -> list[FileResult]:
     """Check every task; results come in the order of ``tasks``. With ``progress`` (a terminal
     stream), a progress bar is drawn on it."""
-    workers = min(workers or os.cpu_count() or 1, len(tasks))
+    workers = min(workers or _usable_cpus(), len(tasks))
     pool = _pool(job, workers) if len(tasks) >= parallel_threshold and workers > 1 else None
     results: list[FileResult] = []
     with _maybe_progress(len(tasks), progress) as advance:
