@@ -189,6 +189,13 @@ def test_language_package_managers_are_unknown(tmp_path: Path) -> None:
     )
 
 
+def test_caches_cleaned_in_the_same_step_are_not_left(tmp_path: Path) -> None:
+    graph = build(tmp_path, "FROM fedora:40\nRUN dnf install -y gcc && dnf clean all\nRUN rm -rf $UNSET/x\n")
+    install, remove = (s for s in graph.steps if s.creates_layer)
+    assert install.unknown_parts == ("dnf install gcc: size unknown",)
+    assert remove.unknown_parts == ("`rm` with an argument this model cannot resolve",)
+
+
 def test_purge_in_the_same_step_leaves_only_bookkeeping(tmp_path: Path) -> None:
     graph = build(
         tmp_path,

@@ -23,7 +23,7 @@ from pathlib import Path
 from dfanalyze import model
 from dfanalyze.analysis.context import BuildContext, archive_members, go_clean, match_source_pattern
 from dfanalyze.analysis.expand import ExpansionError, Unknown, expand_static
-from dfanalyze.analysis.packages import Download, PackageOp, analyze, cache_mounted
+from dfanalyze.analysis.packages import Download, PackageOp, analyze, cache_mounted, cleans_cache
 from dfanalyze.analysis.shell import Command, ShellScript, Word
 from dfanalyze.layers.fs import LayerBuilder, NodeKind, Tree
 from dfanalyze.layers.sizes import (
@@ -191,11 +191,17 @@ class _Interpreter:
     # -- helpers -------------------------------------------------------------------------------------
 
     def value(self, word: Word) -> str | None:
+        """A shell word's value: None when it has a command substitution, or a variable that
+        neither ARG nor ENV set (the base image's environment may set it)."""
         if word.value is not None:
             return word.value
         if "$(" in word.text or "`" in word.text:
             return None
-        return expand_word(word.text, self.env)
+        try:
+            result = expand_static(word.text, self.env.variables, self.env.escape)
+        except ExpansionError:
+            return None
+        return None if result.unset else result.value
 
     def path(self, text: str | None) -> str | None:
         return absolute(text, self.cwd, self.env.home) if text else None
@@ -233,10 +239,12 @@ class _Interpreter:
             return
         operation = analyze(command, script)
         if isinstance(operation, PackageOp):
-            self.package(operation)
+            self.package(operation, script)
         elif isinstance(operation, Download):
             self.download(operation)
         elif program in self.handlers:
+            if None in values:
+                self.unknown(f"`{program}` with an argument this model cannot resolve")
             self.handlers[program](command, values)
         elif not self.read_only(program, values):
             self.unknown(f"`{program}` may write files this model cannot list")
@@ -422,23 +430,23 @@ class _Interpreter:
 
     # -- package managers and downloads ----------------------------------------------------------------
 
-    def package(self, op: PackageOp) -> None:
+    def package(self, op: PackageOp, script: ShellScript) -> None:
         mounts = [(m.type, m.target or "") for m in self.setting.mounts]
         if op.manager == "apt":
-            self.apt(op, cache_mounted(mounts, "apt"))
+            self.apt(op)
             return
         if op.action in ("install", "update", "upgrade", "dist-upgrade"):
             names = " ".join(
                 [p.name for p in op.packages] + [f"-r {self.value(w) or w.text}" for w in op.requirements]
             )
-            cached = cache_mounted(mounts, op.manager) or op.no_cache
+            cached = cache_mounted(mounts, op.manager) or cleans_cache(script, op.manager)
             blob = unknown_blob(f"{op.manager} {op.action} {names}".strip(), self.builder.step)
             self.builder.add_blob(blob)
             self.builder.tainted = True
             if not cached and op.manager not in ("go",):
                 self.unknown(f"{op.manager} cache left in the layer (size unknown)")
 
-    def apt(self, op: PackageOp, cache_mount: bool) -> None:
+    def apt(self, op: PackageOp) -> None:
         calibration = self.setting.calibration
         if op.action == "update":
             known = self.setting.base.apt_installed is not None or self.setting.base.apt_suite is not None
