@@ -75,6 +75,13 @@ def measure(report: Report, output_format: str, color: bool, repeat: int) -> tup
     return wall, cpu, size
 
 
+def calibration() -> float:
+    """CPU seconds of a fixed pure-Python loop, to compare this machine's speed with another's."""
+    start = time.process_time()
+    sum(i * i for i in range(10_000_000))
+    return time.process_time() - start
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--findings", type=int, default=10_000)
@@ -82,6 +89,7 @@ def main() -> None:
     args = parser.parse_args()
     report = make_report(args.findings)
     print(f"{len(report.findings)} findings in {len(report.sources)} files, best of {args.repeat}")
+    print(f"calibration: a 10-million-step Python loop takes {calibration():.2f} CPU seconds here")
     print(f"{'format':<18}{'seconds':>9}{'cpu s':>9}{'MB':>8}")
     runs = [(name, name, False) for name in OUTPUT_FORMATS]
     runs.insert(1, ("full (colour)", "full", True))

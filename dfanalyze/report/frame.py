@@ -153,16 +153,12 @@ def _diff_rows(finding: Finding, lines: Sequence[str]) -> list[_DiffRow]:
     return rows
 
 
-def _gutter(number: int, width: int, mark: str, style: str, text: str) -> Segment:
-    """The gutter of a source line: its number and mark (no trailing space before an empty line)."""
-    label = str(number) if number else ""
-    return (f"{label:>{width}} {mark}" + (" " if text else ""), style)
-
-
 def finding_frames(finding: Finding, lines: Sequence[str], style: str) -> tuple[int, list[Line], list[Line]]:
     """The code frame of ``finding`` (carets in ``style``) and, when it has a fix, the fix as a diff:
     removed lines marked ``-``, added lines ``+`` with their new numbers, unchanged lines ``|``. Both
-    share one gutter, as wide as the largest line number either shows; the width comes first."""
+    share one gutter, as wide as the largest line number either shows; the width comes first.
+
+    (Written for speed: a report of 10,000 findings draws about 100,000 of these lines.)"""
     if not lines:
         return 1, [], []
     rows = _rows(lines, finding.span)
@@ -170,20 +166,24 @@ def finding_frames(finding: Finding, lines: Sequence[str], style: str) -> tuple[
     width = len(str(max(rows[-1].number, max((d.number for d in diff), default=1))))
     pad = " " * width
     edge: Line = ((f"{pad} |", "gutter"),)
+    under: Segment = (f"{pad} | ", "gutter")
     frame: list[Line] = [edge]
-    for row in rows:
-        margin: tuple[Segment, ...] = ((row.margin, style),) if row.margin else ()
-        text: Segment = (row.text, "note" if row.number == 0 else "")
-        frame.append((_gutter(row.number, width, "|", "gutter", row.margin + row.text), *margin, text))
-        if row.carets:
-            frame.append(((f"{pad} | ", "gutter"), (row.carets, style)))
+    for number, text, margin, carets in rows:
+        gutter = f"{number:>{width}} |" if number else f"{pad} |"
+        if margin:
+            frame.append(((gutter + " ", "gutter"), (margin, style), (text, "" if number else "note")))
+        else:  # no trailing space after the gutter of an empty line
+            frame.append(((gutter + " " if text else gutter, "gutter"), (text, "")))
+        if carets:
+            frame.append((under, (carets, style)))
     frame.append(edge)
     if not diff:
         return width, frame, []
     shown: list[Line] = [edge]
-    for d in diff:
-        row_style = _DIFF_STYLE[d.mark]
-        line = expand_line(d.text)[0]
-        shown.append((_gutter(d.number, width, d.mark, row_style or "gutter", line), (line, row_style)))
+    for number, mark, raw in diff:
+        row_style = _DIFF_STYLE[mark]
+        text = expand_line(raw)[0]
+        gutter = f"{number:>{width}} {mark}" if number else f"{pad} {mark}"
+        shown.append(((gutter + " " if text else gutter, row_style or "gutter"), (text, row_style)))
     shown.append(edge)
     return width, frame, shown

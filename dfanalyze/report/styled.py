@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from itertools import accumulate
 from typing import TextIO
@@ -104,29 +104,52 @@ def _ends(text: str, cell: int) -> Iterable[int]:
     return (cell + end for end in accumulate(1 if ch < "\u0300" else char_cells(ch) for ch in text))
 
 
+def _plain_line(line: Line) -> str:
+    return "".join(text for text, _ in line) + "\n"
+
+
 def plain(lines: Iterable[Line]) -> str:
     """The lines as text without any styling, each ending with a newline."""
-    return "".join("".join(text for text, _ in line) + "\n" for line in lines)
+    return "".join(map(_plain_line, lines))
 
 
-def ansi(lines: Iterable[Line]) -> str:
-    """The lines with ANSI colour: each styled segment is rendered by rich's :class:`~rich.style.Style`
-    in the 8 standard colours, which every colour terminal shows. Colour was already decided by the
-    caller (``--color``, ``NO_COLOR``, ``FORCE_COLOR``, the terminal), so rich is told, not asked, and
-    lines are never wrapped (the terminal wraps long lines itself)."""
+def _ansi_renderer() -> Callable[[Line], str]:
+    """A function that writes a line with ANSI colour: each styled segment is rendered by rich's
+    :class:`~rich.style.Style` in the 8 standard colours, which every colour terminal shows. Colour
+    was already decided by the caller (``--color``, ``NO_COLOR``, ``FORCE_COLOR``, the terminal), so
+    rich is told, not asked, and lines are never wrapped (the terminal wraps long lines itself)."""
     from rich.color import ColorSystem
     from rich.style import Style
 
     styles = {name: Style.parse(value) for name, value in THEME.items() if value}
-    parts: list[str] = []
-    for line in lines:
+    system = ColorSystem.STANDARD
+
+    def render(line: Line) -> str:
+        parts = []
         for text, name in line:
             style = styles.get(name)
-            parts.append(style.render(text, color_system=ColorSystem.STANDARD) if style and text else text)
+            parts.append(style.render(text, color_system=system) if style and text else text)
         parts.append("\n")
-    return "".join(parts)
+        return "".join(parts)
+
+    return render
+
+
+def ansi(lines: Iterable[Line]) -> str:
+    """The lines with ANSI colour (see :func:`_ansi_renderer`)."""
+    return "".join(map(_ansi_renderer(), lines))
 
 
 def write_lines(lines: Iterable[Line], out: TextIO, *, color: bool) -> None:
-    """Write styled lines: with ANSI colour when ``color``, as plain text otherwise."""
-    out.write(ansi(lines) if color else plain(lines))
+    """Write styled lines as they come, with ANSI colour when ``color``, as plain text otherwise.
+
+    Lines are written in batches rather than collected first: a long report never holds all its
+    lines at once, which keeps memory flat and the garbage collector idle."""
+    render = _ansi_renderer() if color else _plain_line
+    batch: list[str] = []
+    for line in lines:
+        batch.append(render(line))
+        if len(batch) == 1024:
+            out.write("".join(batch))
+            batch.clear()
+    out.write("".join(batch))

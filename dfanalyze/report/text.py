@@ -5,7 +5,7 @@ lines (see :mod:`dfanalyze.report.styled`), written in colour or as plain text b
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import groupby
 
 from dfanalyze.findings import Finding
@@ -79,18 +79,16 @@ def summary(report: Report) -> list[Line]:
     return out
 
 
-def _full(report: Report) -> list[Line]:
-    out: list[Line] = []
+def _full(report: Report) -> Iterator[Line]:
     for f in report.findings:
-        out += finding_block(report, f)
-    return out
+        yield from finding_block(report, f)
 
 
-def _concise(report: Report) -> list[Line]:
-    return [((_location(f), "location"), (": ", ""), *_header(report, f)) for f in report.findings]
+def _concise(report: Report) -> Iterator[Line]:
+    return (((_location(f), "location"), (": ", ""), *_header(report, f)) for f in report.findings)
 
 
-def _grouped(report: Report) -> list[Line]:
+def _grouped(report: Report) -> Iterable[Line]:
     """Findings under a header per file, with their positions aligned."""
     out: list[Line] = []
     for path, group in groupby(report.findings, key=lambda f: f.path):
@@ -171,8 +169,10 @@ def _fixed(report: Report) -> list[Line]:
 _BODIES = {"full": _full, "concise": _concise, "grouped": _grouped}
 
 
-def render_human(report: Report, output_format: str, *, show_fixes: bool = False) -> list[Line]:
+def render_human(report: Report, output_format: str, *, show_fixes: bool = False) -> Iterator[Line]:
     """``full``, ``concise`` or ``grouped``: the findings, what ``--fix`` changed (with
-    ``show_fixes``), then the summary."""
-    body = _BODIES[output_format](report)
-    return body + (_fixed(report) if show_fixes else []) + summary(report)
+    ``show_fixes``), then the summary; lines are made as they are written."""
+    yield from _BODIES[output_format](report)
+    if show_fixes:
+        yield from _fixed(report)
+    yield from summary(report)
