@@ -10,6 +10,7 @@ from dfanalyze import model
 from dfanalyze.checks.context import Context, Hit
 from dfanalyze.findings import Edit, Fix
 from dfanalyze.parse.instructions import suggest
+from dfanalyze.span import Position, Span
 
 ARCHIVE_SUFFIXES = (
     ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz", ".tbz2", ".tar.xz", ".txz", ".tar.zst",
@@ -42,10 +43,12 @@ def copy_from_unknown_stage(ctx: Context) -> Iterator[Hit]:
             if lowered in earlier or "$" in ref:
                 continue
             if ref.isdigit():
-                if int(ref) < stage.index:
+                if int(ref) <= stage.index:  # an earlier stage, or this one (DF721 copy-from-self)
                     continue
                 reason = f"stage index {ref} is not an earlier stage (this is stage {stage.index})"
-            elif lowered in all_names and all_names[lowered] >= stage.index:
+            elif lowered in all_names:
+                if all_names[lowered] <= stage.index:  # this stage (DF721 copy-from-self)
+                    continue
                 reason = f"stage `{lowered}` is defined later in the file, so it is not available here"
             else:
                 hint = suggest(lowered, earlier, case_sensitive=True)
@@ -69,15 +72,21 @@ def copy_from_self(ctx: Context) -> Iterator[Hit]:
 
 
 def copy_multiple_sources_dest_slash(ctx: Context) -> Iterator[Hit]:
-    """Several sources (or a wildcard source) into a destination that does not end with ``/``."""
+    """Several sources into a destination that does not end with ``/`` once ARG and ENV values
+    are expanded (silent when a value is unknown)."""
+    scopes = ctx.analysis.scopes
     for ins in ctx.instructions("COPY", "ADD"):
         if not isinstance(ins, model.CopyLike) or ins.dest is None:
             continue
-        dest = ins.dest.text.strip("\"'")
-        if dest.endswith(("/", "\\")) or "$" in dest:
+        dest = scopes.at(ins).value(ins.dest.text, ctx.dockerfile.escape)
+        if dest is None or dest.endswith(("/", "\\")):
             continue
         if len(ins.sources) > 1:
-            fix = Fix(f"Write `{ins.dest.text}/`", (Edit(ins.dest.span, ins.dest.text + "/"),))
+            end = ins.dest.span.end
+            line = ctx.dockerfile.lines[end.line - 1]
+            if end.column >= 2 and line[end.column - 2] in "\"'":  # "/app" (JSON or quoted): "/app/"
+                end = Position(end.line, end.column - 1)
+            fix = Fix(f"Write `{ins.dest.text}/`", (Edit(Span(end, end), "/"),))
             yield Hit(
                 ins.dest.span,
                 {"instruction": ins.kind, "dest": ins.dest.text, "count": len(ins.sources)},

@@ -94,12 +94,12 @@ def sudo(ctx: Context) -> Iterator[Hit]:
 
 # --- consecutive RUN ------------------------------------------------------------------------------
 
-_SMALL_RUN = 2  # commands; a longer RUN is a deliberate unit (as in hadolint)
+_SMALL_RUN = 1  # commands; a RUN that chains commands is a deliberate unit (as in hadolint)
 
 
 def consecutive_run(ctx: Context) -> Iterator[Hit]:
     """A RUN right after another RUN of the same stage (comments between them allowed), with the
-    same flags, when both are short."""
+    same flags, when both run a single command."""
     sizes = {id(site.instruction): _size(site) for site in run_sites(ctx)}
     for stage in ctx.dockerfile.stages:
         previous: model.Instruction | None = None
