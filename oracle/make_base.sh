@@ -7,6 +7,7 @@
 #   env MIRROR=...      Debian mirror (default http://MIRROR.invalid/debian)
 #   env SUITE=bookworm  suite (only bookworm is tested)
 #   env KEEP_ROOTFS=1   keep the rootfs tree in oracle/work/ afterwards
+#   env TAG=... OUT_JSON=... ROOTFS=...   make a variant (e.g. with GZ_ORDER=1) without touching the default
 #
 # Source of every setting below: the official image is built by debuerreotype
 # (github.com/debuerreotype/debuerreotype, examples/debian.sh driving scripts/debuerreotype-init,
@@ -47,11 +48,11 @@ set -Eeuo pipefail
 SUITE="${SUITE:-bookworm}"
 MIRROR="${MIRROR:-http://MIRROR.invalid/debian}"
 SECMIRROR="${SECMIRROR:-http://MIRROR.invalid/debian-security}"
-TAG="localhost/debian:${SUITE}"
+TAG="${TAG:-localhost/debian:${SUITE}}"
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 WORK="$HERE/work"
-ROOTFS="$WORK/rootfs-$SUITE"
-OUT_JSON="$HERE/base-$SUITE.json"
+ROOTFS="${ROOTFS:-$WORK/rootfs-$SUITE}"
+OUT_JSON="${OUT_JSON:-$HERE/base-$SUITE.json}"
 
 [ "$(id -u)" = 0 ] || { echo "run as root" >&2; exit 1; }
 export DEBIAN_FRONTEND=noninteractive LC_ALL=C TZ=UTC

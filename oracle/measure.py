@@ -19,6 +19,8 @@ measurements.json schema
   "tool": "buildah version ...",           # `buildah --version`
   "storage_driver": "overlay",
   "date": "2026-...Z",                     # when this file was last written (UTC)
+  "full_run_seconds": S,                   # wall time of the last run over everything
+  "last_partial_run": {...},               # if --only etc. ran after it: names, seconds, date
   "base": {"ref": "localhost/debian:bookworm", "image_id": "...", "size_bytes": N,
            "description": "see base-bookworm.json"},
   "size_semantics": "...",                 # what diff_size_bytes is (see below)
@@ -148,8 +150,10 @@ def layer_chain(top: str | None, layers: dict) -> list[str]:
 
 
 def _fits_ustar(name: str) -> bool:
-    """Whether Go's archive/tar can store name in a plain USTAR header (name<=100, or split
-    at a '/' into prefix<=155 and name<=100)."""
+    """Whether Go's archive/tar can store name in a plain USTAR header (ASCII, and name<=100 or
+    split at a '/' into prefix<=155 and name<=100)."""
+    if not name.isascii():
+        return False  # Go's archive/tar writes a PAX record for any non-ASCII name
     b = name.encode()
     if len(b) <= 100:
         return True
@@ -185,8 +189,10 @@ def walk_layer(layer_id: str) -> tuple[dict, list]:
             m = st.st_mode
             if not _fits_ustar(rel + ("/" if stat.S_ISDIR(m) else "")):
                 tar += 1024  # PAX header block + one data block for the long name
-            if stat.S_ISLNK(m) and len(os.readlink(p)) > 100:
-                tar += 1024  # long link target
+            if stat.S_ISLNK(m):
+                target = os.readlink(p)
+                if (len(target.encode()) > 100 or not target.isascii()) and _fits_ustar(rel):
+                    tar += 1024  # PAX record for the link target (shares the name's PAX header)
             if stat.S_ISDIR(m):
                 s["dirs"] += 1
                 try:
@@ -215,7 +221,7 @@ def walk_layer(layer_id: str) -> tuple[dict, list]:
                     if len(parts) > depth:
                         k = "/".join(parts[:depth])
                         by_dir[k] = by_dir.get(k, 0) + st.st_size
-                for special in ("var/lib/apt/lists", "var/cache/apt/archives", "root/.cache/pip"):
+                for special in ("var/lib/apt/lists", "var/cache/apt/archives"):  # depth > 3
                     if rel.startswith(special + "/"):
                         by_dir[special] = by_dir.get(special, 0) + st.st_size
             elif stat.S_ISLNK(m):
@@ -295,7 +301,7 @@ def stage_context(src: Path, name: str) -> Path:
 
 
 def run_build(ctx: Path, tag: str, logname: str, build_args=None, target=None, pip_ca=False):
-    cmd = ["buildah", "bud", "--layers", "--pull=never", "-t", tag, "-f", str(ctx / "Dockerfile")]
+    cmd = ["buildah", "bud", "--layers", "--force-rm", "--pull=never", "-t", tag, "-f", str(ctx / "Dockerfile")]
     for k, v in (build_args or {}).items():
         cmd += ["--build-arg", f"{k}={v}"]
     if target:
@@ -607,7 +613,12 @@ def main() -> int:
         r = doc["scenarios"][n]
         log(f"  ok={r.get('ok')} rebuilt={r.get('rebuilt_steps')} cached={r.get('cached_steps')}")
         save()
-    doc["last_run_seconds"] = round(time.monotonic() - t_all, 1)
+    secs = round(time.monotonic() - t_all, 1)
+    if a.only or a.cases_only or a.cache_only:
+        doc["last_partial_run"] = {"names": cases + scen, "seconds": secs, "date": now()}
+    else:
+        doc["full_run_seconds"] = secs
+        doc.pop("last_partial_run", None)
     save()
     bad = [n for n in cases if not doc["cases"][n].get("ok")] + \
           [n for n in scen if not doc["scenarios"][n].get("ok")]

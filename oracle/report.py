@@ -29,7 +29,7 @@ def render(doc: dict) -> str:
     out.append(f"Measured with `{doc.get('tool')}`, storage driver {doc.get('storage_driver')}, "
                f"isolation {doc.get('isolation')}; file written {doc.get('date')}. "
                f"Base `{b.get('ref')}` = `{(b.get('image_id') or '')[:12]}`, one layer of "
-               f"{b.get('size_bytes'):,} bytes. Last full run took {doc.get('last_run_seconds')} s.\n")
+               f"{b.get('size_bytes'):,} bytes. Last full run took {doc.get('full_run_seconds')} s.\n")
     out.append("### Cases: image totals\n")
     out.append("| case | image total | added over base | layers added | biggest step | its layer | wasted (shadowed) bytes |")
     out.append("| --- | ---: | ---: | ---: | --- | ---: | ---: |")
