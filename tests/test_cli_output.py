@@ -69,6 +69,7 @@ def test_missing_files_are_reported_and_the_rest_still_linted(
 
 def test_exit_codes(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(capsys, SELECT, "Containerfile")[0] == 1
+    assert run(capsys, SELECT, "docs") == (0, "No Dockerfiles found.\n", "")
     assert run(capsys, SELECT, "--exit-zero", "Containerfile")[0] == 0
     assert run(capsys, SELECT, "services/web")[0] == 0
     assert run(capsys, SELECT, "--exit-zero", "services/api")[0] == 2  # a parse error is not a finding only

@@ -177,6 +177,7 @@ def test_show_fixes_and_fixed_summary(snapshot: SnapshotAssertion) -> None:
 
 def test_clean_summary() -> None:
     assert _output("full", Report((), {}, ("Dockerfile",))) == "All checks passed!\n"
+    assert _output("full", Report(())) == "No Dockerfiles found.\n"
     assert _output("concise", Report((), {}, (), errors=REPORT.errors)) == "1 file could not be checked.\n"
 
 

@@ -61,8 +61,10 @@ def summary(report: Report) -> list[Line]:
         out.append(((f"{found} ({len(report.fixed)} fixed, {len(report.findings)} remaining).", "header"),))
     elif report.findings:
         out.append(((f"{found}.", "header"),))
-    elif not report.errors:
-        out.append((("All checks passed!", "ok"),))
+    elif not report.errors:  # files that could not be checked are counted below instead
+        out.append(
+            (("All checks passed!", "ok"),) if report.paths else (("No Dockerfiles found.", "warning"),)
+        )
     if report.errors:
         count = len(report.errors)
         out.append(((f"{_plural(count, 'file')} could not be checked.", "error"),))
