@@ -120,8 +120,9 @@ def run_rules(
             if problems is not None:
                 problems.append(RunProblem(rule.code, path, f"{type(exc).__name__}: {exc}"))
             continue
-        severity = plan.severities[rule.code]
-        findings.extend(finding_from_hit(rule, severity, hit, path, options) for hit in hits)
+        if hits:
+            severity = plan.severities[rule.code]
+            findings += [finding_from_hit(rule, severity, hit, path, options) for hit in hits]
     return findings
 
 
