@@ -118,7 +118,8 @@ def parse_text(text: str, path: str = "Dockerfile") -> Dockerfile:
                     break
             instruction = _attach_heredocs(instruction, tuple(heredocs), headers)
         span = Span(keyword_start, _line_end(reader.lines, end_line))
-        instruction = replace(instruction, span=span)
+        if span != provisional:  # after heredocs, or when the keyword is not where the line starts
+            instruction = replace(instruction, span=span)
         if line.empty_continuation_lines:
             diagnostics.append(
                 Diagnostic(

@@ -13,22 +13,23 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from functools import cache
 from typing import Any
 
 from dfanalyze import model
 from dfanalyze.model import Diagnostic, Flag, Instruction, Word
 from dfanalyze.parse import lalr
 from dfanalyze.parse.words import (
+    SPACE_SET,
     SPACES,
     WordSpan,
     extract_flags,
-    is_space,
     parse_words,
     split_keyword,
     split_whitespace,
     trim_span,
 )
-from dfanalyze.span import OffsetMap, Span
+from dfanalyze.span import OffsetMap, Position, Span
 
 SYNTAX_ERROR = "DF700"
 UNKNOWN_INSTRUCTION = "DF701"
@@ -110,9 +111,15 @@ class _Builder:
         self.offsets = offsets
         self.escape = escape
         self.errors: list[Diagnostic] = []
+        # Most instructions are one physical line: their spans need no search in the offset map.
+        self._line = offsets.lines[0] if len(offsets.starts) == 1 else 0
+        self._column = offsets.columns[0] - offsets.starts[0]
 
     def span(self, start: int, end: int) -> Span:
-        return self.offsets.span(start, end)
+        if not self._line:
+            return self.offsets.span(start, end)
+        first = Position(self._line, self._column + start)
+        return Span(first, Position(self._line, self._column + end) if end > start else first)
 
     def word(self, w: WordSpan) -> Word:
         return Word(w[0], self.span(w[1], w[2]))
@@ -210,7 +217,7 @@ def _is_healthcheck_none(kind: str, args: str) -> bool:
     """``HEALTHCHECK NONE``: BuildKit never reads its flags, so it reports no problem with them."""
     if kind != "HEALTHCHECK":
         return False
-    end = next((i for i, ch in enumerate(args) if is_space(ch)), len(args))
+    end = next((i for i, ch in enumerate(args) if ch in SPACE_SET), len(args))
     return args[:end].upper() == "NONE"
 
 
@@ -261,10 +268,11 @@ def _json_array(b: _Builder, start: int, end: int) -> list[WordSpan] | None:
     """
     if start >= end or b.text[start] != "[":
         return None
-    try:
-        lalr.parse(b.text[start:end], "json_array")
-    except lalr.GrammarError:
-        return None
+    if _string_array().fullmatch(b.text, start, end) is None:
+        try:
+            lalr.parse(b.text[start:end], "json_array")
+        except lalr.GrammarError:
+            return None
     words: list[WordSpan] = []
     for value, first, last in _json_elements(b.text, start):
         if not isinstance(value, str):
@@ -273,6 +281,15 @@ def _json_array(b: _Builder, start: int, end: int) -> list[WordSpan] | None:
         # Go decodes an escaped surrogate that is not half of a pair as U+FFFD.
         words.append((_SURROGATE.sub("\ufffd", value), first, last))
     return words
+
+
+@cache
+def _string_array() -> re.Pattern[str]:
+    """A JSON array of strings only, made of the grammar's own terminals: the common exec form,
+    recognised without running the parser (anything else still goes through the grammar)."""
+    patterns = lalr.tables().patterns
+    string, blanks = patterns["JSON_STRING"], f"(?:{patterns['_JWS']})?"
+    return re.compile(rf"{blanks}\[{blanks}(?:{string}{blanks}(?:,{blanks}{string}{blanks})*)?\]{blanks}")
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -405,6 +422,8 @@ def _csv_fields(b: _Builder, flag: Flag) -> list[str] | None:
     error in BuildKit's words."""
     assert flag.value is not None
     value = flag.value
+    if value and not any(ch in value for ch in '"\r\n'):
+        return value.split(",")  # no quoting and one line: the CSV reader splits on commas
     problem = "EOF" if not value else None
     if problem is None:
         try:
@@ -457,10 +476,10 @@ def _parse_healthcheck(
         b.error("HEALTHCHECK requires at least one argument", start, end)
         return model.Healthcheck(flags=flags, errors=tuple(b.errors), **common)
     sep = start
-    while sep < end and not is_space(b.text[sep]):
+    while sep < end and b.text[sep] not in SPACE_SET:
         sep += 1
     nxt = sep
-    while nxt < end and is_space(b.text[nxt]):
+    while nxt < end and b.text[nxt] in SPACE_SET:
         nxt += 1
     type_word = b.word((b.text[start:sep], start, sep))
     check_type = type_word.text.upper()
@@ -809,7 +828,7 @@ def _raw_words(line: str) -> list[WordSpan]:
     n = len(line)
     i = 0
     while i < n:
-        while i < n and is_space(line[i]):
+        while i < n and line[i] in SPACE_SET:
             i += 1
         if i >= n:
             break
@@ -822,7 +841,7 @@ def _raw_words(line: str) -> list[WordSpan]:
                     quote = ""
                 elif ch == "\\" and quote == '"' and i + 1 < n:
                     i += 1
-            elif is_space(ch):
+            elif ch in SPACE_SET:
                 break
             elif ch in "'\"":
                 quote = ch
@@ -830,7 +849,7 @@ def _raw_words(line: str) -> list[WordSpan]:
                 i += 1
             elif line.startswith("<<", i):
                 i += 2
-                while i < n and is_space(line[i]):
+                while i < n and line[i] in SPACE_SET:
                     i += 1
                 continue
             i += 1

@@ -20,10 +20,18 @@ MAX_LINE_BYTES = 65535
 # Go's RE2 `\s` is ASCII only ([\t\n\f\r ]), unlike Python's.
 _DIRECTIVE = re.compile(r"([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*$")
 _VALID_DIRECTIVES = ("syntax", "escape", "check")
-_CONTINUATION = {
-    "\\": re.compile(r"(?:(?<=[^\\])|^)\\[ \t]*$"),
-    "`": re.compile(r"(?:(?<=[^`])|^)`[ \t]*$"),
-}
+
+
+def continuation_at(line: str, escape: str) -> int:
+    """Where the escape token that continues ``line`` is, or -1 when the line does not continue.
+
+    BuildKit's rule: the line ends with the escape token, maybe followed by blanks, and that token is
+    not itself escaped (a quirk: three escape tokens at the end do not continue the line either).
+    """
+    body = line.rstrip(" \t")
+    if not body.endswith(escape) or body[-2:-1] == escape:
+        return -1
+    return len(body) - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,7 +180,7 @@ class LineReader:
     def next_line(self) -> LogicalLine | None:
         """The next logical instruction line, or None at the end of the file."""
         lines = self.lines
-        continuation = _CONTINUATION[self.escape]
+        escape = self.escape
         while self.pos < len(lines):
             raw = lines[self.pos]
             self.pos += 1
@@ -182,21 +190,21 @@ class LineReader:
                 continue
             start_line = self.pos
             indent = len(raw) - len(stripped)
-            match = continuation.search(stripped)
-            if match is None:
+            at = continuation_at(stripped, escape)
+            if at < 0:
                 if not stripped:
                     continue
                 text = stripped
                 offsets = OffsetMap((0,), (start_line,), (indent + 1,), Position(start_line, len(raw) + 1))
                 return self._logical(text, offsets, start_line, start_line, ())
-            pieces_text = [stripped[: match.start()]]
+            pieces_text = [stripped[:at]]
             starts = [0]
             line_numbers = [start_line]
             columns = [indent + 1]
-            length = match.start()
+            length = at
             empty: list[int] = []
             last_line = start_line
-            end = Position(start_line, indent + match.start() + 1)
+            end = Position(start_line, indent + at + 1)
             ended = False
             while not ended and self.pos < len(lines):
                 raw = lines[self.pos]
@@ -209,9 +217,9 @@ class LineReader:
                 if not stripped_left:
                     empty.append(number)
                     continue
-                match = continuation.search(raw)
-                piece = raw if match is None else raw[: match.start()]
-                ended = match is None
+                at = continuation_at(raw, escape)
+                piece = raw if at < 0 else raw[:at]
+                ended = at < 0
                 starts.append(length)
                 line_numbers.append(number)
                 columns.append(1)

@@ -17,14 +17,12 @@ SPACES = (
     " \t\n\v\f\r\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
     "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 )
-_SPACE = frozenset(SPACES)
+SPACE_SET = frozenset(SPACES)
+_WORD = re.compile(f"[^{re.escape(SPACES)}]+")
+_PLAIN_FLAG = re.compile(f"--[^{re.escape(SPACES)}\"'\\\\]*(?![^{re.escape(SPACES)}])")
 _TOKEN_WHITESPACE = re.compile(r"[\t\v\f\r ]+")
 
 WordSpan = tuple[str, int, int]
-
-
-def is_space(ch: str) -> bool:
-    return ch in _SPACE
 
 
 def split_keyword(line: str) -> tuple[WordSpan, int] | None:
@@ -35,9 +33,9 @@ def split_keyword(line: str) -> tuple[WordSpan, int] | None:
     """
     start = 0
     end = len(line)
-    while start < end and is_space(line[start]):
+    while start < end and line[start] in SPACE_SET:
         start += 1
-    while end > start and is_space(line[end - 1]):
+    while end > start and line[end - 1] in SPACE_SET:
         end -= 1
     if start == end:
         return None
@@ -57,11 +55,18 @@ def extract_flags(line: str, pos: int) -> tuple[list[WordSpan], int]:
     words: list[WordSpan] = []
     n = len(line)
     while True:
-        while pos < n and is_space(line[pos]):
+        while pos < n and line[pos] in SPACE_SET:
             pos += 1
         if pos >= n or not line.startswith("--", pos):
             return words, pos
         start = pos
+        plain = _PLAIN_FLAG.match(line, pos)
+        if plain is not None:  # no quote and no backslash: the word is the flag as written
+            pos = plain.end()
+            if pos - start == 2:
+                return words, pos
+            words.append((plain.group(), start, pos))
+            continue
         chars: list[str] = []
         quote = ""
         while pos < n:
@@ -74,7 +79,7 @@ def extract_flags(line: str, pos: int) -> tuple[list[WordSpan], int]:
                     chars.append(line[pos])
                 elif ch != "\\":
                     chars.append(ch)
-            elif is_space(ch):
+            elif ch in SPACE_SET:
                 break
             elif ch in "'\"":
                 quote = ch
@@ -98,6 +103,8 @@ def parse_words(line: str, pos: int, escape: str) -> list[WordSpan]:
     at variable expansion). Inside single quotes the escape token is literal; elsewhere it keeps the
     next character, quote or not, together with itself. An escape token at the very end is dropped.
     """
+    if line.find("'", pos) < 0 and line.find('"', pos) < 0 and line.find(escape, pos) < 0:
+        return [(m.group(), m.start(), m.end()) for m in _WORD.finditer(line, pos)]  # nothing to unquote
     words: list[WordSpan] = []
     n = len(line)
     chars: list[str] = []
@@ -108,7 +115,7 @@ def parse_words(line: str, pos: int, escape: str) -> list[WordSpan]:
     while i < n:
         ch = line[i]
         if start < 0:
-            if is_space(ch):
+            if ch in SPACE_SET:
                 i += 1
                 continue
             start = i
@@ -125,7 +132,7 @@ def parse_words(line: str, pos: int, escape: str) -> list[WordSpan]:
             chars.append(ch)
             i += 1
             continue
-        if is_space(ch):
+        if ch in SPACE_SET:
             if blank_ok or chars:
                 words.append(("".join(chars), start, i))
             chars = []
@@ -164,8 +171,8 @@ def split_whitespace(line: str, pos: int, end: int | None = None) -> list[WordSp
 
 def trim_span(line: str, start: int, end: int) -> tuple[int, int]:
     """Offsets of ``line[start:end]`` with Unicode whitespace removed from both ends."""
-    while start < end and is_space(line[start]):
+    while start < end and line[start] in SPACE_SET:
         start += 1
-    while end > start and is_space(line[end - 1]):
+    while end > start and line[end - 1] in SPACE_SET:
         end -= 1
     return start, end
