@@ -6,7 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from dfanalyze import model
+from dfanalyze.analysis.packages import UserOp
+from dfanalyze.checks.base_image import lineage
 from dfanalyze.checks.context import Context, Hit
+from dfanalyze.checks.run import run_sites
 
 _ROOT = frozenset({"root", "0"})
 
@@ -28,3 +31,50 @@ def last_user_root(ctx: Context) -> Iterator[Hit]:
     user = value.split(":", 1)[0].strip()
     if user in _ROOT:
         yield Hit(last.value.span, {"user": value})
+
+
+def non_numeric_user(ctx: Context) -> Iterator[Hit]:
+    """The user the final image runs as (the last USER of its stage, else of the in-file stages it
+    is built on) is a name rather than a numeric UID. Root is DF601's concern; an unknown value
+    and a USER of another stage are not reported."""
+    if not ctx.dockerfile.stages:
+        return
+    chain = lineage(ctx, ctx.dockerfile.stages[-1])
+    users = (i for stage in chain for i in reversed(stage.instructions) if isinstance(i, model.User))
+    last = next((u for u in users if u.value is not None), None)
+    if last is None or last.value is None:
+        return
+    value = ctx.analysis.scopes.at(last).value(last.value.text, ctx.dockerfile.escape)
+    if value is None:
+        return
+    user, colon, group = value.partition(":")
+    if not user or user.isdigit() or user in _ROOT:
+        return
+    created = _created_uid(ctx, chain, user)
+    if created is None:
+        advice = f"create the user with a fixed UID (`useradd -u 10001 {user}`) and write `USER 10001`"
+    else:
+        uid, tool, line = created
+        advice = f"write `USER {uid}{colon}{group}` (`{tool}` on line {line} gave `{user}` UID {uid})"
+    yield Hit(last.value.span, {"user": value, "advice": advice})
+
+
+def _created_uid(ctx: Context, chain: tuple[model.Stage, ...], user: str) -> tuple[str, str, int] | None:
+    """(UID, tool, line) of the last ``useradd``/``adduser`` of ``chain`` that made ``user`` with an
+    explicit numeric UID."""
+    found = None
+    for site in run_sites(ctx):
+        if site.onbuild or site.stage not in chain:
+            continue
+        for step in site.steps:
+            op = step.operation
+            if (
+                isinstance(op, UserOp)
+                and op.tool in {"useradd", "adduser"}
+                and op.name is not None
+                and op.name.value == user
+                and op.id is not None
+                and op.id.isdigit()
+            ):
+                found = (op.id, op.tool, site.instruction.line)
+    return found
