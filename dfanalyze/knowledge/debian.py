@@ -1,0 +1,304 @@
+"""Debian package metadata and the size estimate of ``apt-get install``.
+
+The data file ``data/debian-bookworm-packages.json.gz`` is made by
+``python -m dfanalyze.knowledge.make_debian_packages`` from apt's own package lists. It is read
+lazily, once per process, the first time an estimate is asked for: importing this module costs
+nothing more than its own code, so the CLI's start-up path may import it freely.
+
+``apt_install_closure`` replays what ``apt-get install`` decides: the named packages, then their
+Depends and Pre-Depends (and, when asked, Recommends) recursively, an alternative group being
+satisfied by any member that is already installed or already chosen, and otherwise by its first
+member (virtual packages were resolved to a provider when the data file was made).
+``apt_layer_overhead`` adds what apt and dpkg write next to the packages' own files; its constants
+come from the measurements in ``data/apt-calibration.json`` (see ``calibrate_apt.py``).
+
+Unknown is a value: a name that is not in the data (a typo, a package from another archive, a
+glob or regex apt would expand, a foreign architecture) is reported in ``AptEstimate.unknown``
+and never counted as zero bytes; a package whose archive entry has no Installed-Size is reported
+in ``AptEstimate.unsized``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache, cached_property
+from pathlib import Path
+from typing import Any
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+DATA_FORMAT = "dfanalyze-debian-packages/1"
+ARCHITECTURE = "amd64"
+
+# A package name as Debian policy (5.6.7) allows it: lower-case letters, digits, '+', '-', '.',
+# at least two characters, starting with a letter or digit.
+_PACKAGE_NAME = re.compile(r"[a-z0-9][a-z0-9+.-]+")
+# What apt-get install treats as a pattern (glob, regex or apt pattern) rather than a name.
+_PATTERN_CHARS = frozenset("*?[]^$~()|!")
+# Architecture qualifiers that name this data's architecture (``all`` packages install anywhere).
+_OWN_ARCHES = frozenset({ARCHITECTURE, "all", "any", "native"})
+
+# What an install layer holds beyond the packages' Installed-Size. Every constant below was
+# measured on real buildah layers of ``RUN apt-get update && apt-get install -y
+# --no-install-recommends ... && rm -rf /var/lib/apt/lists/*`` on a base set up like the
+# official debian:bookworm image; the measurements and the script that made them are
+# data/apt-calibration.json and calibrate_apt.py, which prints these values again from new
+# measurements (``constants_fitted``).
+#
+# Per call, whatever is installed: files every install rewrites, or merely opens for writing,
+# so that the overlay layer holds a whole copy of each: debconf's templates.dat, config.dat and
+# passwords.dat (about 760 KB on minbase: apt's dpkg-preconfigure hook opens them read-write
+# even when no package uses debconf), /var/lib/dpkg/status and status-old (about 80 KB each on
+# minbase, plus the new stanzas), /etc/ld.so.cache and ldconfig's aux-cache, apt's
+# extended_states, eipp.log.xz, history.log and term.log, dpkg.log; and the tar headers of the
+# directories above every changed path. Fitted by least squares, with the next constant.
+APT_CALL_OVERHEAD_BYTES = 934_769
+# Per new package: its /var/lib/dpkg/info files (.list, .md5sums, maintainer scripts, shlibs,
+# symbols, triggers), its stanza in the status files, and the tar framing of its files (a
+# 512-byte header each, data padded to 512 bytes), less what Installed-Size over-counts by
+# rounding each file up to a whole KiB. Fitted, with the constant above.
+APT_PACKAGE_OVERHEAD_BYTES = 22_879
+# When a new package uses debconf (flag D: it Depends on debconf), debconf also keeps the
+# previous templates.dat and config.dat as *-old files: the median extra over the sets without.
+DEBCONF_CACHE_BYTES = 798_423
+# Python byte-code that py3compile writes in postinst, per byte of the package's Installed-Size:
+# pure-Python modules (flag Y, Architecture: all), packages with compiled extensions (flag X,
+# whose .so files get no .pyc) and the interpreter's standard library (flag S). Measured: the
+# .pyc bytes beside each package's .py files, pooled per class over the calibration sets.
+PYC_BYTES_PER_INSTALLED_BYTE = {"Y": 1.08, "X": 0.49, "S": 0.84}
+
+
+@dataclass(frozen=True)
+class AptEstimate:
+    """What one ``apt-get install`` would add on top of ``installed``."""
+
+    new_packages: frozenset[str]
+    installed_size_bytes: int
+    unknown: tuple[str, ...]
+    unsized: tuple[str, ...] = ()
+    removals: tuple[str, ...] = ()
+    generated_bytes: int = 0
+    """What the new packages' maintainer scripts write: Python byte-code, debconf's caches."""
+
+    @property
+    def complete(self) -> bool:
+        """True when every package was found and sized, so the byte count is not a lower bound."""
+        return not self.unknown and not self.unsized
+
+    @property
+    def layer_bytes(self) -> int:
+        """The layer's uncompressed size: Installed-Size, generated files, apt and dpkg state."""
+        if not self.new_packages:
+            return 0
+        return self.installed_size_bytes + self.generated_bytes + apt_layer_overhead(len(self.new_packages))
+
+
+def apt_layer_overhead(n_packages: int) -> int:
+    """Bytes apt and dpkg add for ``n_packages`` new packages, beyond what the packages hold."""
+    if n_packages <= 0:
+        return 0
+    return APT_CALL_OVERHEAD_BYTES + APT_PACKAGE_OVERHEAD_BYTES * n_packages
+
+
+def parse_request(word: str) -> str | None:
+    """The package name in one ``apt-get install`` argument; None for a pattern or non-name.
+
+    ``pkg=1.2-3`` (version pin) and ``pkg/bookworm-backports`` (release pin) select a version of
+    ``pkg``; ``pkg:amd64`` qualifies the architecture (any other one is not in this data); a
+    trailing ``-`` asks apt to remove the package and a trailing ``+`` to install it, which apt
+    only reads so when no package has the full name (``DebianIndex.closure`` checks that).
+    """
+    name = word.split("=", 1)[0].split("/", 1)[0]
+    if ":" in name:
+        name, arch = name.split(":", 1)
+        if arch not in _OWN_ARCHES:
+            return None
+    if _PATTERN_CHARS.intersection(name) or not _PACKAGE_NAME.fullmatch(name):
+        return None
+    return name
+
+
+class DebianIndex:
+    """The decoded data file: one suite's packages, their dependencies and the base image set."""
+
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        if data.get("format") != DATA_FORMAT:
+            raise ValueError(f"not a {DATA_FORMAT} data file: format={data.get('format')!r}")
+        self.header: Mapping[str, Any] = {key: value for key, value in data.items() if key != "packages"}
+        columns = data["packages"]
+        self._row = {name: row for row, name in enumerate(columns["name"])}
+        self._kib: Sequence[int | None] = columns["installed_kib"]
+        self._depends: Sequence[str] = columns["depends"]
+        self._recommends: Sequence[str] = columns["recommends"]
+        self._flags: Sequence[str] = columns["flags"]
+        self._provides: Sequence[str] = columns["provides"]
+        self.base: frozenset[str] = frozenset(data["base"]["packages"])
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._row
+
+    def __len__(self) -> int:
+        return len(self._row)
+
+    def installed_kib(self, name: str) -> int | None:
+        """The package's Installed-Size in KiB; None when the archive does not give one."""
+        return self._kib[self._row[name]]
+
+    def depends(self, name: str) -> list[list[str]]:
+        """Depends and Pre-Depends as alternative groups, each member a real package."""
+        return _groups(self._depends[self._row[name]])
+
+    def recommends(self, name: str) -> list[list[str]]:
+        """Recommends as alternative groups (those apt could never satisfy were dropped)."""
+        return _groups(self._recommends[self._row[name]])
+
+    def flags(self, name: str) -> str:
+        """The data file's flags column (see its header's ``columns``)."""
+        return self._flags[self._row[name]]
+
+    def essential(self, name: str) -> bool:
+        return "E" in self.flags(name)
+
+    def priority(self, name: str) -> str:
+        """Debian's Priority field: required, important, standard, optional, extra or unknown."""
+        return _PRIORITY_NAMES.get(self.flags(name)[:1], "unknown")
+
+    def providers(self, name: str) -> tuple[str, ...]:
+        """The real packages that Provide a virtual ``name``, apt's choice first."""
+        return self._virtual.get(name, ())
+
+    @cached_property
+    def _virtual(self) -> dict[str, tuple[str, ...]]:
+        """Virtual name -> providers; built on the first command-line name that is not a package."""
+        providers: dict[str, list[str]] = {}
+        for name, provides in zip(self._row, self._provides, strict=True):
+            for virtual in provides.split():
+                providers.setdefault(virtual, []).append(name)
+        return {
+            virtual: tuple(sorted(names, key=lambda n: provider_rank(n, self.flags(n))))
+            for virtual, names in providers.items()
+        }
+
+    def closure(
+        self, packages: Iterable[str], *, recommends: bool, installed: Collection[str]
+    ) -> AptEstimate:
+        """What ``apt-get install packages`` adds on a system that has ``installed``."""
+        have = set(installed)
+        chosen: dict[str, None] = {}
+        unknown: list[str] = []
+        removals: list[str] = []
+        queue: deque[str] = deque()
+
+        def choose(name: str) -> None:
+            if name not in have and name not in chosen:
+                chosen[name] = None
+                queue.append(name)
+
+        for word in packages:
+            parsed = parse_request(word)
+            if parsed is None:
+                unknown.append(word)
+                continue
+            name = parsed
+            if name not in self._row and name[-1] in "-+":
+                if name[-1] == "-":
+                    removals.append(name[:-1])
+                    continue
+                name = name[:-1]
+            if name in self._row:
+                choose(name)
+                continue
+            providers = self.providers(name)
+            if len(providers) == 1:  # apt: "Note, selecting 'p' instead of 'virtual'"
+                choose(providers[0])
+            else:  # no such package, or a virtual apt will not pick a provider for (it fails)
+                unknown.append(word)
+
+        while queue:
+            name = queue.popleft()
+            groups = self.depends(name)
+            if recommends:
+                groups += self.recommends(name)
+            for group in groups:
+                if any(member in have or member in chosen for member in group):
+                    continue
+                first = group[0]
+                if first in self._row:
+                    choose(first)
+                elif first not in unknown:  # a dependency outside this archive component
+                    unknown.append(first)
+
+        unsized = tuple(sorted(n for n in chosen if self.installed_kib(n) is None))
+        total_kib = sum(self.installed_kib(n) or 0 for n in chosen)
+        return AptEstimate(
+            new_packages=frozenset(chosen),
+            installed_size_bytes=total_kib * 1024,
+            unknown=tuple(unknown),
+            unsized=unsized,
+            removals=tuple(removals),
+            generated_bytes=self.generated_bytes(chosen),
+        )
+
+    def generated_bytes(self, new_packages: Iterable[str]) -> int:
+        """Bytes the packages' maintainer scripts write: Python byte-code and debconf's caches."""
+        pyc = 0.0
+        debconf = False
+        for name in new_packages:
+            flags = self.flags(name)
+            debconf = debconf or "D" in flags
+            kind = next((k for k in PYC_BYTES_PER_INSTALLED_BYTE if k in flags), None)
+            if kind is not None:
+                pyc += PYC_BYTES_PER_INSTALLED_BYTE[kind] * 1024 * (self.installed_kib(name) or 0)
+        return round(pyc) + (DEBCONF_CACHE_BYTES if debconf else 0)
+
+
+_PRIORITY_RANK = {letter: rank for rank, letter in enumerate("risox")}
+
+
+def provider_rank(name: str, flags: str) -> tuple[int, int, str]:
+    """Sort key for the providers of a virtual package, apt's choice first.
+
+    apt (pkgDepCache's provider comparison) prefers an Essential provider, then a higher
+    Priority; it breaks the remaining ties by its cache order, which we replace by the name.
+    """
+    return (0 if "E" in flags else 1, _PRIORITY_RANK.get(flags[:1], len(_PRIORITY_RANK)), name)
+
+
+_PRIORITY_NAMES = {
+    "r": "required",
+    "i": "important",
+    "s": "standard",
+    "o": "optional",
+    "x": "extra",
+}
+
+
+def _groups(field: str) -> list[list[str]]:
+    return [group.split("|") for group in field.split()]
+
+
+def data_path(suite: str = "bookworm") -> Path:
+    return DATA_DIR / f"debian-{suite}-packages.json.gz"
+
+
+@cache
+def load_index(suite: str = "bookworm") -> DebianIndex:
+    """Read and decode the suite's data file, once per process."""
+    import gzip
+    import json
+
+    with gzip.open(data_path(suite), "rt", encoding="utf-8") as stream:
+        return DebianIndex(json.load(stream))
+
+
+def apt_install_closure(
+    packages: Iterable[str], *, recommends: bool, installed: Collection[str]
+) -> AptEstimate:
+    """What ``apt-get install packages`` adds to a Debian bookworm system that has ``installed``.
+
+    Pass ``load_index().base`` as ``installed`` for a ``FROM debian:bookworm`` stage, and
+    ``recommends=False`` for ``--no-install-recommends``.
+    """
+    return load_index().closure(packages, recommends=recommends, installed=installed)

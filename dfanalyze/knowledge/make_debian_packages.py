@@ -1,0 +1,359 @@
+"""Make ``data/debian-<suite>-packages.json.gz`` from apt's package lists.
+
+    python -m dfanalyze.knowledge.make_debian_packages [--suite bookworm] [--download]
+
+What is read: the amd64 ``main`` Packages lists of the suite and of its ``-updates`` and
+``-security`` pockets, the three sources the official ``debian:<suite>`` image is configured
+with. apt itself picks the candidate version of every package (``apt-cache dumpavail``), so the
+sizes and dependencies are those ``apt-get install`` would use. apt runs with a private
+configuration (its own sources list, an empty dpkg status, no binary caches), so nothing the host
+has installed or configured leaks in, and the host's apt state is never written:
+
+- by default the lists are read from the host's ``/var/lib/apt/lists`` when it holds them (a
+  Debian host of that suite after ``apt-get update``);
+- otherwise, or with ``--download``, they are fetched into a temporary directory by an
+  ``apt-get update`` with the same private configuration.
+
+The base set, the packages already in ``debian:<suite>``, is computed the way
+``debootstrap --variant=minbase`` chooses them (Priority: required, plus apt, plus
+usr-is-merged on bookworm, closed under Depends and Pre-Depends); the official image is built by
+debuerreotype, which runs debootstrap with ``--variant=minbase`` and since bullseye adds nothing to
+it in the non-slim image.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gzip
+import json
+import re
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from dfanalyze.knowledge.debian import (
+    ARCHITECTURE,
+    DATA_FORMAT,
+    DebianIndex,
+    data_path,
+    provider_rank,
+)
+
+MIRROR = "http://MIRROR.invalid/debian"
+SECURITY_MIRROR = "http://MIRROR.invalid/debian-security"
+HOST_LISTS = Path("/var/lib/apt/lists")
+
+RESOLUTION = (
+    "Each package is the candidate apt picks across the suite and its -updates and -security "
+    "pockets (the highest version; apt-cache dumpavail). Depends and Pre-Depends are merged; "
+    "version constraints and ':any' qualifiers are dropped. Each name in an alternative group "
+    "'a | b' is expanded to the real packages that satisfy it: first the package of that name, "
+    "or for a virtual package the provider apt prefers (Essential first, then Priority required > "
+    "important > standard > optional > extra, then name), then every other provider, as apt counts "
+    "any installed provider as satisfying. Names no package provides are dropped, and so is a "
+    "group the package satisfies itself. The estimator takes the first member of a group unless "
+    "a member is already installed or chosen, as apt does. A Depends group no package can satisfy "
+    "keeps its first name (the estimator reports it as unknown); such Recommends groups are "
+    "dropped, as apt skips them. A command-line name that is a virtual package (column provides) "
+    "selects its provider when it has exactly one; apt refuses to choose among several."
+)
+
+_PRIORITY_LETTERS = {
+    "required": "r",
+    "important": "i",
+    "standard": "s",
+    "optional": "o",
+    "extra": "x",
+}
+# The packages whose postinst byte-compiles Python modules (py3compile, from dh_python3, which
+# adds a python3 or python3.N dependency), and the interpreter's own standard library.
+_PYTHON_VERSION = re.compile(r"python3\.\d+")
+_PYTHON_STDLIB = re.compile(r"libpython3\.\d+-(minimal|stdlib)")
+
+
+def parse_stanzas(text: str) -> Iterator[dict[str, str]]:
+    """Split deb822 text (a Packages list) into field dictionaries; continuation lines joined."""
+    for block in text.split("\n\n"):
+        fields: dict[str, str] = {}
+        key = ""
+        for line in block.splitlines():
+            if line[:1] in (" ", "\t"):
+                if key:
+                    fields[key] += "\n" + line.strip()
+            elif ":" in line:
+                key, _, value = line.partition(":")
+                fields[key] = value.strip()
+        if fields:
+            yield fields
+
+
+def relation_groups(field: str) -> list[list[str]]:
+    """``"a (>= 1) | b:any, c"`` -> ``[["a", "b"], ["c"]]``: names only, in order."""
+    groups = []
+    for group in field.split(","):
+        names = [alt.strip().split(" ", 1)[0].split("(", 1)[0].split(":", 1)[0] for alt in group.split("|")]
+        names = [name for name in names if name]
+        if names:
+            groups.append(names)
+    return groups
+
+
+def uri_to_filename(uri: str) -> str:
+    """apt's URItoFileName: how a URI is named inside /var/lib/apt/lists."""
+    rest = uri.split("://", 1)[-1].rsplit("@", 1)[-1]
+    quoted = "".join(f"%{ord(c):02x}" if c in '\\|{}[]<>"^~_=!@#$%^&*' else c for c in rest)
+    return quoted.replace("/", "_")
+
+
+class PrivateApt:
+    """apt-get and apt-cache run with their own sources, an empty status and no caches."""
+
+    def __init__(self, workdir: Path, suite: str, lists: Path) -> None:
+        self.suite = suite
+        self.lists = lists
+        sources = workdir / "sources.list"
+        sources.write_text(
+            f"deb {MIRROR} {suite} main\n"
+            f"deb {MIRROR} {suite}-updates main\n"
+            f"deb {SECURITY_MIRROR} {suite}-security main\n",
+            encoding="utf-8",
+        )
+        status = workdir / "status"
+        status.write_text("", encoding="utf-8")
+        self.options = [
+            f"-oDir::Etc::sourcelist={sources}",
+            "-oDir::Etc::sourceparts=/nonexistent",
+            f"-oDir::State::Lists={lists}",
+            f"-oDir::State::status={status}",
+            f"-oDir::Cache={workdir / 'cache'}",
+            "-oDir::Cache::pkgcache=",
+            "-oDir::Cache::srcpkgcache=",
+            f"-oAPT::Architecture={ARCHITECTURE}",
+            f"-oAPT::Architectures={ARCHITECTURE}",
+            "-oAcquire::Languages=none",
+            "-oAcquire::IndexTargets::deb::Contents-deb::DefaultEnabled=false",
+        ]
+
+    def run(self, tool: str, *args: str) -> str:
+        done = subprocess.run([tool, *self.options, *args], check=True, capture_output=True, text=True)
+        return done.stdout
+
+    def update(self) -> None:
+        (self.lists / "partial").mkdir(parents=True, exist_ok=True)
+        self.run("apt-get", "update", "-q")
+
+    def targets(self) -> list[dict[str, str]]:
+        """The Packages lists this configuration reads: file, suite, version, Release URI."""
+        text = self.run(
+            "apt-get",
+            "indextargets",
+            "--format",
+            "$(FILENAME)\t$(RELEASE)\t$(VERSION)\t$(BASE_URI)",
+            "Created-By: Packages",
+        )
+        keys = ("file", "suite", "version", "base_uri")
+        return [dict(zip(keys, line.split("\t"), strict=True)) for line in text.splitlines()]
+
+    def has_lists(self) -> bool:
+        targets = self.targets()
+        return len(targets) == 3 and all(Path(t["file"]).exists() for t in targets)
+
+    def release_dates(self) -> list[dict[str, str]]:
+        """Each list's suite, point release and the ``Date:`` of its Release file."""
+        found = []
+        for target in self.targets():
+            release = self.lists / uri_to_filename(target["base_uri"] + "InRelease")
+            date = next(
+                (
+                    line.partition(":")[2].strip()
+                    for line in release.read_text(encoding="utf-8").splitlines()
+                    if line.startswith("Date:")
+                ),
+                "",
+            )
+            found.append(
+                {
+                    "suite": target["suite"],
+                    "release_uri": target["base_uri"],
+                    "version": target["version"],
+                    "date": date,
+                }
+            )
+        return found
+
+
+def package_flags(stanza: Mapping[str, str]) -> str:
+    """Priority initial, then E (Essential), D (uses debconf) and the Python byte-code class."""
+    direct = {name for group in relation_groups(stanza.get("Pre-Depends", "")) for name in group}
+    direct |= {name for group in relation_groups(stanza.get("Depends", "")) for name in group}
+    flags = _PRIORITY_LETTERS.get(stanza.get("Priority", ""), "-")
+    if stanza.get("Essential") == "yes":
+        flags += "E"
+    if "debconf" in direct:
+        flags += "D"
+    if _PYTHON_STDLIB.fullmatch(stanza["Package"]):
+        flags += "S"
+    elif any(name == "python3" or _PYTHON_VERSION.fullmatch(name) for name in direct):
+        flags += "Y" if stanza.get("Architecture") == "all" else "X"
+    return flags
+
+
+def build_data(stanzas: Sequence[Mapping[str, str]]) -> dict[str, Any]:
+    """Packages (one column per field), virtual packages and resolved dependencies."""
+    flags = {s["Package"]: package_flags(s) for s in stanzas}
+    provided: dict[str, set[str]] = {}
+    provided_by: dict[str, set[str]] = {}
+    for s in stanzas:
+        for virtual, *_ in relation_groups(s.get("Provides", "")):
+            provided.setdefault(virtual, set()).add(s["Package"])
+            provided_by.setdefault(s["Package"], set()).add(virtual)
+    # Who satisfies a name: the real package of that name first, else apt's preferred provider;
+    # then every other provider, since apt takes any of them as satisfying when installed.
+    satisfiers = {}
+    for name, providers in provided.items():
+        first = name if name in flags else min(providers, key=lambda p: provider_rank(p, flags[p]))
+        satisfiers[name] = [first, *sorted(providers - {first})]
+
+    def resolve(owner: str, groups: list[list[str]], keep_unsatisfiable: bool) -> str:
+        out: dict[str, None] = {}
+        for group in groups:
+            members = [
+                member for name in group for member in satisfiers.get(name, [name] if name in flags else [])
+            ]
+            members = list(dict.fromkeys(members))
+            if owner in members:  # satisfied by the package itself (it Provides the name)
+                continue
+            if members:
+                out["|".join(members)] = None
+            elif keep_unsatisfiable:
+                out[group[0]] = None
+        return " ".join(out)
+
+    names = sorted(flags)
+    by_name = {s["Package"]: s for s in stanzas}
+    depends, recommends, sizes = [], [], []
+    for name in names:
+        s = by_name[name]
+        size = s.get("Installed-Size")
+        sizes.append(int(size) if size else None)
+        groups = relation_groups(s.get("Pre-Depends", "")) + relation_groups(s.get("Depends", ""))
+        depends.append(resolve(name, groups, keep_unsatisfiable=True))
+        recommends.append(resolve(name, relation_groups(s.get("Recommends", "")), keep_unsatisfiable=False))
+    return {
+        "packages": {
+            "name": names,
+            "installed_kib": sizes,
+            "depends": depends,
+            "recommends": recommends,
+            "flags": [flags[name] for name in names],
+            "provides": [
+                " ".join(sorted(virtual for virtual in provided_by.get(name, ()) if virtual not in flags))
+                for name in names
+            ],
+        },
+    }
+
+
+def minbase_seeds(suite: str, packages: Mapping[str, list[Any]]) -> list[str]:
+    """debootstrap's minbase selection (scripts/debian-common, work_out_debs)."""
+    required = [
+        name for name, flag in zip(packages["name"], packages["flags"], strict=True) if flag.startswith("r")
+    ]
+    seeds = [*required, "apt"]
+    if suite == "bookworm":
+        seeds.append("usr-is-merged")
+    return seeds
+
+
+def generate(suite: str, download: bool, now: dt.datetime) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory(prefix="dfanalyze-apt-") as tmp:
+        workdir = Path(tmp)
+        apt = PrivateApt(workdir, suite, HOST_LISTS)
+        if download or not apt.has_lists():
+            apt = PrivateApt(workdir, suite, workdir / "lists")
+            apt.update()
+        releases = apt.release_dates()
+        stanzas = list(parse_stanzas(apt.run("apt-cache", "dumpavail")))
+        lists_read = "host" if apt.lists == HOST_LISTS else "downloaded"
+
+    data: dict[str, Any] = {
+        "format": DATA_FORMAT,
+        "source": {
+            "archive": [MIRROR, SECURITY_MIRROR],
+            "suite": suite,
+            "component": "main",
+            "architecture": ARCHITECTURE,
+            "releases": releases,
+            "lists": lists_read,
+            "generated": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "generator": "python -m dfanalyze.knowledge.make_debian_packages",
+        },
+        "resolution": RESOLUTION,
+        "columns": {
+            "name": "package names, sorted; the other columns are parallel to it",
+            "installed_kib": "Installed-Size in KiB (null: the archive gives none)",
+            "depends": "space-separated groups; 'a|b' is an alternative group, see resolution",
+            "recommends": "same layout as depends",
+            "flags": "Priority initial (r i s o x, '-' if none), then E: Essential: yes, D: depends "
+            "on debconf, Y/X/S: byte-compiles Python modules (Y Architecture all, X with "
+            "compiled extensions, S the standard library)",
+            "provides": "the virtual package names it Provides (not those of real packages)",
+        },
+    }
+    data.update(build_data(stanzas))
+    data["base"] = {
+        "image": f"debian:{suite}",
+        "method": (
+            "debootstrap --variant=minbase selection: Priority required, apt"
+            + (", usr-is-merged" if suite == "bookworm" else "")
+            + "; closed under Depends/Pre-Depends with the resolution above. debuerreotype "
+            "(which builds the official image) runs debootstrap --variant=minbase "
+            "(scripts/debuerreotype-init) and adds no package to non-slim images since "
+            "bullseye (examples/debian.sh)."
+        ),
+        "packages": [],
+    }
+    seeds = minbase_seeds(suite, data["packages"])
+    base = DebianIndex(data).closure(seeds, recommends=False, installed=())
+    data["base"]["packages"] = sorted(base.new_packages)
+    if base.unknown:
+        raise SystemExit(f"base set has unresolvable dependencies: {base.unknown}")
+    return data
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
+    parser.add_argument("--suite", default="bookworm")
+    parser.add_argument(
+        "--download",
+        action="store_true",
+        help="fetch the lists into a temporary directory even if the host has them",
+    )
+    parser.add_argument("--output", type=Path, help="default: the package's data directory")
+    args = parser.parse_args(argv)
+    data = generate(args.suite, args.download, dt.datetime.now(dt.UTC))
+    output: Path = args.output or data_path(args.suite)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    raw = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    tmp = output.with_suffix(".tmp")
+    # mtime=0: the same lists give a byte-identical file.
+    with (
+        tmp.open("wb") as sink,
+        gzip.GzipFile(filename="", mode="wb", fileobj=sink, compresslevel=9, mtime=0) as stream,
+    ):
+        stream.write(raw)
+    tmp.replace(output)
+    print(
+        f"{output}: {len(data['packages']['name'])} packages, "
+        f"{len(data['base']['packages'])} in the base set, {output.stat().st_size} bytes",
+        file=sys.stderr,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,220 @@
+"""Debian package data and the apt-get install size estimate (dfanalyze.knowledge.debian).
+
+The expected package sets are apt's own answers: ``apt-get -s install`` against the same lists,
+with the dpkg status of a ``debootstrap --variant=minbase bookworm`` tree, and the real installs
+recorded in data/apt-calibration.json.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+
+import pytest
+
+from dfanalyze.knowledge.calibrate_apt import OUTPUT as CALIBRATION
+from dfanalyze.knowledge.debian import (
+    APT_CALL_OVERHEAD_BYTES,
+    APT_PACKAGE_OVERHEAD_BYTES,
+    DEBCONF_CACHE_BYTES,
+    PYC_BYTES_PER_INSTALLED_BYTE,
+    AptEstimate,
+    apt_install_closure,
+    apt_layer_overhead,
+    load_index,
+    parse_request,
+)
+
+# apt-get -s install --no-install-recommends curl, on minbase.
+CURL = frozenset(
+    {
+        "curl",
+        "libbrotli1",
+        "libcurl4",
+        "libgssapi-krb5-2",
+        "libk5crypto3",
+        "libkeyutils1",
+        "libkrb5-3",
+        "libkrb5support0",
+        "libldap-2.5-0",
+        "libnghttp2-14",
+        "libpsl5",
+        "librtmp1",
+        "libsasl2-2",
+        "libsasl2-modules-db",
+        "libssh2-1",
+        "libssl3",
+    }
+)
+# apt-get -s install curl (Recommends too), on minbase.
+CURL_WITH_RECOMMENDS = CURL | {
+    "ca-certificates",
+    "krb5-locales",
+    "libldap-common",
+    "libsasl2-modules",
+    "openssl",
+    "publicsuffix",
+}
+# The estimator's layer size is within this fraction of the measured layer for every calibrated
+# package set, and within the second bound for the median set.
+WORST_ERROR_BOUND = 0.05
+MEDIAN_ERROR_BOUND = 0.02
+
+
+def install(*words: str, recommends: bool = False) -> AptEstimate:
+    return apt_install_closure(words, recommends=recommends, installed=load_index().base)
+
+
+def test_header_names_source_dates_and_resolution() -> None:
+    header = load_index().header
+    assert header["format"] == "dfanalyze-debian-packages/1"
+    source = header["source"]
+    assert (source["suite"], source["component"], source["architecture"]) == ("bookworm", "main", "amd64")
+    assert [r["suite"] for r in source["releases"]] == [
+        "bookworm",
+        "bookworm-updates",
+        "bookworm-security",
+    ]
+    assert all(r["date"] for r in source["releases"])
+    assert source["generated"]
+    assert "first member" in header["resolution"]
+    assert header["base"]["image"] == "debian:bookworm"
+
+
+def test_base_set_is_minbase() -> None:
+    index = load_index()
+    assert len(index.base) == 88
+    assert {"apt", "bash", "dpkg", "debconf", "tzdata", "usr-is-merged", "mawk"} <= index.base
+    assert not {"curl", "ca-certificates", "usrmerge", "perl"} & index.base
+    assert index.essential("bash") and index.priority("bash") == "required"
+
+
+def test_trixie_data() -> None:
+    index = load_index("trixie")
+    assert index.header["source"]["suite"] == "trixie"
+    assert len(index.base) == 78 and "usr-is-merged" not in index.base
+    assert index.closure(["curl"], recommends=False, installed=index.base).new_packages >= {"curl"}
+
+
+def test_curl_closure_on_minbase() -> None:
+    assert install("curl").new_packages == CURL
+    assert install("curl", recommends=True).new_packages == CURL_WITH_RECOMMENDS
+
+
+def test_sizes_are_installed_size_in_bytes() -> None:
+    index = load_index()
+    estimate = install("curl")
+    assert estimate.installed_size_bytes == 1024 * sum(index.installed_kib(n) or 0 for n in CURL)
+    assert estimate.complete
+    assert estimate.layer_bytes == estimate.installed_size_bytes + apt_layer_overhead(len(CURL))
+
+
+@pytest.mark.parametrize("word", ["curl=7.88.1-10+deb12u14", "curl:amd64", "curl/bookworm", "curl+"])
+def test_pins_arch_and_plus_select_the_package(word: str) -> None:
+    assert install(word).new_packages == CURL
+
+
+def test_foreign_architecture_is_unknown() -> None:
+    estimate = install("curl:i386")
+    assert estimate.unknown == ("curl:i386",)
+    assert not estimate.new_packages and not estimate.complete
+
+
+def test_unknown_names_are_reported_not_counted() -> None:
+    estimate = install("curl", "no-such-package-dfanalyze")
+    assert estimate.unknown == ("no-such-package-dfanalyze",)
+    assert estimate.new_packages == CURL
+    assert estimate.installed_size_bytes == install("curl").installed_size_bytes
+    assert not estimate.complete
+
+
+@pytest.mark.parametrize("word", ["python3*", "^lib.*ssl$", "?name(curl)", "lib[ab]c", "$PKG", "./x.deb"])
+def test_patterns_and_non_names_are_unknown(word: str) -> None:
+    assert parse_request(word) is None
+    assert install(word).unknown == (word,)
+
+
+def test_trailing_minus_is_a_removal() -> None:
+    estimate = install("curl", "nano-")
+    assert estimate.removals == ("nano",)
+    assert estimate.new_packages == CURL and not estimate.unknown
+
+
+def test_virtual_packages() -> None:
+    # One provider: apt selects it. Several (awk: mawk, gawk, ...): apt refuses, even with
+    # mawk installed, so the RUN fails and the size is unknown.
+    assert install("ack-grep").new_packages >= {"ack"}
+    assert install("awk").unknown == ("awk",)
+
+
+def test_dependency_satisfied_by_an_installed_provider() -> None:
+    # gnupg's dependencies want lsb-base, which sysvinit-utils (in minbase) provides.
+    assert "lsb-base" not in install("gnupg").new_packages
+
+
+def test_already_installed_adds_nothing() -> None:
+    estimate = install("bash", "apt")
+    assert not estimate.new_packages
+    assert estimate.layer_bytes == 0 == apt_layer_overhead(0)
+
+
+def test_package_without_installed_size_is_unsized() -> None:
+    estimate = install("libc6-amd64-cross")
+    assert "libc6-amd64-cross" in estimate.unsized
+    assert not estimate.complete
+
+
+def test_generated_bytes_follow_the_flags() -> None:
+    index = load_index()
+    assert "Y" in index.flags("python3-pip") and "S" in index.flags("libpython3.11-stdlib")
+    assert "D" in index.flags("ca-certificates")
+    assert install("curl").generated_bytes == 0
+    assert install("ca-certificates").generated_bytes == DEBCONF_CACHE_BYTES
+    assert install("python3").generated_bytes > 5_000_000
+
+
+def test_data_file_is_loaded_lazily_and_once() -> None:
+    code = (
+        "import dfanalyze.knowledge.debian as d\n"
+        "assert d.load_index.cache_info().currsize == 0\n"
+        "assert d.load_index() is d.load_index()\n"
+        "assert d.load_index.cache_info().currsize == 1\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def calibration() -> dict[str, object]:
+    data: dict[str, object] = json.loads(CALIBRATION.read_text(encoding="utf-8"))
+    return data
+
+
+def test_calibration_used_the_current_constants() -> None:
+    assert calibration()["constants_used"] == {
+        "APT_CALL_OVERHEAD_BYTES": APT_CALL_OVERHEAD_BYTES,
+        "APT_PACKAGE_OVERHEAD_BYTES": APT_PACKAGE_OVERHEAD_BYTES,
+        "DEBCONF_CACHE_BYTES": DEBCONF_CACHE_BYTES,
+        "PYC_BYTES_PER_INSTALLED_BYTE": PYC_BYTES_PER_INSTALLED_BYTE,
+    }
+
+
+def test_calibration_closures_match_real_apt() -> None:
+    sets = calibration()["sets"]
+    assert isinstance(sets, list) and len(sets) >= 4
+    for entry in sets:
+        measured = entry["measured"]
+        assert install(*measured["packages"]).new_packages == set(measured["new_package_names"])
+
+
+def test_calibration_error_within_bound() -> None:
+    """Re-run the estimator on the measured sets: the data file and constants in this tree."""
+    sets = calibration()["sets"]
+    assert isinstance(sets, list)
+    errors = []
+    for entry in sets:
+        measured = entry["measured"]
+        predicted = install(*measured["packages"]).layer_bytes
+        errors.append(abs(predicted - measured["layer_bytes"]) / measured["layer_bytes"])
+    assert max(errors) <= WORST_ERROR_BOUND
+    assert statistics.median(errors) <= MEDIAN_ERROR_BOUND
