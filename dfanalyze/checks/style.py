@@ -190,9 +190,15 @@ _PRAGMA = re.compile(
 
 
 def inline_ignore_pragma(ctx: Context) -> Iterator[Hit]:
-    """Inline suppression comments (opt-in, for teams that want every exception in the config)."""
+    """Inline suppression comments (opt-in, for teams that want every exception in the config);
+    not comment lines of heredoc bodies, which are file contents and suppress nothing."""
+    bodies = {
+        number
+        for ins in ctx.dockerfile.instructions
+        for heredoc in ins.heredocs
+        for number in range(heredoc.body_span.start.line, heredoc.body_span.end.line + 1)
+    }
     for number, line in enumerate(ctx.dockerfile.lines, start=1):
-        match = _PRAGMA.match(line)
-        if match:
+        if number not in bodies and _PRAGMA.match(line):
             start = len(line) - len(line.lstrip()) + 1
             yield Hit(Span.of(number, start, number, len(line.rstrip()) + 1), {"comment": line.strip()})
