@@ -586,22 +586,18 @@ def zypper_unpinned(ctx: Context) -> Iterator[Hit]:
         )
 
 
-_GO_MOVING = frozenset({"latest", "upgrade", "patch", "master", "main", "HEAD", "none"})
+_GO_MOVING = frozenset({"latest", "upgrade", "patch", "master", "main", "HEAD"})
 
 
 def _go_state(package: Package, exact: bool) -> bool | None:
-    if package.name.startswith((".", "/")):
-        return None  # a package of the module being built: its go.mod pins it
+    if package.name.startswith((".", "/")) or package.version == "none":
+        return None  # a package of the module being built (its go.mod pins it), or a removal
     return package.version is not None and package.version not in _GO_MOVING
 
 
 def go_install_unpinned(ctx: Context) -> Iterator[Hit]:
-    def select(op: PackageOp) -> bool:
-        return (
-            op.action == "install"
-            and next((w.value for w in op.command.args if not (w.value or "-").startswith("-")), None)
-            == "install"
-        )
-
-    for _, package in _unpinned(ctx, select, _go_state, ("go",)):
-        yield _pin_hit(package, f"{package.name}@<version>", "go list -m -versions <module>")
+    """Packages of ``go install`` and ``go get`` without a version, or with a query that moves."""
+    for _, package in _unpinned(ctx, lambda op: op.action == "install", _go_state, ("go",)):
+        moving = f" (`@{package.version}` is a query that moves, not a version)" if package.version else ""
+        hit = _pin_hit(package, f"{package.name}@<version>", "go list -m -versions <module>")
+        yield Hit(hit.span, {**hit.args, "moving": moving})
