@@ -382,17 +382,23 @@ def forty_lines() -> str:
     return "\n".join(lines[:40]) + "\n"
 
 
-def main() -> int:
+def write_corpus(folder: Path) -> list[Path]:
+    """Write the corpus into ``folder`` (replacing the Dockerfiles already there)."""
     rnd = random.Random(SEED)
-    CORPUS.mkdir(exist_ok=True)
-    for old in CORPUS.glob("*.Dockerfile"):
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.glob("*.Dockerfile"):
         old.unlink()
     for index in range(FILES):
         stack = STACKS[index % len(STACKS)]
         text = dockerfile(rnd, stack, rnd.randint(30, 175))
-        (CORPUS / f"{index:02d}-{stack.name}.Dockerfile").write_text(text, encoding="utf-8")
-    (CORPUS / "forty.Dockerfile").write_text(forty_lines(), encoding="utf-8")
-    sizes = sorted(len(p.read_text(encoding="utf-8").splitlines()) for p in CORPUS.glob("*.Dockerfile"))
+        (folder / f"{index:02d}-{stack.name}.Dockerfile").write_text(text, encoding="utf-8")
+    (folder / "forty.Dockerfile").write_text(forty_lines(), encoding="utf-8")
+    return sorted(folder.glob("*.Dockerfile"))
+
+
+def main() -> int:
+    files = write_corpus(CORPUS)
+    sizes = sorted(len(p.read_text(encoding="utf-8").splitlines()) for p in files)
     print(f"wrote {len(sizes)} files to {CORPUS} ({sizes[0]} to {sizes[-1]} lines)")
     return 0
 
