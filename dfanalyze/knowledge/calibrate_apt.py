@@ -48,9 +48,9 @@ from dfanalyze.knowledge.debian import (
     apt_install_closure,
     load_index,
 )
+from dfanalyze.knowledge.make_debian_packages import host_mirrors
 
 SUITE = "bookworm"
-MIRROR = "http://MIRROR.invalid/debian"
 PACKAGE_SETS: tuple[tuple[str, ...], ...] = (
     ("curl",),
     ("git",),
@@ -90,12 +90,6 @@ _OFFICIAL_SETTINGS = {
     "etc/apt/apt.conf.d/docker-autoremove-suggests": ('Apt::AutoRemove::SuggestsImportant "false";\n'),
     "etc/dpkg/dpkg.cfg.d/docker-apt-speedup": "force-unsafe-io\n",
     "usr/sbin/policy-rc.d": "#!/bin/sh\nexit 101\n",
-    "etc/apt/sources.list.d/debian.sources": (
-        f"Types: deb\nURIs: {MIRROR}\nSuites: {SUITE} {SUITE}-updates\nComponents: main\n"
-        "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n\n"
-        f"Types: deb\nURIs: {MIRROR}-security\nSuites: {SUITE}-security\nComponents: main\n"
-        "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n"
-    ),
 }
 # What debuerreotype removes before it packs the image (debuerreotype-fixup, .tar-exclude).
 _REMOVED_FROM_IMAGE = (
@@ -125,8 +119,9 @@ def make_base(base: Path) -> None:
     """The debian:bookworm look-alike (see the module docstring), built once per workdir."""
     fresh = base.with_name(base.name + ".partial")
     shutil.rmtree(fresh, ignore_errors=True)
+    archive, security = host_mirrors()
     subprocess.run(
-        ["debootstrap", "--variant=minbase", SUITE, str(fresh), MIRROR],
+        ["debootstrap", "--variant=minbase", SUITE, str(fresh), archive],
         check=True,
         stdout=subprocess.DEVNULL,
     )
@@ -135,7 +130,13 @@ def make_base(base: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(content, encoding="utf-8")
         path.chmod(0o755 if name.endswith("policy-rc.d") else 0o644)
-    (fresh / "etc/apt/sources.list").unlink()  # replaced by debian.sources
+    keyring = "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n"
+    (fresh / "etc/apt/sources.list.d/debian.sources").write_text(
+        f"Types: deb\nURIs: {archive}\nSuites: {SUITE} {SUITE}-updates\nComponents: main\n{keyring}\n"
+        f"Types: deb\nURIs: {security}\nSuites: {SUITE}-security\nComponents: main\n{keyring}",
+        encoding="utf-8",
+    )
+    (fresh / "etc/apt/sources.list").unlink()  # replaced by debian.sources, as in the image
     shutil.copy("/etc/resolv.conf", fresh / "etc/resolv.conf")
     chroot(fresh, "apt-get update -qq && apt-get full-upgrade -y -qq")
     for name in _REMOVED_FROM_IMAGE:

@@ -8,9 +8,11 @@ nothing more than its own code, so the CLI's start-up path may import it freely.
 ``apt_install_closure`` replays what ``apt-get install`` decides: the named packages, then their
 Depends and Pre-Depends (and, when asked, Recommends) recursively, an alternative group being
 satisfied by any member that is already installed or already chosen, and otherwise by its first
-member (virtual packages were resolved to a provider when the data file was made).
-``apt_layer_overhead`` adds what apt and dpkg write next to the packages' own files; its constants
-come from the measurements in ``data/apt-calibration.json`` (see ``calibrate_apt.py``).
+member (the data file lists each group's real packages, apt's choice first; see its header's
+``resolution``). ``AptEstimate.layer_bytes`` adds to the packages' Installed-Size what their
+maintainer scripts generate and what apt and dpkg write beside them (``apt_layer_overhead``);
+the constants come from real layers measured by ``calibrate_apt.py``
+(``data/apt-calibration.json``).
 
 Unknown is a value: a name that is not in the data (a typo, a package from another archive, a
 glob or regex apt would expand, a foreign architecture) is reported in ``AptEstimate.unknown``

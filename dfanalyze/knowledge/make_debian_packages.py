@@ -7,7 +7,8 @@ What is read: the amd64 ``main`` Packages lists of the suite and of its ``-updat
 with. apt itself picks the candidate version of every package (``apt-cache dumpavail``), so the
 sizes and dependencies are those ``apt-get install`` would use. apt runs with a private
 configuration (its own sources list, an empty dpkg status, no binary caches), so nothing the host
-has installed or configured leaks in, and the host's apt state is never written:
+has installed or configured leaks in, and the host's apt state is never written. The mirrors are
+those the host's apt uses for Debian and Debian-Security (or ``--mirrors ARCHIVE SECURITY``):
 
 - by default the lists are read from the host's ``/var/lib/apt/lists`` when it holds them (a
   Debian host of that suite after ``apt-get update``);
@@ -43,8 +44,6 @@ from dfanalyze.knowledge.debian import (
     provider_rank,
 )
 
-MIRROR = "http://MIRROR.invalid/debian"
-SECURITY_MIRROR = "http://MIRROR.invalid/debian-security"
 HOST_LISTS = Path("/var/lib/apt/lists")
 
 RESOLUTION = (
@@ -109,17 +108,31 @@ def uri_to_filename(uri: str) -> str:
     return quoted.replace("/", "_")
 
 
+def host_mirrors() -> tuple[str, str]:
+    """The Debian archive and security archive this host's apt is configured with."""
+    text = subprocess.run(
+        ["apt-get", "indextargets", "--format", "$(LABEL)\t$(REPO_URI)", "Created-By: Packages"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    found = dict(line.split("\t", 1) for line in reversed(text.splitlines()))
+    if "Debian" not in found or "Debian-Security" not in found:
+        raise SystemExit("no Debian and Debian-Security sources in apt's configuration: pass --mirrors")
+    return found["Debian"], found["Debian-Security"]
+
+
 class PrivateApt:
     """apt-get and apt-cache run with their own sources, an empty status and no caches."""
 
-    def __init__(self, workdir: Path, suite: str, lists: Path) -> None:
-        self.suite = suite
+    def __init__(self, workdir: Path, suite: str, mirrors: tuple[str, str], lists: Path) -> None:
         self.lists = lists
+        archive, security = mirrors
         sources = workdir / "sources.list"
         sources.write_text(
-            f"deb {MIRROR} {suite} main\n"
-            f"deb {MIRROR} {suite}-updates main\n"
-            f"deb {SECURITY_MIRROR} {suite}-security main\n",
+            f"deb {archive} {suite} main\n"
+            f"deb {archive} {suite}-updates main\n"
+            f"deb {security} {suite}-security main\n",
             encoding="utf-8",
         )
         status = workdir / "status"
@@ -175,14 +188,7 @@ class PrivateApt:
                 ),
                 "",
             )
-            found.append(
-                {
-                    "suite": target["suite"],
-                    "release_uri": target["base_uri"],
-                    "version": target["version"],
-                    "date": date,
-                }
-            )
+            found.append({"suite": target["suite"], "version": target["version"], "date": date})
         return found
 
 
@@ -269,12 +275,12 @@ def minbase_seeds(suite: str, packages: Mapping[str, list[Any]]) -> list[str]:
     return seeds
 
 
-def generate(suite: str, download: bool, now: dt.datetime) -> dict[str, Any]:
+def generate(suite: str, mirrors: tuple[str, str], download: bool, now: dt.datetime) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="dfanalyze-apt-") as tmp:
         workdir = Path(tmp)
-        apt = PrivateApt(workdir, suite, HOST_LISTS)
+        apt = PrivateApt(workdir, suite, mirrors, HOST_LISTS)
         if download or not apt.has_lists():
-            apt = PrivateApt(workdir, suite, workdir / "lists")
+            apt = PrivateApt(workdir, suite, mirrors, workdir / "lists")
             apt.update()
         releases = apt.release_dates()
         stanzas = list(parse_stanzas(apt.run("apt-cache", "dumpavail")))
@@ -283,7 +289,7 @@ def generate(suite: str, download: bool, now: dt.datetime) -> dict[str, Any]:
     data: dict[str, Any] = {
         "format": DATA_FORMAT,
         "source": {
-            "archive": [MIRROR, SECURITY_MIRROR],
+            "archive": "Debian, and its security archive (the mirrors apt was configured with)",
             "suite": suite,
             "component": "main",
             "architecture": ARCHITECTURE,
@@ -333,14 +339,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="fetch the lists into a temporary directory even if the host has them",
     )
+    parser.add_argument(
+        "--mirrors",
+        nargs=2,
+        metavar=("ARCHIVE", "SECURITY"),
+        help="Debian archive and security archive URIs (default: those of this host's apt)",
+    )
     parser.add_argument("--output", type=Path, help="default: the package's data directory")
     args = parser.parse_args(argv)
-    data = generate(args.suite, args.download, dt.datetime.now(dt.UTC))
+    mirrors = (args.mirrors[0], args.mirrors[1]) if args.mirrors else host_mirrors()
+    data = generate(args.suite, mirrors, args.download, dt.datetime.now(dt.UTC))
     output: Path = args.output or data_path(args.suite)
     output.parent.mkdir(parents=True, exist_ok=True)
     raw = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
     tmp = output.with_suffix(".tmp")
-    # mtime=0: the same lists give a byte-identical file.
+    # mtime=0: no compression time in the gzip header, only the data.
     with (
         tmp.open("wb") as sink,
         gzip.GzipFile(filename="", mode="wb", fileobj=sink, compresslevel=9, mtime=0) as stream,
