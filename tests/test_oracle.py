@@ -58,7 +58,7 @@ MEASUREMENTS: dict[str, Any] = json.loads((ORACLE / "measurements.json").read_te
 LAYER_MEDIAN, LAYER_WORST = 0.01, 0.15
 IMAGE_MEDIAN, IMAGE_WORST = 0.01, 0.02
 APT_LEAVE_ONE_OUT_WORST = 0.15
-WASTE_TOLERANCE = 0.1  # files: exact; apt's rewritten databases: the fitted per-call bytes
+WASTE_TOLERANCE = 0.06  # files: exact; apt's databases: the measured bytes one install rewrites
 
 OUTSIDE_MODEL: Mapping[tuple[str, str], str] = {
     # (case, the start of the instruction as buildah printed it): why the model has no size.
@@ -222,12 +222,12 @@ def test_image_sizes(modelled: list[Modelled]) -> None:
 
 
 def test_reclaimable_bytes_match_the_measured_waste(modelled: list[Modelled]) -> None:
-    """The oracle's waste (shadowed regular-file bytes) without the base image's own files, which the
-    model does not list (apt rewrites dpkg's and debconf's databases of the base)."""
-    print("\n| case | measured waste (without the base's files) | reclaimable | efficiency |")
+    """The oracle's waste: regular-file bytes of a layer (the base's included) that a later layer
+    deletes, overwrites or hides. The base's files that apt rewrites are its databases, whose
+    rewritten bytes the calibration measured (``apt.rewrite_bytes``)."""
+    print("\n| case | measured waste | reclaimable | efficiency |")
     for case in modelled:
-        waste = MEASUREMENTS["cases"][case.case]["waste"]
-        expected = waste["total_bytes"] - waste.get("from_base_bytes", 0)
+        expected = MEASUREMENTS["cases"][case.case]["waste"]["total_bytes"]
         image = case.graph.image
         print(f"| {case.case} | {expected:,} | {image.reclaimable_bytes:,} | {image.efficiency:.3f} |")
         if image.waste_complete and not image.unknown_parts:

@@ -11,6 +11,8 @@ comes from here, with the case it was measured on:
 * the package lists of ``apt-get update`` (``apt-update-only``; names from the whiteouts of the
   later ``rm -rf /var/lib/apt/lists/*`` in ``apt-split-update-install-clean``, sizes from its
   waste items, apt's own layout for ``lock``, ``partial/`` and ``auxfiles/``);
+* the bytes of apt's and dpkg's databases an install rewrites (the base image's files it hides,
+  from the waste measured in the cases with one apt layer, with and without a debconf user);
 * what an ``apt-get install`` layer holds beyond what :mod:`dfanalyze.knowledge.debian` counts:
   a least-squares fit, over every measured ``apt-get update && apt-get install ... &&
   rm -rf /var/lib/apt/lists/*`` layer, of bytes per call, per call with Recommends (debconf
@@ -135,7 +137,10 @@ def solve(rows: Sequence[Sequence[float]], targets: Sequence[float]) -> list[flo
 
 
 CONTROL_FILES = ("prepare.sh", "case.json", "scenario.json")
-ZERO_APT = {"call_bytes": 0, "recommends_bytes": 0, "package_bytes": 0, "pyc_ratio": 0.0}
+ZERO_APT = {
+    "call_bytes": 0, "recommends_bytes": 0, "package_bytes": 0, "pyc_ratio": 0.0,
+    "rewrite_bytes": 0, "debconf_rewrite_bytes": 0,
+}  # fmt: skip
 
 
 def stage_context(source: Path, oracle: Path, into: Path) -> Path:
@@ -193,6 +198,9 @@ class AptRows:
     missing: list[float]
     measured: list[int]
     names: list[str]
+    cases: list[str]
+    debconf: list[bool]
+    """A new package uses debconf."""
 
     def fit(self, skip: int | None = None) -> list[float]:
         """(per call, per call with Recommends, per package, per Python byte), least squares,
@@ -208,7 +216,10 @@ def apt_rows(oracle: Path, doc: Mapping[str, Any], partial: Mapping[str, Any]) -
     from dfanalyze.layers.sizes import calibration_from
 
     data = calibration_from({**partial, "apt": ZERO_APT})
-    rows = AptRows([], [], [], [])
+    from dfanalyze.knowledge.debian import load_index
+
+    index = load_index()
+    rows = AptRows([], [], [], [], [], [])
     with tempfile.TemporaryDirectory() as work:
         for name, case in sorted(doc["cases"].items()):
             if not case.get("ok"):
@@ -221,19 +232,37 @@ def apt_rows(oracle: Path, doc: Mapping[str, Any], partial: Mapping[str, Any]) -
                     rows.missing.append(measured["diff_size_bytes"] - step.known_bytes)
                     rows.measured.append(measured["diff_size_bytes"])
                     rows.names.append(f"{name}: {measured['instruction'][:70]}")
+                    rows.cases.append(name)
+                    packages = next(b.packages for b in step.layer.blobs if b.key.startswith("apt:"))  # type: ignore[union-attr]
+                    rows.debconf.append(any("D" in index.flags(p) for p in packages))
     return rows
 
 
-def apt_section(rows: AptRows) -> dict[str, Any]:
+def apt_rewrites(rows: AptRows, doc: Mapping[str, Any]) -> tuple[int, int]:
+    """The bytes of the base image's databases that one install hides (``from_base_bytes`` of the
+    waste of the cases with one apt layer): the median without and with a debconf user."""
+    import statistics
+
+    single = [i for i, case in enumerate(rows.cases) if rows.cases.count(case) == 1]
+    hidden = {i: doc["cases"][rows.cases[i]]["waste"]["from_base_bytes"] for i in single}
+    plain = round(statistics.median(hidden[i] for i in single if not rows.debconf[i]))
+    debconf = round(statistics.median(hidden[i] for i in single if rows.debconf[i]))
+    return plain, debconf - plain
+
+
+def apt_section(rows: AptRows, doc: Mapping[str, Any]) -> dict[str, Any]:
     """Fit what apt layers hold beyond the Debian data's estimate, on the measured installs."""
     from dfanalyze.knowledge import debian
 
     call, recommends, package, pyc = rows.fit()
+    rewrite, debconf = apt_rewrites(rows, doc)
     return {
         "call_bytes": round(call),
         "recommends_bytes": round(recommends),
         "package_bytes": round(package),
         "pyc_ratio": round(pyc, 4),
+        "rewrite_bytes": rewrite,
+        "debconf_rewrite_bytes": debconf,
         "debian_overhead": {
             "APT_CALL_OVERHEAD_BYTES": debian.APT_CALL_OVERHEAD_BYTES,
             "APT_PACKAGE_OVERHEAD_BYTES": debian.APT_PACKAGE_OVERHEAD_BYTES,
@@ -270,7 +299,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     oracle = Path(args.oracle)
     doc = json.loads(Path(args.measurements or oracle / "measurements.json").read_text())
     partial = partial_calibration(oracle, doc)
-    result = {**partial, "apt": apt_section(apt_rows(oracle, doc, partial))}
+    result = {**partial, "apt": apt_section(apt_rows(oracle, doc, partial), doc)}
     DATA.parent.mkdir(parents=True, exist_ok=True)
     DATA.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {DATA}: {json.dumps(result['apt'] | {'from': len(result['apt']['from'])})}")

@@ -479,7 +479,7 @@ class _Interpreter:
         names = {p.name for p in op.packages}
         installed = installed_packages(self.builder)
         if installed is not None and names & installed:
-            self.builder.add_blob(apt_state_blob(self.setting.calibration, recommends=False))
+            self.builder.add_blob(apt_state_blob(self.setting.calibration, recommends=False, debconf=False))
         auto = op.action == "autoremove" or "--auto-remove" in op.flags or "--autoremove" in op.flags
         for key, blob in list(self.builder.blobs.items()):
             hit = names & blob.packages

@@ -96,6 +96,9 @@ class Blob:
     tar_bytes: int | None
     data_bytes: int | None
     packages: frozenset[str] = frozenset()
+    rewrites: bool = False
+    """It rewrites part of the earlier blob of the same key (apt's databases): it hides at most
+    ``data_bytes`` of it, instead of all of it."""
 
 
 @dataclass(frozen=True)
@@ -293,10 +296,14 @@ class LayerBuilder:
         self.new_blobs = [b for b in self.new_blobs if b.key != blob.key] + [blob]
 
     def shrink_blob(self, key: str, gone: frozenset[str], data_bytes: int | None) -> None:
-        """Packages installed and removed by this same step leave nothing but apt's bookkeeping."""
+        """Packages installed and removed by this same step leave nothing but apt's bookkeeping:
+        the blob loses their share of its bytes."""
         blob = self.blobs[key]
-        tar = None if blob.tar_bytes is None or data_bytes is None else max(blob.tar_bytes - data_bytes, 0)
-        data = None if blob.data_bytes is None or data_bytes is None else max(blob.data_bytes - data_bytes, 0)
+        share = None
+        if data_bytes is not None and blob.data_bytes:
+            share = max(blob.data_bytes - data_bytes, 0) / blob.data_bytes
+        tar = None if blob.tar_bytes is None or share is None else round(blob.tar_bytes * share)
+        data = None if blob.data_bytes is None or share is None else round(blob.data_bytes * share)
         smaller = replace(blob, tar_bytes=tar, data_bytes=data, packages=blob.packages - gone)
         self.blobs[key] = smaller
         self.new_blobs = [smaller if b.key == key else b for b in self.new_blobs]

@@ -47,7 +47,15 @@ from dfanalyze.layers.effects import (
     run_layer,
 )
 from dfanalyze.layers.fs import Layer, LayerBuilder, Tree
-from dfanalyze.layers.sizes import BUILDKIT, BaseImage, Calibration, Profile, base_image, calibration
+from dfanalyze.layers.sizes import (
+    BUILDKIT,
+    BaseImage,
+    Calibration,
+    Profile,
+    base_apt_state,
+    base_image,
+    calibration,
+)
 from dfanalyze.layers.waste import waste
 
 if TYPE_CHECKING:
@@ -216,7 +224,7 @@ def build_layer_graph(
     chain = _image_chain(dockerfile, target_index)
     in_image = {r.index for r in refs if r.stage in chain}
     image_layers = [layers[r.index] for r in refs if r.index in in_image and r.index in layers]
-    measured = waste(image_layers)
+    measured = waste(_base_layers(refs, chain, bases, data) + image_layers)
     built = frozenset(r.index for r in refs if r.stage in needed)
     keys, rebuild = _cache(analysis, refs, built, context, changes)
     steps: list[Step] = []
@@ -258,6 +266,17 @@ def build_layer_graph(
     return LayerGraph(
         dockerfile, tuple(steps), target_index, unreachable, estimate, analysis, context, changes, profile
     )
+
+
+def _base_layers(
+    refs: Sequence[cache.StepRef], chain: frozenset[int], bases: Mapping[int, BaseImage], data: Calibration
+) -> list[Layer]:
+    """What the image's base holds that later steps may hide: a Debian base's apt databases."""
+    root = next((r.index for r in refs if r.stage in chain and r.index in bases), None)
+    base = bases.get(root) if root is not None else None
+    if root is None or base is None or base.empty or (base.apt_installed is None and base.apt_suite is None):
+        return []
+    return [Layer(root, {}, blobs=(base_apt_state(data),))]
 
 
 def _target(dockerfile: model.Dockerfile, target: str | None) -> int:

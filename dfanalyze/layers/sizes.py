@@ -87,6 +87,10 @@ class Calibration:
     """... and per new package."""
     pyc_ratio: float = 0.0
     """``.pyc`` bytes per byte of Installed-Size of Debian Python packages."""
+    apt_rewrite_bytes: int = 0
+    """Bytes of apt's and dpkg's databases an install rewrites (the earlier versions it hides)..."""
+    apt_debconf_rewrite_bytes: int = 0
+    """... and more when a new package uses debconf (debconf keeps ``*-old`` copies)."""
 
     def package_bytes(self, names: Collection[str]) -> int | None:
         """The Installed-Size of Debian packages, None when one is not in the data."""
@@ -137,6 +141,8 @@ def calibration_from(data: Mapping[str, Any]) -> Calibration:
         apt_recommends_bytes=apt["recommends_bytes"],
         apt_package_bytes=apt["package_bytes"],
         pyc_ratio=apt["pyc_ratio"],
+        apt_rewrite_bytes=apt["rewrite_bytes"],
+        apt_debconf_rewrite_bytes=apt["debconf_rewrite_bytes"],
     )
 
 
@@ -271,11 +277,22 @@ APT_STATE = "apt-state"
 """The blob of apt's and dpkg's databases, which every apt call that changes packages rewrites."""
 
 
-def apt_state_blob(data: Calibration, recommends: bool) -> Blob:
+def apt_state_blob(data: Calibration, *, recommends: bool, debconf: bool) -> Blob:
     """What an apt call rewrites beside the packages (dpkg's status, debconf's templates, the
-    linker cache, logs): the per-call bytes of the calibration."""
-    size = data.apt_call_bytes + (data.apt_recommends_bytes if recommends else 0)
-    return Blob(APT_STATE, "apt and dpkg databases", size, size)
+    linker cache, logs). Its layer bytes are the per-call part of the estimate; the bytes it hides
+    of the earlier databases were measured (the base's files an install shadows)."""
+    from dfanalyze.knowledge import debian
+
+    size = debian.APT_CALL_OVERHEAD_BYTES + data.apt_call_bytes
+    size += data.apt_recommends_bytes if recommends else 0
+    rewritten = data.apt_rewrite_bytes + (data.apt_debconf_rewrite_bytes if debconf else 0)
+    return Blob(APT_STATE, "apt and dpkg databases", size, rewritten, rewrites=True)
+
+
+def base_apt_state(data: Calibration) -> Blob:
+    """The databases a Debian base image holds, which the first apt call of a build rewrites."""
+    size = data.apt_rewrite_bytes + data.apt_debconf_rewrite_bytes
+    return Blob(APT_STATE, "apt and dpkg databases of the base image", 0, size)
 
 
 def apt_install_blobs(
@@ -301,9 +318,12 @@ def apt_install_blobs(
     unknown += [f"{label}: {name} has no Installed-Size" for name in estimate.unsized]
     if not estimate.new_packages:
         return [], unknown
+    from dfanalyze.knowledge import debian
+
+    index = load_index()
     python = [p for p in estimate.new_packages if p.startswith(PYTHON_PACKAGES)]
     pyc = round((data.package_bytes(python) or 0) * data.pyc_ratio)
-    extra = data.apt_package_bytes * len(estimate.new_packages) + pyc
+    extra = data.apt_package_bytes * len(estimate.new_packages) + pyc - debian.APT_CALL_OVERHEAD_BYTES
     packages = Blob(
         key=f"apt:{builder.step}",
         label=label,
@@ -311,4 +331,5 @@ def apt_install_blobs(
         data_bytes=estimate.installed_size_bytes + pyc,
         packages=estimate.new_packages,
     )
-    return [packages, apt_state_blob(data, recommends)], unknown
+    debconf = any("D" in index.flags(p) for p in estimate.new_packages)
+    return [packages, apt_state_blob(data, recommends=recommends, debconf=debconf)], unknown

@@ -79,8 +79,11 @@ def waste(layers: Sequence[Layer]) -> Waste:
                 live[path] = (layer.step, change.size)
                 record(path, change.size)
         for blob in layer.blobs:
-            if blob.key in live and live[blob.key][0] != layer.step:  # rewritten (apt's databases)
-                bury(blob.key, *live[blob.key])
+            if blob.key in live and live[blob.key][0] != layer.step:  # rewritten
+                step, size = live[blob.key]
+                if blob.rewrites and size is not None and blob.data_bytes is not None:
+                    size = min(size, blob.data_bytes)
+                bury(blob.key, step, size)
             live[blob.key] = (layer.step, blob.data_bytes)
             record(blob.key, blob.data_bytes)
         for key, size in layer.removed_blobs:
