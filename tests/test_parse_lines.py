@@ -327,3 +327,16 @@ def test_directive_blanks_around_equals_are_ascii_only() -> None:
     out = dump("#\u00a0syntax=a\n# check\u2003=x\nFROM a\n")
     assert out["directives"] == {"syntax": "a", "escape": None, "check": None}
     assert out["instructions"][0]["comments"] == ["check\u2003=x"]
+
+
+def test_an_escape_token_continuing_to_the_end_of_the_file_is_an_error() -> None:
+    # BuildKit makes a keyword-less instruction of it, which fails with "unknown instruction: ".
+    out = dump("FROM a\n  \\\n# c\n\n")
+    assert [i["keyword"] for i in out["instructions"]] == ["FROM"]
+    assert out["errors"] == [
+        problem(
+            "unknown instruction: (nothing but an escape token before the end of the file)",
+            "DF701",
+            (2, 3, 4, 1),
+        )
+    ]

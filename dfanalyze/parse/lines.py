@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from dfanalyze.model import Diagnostic, Directive
+from dfanalyze.parse.instructions import SYNTAX_ERROR, UNKNOWN_INSTRUCTION
 from dfanalyze.parse.words import SPACES
 from dfanalyze.span import OffsetMap, Position, Span
 
@@ -114,7 +115,7 @@ class LineReader:
             number = index + 1
             reader.diagnostics.append(
                 Diagnostic(
-                    "DF700",
+                    SYNTAX_ERROR,
                     f"dockerfile line greater than max allowed size of {MAX_LINE_BYTES}",
                     Span.of(number, 1, number, len(lines[index]) + 1),
                 )
@@ -164,7 +165,7 @@ class LineReader:
         self.directives.sort(key=lambda d: d.span.start)
 
     def _error(self, message: str, span: Span) -> None:
-        self.diagnostics.append(Diagnostic("DF700", message, span))
+        self.diagnostics.append(Diagnostic(SYNTAX_ERROR, message, span))
 
     # -- instructions -----------------------------------------------------------------------
     def _note_comment(self, index: int) -> None:
@@ -229,7 +230,15 @@ class LineReader:
             text = "".join(pieces_text)
             offsets = OffsetMap(tuple(starts), tuple(line_numbers), tuple(columns), end)
             if not text.strip(SPACES):
-                # Only continuation characters, comments and blank lines: nothing to parse.
+                # Only escape tokens, comments and blank lines up to the end of the file: BuildKit
+                # makes an instruction without a keyword of them, which fails the build.
+                self.diagnostics.append(
+                    Diagnostic(
+                        UNKNOWN_INSTRUCTION,
+                        "unknown instruction: (nothing but an escape token before the end of the file)",
+                        Span(Position(start_line, indent + 1), _end_of(lines)),
+                    )
+                )
                 continue
             return self._logical(text, offsets, start_line, last_line, tuple(empty))
         return None
