@@ -87,6 +87,7 @@ paths are relative to the context, "Dockerfile" is the Dockerfile):
   {"kind": "build_args"}                                only build_args_before/after differ
   {"kind": "multi", "changes": [...]}                   several of the above, in order
 """
+
 from __future__ import annotations
 
 import argparse
@@ -116,7 +117,7 @@ ID_RE = re.compile(r"^--> (Using cache )?([0-9a-f]{11,64})\s*$")
 
 
 def now() -> str:
-    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+    return _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
 
 
 def log(msg: str) -> None:
@@ -127,7 +128,7 @@ def log(msg: str) -> None:
 def load_store():
     images = json.loads((STORE / "overlay-images" / "images.json").read_text())
     layers = json.loads((STORE / "overlay-layers" / "layers.json").read_text())
-    return {i["id"]: i for i in images}, {l["id"]: l for l in layers}
+    return {i["id"]: i for i in images}, {layer["id"]: layer for layer in layers}
 
 
 def resolve_image(prefix: str, images: dict) -> str | None:
@@ -136,8 +137,11 @@ def resolve_image(prefix: str, images: dict) -> str | None:
 
 
 def image_id_of(ref: str) -> str | None:
-    r = subprocess.run(["buildah", "inspect", "--type", "image", "--format", "{{.FromImageID}}", ref],
-                       capture_output=True, text=True)
+    r = subprocess.run(
+        ["buildah", "inspect", "--type", "image", "--format", "{{.FromImageID}}", ref],
+        capture_output=True,
+        text=True,
+    )
     return r.stdout.strip() or None if r.returncode == 0 else None
 
 
@@ -160,7 +164,7 @@ def _fits_ustar(name: str) -> bool:
     if len(b) > 256:
         return False
     for i in range(len(b) - 1, -1, -1):
-        if b[i:i + 1] == b"/" and i <= 155 and len(b) - i - 1 <= 100 and len(b) - i - 1 > 0:
+        if b[i : i + 1] == b"/" and i <= 155 and len(b) - i - 1 <= 100 and len(b) - i - 1 > 0:
             return True
     return False
 
@@ -168,8 +172,17 @@ def _fits_ustar(name: str) -> bool:
 def walk_layer(layer_id: str) -> tuple[dict, list]:
     """Summarise one layer's overlay diff dir; also return (path, kind, size) entries."""
     root = STORE / "overlay" / layer_id / "diff"
-    s = {"entries": 0, "regular_files": 0, "regular_bytes": 0, "dirs": 0, "symlinks": 0,
-         "hardlinked_extra": 0, "whiteouts": 0, "opaque_dirs": 0, "other": 0}
+    s = {
+        "entries": 0,
+        "regular_files": 0,
+        "regular_bytes": 0,
+        "dirs": 0,
+        "symlinks": 0,
+        "hardlinked_extra": 0,
+        "whiteouts": 0,
+        "opaque_dirs": 0,
+        "other": 0,
+    }
     tar = 1024
     by_dir: dict[str, int] = {}
     seen_inodes = set()
@@ -234,10 +247,16 @@ def walk_layer(layer_id: str) -> tuple[dict, list]:
             else:
                 s["other"] += 1
     s["tar_estimate_bytes"] = tar
-    s["bytes_by_dir"] = dict(sorted(((k, v) for k, v in by_dir.items()
-                                     if v >= 65536 or k in ("var/lib/apt/lists", "var/cache/apt/archives",
-                                                            "root/.cache/pip")),
-                                    key=lambda kv: -kv[1]))
+    s["bytes_by_dir"] = dict(
+        sorted(
+            (
+                (k, v)
+                for k, v in by_dir.items()
+                if v >= 65536 or k in ("var/lib/apt/lists", "var/cache/apt/archives", "root/.cache/pip")
+            ),
+            key=lambda kv: -kv[1],
+        )
+    )
     s["whiteout_paths"] = whiteouts[:50]
     s["files_ge_1mib"] = dict(sorted(big, key=lambda kv: -kv[1])[:20])
     return s, entries
@@ -255,11 +274,12 @@ def waste_analysis(chain_entries: list[tuple[int | None, list]]) -> dict:
         for p in doomed:
             added, size = live.pop(p)
             total += size
-            items.append({"path": p, "bytes": size, "added_by_step": added, "removed_by_step": step,
-                          "how": how})
+            items.append(
+                {"path": p, "bytes": size, "added_by_step": added, "removed_by_step": step, "how": how}
+            )
 
     for step, entries in chain_entries:
-        for path, kind, size in entries:
+        for path, kind, _size in entries:
             if kind == "whiteout":
                 kill(path, step, "deleted")
             elif kind == "opaque":
@@ -273,9 +293,12 @@ def waste_analysis(chain_entries: list[tuple[int | None, list]]) -> dict:
             elif kind in ("symlink", "hardlink") and path in live:
                 kill(path, step, "overwritten", exact_only=True)
     items.sort(key=lambda x: -x["bytes"])
-    return {"total_bytes": total, "item_count": len(items),
-            "from_base_bytes": sum(i["bytes"] for i in items if i["added_by_step"] is None),
-            "items": [i for i in items if i["bytes"] >= 4096][:100]}
+    return {
+        "total_bytes": total,
+        "item_count": len(items),
+        "from_base_bytes": sum(i["bytes"] for i in items if i["added_by_step"] is None),
+        "items": [i for i in items if i["bytes"] >= 4096][:100],
+    }
 
 
 # ---------------------------------------------------------------- building
@@ -301,7 +324,17 @@ def stage_context(src: Path, name: str) -> Path:
 
 
 def run_build(ctx: Path, tag: str, logname: str, build_args=None, target=None, pip_ca=False):
-    cmd = ["buildah", "bud", "--layers", "--force-rm", "--pull=never", "-t", tag, "-f", str(ctx / "Dockerfile")]
+    cmd = [
+        "buildah",
+        "bud",
+        "--layers",
+        "--force-rm",
+        "--pull=never",
+        "-t",
+        tag,
+        "-f",
+        str(ctx / "Dockerfile"),
+    ]
     for k, v in (build_args or {}).items():
         cmd += ["--build-arg", f"{k}={v}"]
     if target:
@@ -313,8 +346,9 @@ def run_build(ctx: Path, tag: str, logname: str, build_args=None, target=None, p
     logdir = WORK / "logs"
     logdir.mkdir(parents=True, exist_ok=True)
     t0 = time.monotonic()
-    r = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                       errors="replace")
+    r = subprocess.run(
+        cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, errors="replace"
+    )
     secs = round(time.monotonic() - t0, 1)
     (logdir / f"{logname}.log").write_text(" ".join(cmd) + "\n" + r.stdout)
     steps = parse_steps(r.stdout)
@@ -322,8 +356,14 @@ def run_build(ctx: Path, tag: str, logname: str, build_args=None, target=None, p
     m = re.findall(r"^([0-9a-f]{64})\s*$", r.stdout, re.M)
     if m and r.returncode == 0:
         final = m[-1]
-    return {"rc": r.returncode, "seconds": secs, "steps": steps, "final_id": final,
-            "tail": r.stdout[-3000:], "cmd": cmd}
+    return {
+        "rc": r.returncode,
+        "seconds": secs,
+        "steps": steps,
+        "final_id": final,
+        "tail": r.stdout[-3000:],
+        "cmd": cmd,
+    }
 
 
 def parse_steps(out: str) -> list[dict]:
@@ -339,10 +379,17 @@ def parse_steps(out: str) -> list[dict]:
             if instr.upper().startswith("FROM "):
                 mm = re.search(r"\s+AS\s+(\S+)\s*$", instr, re.I)
                 stage_names[stage] = mm.group(1) if mm else None
-            cur = {"index": len(steps), "stage": stage, "stages": nstages,
-                   "stage_name": stage_names.get(stage), "step": int(m.group(3)),
-                   "steps_in_stage": int(m.group(4)), "instruction": instr,
-                   "cached": None, "image_short": None}
+            cur = {
+                "index": len(steps),
+                "stage": stage,
+                "stages": nstages,
+                "stage_name": stage_names.get(stage),
+                "step": int(m.group(3)),
+                "steps_in_stage": int(m.group(4)),
+                "instruction": instr,
+                "cached": None,
+                "image_short": None,
+            }
             steps.append(cur)
             continue
         m = ID_RE.match(line)
@@ -350,9 +397,7 @@ def parse_steps(out: str) -> list[dict]:
             cur["image_short"] = m.group(2)
             cur["cached"] = bool(m.group(1))
     for s in steps:
-        if s["instruction"].upper().startswith("FROM "):
-            s["cached"] = None
-        elif s["cached"] is None and s["image_short"] is None:
+        if s["instruction"].upper().startswith("FROM ") or (s["cached"] is None and s["image_short"] is None):
             s["cached"] = None
     return steps
 
@@ -383,11 +428,21 @@ def measure_case(name: str, base_id: str) -> dict:
     cfg = json.loads((src / "case.json").read_text()) if (src / "case.json").exists() else {}
     ctx = stage_context(src, "case-" + name)
     tag = f"localhost/oracle-case-{name}"
-    b = run_build(ctx, tag, "case-" + name, cfg.get("build_args"), cfg.get("target"), cfg.get("pip_ca", False))
-    res = {"dockerfile": (src / "Dockerfile").read_text(), "build_args": cfg.get("build_args", {}),
-           "target": cfg.get("target"), "pip_ca": cfg.get("pip_ca", False), "notes": cfg.get("notes"),
-           "measured_at": now(), "base_image_id": base_id, "build_seconds": b["seconds"],
-           "ok": b["rc"] == 0, "error": None if b["rc"] == 0 else b["tail"]}
+    b = run_build(
+        ctx, tag, "case-" + name, cfg.get("build_args"), cfg.get("target"), cfg.get("pip_ca", False)
+    )
+    res = {
+        "dockerfile": (src / "Dockerfile").read_text(),
+        "build_args": cfg.get("build_args", {}),
+        "target": cfg.get("target"),
+        "pip_ca": cfg.get("pip_ca", False),
+        "notes": cfg.get("notes"),
+        "measured_at": now(),
+        "base_image_id": base_id,
+        "build_seconds": b["seconds"],
+        "ok": b["rc"] == 0,
+        "error": None if b["rc"] == 0 else b["tail"],
+    }
     try:
         images, layers = load_store()
         base_top = images[base_id]["layer"]
@@ -413,8 +468,12 @@ def measure_case(name: str, base_id: str) -> dict:
                 iid = resolve_image(s["image_short"], images) if s["image_short"] else None
                 top = images[iid]["layer"] if iid else None
                 created = top is not None and top != prev_top
-                rec.update(image_id=iid, created_layer=created, layer_id=top if created else None,
-                           diff_size_bytes=layers[top].get("diff-size", 0) if created else 0)
+                rec.update(
+                    image_id=iid,
+                    created_layer=created,
+                    layer_id=top if created else None,
+                    diff_size_bytes=layers[top].get("diff-size", 0) if created else 0,
+                )
                 if created:
                     rec["layer"], _ = walk_layer(top)
                 prev_top = top
@@ -423,22 +482,43 @@ def measure_case(name: str, base_id: str) -> dict:
             stage_result[s["stage"]] = prev_top
             steps_out.append(rec)
         res["steps"] = steps_out
-        fid = b["final_id"] or (resolve_image(b["steps"][-1]["image_short"], images)
-                                if b["steps"] and b["steps"][-1]["image_short"] else None)
+        fid = b["final_id"] or (
+            resolve_image(b["steps"][-1]["image_short"], images)
+            if b["steps"] and b["steps"][-1]["image_short"]
+            else None
+        )
         if fid and fid in images:
             chain = layer_chain(images[fid]["layer"], layers)
             base_chain = set(layer_chain(base_top, layers))
-            by_layer = {r["layer_id"]: r["index"] for r in steps_out if r.get("layer_id") and r["in_final_image"]}
+            by_layer = {
+                r["layer_id"]: r["index"] for r in steps_out if r.get("layer_id") and r["in_final_image"]
+            }
             # layers made by a builder stage can also be in the chain (never here, but be safe)
-            by_layer.update({r["layer_id"]: r["index"] for r in steps_out
-                             if r.get("layer_id") and r["layer_id"] not in by_layer})
-            img_layers = [{"layer_id": l, "diff_size_bytes": layers[l].get("diff-size", 0),
-                           "step_index": by_layer.get(l), "from_base": l in base_chain} for l in chain]
+            by_layer.update(
+                {
+                    r["layer_id"]: r["index"]
+                    for r in steps_out
+                    if r.get("layer_id") and r["layer_id"] not in by_layer
+                }
+            )
+            img_layers = [
+                {
+                    "layer_id": layer_id,
+                    "diff_size_bytes": layers[layer_id].get("diff-size", 0),
+                    "step_index": by_layer.get(layer_id),
+                    "from_base": layer_id in base_chain,
+                }
+                for layer_id in chain
+            ]
             total = sum(x["diff_size_bytes"] for x in img_layers)
-            res["image"] = {"image_id": fid, "layers": img_layers, "layer_count": len(img_layers),
-                            "total_bytes": total,
-                            "added_bytes": total - sum(x["diff_size_bytes"] for x in img_layers if x["from_base"])}
-            chain_entries = [(by_layer.get(l), walk_layer(l)[1]) for l in chain]
+            res["image"] = {
+                "image_id": fid,
+                "layers": img_layers,
+                "layer_count": len(img_layers),
+                "total_bytes": total,
+                "added_bytes": total - sum(x["diff_size_bytes"] for x in img_layers if x["from_base"]),
+            }
+            chain_entries = [(by_layer.get(layer_id), walk_layer(layer_id)[1]) for layer_id in chain]
             # files of the base shadowed by the case count too: from_base_bytes says how much
             res["waste"] = waste_analysis(chain_entries)
     finally:
@@ -505,11 +585,21 @@ def measure_scenario(name: str, base_id: str) -> dict:
     sc = json.loads((src / "scenario.json").read_text())
     ctx = stage_context(src, "cache-" + name)
     tag = f"localhost/oracle-cache-{name}"
-    before, after = sc.get("build_args_before", {}), sc.get("build_args_after", sc.get("build_args_before", {}))
-    res = {"description": sc.get("description"), "change": sc["change"], "build_args_before": before,
-           "build_args_after": after, "target": sc.get("target"), "pip_ca": sc.get("pip_ca", False),
-           "dockerfile_before": (ctx / "Dockerfile").read_text(), "measured_at": now(),
-           "base_image_id": base_id}
+    before, after = (
+        sc.get("build_args_before", {}),
+        sc.get("build_args_after", sc.get("build_args_before", {})),
+    )
+    res = {
+        "description": sc.get("description"),
+        "change": sc["change"],
+        "build_args_before": before,
+        "build_args_after": after,
+        "target": sc.get("target"),
+        "pip_ca": sc.get("pip_ca", False),
+        "dockerfile_before": (ctx / "Dockerfile").read_text(),
+        "measured_at": now(),
+        "base_image_id": base_id,
+    }
     made = []
     try:
         b1 = run_build(ctx, tag, f"cache-{name}-1-first", before, sc.get("target"), sc.get("pip_ca", False))
@@ -523,12 +613,17 @@ def measure_scenario(name: str, base_id: str) -> dict:
         b3 = run_build(ctx, tag, f"cache-{name}-3-rebuild", after, sc.get("target"), sc.get("pip_ca", False))
         made += step_images(b3["steps"]) + [b3["final_id"]]
         first_ids = {s["index"]: s["image_short"] for s in b1["steps"]}
-        res.update(ok=b3["rc"] == 0 and b2["rc"] == 0, error=None if b3["rc"] == 0 else b3["tail"],
-                   build_seconds={"first": b1["seconds"], "control": b2["seconds"], "rebuild": b3["seconds"]},
-                   first=short_steps(b1), control=short_steps(b2), rebuild=short_steps(b3, first_ids),
-                   control_all_cached=all(s["cached"] in (True, None) for s in b2["steps"]),
-                   rebuilt_steps=[s["index"] for s in b3["steps"] if s["cached"] is False],
-                   cached_steps=[s["index"] for s in b3["steps"] if s["cached"] is True])
+        res.update(
+            ok=b3["rc"] == 0 and b2["rc"] == 0,
+            error=None if b3["rc"] == 0 else b3["tail"],
+            build_seconds={"first": b1["seconds"], "control": b2["seconds"], "rebuild": b3["seconds"]},
+            first=short_steps(b1),
+            control=short_steps(b2),
+            rebuild=short_steps(b3, first_ids),
+            control_all_cached=all(s["cached"] in (True, None) for s in b2["steps"]),
+            rebuilt_steps=[s["index"] for s in b3["steps"] if s["cached"] is False],
+            cached_steps=[s["index"] for s in b3["steps"] if s["cached"] is True],
+        )
     except Exception as e:  # record and go on with the next scenario
         res.update(ok=False, error=f"{type(e).__name__}: {e}")
     finally:
@@ -573,21 +668,27 @@ def main() -> int:
     out = Path(a.out)
     doc = json.loads(out.read_text()) if out.exists() else {}
     images, layers = load_store()
-    base_size = sum(layers[l].get("diff-size", 0) for l in layer_chain(images[base_id]["layer"], layers))
-    doc.update({
-        "schema_version": 1,
-        "tool": subprocess.run(["buildah", "--version"], capture_output=True, text=True).stdout.strip(),
-        "storage_driver": "overlay",
-        "isolation": "chroot",
-        "date": now(),
-        "base": {"ref": BASE_REF, "image_id": base_id, "size_bytes": base_size,
-                 "description": "debootstrap bookworm minbase + the official debian image's apt/dpkg "
-                                "settings; see base-bookworm.json and make_base.sh"},
-        "size_semantics": "diff_size_bytes is containers/storage's diff-size: the length of the "
-                          "uncompressed tar stream of the layer (512-byte header per entry, file data "
-                          "padded to 512, 1024-byte end marker), i.e. what `docker history` / the "
-                          "uncompressed layer blob size would show.",
-    })
+    base_size = sum(layers[lid].get("diff-size", 0) for lid in layer_chain(images[base_id]["layer"], layers))
+    doc.update(
+        {
+            "schema_version": 1,
+            "tool": subprocess.run(["buildah", "--version"], capture_output=True, text=True).stdout.strip(),
+            "storage_driver": "overlay",
+            "isolation": "chroot",
+            "date": now(),
+            "base": {
+                "ref": BASE_REF,
+                "image_id": base_id,
+                "size_bytes": base_size,
+                "description": "debootstrap bookworm minbase + the official debian image's apt/dpkg "
+                "settings; see base-bookworm.json and make_base.sh",
+            },
+            "size_semantics": "diff_size_bytes is containers/storage's diff-size: the length of the "
+            "uncompressed tar stream of the layer (512-byte header per entry, file data "
+            "padded to 512, 1024-byte end marker), i.e. what `docker history` / the "
+            "uncompressed layer blob size would show.",
+        }
+    )
     doc.setdefault("cases", {})
     doc.setdefault("scenarios", {})
     t_all = time.monotonic()
@@ -620,8 +721,9 @@ def main() -> int:
         doc["full_run_seconds"] = secs
         doc.pop("last_partial_run", None)
     save()
-    bad = [n for n in cases if not doc["cases"][n].get("ok")] + \
-          [n for n in scen if not doc["scenarios"][n].get("ok")]
+    bad = [n for n in cases if not doc["cases"][n].get("ok")] + [
+        n for n in scen if not doc["scenarios"][n].get("ok")
+    ]
     if bad:
         print("FAILED:", *bad, file=sys.stderr)
     return 1 if bad else 0

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Render oracle/measurements.json as Markdown tables (stdlib only).
 
-    python3 oracle/report.py              # print the tables
-    python3 oracle/report.py --readme     # replace the generated part of oracle/README.md
+python3 oracle/report.py              # print the tables
+python3 oracle/report.py --readme     # replace the generated part of oracle/README.md
 """
+
 from __future__ import annotations
 
 import json
@@ -26,12 +27,17 @@ def esc(s: str, width: int = 90) -> str:
 def render(doc: dict) -> str:
     out = []
     b = doc.get("base", {})
-    out.append(f"Measured with `{doc.get('tool')}`, storage driver {doc.get('storage_driver')}, "
-               f"isolation {doc.get('isolation')}; file written {doc.get('date')}. "
-               f"Base `{b.get('ref')}` = `{(b.get('image_id') or '')[:12]}`, one layer of "
-               f"{b.get('size_bytes'):,} bytes. Last full run took {doc.get('full_run_seconds')} s.\n")
+    out.append(
+        f"Measured with `{doc.get('tool')}`, storage driver {doc.get('storage_driver')}, "
+        f"isolation {doc.get('isolation')}; file written {doc.get('date')}. "
+        f"Base `{b.get('ref')}` = `{(b.get('image_id') or '')[:12]}`, one layer of "
+        f"{b.get('size_bytes'):,} bytes. Last full run took {doc.get('full_run_seconds')} s.\n"
+    )
     out.append("### Cases: image totals\n")
-    out.append("| case | image total | added over base | layers added | biggest step | its layer | wasted (shadowed) bytes |")
+    out.append(
+        "| case | image total | added over base | layers added | biggest step | its layer "
+        "| wasted (shadowed) bytes |"
+    )
     out.append("| --- | ---: | ---: | ---: | --- | ---: | ---: |")
     for n, c in sorted(doc.get("cases", {}).items()):
         if not c.get("ok"):
@@ -41,32 +47,43 @@ def render(doc: dict) -> str:
         made = [s for s in steps if s["created_layer"]]
         big = max(made, key=lambda s: s["diff_size_bytes"], default=None)
         w = c.get("waste", {})
-        out.append(f"| {n} | {c['image']['total_bytes']:,} | {c['image']['added_bytes']:,} | {len(made)} | "
-                   f"{esc(big['instruction'], 60) if big else '-'} | {big['diff_size_bytes'] if big else 0:,} | "
-                   f"{w.get('total_bytes', 0):,} |")
+        out.append(
+            f"| {n} | {c['image']['total_bytes']:,} | {c['image']['added_bytes']:,} | {len(made)} | "
+            f"{esc(big['instruction'], 60) if big else '-'} | {big['diff_size_bytes'] if big else 0:,} | "
+            f"{w.get('total_bytes', 0):,} |"
+        )
     out.append("\n### Cases: every step\n")
-    out.append("`layer` = whether the step produced a new layer; `bytes` = its diff-size "
-               "(uncompressed tar length). Steps of builder stages are listed with their stage.\n")
+    out.append(
+        "`layer` = whether the step produced a new layer; `bytes` = its diff-size "
+        "(uncompressed tar length). Steps of builder stages are listed with their stage.\n"
+    )
     out.append("| case | # | stage | instruction | layer | bytes |")
     out.append("| --- | ---: | ---: | --- | --- | ---: |")
     for n, c in sorted(doc.get("cases", {}).items()):
         for s in c.get("steps", []):
             st = f"{s['stage']}" + (f" ({s['stage_name']})" if s.get("stage_name") else "")
-            out.append(f"| {n} | {s['index']} | {st} | {esc(s['instruction'])} | "
-                       f"{'yes' if s['created_layer'] else 'no'} | {s['diff_size_bytes']:,} |")
+            out.append(
+                f"| {n} | {s['index']} | {st} | {esc(s['instruction'])} | "
+                f"{'yes' if s['created_layer'] else 'no'} | {s['diff_size_bytes']:,} |"
+            )
     out.append("\n### Wasted bytes (files added in one layer, deleted/overwritten/hidden in a later one)\n")
     out.append("| case | path | bytes | added by step | removed by step | how |")
     out.append("| --- | --- | ---: | ---: | ---: | --- |")
     for n, c in sorted(doc.get("cases", {}).items()):
         w = c.get("waste") or {}
         for i in w.get("items", [])[:5]:
-            out.append(f"| {n} | `{esc(i['path'], 60)}` | {i['bytes']:,} | {i['added_by_step'] if i['added_by_step'] is not None else 'base'} | "
-                       f"{i['removed_by_step']} | {i['how']} |")
+            out.append(
+                f"| {n} | `{esc(i['path'], 60)}` | {i['bytes']:,} | "
+                f"{i['added_by_step'] if i['added_by_step'] is not None else 'base'} | "
+                f"{i['removed_by_step']} | {i['how']} |"
+            )
         if w.get("item_count", 0) > 5:
             out.append(f"| {n} | … {w['item_count'] - 5} more files | total {w['total_bytes']:,} | | | |")
     out.append("\n### Cache scenarios\n")
-    out.append("`rebuilt` = steps that did NOT print `--> Using cache` on the rebuild after the change "
-               "(FROM steps are never marked). The control rebuild (no change) must be fully cached.\n")
+    out.append(
+        "`rebuilt` = steps that did NOT print `--> Using cache` on the rebuild after the change "
+        "(FROM steps are never marked). The control rebuild (no change) must be fully cached.\n"
+    )
     out.append("| scenario | change | control all cached | rebuilt steps | cached steps |")
     out.append("| --- | --- | --- | --- | --- |")
     for n, s in sorted(doc.get("scenarios", {}).items()):
@@ -81,8 +98,10 @@ def render(doc: dict) -> str:
             chs = "; ".join(c["kind"] + " " + c.get("path", "") for c in ch["changes"])
         reb = [f"{r['index']}: {esc(r['instruction'], 45)}" for r in s["rebuild"] if r["cached"] is False]
         cac = [str(r["index"]) for r in s["rebuild"] if r["cached"] is True]
-        out.append(f"| {n} | {esc(chs, 60)} | {s.get('control_all_cached')} | "
-                   f"{'<br>'.join(reb) or 'none'} | {', '.join(cac) or 'none'} |")
+        out.append(
+            f"| {n} | {esc(chs, 60)} | {s.get('control_all_cached')} | "
+            f"{'<br>'.join(reb) or 'none'} | {', '.join(cac) or 'none'} |"
+        )
     return "\n".join(out) + "\n"
 
 

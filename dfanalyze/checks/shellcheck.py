@@ -121,7 +121,8 @@ def shellcheck(ctx: Context) -> Iterator[Hit]:
                 path = Path(tmp) / f"{dialect}-{index}.sh"
                 # One preamble line declares the variables in scope; ShellCheck positions are then
                 # shifted up by one line.
-                path.write_text(f"export {' '.join(script.names)}\n{script.text}{script.trailer}", encoding="utf-8")
+                preamble = f"export {' '.join(script.names)}\n"
+                path.write_text(preamble + script.text + script.trailer, encoding="utf-8")
                 files[str(path)] = script
             command = [binary, "--format=json1", f"--shell={dialect}", "--external-sources", *files]
             if excluded:
