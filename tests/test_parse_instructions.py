@@ -423,9 +423,12 @@ def test_healthcheck_zero_values_are_the_defaults() -> None:
     assert (check.interval, check.retries, check.timeout) == (90.0, 3, 1.5)
 
 
-def test_healthcheck_none_ignores_its_flags() -> None:
-    # BuildKit never parses the flags of HEALTHCHECK NONE.
-    assert errors("HEALTHCHECK --bogus=1 --retries=x NONE") == []
+@pytest.mark.parametrize(
+    "line", ["HEALTHCHECK --bogus=1 --retries=x NONE", "ARG --x=1 A", "STOPSIGNAL --x SIGKILL"]
+)
+def test_instructions_whose_flags_buildkit_never_reads(line: str) -> None:
+    assert errors(line) == []
+    assert second(line)["flags"] != []
 
 
 # -- 6. the single-string instructions --------------------------------------------------------

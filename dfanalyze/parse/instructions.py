@@ -202,7 +202,7 @@ def parse_instruction(
         b.error(message, keyword_span[1], keyword_span[2], UNKNOWN_INSTRUCTION)
         instruction: Instruction = model.Unknown(flags=flags, errors=tuple(b.errors), **common)
         return instruction, []
-    if not _is_healthcheck_none(kind, text[args_start:args_end]):
+    if _reads_flags(kind, text[args_start:args_end]):
         _check_flags(b, kind, flags, flag_words)
     instruction = parser(b, flags, args_start, args_end, common)
     headers: list[HeredocHeader] = []
@@ -213,12 +213,15 @@ def parse_instruction(
 
 
 # -- flags ------------------------------------------------------------------------------------
-def _is_healthcheck_none(kind: str, args: str) -> bool:
-    """``HEALTHCHECK NONE``: BuildKit never reads its flags, so it reports no problem with them."""
-    if kind != "HEALTHCHECK":
+def _reads_flags(kind: str, args: str) -> bool:
+    """Whether BuildKit checks the flags of this instruction: it never reads those of ARG, STOPSIGNAL
+    and ``HEALTHCHECK NONE``, so it reports no problem with them."""
+    if kind in ("ARG", "STOPSIGNAL"):
         return False
+    if kind != "HEALTHCHECK":
+        return True
     end = next((i for i, ch in enumerate(args) if ch in SPACE_SET), len(args))
-    return args[:end].upper() == "NONE"
+    return args[:end].upper() != "NONE"
 
 
 def _flag(b: _Builder, w: WordSpan) -> Flag:
