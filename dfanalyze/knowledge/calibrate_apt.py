@@ -328,7 +328,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             "measured_on": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d"),
             "buildah": buildah("--version"),
         }
-        measured = [measure(args.workdir, packages, base_packages) for packages in PACKAGE_SETS]
+        try:
+            measured = [measure(args.workdir, packages, base_packages) for packages in PACKAGE_SETS]
+        finally:
+            buildah("rmi", BASE_IMAGE)
     base_info["same_as_data_base_set"] = set(base_info["packages"]) == index.base
 
     sets = [{"measured": m, "predicted": evaluate(m, index.base)} for m in measured]
