@@ -41,6 +41,30 @@ class Registry:
     def _sorted(self) -> tuple[Rule, ...]:
         return tuple(sorted(self.rules.values(), key=lambda r: r.code))
 
+    @cached_property
+    def _by_name(self) -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
+        exact: dict[str, set[str]] = {}
+        upper: dict[str, set[str]] = {}
+        for rule in self.rules.values():
+            exact.setdefault(rule.name, set()).add(rule.code)
+            for key in (rule.code, *rule.aliases):
+                upper.setdefault(key.upper(), set()).add(rule.code)
+        return (
+            {k: frozenset(v) for k, v in exact.items()},
+            {k: frozenset(v) for k, v in upper.items()},
+        )
+
+    def named(self, text: str) -> frozenset[str]:
+        """The codes of the rules ``text`` names exactly: by code or alias (any case), or name."""
+        exact, upper = self._by_name
+        key = text.strip()
+        return exact.get(key, frozenset()) | upper.get(key.upper(), frozenset())
+
+    @cached_property
+    def buildkit_rules(self) -> frozenset[str]:
+        """The rules that carry a BuildKit check name as an alias."""
+        return frozenset(r.code for r in self.rules.values() if r.buildkit_names)
+
     def extended(self, folders: Iterable[Path]) -> Registry:
         """This catalogue plus the rules of ``folders`` (an error for each folder that is missing)."""
         builder = _Builder(dict(self.rules), dict(self.checks), dict(self.origins), list(self.errors))

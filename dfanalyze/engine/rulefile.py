@@ -107,6 +107,11 @@ class Rule:
         """Every name a user may select this rule by (upper-cased where codes are)."""
         return (self.code, self.name, *self.aliases)
 
+    @property
+    def buildkit_names(self) -> tuple[str, ...]:
+        """The aliases that are BuildKit check names (``JSONArgsRecommended``), not codes."""
+        return tuple(a for a in self.aliases if a.isalpha() and not a.isupper())
+
 
 def _require(data: Mapping[str, Any], key: str, kind: type, path: str) -> Any:
     if key not in data:

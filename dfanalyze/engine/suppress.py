@@ -34,7 +34,6 @@ from functools import cached_property
 
 from dfanalyze.checks.suppression import Code, Comment, SuppressionReport, Unused
 from dfanalyze.engine.registry import Registry
-from dfanalyze.engine.selection import names_exactly
 from dfanalyze.findings import Finding, Severity
 from dfanalyze.model import Dockerfile, Instruction
 from dfanalyze.span import Position, Span
@@ -78,11 +77,6 @@ _CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]*$")
 _ACTIONS = ("ignore", "ignore-file", "disable", "enable")
 _BOOLEANS = {"1": True, "t": True, "true": True, "0": False, "f": False, "false": False}
 _END = Position(1 << 30, 0)
-
-
-def is_buildkit_name(alias: str) -> bool:
-    """A BuildKit check name (``JSONArgsRecommended``), as opposed to a code (``DL3025``)."""
-    return alias.isalpha() and not alias.isupper()
 
 
 @dataclass(frozen=True)
@@ -279,12 +273,21 @@ class Suppressions:
         """Every rule some comment names (to run them, so that their comments can be judged)."""
         return frozenset(code for e in self.entries if e.judged for code in e.rules)
 
+    @cached_property
+    def _by_rule(self) -> dict[str, list[int]]:
+        by_rule: dict[str, list[int]] = {}
+        for index, entry in enumerate(self.entries):
+            for code in entry.rules:
+                by_rule.setdefault(code, []).append(index)
+        return by_rule
+
     def apply(self, findings: Iterable[Finding]) -> tuple[list[Finding], set[int]]:
         """The findings no comment suppresses, and the indexes of the entries that suppressed some."""
         kept: list[Finding] = []
         used: set[int] = set()
+        by_rule = self._by_rule
         for finding in findings:
-            hits = [i for i, entry in enumerate(self.entries) if entry.covers(finding)]
+            hits = [i for i in by_rule.get(finding.code, ()) if self.entries[i].covers(finding)]
             used.update(hits)
             if not hits:
                 kept.append(self._severity(finding))
@@ -310,16 +313,17 @@ class Suppressions:
 
 def _named_rules(registry: Registry, comment: Comment, code: Code) -> tuple[frozenset[str], str | None]:
     """The rule codes a code names; a hint instead when it names nothing known anywhere."""
-    rules = registry.sorted_rules()
     if comment.source == "check":
         if code.text == "all":
-            return frozenset(r.code for r in rules if any(map(is_buildkit_name, r.aliases))), None
-        named = frozenset(r.code for r in rules if code.text in r.aliases)
+            return registry.buildkit_rules, None
+        named = frozenset(
+            c for c in registry.named(code.text) if code.text in registry.rules[c].buildkit_names
+        )
         if named or code.text in BUILDKIT_CHECKS:
             return named, None
         close = [n for n in BUILDKIT_CHECKS if n.lower() == code.text.lower()]
         return named, f" (check names are case-sensitive: {close[0]})" if close else ""
-    named = frozenset(r.code for r in rules if names_exactly(r, code.text))
+    named = registry.named(code.text)
     if named or (comment.source == "hadolint" and FOREIGN_CODE.match(code.text.upper())):
         return named, None
     return named, ""
@@ -340,7 +344,7 @@ def resolve_comments(source: SourceComments, registry: Registry) -> Suppressions
     """Resolve each code of each comment against ``registry``; pair ``disable`` with ``enable``."""
     entries: list[_Entry] = []
     unknown: list[tuple[Code, str]] = []
-    late = {r.code for r in registry.sorted_rules() if r.phase == "late"}
+    late = {code for code, rule in registry.rules.items() if rule.phase == "late"}
     open_ranges: dict[frozenset[str], int] = {}  # rules of a disable -> index of its entry
     for comment in sorted(source.comments, key=lambda c: c.line):
         for code in comment.codes:
@@ -361,5 +365,4 @@ def resolve_comments(source: SourceComments, registry: Registry) -> Suppressions
             if comment.action == "disable" and rules:
                 open_ranges[rules] = len(entries)
             entries.append(_Entry(comment, code, rules, start, end, judged))
-    buildkit = frozenset(r.code for r in registry.sorted_rules() if any(map(is_buildkit_name, r.aliases)))
-    return Suppressions(source, tuple(entries), tuple(unknown), buildkit)
+    return Suppressions(source, tuple(entries), tuple(unknown), registry.buildkit_rules)
