@@ -512,6 +512,17 @@ def test_linting_without_layer_rules_never_imports_networkx(tmp_path: Path) -> N
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
+def test_linting_never_reads_the_debian_data(tmp_path: Path) -> None:
+    code = (
+        "from dfanalyze.api import lint\n"
+        "from dfanalyze.knowledge.debian import load_index\n"
+        "text = 'FROM python:3.12-slim-bookworm\\nRUN apt-get update && apt-get install -y gcc\\n'\n"
+        "assert [f.code for f in lint(text, select=['DF404'])] == ['DF404']\n"
+        "assert load_index.cache_info().currsize == 0\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
 def test_waste_counts_only_known_sizes() -> None:
     layers_ = [
         Layer(1, {"/a": Change("file", 100), "/b": Change("file", None)}),

@@ -3,7 +3,8 @@
 They read :mod:`dfanalyze.layers.graph` (computed once per file and shared) and the build context:
 the ``context_dir`` the linter was given, else the Dockerfile's folder when the file is on disk (up
 to :data:`CONTEXT_LIMIT` entries). Without a context, the checks that need one stay silent; every
-check stays silent on what the model does not know.
+check stays silent on what the model does not know. Package installs are not sized here (reading the
+Debian data would cost more than the rest of a lint); ``dfanalyze layers`` sizes them.
 """
 
 from __future__ import annotations
@@ -85,7 +86,7 @@ def layer_graph(analysis: FileAnalysis) -> LayerGraph | None:
         from dfanalyze.layers.graph import TargetError, build_layer_graph
 
         try:
-            return build_layer_graph(analysis, context=build_context(analysis))
+            return build_layer_graph(analysis, context=build_context(analysis), estimate_packages=False)
         except TargetError:
             return None
 

@@ -118,6 +118,8 @@ class RunSetting:
     base: BaseImage
     calibration: Calibration
     profile: Profile
+    estimate_packages: bool = True
+    """False: package installs are not sized (linting does not read the Debian data)."""
 
 
 def run_layer(
@@ -461,6 +463,10 @@ class _Interpreter:
                     self.builder.mkdir(path)
             if not self.hidden(calibration.apt_lists.directory):
                 self.builder.extra_entries += calibration.apt_lists.extra_entries
+            return
+        if not self.setting.estimate_packages and op.action != "clean":
+            names = " ".join(p.name for p in op.packages)
+            self.builder.add_blob(unknown_blob(f"apt-get {op.action} {names}".strip(), self.builder.step))
             return
         if op.action == "install":
             blobs, unknown = apt_install_blobs(op, self.builder, self.setting.base, calibration)

@@ -213,14 +213,17 @@ def build_layer_graph(
     changes: Changes = Changes(),
     profile: Profile = BUILDKIT,
     data: Calibration | None = None,
+    estimate_packages: bool = True,
 ) -> LayerGraph:
-    """Everything the model knows about the build of ``analysis.dockerfile``."""
+    """Everything the model knows about the build of ``analysis.dockerfile``. Without
+    ``estimate_packages``, apt installs are left unsized (the Debian data is not read: linting
+    stays fast)."""
     data = data or calibration()
     dockerfile = analysis.dockerfile
     target_index = _target(dockerfile, target)
     needed = _needed_stages(dockerfile, target_index)
     refs = _step_refs(dockerfile)
-    layers, bases, workdirs = _layers(analysis, refs, context, profile, data)
+    layers, bases, workdirs = _layers(analysis, refs, context, profile, data, estimate_packages)
     chain = _image_chain(dockerfile, target_index)
     in_image = {r.index for r in refs if r.stage in chain}
     image_layers = [layers[r.index] for r in refs if r.index in in_image and r.index in layers]
@@ -339,6 +342,7 @@ def _layers(
     context: BuildContext | None,
     profile: Profile,
     data: Calibration,
+    estimate_packages: bool,
 ) -> tuple[dict[int, Layer], dict[int, BaseImage], dict[int, str]]:
     """Replay every stage: the layer of each step that makes one, the base of each FROM and the
     working directory of each step."""
@@ -374,7 +378,7 @@ def _layers(
         builder = LayerBuilder(ref.index, tree)
         if isinstance(ins, model.Run):
             heredocs = {h.name: h for h in ins.heredocs}
-            setting = RunSetting(env, ins.mounts, heredocs, base, data, profile)
+            setting = RunSetting(env, ins.mounts, heredocs, base, data, profile, estimate_packages)
             run_layer(builder, ins, analysis.shell_scripts(ins), setting)
         elif isinstance(ins, model.CopyLike):
             source_tree, external = _copy_source(dockerfile, ins, ref.stage, final)
