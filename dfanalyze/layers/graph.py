@@ -64,6 +64,8 @@ if TYPE_CHECKING:
 CHANGED = "0-changed-by-dfanalyze"
 """The value a ``--changed-arg`` takes in the second key computation."""
 LAYER_KINDS = frozenset({"RUN", "COPY", "ADD"})
+TREE_KINDS = LAYER_KINDS | {"WORKDIR", "VOLUME", "USER"}
+"""What changes the files or how later steps write them."""
 
 
 @dataclass(frozen=True)
@@ -373,8 +375,10 @@ def _layers(
                 workdir, user = "/", None
             final[ref.stage] = (tree, base, workdir, user)
             continue
-        env = StepEnv(scopes.at(ins).variables, workdir, user, dockerfile.escape)
         workdirs[ref.index] = workdir
+        if ins.kind not in TREE_KINDS:
+            continue  # it only edits the image's configuration
+        env = StepEnv(scopes.at(ins).variables, workdir, user, dockerfile.escape)
         builder = LayerBuilder(ref.index, tree)
         if isinstance(ins, model.Run):
             heredocs = {h.name: h for h in ins.heredocs}
