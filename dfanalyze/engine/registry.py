@@ -20,7 +20,8 @@ from functools import cache, cached_property
 from pathlib import Path
 
 from dfanalyze.engine.matcher import CheckFunction, MatchError, compile_match
-from dfanalyze.engine.rulefile import Rule, RuleFileError, load_rule_file
+from dfanalyze.engine.rulecache import RuleFileCache
+from dfanalyze.engine.rulefile import Rule, RuleFileError
 from dfanalyze.resources import data_dir
 
 ENTRY_POINT_GROUP = "dfanalyze.rules"
@@ -89,9 +90,10 @@ class _Builder:
         if not folder.is_dir():
             self.errors.append(RuleFileError(str(folder), "extend-rules", "is not a folder"))
             return
+        cache = RuleFileCache.open(folder)
         for path in sorted(folder.rglob("*.toml")):
             try:
-                rule = load_rule_file(path, DOCS_URL)
+                rule = cache.load(path, DOCS_URL)
                 check = resolve_check(rule)
             except RuleFileError as exc:
                 self.errors.append(exc)
@@ -105,6 +107,7 @@ class _Builder:
             self.rules[rule.code] = rule
             self.checks[rule.code] = check
             self.origins[rule.code] = origin
+        cache.save()
 
     def add_plugins(self) -> None:
         from importlib.metadata import entry_points

@@ -1,0 +1,66 @@
+"""The rule-file cache: reused while a file is unchanged, re-read when it changes, never required."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from dfanalyze.engine import rulecache
+from dfanalyze.engine.registry import DOCS_URL
+from dfanalyze.resources import data_dir
+
+RULE = data_dir("rules") / "syntax" / "DF701-unknown-instruction.toml"
+
+
+@pytest.fixture
+def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("DFANALYZE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("DFANALYZE_NO_CACHE", raising=False)
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    shutil.copy(RULE, rules / RULE.name)
+    return rules
+
+
+def test_an_unchanged_file_is_read_from_the_cache(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = rulecache.RuleFileCache.open(folder)
+    first = cache.load(folder / RULE.name, DOCS_URL)
+    cache.save()
+    calls: list[Path] = []
+    monkeypatch.setattr(rulecache, "load_rule_file", lambda path, url: calls.append(path))
+    again = rulecache.RuleFileCache.open(folder).load(folder / RULE.name, DOCS_URL)
+    assert again == first
+    assert calls == []
+
+
+def test_a_changed_file_is_read_again(folder: Path) -> None:
+    path = folder / RULE.name
+    cache = rulecache.RuleFileCache.open(folder)
+    assert cache.load(path, DOCS_URL).severity.value == "error"
+    cache.save()
+    path.write_text(path.read_text().replace('severity = "error"', 'severity = "warning"'))
+    os.utime(path, ns=(1, 1))  # even with an older modification time the size changed
+    assert rulecache.RuleFileCache.open(folder).load(path, DOCS_URL).severity.value == "warning"
+
+
+def test_a_corrupt_or_unwritable_cache_is_ignored(folder: Path, tmp_path: Path) -> None:
+    cache = rulecache.RuleFileCache.open(folder)
+    cache.load(folder / RULE.name, DOCS_URL)
+    cache.save()
+    assert cache.location is not None
+    cache.location.write_bytes(b"not a pickle")
+    assert rulecache.RuleFileCache.open(folder).load(folder / RULE.name, DOCS_URL).code == "DF701"
+    blocked = rulecache.RuleFileCache(tmp_path / "file-not-dir" / "x.pickle", dirty=True)
+    (tmp_path / "file-not-dir").write_text("")
+    blocked.save()  # no exception: the cache only ever saves time
+
+
+def test_the_cache_can_be_turned_off(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DFANALYZE_NO_CACHE", "1")
+    cache = rulecache.RuleFileCache.open(folder)
+    cache.load(folder / RULE.name, DOCS_URL)
+    cache.save()
+    assert cache.location is None
