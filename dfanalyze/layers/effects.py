@@ -21,7 +21,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dfanalyze import model
-from dfanalyze.analysis.context import BuildContext, archive_members, go_clean, match_source_pattern
+from dfanalyze.analysis.context import (
+    BuildContext,
+    ContextEntry,
+    archive_members,
+    go_clean,
+    match_source_pattern,
+)
 from dfanalyze.analysis.expand import ExpansionError, Unknown, expand_static
 from dfanalyze.analysis.packages import Download, PackageOp, analyze, cache_mounted, cleans_cache
 from dfanalyze.analysis.shell import Command, ShellScript, Word
@@ -686,26 +692,26 @@ def _copy_from_context(
     for match in matches:
         item = match.item
         base = dest + "/" + item.path if parents and item.path != "." else dest
-        if item.kind != "dir":
-            members = archive_members(Path(context.root, item.path)) if isinstance(ins, model.Add) else None
-            if members is not None:
-                builder.mkdir(base)
-                for member in members:
-                    if member.kind == "dir":
-                        builder.mkdir(f"{base}/{member.path}")
-                    else:
-                        kind: NodeKind = "symlink" if member.kind == "symlink" else "file"
-                        builder.write(f"{base}/{member.path}", kind, member.size)
-                continue
-            target = base if parents else f"{dest}/{source.rstrip('/').rsplit('/', 1)[-1]}" if into else dest
-            if into and not parents and _GLOB.search(source):
-                target = f"{dest}/{item.name}"
-            builder.write(target, "symlink" if item.kind == "symlink" else "file", item.size)
+        if item.kind == "dir":
+            _place(builder, base, match.members)
             continue
-        builder.mkdir(base)
-        for relative, entry in match.members:
-            where = f"{base}/{relative}"
-            if entry.kind == "dir":
-                builder.mkdir(where)
-            else:
-                builder.write(where, "symlink" if entry.kind == "symlink" else "file", entry.size)
+        members = archive_members(Path(context.root, item.path)) if isinstance(ins, model.Add) else None
+        if members is not None:  # ADD unpacks a local archive
+            _place(builder, base, [(m.path, m) for m in members])
+        elif parents or not into:
+            builder.write(base, "symlink" if item.kind == "symlink" else "file", item.size)
+        else:
+            name = item.name if _GLOB.search(source) else source.rstrip("/").rsplit("/", 1)[-1]
+            builder.write(f"{dest}/{name}", "symlink" if item.kind == "symlink" else "file", item.size)
+
+
+def _place(builder: LayerBuilder, base: str, members: Iterable[tuple[str, ContextEntry]]) -> None:
+    """Write ``members`` (paths relative to ``base``) under the folder ``base``."""
+    builder.mkdir(base)
+    for relative, entry in members:
+        where = f"{base}/{relative}" if relative else base
+        if entry.kind == "dir":
+            builder.mkdir(where)
+        else:
+            kind: NodeKind = "symlink" if entry.kind == "symlink" else "file"
+            builder.write(where, kind, entry.size)
