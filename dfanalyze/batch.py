@@ -55,6 +55,8 @@ class Job:
 
 @dataclass(frozen=True, slots=True)
 class FileResult:
+    """What checking one file produced: findings, problems and any fixed text."""
+
     path: str
     findings: tuple[Finding, ...] = ()  # after fixing, when fixing
     lines: tuple[str, ...] = ()  # the file's lines (after fixing), kept only when there are findings

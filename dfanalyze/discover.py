@@ -42,6 +42,8 @@ def is_dockerfile(name: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Discovered:
+    """The Dockerfiles found under the given paths, and the paths that could not be read."""
+
     files: tuple[str, ...]  # display paths, in a stable order, each file once
     unreadable: tuple[FileError, ...] = ()  # folders that could not be searched
 

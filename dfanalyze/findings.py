@@ -45,6 +45,8 @@ class Fix:
 
 @dataclass(frozen=True, slots=True)
 class Finding:
+    """One reported problem: rule identity, severity, message, location and optional fix."""
+
     code: str
     name: str
     family: str

@@ -191,6 +191,8 @@ class CommandInstruction(Instruction):
 
 @dataclass(frozen=True, kw_only=True)
 class Run(CommandInstruction):
+    """RUN: a command executed at build time; its filesystem changes become a layer."""
+
     mounts: tuple[Mount, ...] = ()
     network: str | None = None
     security: str | None = None
@@ -198,17 +200,20 @@ class Run(CommandInstruction):
 
 @dataclass(frozen=True, kw_only=True)
 class Cmd(CommandInstruction):
-    pass
+    """CMD: the default command (or ENTRYPOINT arguments) of a container."""
+
 
 
 @dataclass(frozen=True, kw_only=True)
 class Entrypoint(CommandInstruction):
-    pass
+    """ENTRYPOINT: the executable a container runs."""
+
 
 
 @dataclass(frozen=True, kw_only=True)
 class Shell(CommandInstruction):
-    pass
+    """SHELL: the shell used by later shell-form instructions of the stage."""
+
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -225,6 +230,8 @@ class Healthcheck(CommandInstruction):
 
 @dataclass(frozen=True, kw_only=True)
 class From(Instruction):
+    """FROM: starts a stage from an image or an earlier stage."""
+
     image: Word | None = None  # the image word as written (may contain $VARS)
     image_ref: ImageRef | None = None  # parsed when the word has no variables
     stage_name: Word | None = None  # the name after AS, as written
@@ -254,6 +261,8 @@ class CopyLike(Instruction):
 
 @dataclass(frozen=True, kw_only=True)
 class Copy(CopyLike):
+    """COPY: files from the build context, a stage or an image."""
+
     @property
     def from_stage(self) -> str | None:
         f = self.flag("from")
@@ -262,11 +271,14 @@ class Copy(CopyLike):
 
 @dataclass(frozen=True, kw_only=True)
 class Add(CopyLike):
-    pass
+    """ADD: like COPY, and also URLs, git repositories and local archives it extracts."""
+
 
 
 @dataclass(frozen=True, kw_only=True)
 class KeyValueInstruction(Instruction):
+    """ENV and LABEL: ``key=value`` pairs (or the legacy ``key value`` form)."""
+
     pairs: tuple[KeyValue, ...] = ()
 
     @property
@@ -276,21 +288,27 @@ class KeyValueInstruction(Instruction):
 
 @dataclass(frozen=True, kw_only=True)
 class Env(KeyValueInstruction):
-    pass
+    """ENV: environment variables of later instructions and of the container."""
+
 
 
 @dataclass(frozen=True, kw_only=True)
 class Label(KeyValueInstruction):
-    pass
+    """LABEL: metadata key/value pairs of the image."""
+
 
 
 @dataclass(frozen=True, kw_only=True)
 class Arg(Instruction):
+    """ARG: build arguments, each with an optional default."""
+
     decls: tuple[ArgDecl, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
 class Expose(Instruction):
+    """EXPOSE: ports the container listens on."""
+
     @property
     def ports(self) -> tuple[Word, ...]:
         return self.args
@@ -298,6 +316,8 @@ class Expose(Instruction):
 
 @dataclass(frozen=True, kw_only=True)
 class Volume(Instruction):
+    """VOLUME: mount points for data that outlives the container."""
+
     @property
     def paths(self) -> tuple[Word, ...]:
         return self.args
@@ -312,26 +332,32 @@ class SingleValue(Instruction):
 
 @dataclass(frozen=True, kw_only=True)
 class User(SingleValue):
-    pass
+    """USER: the user (and group) later instructions and the container run as."""
+
 
 
 @dataclass(frozen=True, kw_only=True)
 class Workdir(SingleValue):
-    pass
+    """WORKDIR: the working directory of later instructions and of the container."""
+
 
 
 @dataclass(frozen=True, kw_only=True)
 class Maintainer(SingleValue):
-    pass
+    """MAINTAINER: the deprecated author field."""
+
 
 
 @dataclass(frozen=True, kw_only=True)
 class StopSignal(SingleValue):
-    pass
+    """STOPSIGNAL: the signal that stops the container."""
+
 
 
 @dataclass(frozen=True, kw_only=True)
 class Onbuild(Instruction):
+    """ONBUILD: an instruction run when another build uses this image as its base."""
+
     child: Instruction | None = None
 
 
@@ -342,6 +368,8 @@ class Unknown(Instruction):
 
 @dataclass(frozen=True, slots=True)
 class Directive:
+    """A parser directive (``# syntax=``, ``# escape=``, ``# check=``) at the top of the file."""
+
     name: str
     value: str
     span: Span
@@ -359,6 +387,8 @@ class StageLink:
 
 @dataclass(frozen=True, kw_only=True)
 class Stage:
+    """A build stage: its FROM and the instructions after it."""
+
     index: int
     from_: From
     instructions: tuple[Instruction, ...]  # after FROM, in order
@@ -378,6 +408,8 @@ class Stage:
 
 @dataclass(frozen=True, kw_only=True)
 class Dockerfile:
+    """A parsed Dockerfile: its text, directives, instructions, stages and diagnostics."""
+
     path: str
     source: str
     lines: tuple[str, ...]  # physical lines, without line terminators

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True, order=True)
 class Position:
+    """A 1-based line and column (in code points)."""
+
     line: int
     column: int
 
@@ -22,6 +24,8 @@ class Position:
 
 @dataclass(frozen=True, slots=True)
 class Span:
+    """A range of source text, end exclusive; it may cover several lines."""
+
     start: Position
     end: Position
 

@@ -62,6 +62,8 @@ _CLEANUP_PATHS = tuple((manager, re.compile(pattern)) for manager, pattern in _C
 
 @dataclass(frozen=True, slots=True)
 class Package:
+    """A package named on a package manager's command line, with its version pin if any."""
+
     name: str
     """Without the version spec; extras (``requests[socks]``) and scopes (``@types/node``) kept."""
     version: str | None
@@ -80,6 +82,8 @@ class Package:
 
 @dataclass(frozen=True, slots=True)
 class PackageOp:
+    """One package-manager command (install, remove, update ...) and its options."""
+
     manager: Manager
     tool: str
     """How it was invoked: ``apt-get``, ``apt``, ``pip3``, ``python3 -m pip``, ``uv pip``..."""
@@ -122,6 +126,8 @@ class PackageOp:
 
 @dataclass(frozen=True, slots=True)
 class Download:
+    """A curl or wget command: what it fetches and where the data goes."""
+
     tool: Literal["curl", "wget"]
     command: Command
     urls: tuple[Word, ...]
@@ -150,6 +156,8 @@ class Download:
 
 @dataclass(frozen=True, slots=True)
 class UserOp:
+    """A useradd/adduser/groupadd command."""
+
     tool: Literal["useradd", "adduser", "groupadd", "addgroup"]
     command: Command
     name: Word | None
@@ -165,6 +173,8 @@ class UserOp:
 
 @dataclass(frozen=True, slots=True)
 class CacheCleanup:
+    """A command that removes a package manager's caches or lists."""
+
     managers: frozenset[Manager]
     """Whose cache it removes (``rm -rf ~/.cache`` removes pip's, yarn's and go's)."""
     how: Literal["rm", "command"]
@@ -296,6 +306,8 @@ _PYTHON = re.compile(r"python(\d+(\.\d+)?)?")
 
 @dataclass(frozen=True, slots=True)
 class _Options:
+    """The options and operands of a command line, as one manager's parser reads them."""
+
     flags: frozenset[str]
     options: tuple[tuple[str, str], ...]
     operands: tuple[Word, ...]

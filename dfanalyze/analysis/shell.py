@@ -72,6 +72,8 @@ class Word:
 
 @dataclass(frozen=True, slots=True)
 class Redirection:
+    """A redirection of a command (``> file``, ``2>&1``, ``<<EOF``)."""
+
     operator: str
     """``>``, ``>>``, ``<``, ``&>``, ``&>>``, ``>&``, ``<&``, ``>|``, ``<>``, ``<<``, ``<<-``,
     ``<<<``."""
@@ -119,6 +121,8 @@ class Wrapper:
 
 @dataclass(frozen=True, slots=True)
 class PipelineSlot:
+    """Where a command sits in a pipeline."""
+
     id: int
     """Distinguishes the pipelines of one script."""
     index: int
@@ -128,6 +132,8 @@ class PipelineSlot:
 
 @dataclass(frozen=True, slots=True)
 class ShellError:
+    """A shell syntax error, located in the Dockerfile."""
+
     message: str
     start: int
     end: int
@@ -233,6 +239,8 @@ class Command:
 
 @dataclass(frozen=True, slots=True)
 class ShellScript:
+    """The parsed shell of a RUN: its commands in source order and any syntax errors."""
+
     dialect: Dialect
     commands: tuple[Command, ...] = ()
     """Simple commands in source order; ``sh -c`` bodies are in each command's ``script``."""
@@ -319,6 +327,8 @@ def _parser() -> Parser:
 
 @dataclass(slots=True)
 class _SetFlags:
+    """The ``set -e`` / ``set -o pipefail`` state while walking a script."""
+
     errexit: bool
     pipefail: bool
 
@@ -353,6 +363,8 @@ class _SetFlags:
 
 @dataclass(frozen=True, slots=True)
 class _Heredoc:
+    """A heredoc found in shell text, with the body range that was masked."""
+
     operator: str
     delimiter: str
     delimiter_start: int

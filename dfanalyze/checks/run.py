@@ -51,6 +51,8 @@ class Step:
 
 @dataclass(frozen=True)
 class RunSite:
+    """One RUN as the RUN rules see it: its commands in run order, with ARG/ENV resolved."""
+
     instruction: model.Instruction
     """As it appears in the file: the RUN, or the ONBUILD that holds it."""
     run: model.Run

@@ -40,6 +40,8 @@ class ShellCheckMissing(RuntimeError):
 
 @dataclass(frozen=True)
 class _Script:
+    """One shell script handed to ShellCheck, with the map back to the Dockerfile."""
+
     text: str
     offsets: OffsetMap
     dialect: str

@@ -67,6 +67,8 @@ class Step:
 
 @dataclass(frozen=True, slots=True)
 class StageState:
+    """The volumes and WORKDIR in force at one point of a stage."""
+
     steps: tuple[Step, ...]
     workdir: str | None  # at the end of the stage
     volumes: tuple[Declared, ...]

@@ -18,6 +18,8 @@ OUTPUT = Path(__file__).resolve().parent.parent.parent / "docs" / "parity.md"
 
 @dataclass(frozen=True)
 class Row:
+    """One hadolint code or BuildKit check and the dfanalyze rules that carry it."""
+
     tool: str
     code: str
     their_severity: str | None

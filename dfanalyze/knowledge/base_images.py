@@ -119,6 +119,8 @@ class ProductCycle:
 
 @dataclass(frozen=True, slots=True)
 class _Cycle:
+    """One release cycle of a product, with its dates and source."""
+
     cycle: str
     aliases: tuple[str, ...]
     released: date | None
@@ -130,6 +132,8 @@ class _Cycle:
 
 @dataclass(frozen=True, slots=True)
 class _Product:
+    """A product (distribution or runtime) and its release cycles."""
+
     name: str
     eol_meaning: str | None
     extended_meaning: str | None
@@ -145,6 +149,8 @@ class _Product:
 
 @dataclass(frozen=True, slots=True)
 class _Family:
+    """An image family of the data file and its variants."""
+
     name: str
     registry: str
     repositories: frozenset[str]
@@ -294,6 +300,8 @@ def _cycle_from_version(product: str | None, version: str) -> str | None:
 
 @dataclass(slots=True)
 class _TagParts:
+    """What a tag says: version, variant, distribution release."""
+
     version: str | None = None
     variants: list[str] = field(default_factory=list)
     distro: str | None = None
