@@ -25,12 +25,20 @@ def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return rules
 
 
+def test_only_data_is_cached_and_still_validated(folder: Path) -> None:
+    cache = rulecache.RuleFileCache.open(folder)
+    cache.load(folder / RULE.name, DOCS_URL)
+    cache.save(folder)
+    assert cache.location is not None and cache.location.suffix == ".json"
+    assert cache.location.read_text().startswith("{")
+
+
 def test_an_unchanged_file_is_read_from_the_cache(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     cache = rulecache.RuleFileCache.open(folder)
     first = cache.load(folder / RULE.name, DOCS_URL)
-    cache.save()
+    cache.save(folder)
     calls: list[Path] = []
-    monkeypatch.setattr(rulecache, "load_rule_file", lambda path, url: calls.append(path))
+    monkeypatch.setattr(rulecache, "read_rule_data", calls.append)
     again = rulecache.RuleFileCache.open(folder).load(folder / RULE.name, DOCS_URL)
     assert again == first
     assert calls == []
@@ -40,7 +48,7 @@ def test_a_changed_file_is_read_again(folder: Path) -> None:
     path = folder / RULE.name
     cache = rulecache.RuleFileCache.open(folder)
     assert cache.load(path, DOCS_URL).severity.value == "error"
-    cache.save()
+    cache.save(folder)
     path.write_text(path.read_text().replace('severity = "error"', 'severity = "warning"'))
     os.utime(path, ns=(1, 1))  # even with an older modification time the size changed
     assert rulecache.RuleFileCache.open(folder).load(path, DOCS_URL).severity.value == "warning"
@@ -49,18 +57,18 @@ def test_a_changed_file_is_read_again(folder: Path) -> None:
 def test_a_corrupt_or_unwritable_cache_is_ignored(folder: Path, tmp_path: Path) -> None:
     cache = rulecache.RuleFileCache.open(folder)
     cache.load(folder / RULE.name, DOCS_URL)
-    cache.save()
+    cache.save(folder)
     assert cache.location is not None
-    cache.location.write_bytes(b"not a pickle")
+    cache.location.write_bytes(b"not json")
     assert rulecache.RuleFileCache.open(folder).load(folder / RULE.name, DOCS_URL).code == "DF701"
-    blocked = rulecache.RuleFileCache(tmp_path / "file-not-dir" / "x.pickle", dirty=True)
+    blocked = rulecache.RuleFileCache(tmp_path / "file-not-dir" / "x.json", dirty=True)
     (tmp_path / "file-not-dir").write_text("")
-    blocked.save()  # no exception: the cache only ever saves time
+    blocked.save(folder)  # no exception: the cache only ever saves time
 
 
 def test_the_cache_can_be_turned_off(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DFANALYZE_NO_CACHE", "1")
     cache = rulecache.RuleFileCache.open(folder)
     cache.load(folder / RULE.name, DOCS_URL)
-    cache.save()
+    cache.save(folder)
     assert cache.location is None

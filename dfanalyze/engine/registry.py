@@ -90,7 +90,7 @@ class _Builder:
         if not folder.is_dir():
             self.errors.append(RuleFileError(str(folder), "extend-rules", "is not a folder"))
             return
-        cache = RuleFileCache.open(folder)
+        cache = RuleFileCache.open(folder) if origin == "builtin" else RuleFileCache(None)
         for path in sorted(folder.rglob("*.toml")):
             try:
                 rule = cache.load(path, DOCS_URL)
@@ -107,7 +107,7 @@ class _Builder:
             self.rules[rule.code] = rule
             self.checks[rule.code] = check
             self.origins[rule.code] = origin
-        cache.save()
+        cache.save(folder)
 
     def add_plugins(self) -> None:
         from importlib.metadata import entry_points

@@ -1,26 +1,28 @@
-"""A per-folder cache of parsed rule files, so that a run does not re-read every TOML file.
+"""A cache of the built-in rule files' contents, so that a run does not re-parse every TOML file.
 
-Each folder's cache is one pickle in the user's cache directory (``$DFANALYZE_CACHE_DIR``, else
-``$XDG_CACHE_HOME/dfanalyze``, else ``~/.cache/dfanalyze``), keyed by the folder's absolute path, the
-dfanalyze version and the Python version. An entry is reused only while the file's size and
-modification time are unchanged. A cache that cannot be read or written is ignored: it only ever
-saves time. ``DFANALYZE_NO_CACHE=1`` turns it off.
+The cache holds *data only* (the parsed TOML of each file, as JSON), never code: each rule is still
+validated by :func:`~dfanalyze.engine.rulefile.rule_from_mapping` on every run. It lives in the
+user's cache directory (``$DFANALYZE_CACHE_DIR``, else ``$XDG_CACHE_HOME/dfanalyze``, else
+``~/.cache/dfanalyze``), one file per dfanalyze version, and an entry is reused only while the rule
+file's size and modification time are unchanged. A cache that cannot be read or written is ignored:
+it only ever saves time. ``DFANALYZE_NO_CACHE=1`` turns it off. Only the rules shipped with
+dfanalyze are cached; plugin and ``extend-rules`` folders are small and read directly.
 """
 
 from __future__ import annotations
 
-import hashlib
+import json
 import os
-import pickle
+import re
 import sys
 import tempfile
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from dfanalyze import __version__
-from dfanalyze.engine.rulefile import Rule, load_rule_file
-
-Stamp = tuple[int, int]  # (mtime_ns, size)
+from dfanalyze.engine.rulefile import Rule, RuleFileError, rule_from_mapping
 
 
 def cache_dir() -> Path | None:
@@ -33,12 +35,21 @@ def cache_dir() -> Path | None:
     return Path(base) / "dfanalyze"
 
 
+def read_rule_data(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise RuleFileError(str(path), "toml", str(exc)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RuleFileError(str(path), "file", str(exc)) from None
+
+
 @dataclass
 class RuleFileCache:
-    """Parsed rules of one folder, by file path, with the stamp each was parsed at."""
+    """The parsed contents of rule files, by path, with the (mtime_ns, size) they were read at."""
 
     location: Path | None
-    entries: dict[str, tuple[Stamp, Rule]] = field(default_factory=dict)
+    entries: dict[str, list[Any]] = field(default_factory=dict)
     dirty: bool = False
 
     @classmethod
@@ -46,37 +57,43 @@ class RuleFileCache:
         directory = cache_dir()
         if directory is None:
             return cls(None)
-        key = f"{folder.resolve()}|{__version__}|{sys.version_info[:2]}"
-        location = directory / f"rules-{hashlib.sha256(key.encode()).hexdigest()[:16]}.pickle"
+        version = re.sub(r"[^A-Za-z0-9.]", "_", __version__)
+        location = directory / f"rules-{version}-py{sys.version_info[0]}{sys.version_info[1]}.json"
         try:
-            with location.open("rb") as handle:
-                entries = pickle.load(handle)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
-            entries = {}
+            raw = json.loads(location.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            raw = {}
+        entries = raw.get(str(folder.resolve()), {}) if isinstance(raw, dict) else {}
         return cls(location, entries if isinstance(entries, dict) else {})
 
     def load(self, path: Path, docs_url: str) -> Rule:
-        """The rule in ``path``: from the cache when the file is unchanged, else parsed (and cached)."""
+        """The rule in ``path``, validated; its TOML is parsed only when the file changed."""
         stat = path.stat()
-        stamp = (stat.st_mtime_ns, stat.st_size)
+        stamp = [stat.st_mtime_ns, stat.st_size]
         key = str(path)
         cached = self.entries.get(key)
-        if cached is not None and cached[0] == stamp and cached[1].url.startswith(docs_url):
-            return cached[1]
-        rule = load_rule_file(path, docs_url)  # raises RuleFileError: such files are never cached
-        self.entries[key] = (stamp, rule)
-        self.dirty = True
-        return rule
+        if (
+            isinstance(cached, list)
+            and len(cached) == 3
+            and cached[:2] == stamp
+            and isinstance(cached[2], dict)
+        ):
+            data = cached[2]
+        else:
+            data = read_rule_data(path)  # raises RuleFileError: broken files are never cached
+            self.entries[key] = [*stamp, data]
+            self.dirty = True
+        return rule_from_mapping(data, str(path), docs_url)
 
-    def save(self) -> None:
+    def save(self, folder: Path) -> None:
         if self.location is None or not self.dirty:
             return
         try:
             self.location.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.location.parent, prefix=".rules-", suffix=".tmp")
-            with os.fdopen(fd, "wb") as handle:
-                pickle.dump(self.entries, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump({str(folder.resolve()): self.entries}, handle)
             Path(tmp).replace(self.location)
-        except OSError:
+        except (OSError, TypeError, ValueError):
             return
         self.dirty = False

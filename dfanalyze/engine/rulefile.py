@@ -9,7 +9,6 @@ a declarative ``[match]`` table or the dotted name of a Python ``check`` functio
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -225,10 +224,6 @@ def rule_from_mapping(data: Mapping[str, Any], path: str, docs_url: str) -> Rule
 
 
 def load_rule_file(path: Path, docs_url: str) -> Rule:
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise RuleFileError(str(path), "toml", str(exc)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise RuleFileError(str(path), "file", str(exc)) from None
-    return rule_from_mapping(data, str(path), docs_url)
+    from dfanalyze.engine.rulecache import read_rule_data
+
+    return rule_from_mapping(read_rule_data(path), str(path), docs_url)
