@@ -14,20 +14,20 @@ cannot be pickled). Elsewhere the job is pickled, and a job that cannot be is ru
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-import pickle
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from dfanalyze.findings import Finding
 from dfanalyze.model import Dockerfile
 from dfanalyze.report.result import FileError, Report
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 PARALLEL_THRESHOLD = 32  # below this many files, starting worker processes costs more than it saves
 PROGRESS_THRESHOLD = 50  # a progress bar for this many files or more (on a terminal only)
@@ -166,6 +166,8 @@ def _usable_cpus() -> int:
 
 
 def _picklable(job: Job) -> bool:
+    import pickle
+
     try:
         pickle.dumps(job)
     except (pickle.PicklingError, AttributeError, TypeError):
@@ -189,7 +191,11 @@ def _check_in_worker(task: Task) -> FileResult:
 
 
 def _pool(job: Job, workers: int) -> ProcessPoolExecutor | None:
-    """A pool of worker processes that know ``job``, or None when the job cannot reach them."""
+    """A pool of worker processes that know ``job``, or None when the job cannot reach them.
+    (multiprocessing is imported here: a run on a few files never pays for it.)"""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     if "fork" in multiprocessing.get_all_start_methods():
         method: str | None = "fork"
     elif _picklable(job):

@@ -20,7 +20,6 @@ names nothing) is a :class:`ConfigError` whose message is ``path: key: problem``
 from __future__ import annotations
 
 import difflib
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -292,6 +291,8 @@ def _hadolint_layer(h: HadolintConfig, rules: Sequence[Rule]) -> Selection:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    import tomllib  # only when a configuration file exists
+
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:

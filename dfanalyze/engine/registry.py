@@ -110,9 +110,9 @@ class _Builder:
         cache.save(folder)
 
     def add_plugins(self) -> None:
-        from importlib.metadata import entry_points
+        from dfanalyze.engine.plugins import entry_points
 
-        for ep in entry_points(group=ENTRY_POINT_GROUP):
+        for ep in entry_points(ENTRY_POINT_GROUP):
             where = f"entry point {ep.name} = {ep.value}"
             try:
                 target = ep.load()
