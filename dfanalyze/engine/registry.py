@@ -14,7 +14,7 @@ folders (a configuration's ``extend-rules``), leaving the built-in catalogue unt
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
@@ -68,10 +68,43 @@ class Registry:
 
     def extended(self, folders: Iterable[Path]) -> Registry:
         """This catalogue plus the rules of ``folders`` (an error for each folder that is missing)."""
-        builder = _Builder(dict(self.rules), dict(self.checks), dict(self.origins), list(self.errors))
+        if isinstance(self.checks, LazyChecks):
+            resolved, pending = self.checks.parts()
+        else:
+            resolved, pending = dict(self.checks), {}
+        builder = _Builder(dict(self.rules), resolved, pending, dict(self.origins), list(self.errors))
         for folder in folders:
             builder.add_folder(folder, str(folder))
         return builder.build()
+
+
+class LazyChecks(Mapping[str, CheckFunction]):
+    """Check functions by rule code. The built-in rules' checks are imported (or their ``[match]``
+    compiled) on first use, so that a run never imports the modules of rules it does not run; every
+    built-in rule resolves, which ``tests/test_rule_examples.py`` proves. Rules from plugins and
+    ``extend-rules`` folders are resolved while loading, so that their errors are reported up front."""
+
+    def __init__(self, resolved: dict[str, CheckFunction], pending: dict[str, Rule]) -> None:
+        self._resolved = resolved
+        self._pending = pending
+
+    def __getitem__(self, code: str) -> CheckFunction:
+        check = self._resolved.get(code)
+        if check is None:
+            check = resolve_check(self._pending[code])
+            self._resolved[code] = check
+        return check
+
+    def __iter__(self) -> Iterator[str]:
+        return iter({**self._pending, **self._resolved})
+
+    def __len__(self) -> int:
+        return len(self._pending.keys() | self._resolved.keys())
+
+    def parts(self) -> tuple[dict[str, CheckFunction], dict[str, Rule]]:
+        """The checks resolved so far, and the rules whose checks are not resolved yet."""
+        pending = {code: rule for code, rule in self._pending.items() if code not in self._resolved}
+        return dict(self._resolved), pending
 
 
 @dataclass
@@ -80,11 +113,14 @@ class _Builder:
 
     rules: dict[str, Rule] = field(default_factory=dict)
     checks: dict[str, CheckFunction] = field(default_factory=dict)
+    pending: dict[str, Rule] = field(default_factory=dict)
     origins: dict[str, str] = field(default_factory=dict)
     errors: list[RuleFileError] = field(default_factory=list)
 
     def build(self) -> Registry:
-        return Registry(self.rules, self.checks, self.origins, self.errors)
+        return Registry(
+            self.rules, LazyChecks(dict(self.checks), dict(self.pending)), self.origins, self.errors
+        )
 
     def add_folder(self, folder: Path, origin: str) -> None:
         if not folder.is_dir():
@@ -94,7 +130,7 @@ class _Builder:
         for path in sorted(folder.rglob("*.toml")):
             try:
                 rule = cache.load(path, DOCS_URL)
-                check = resolve_check(rule)
+                check = None if origin == "builtin" else resolve_check(rule)
             except RuleFileError as exc:
                 self.errors.append(exc)
                 continue
@@ -105,7 +141,10 @@ class _Builder:
                 )
                 continue
             self.rules[rule.code] = rule
-            self.checks[rule.code] = check
+            if check is None:
+                self.pending[rule.code] = rule
+            else:
+                self.checks[rule.code] = check
             self.origins[rule.code] = origin
         cache.save(folder)
 
