@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
+from dfanalyze.engine.run import RulesFailed
 from dfanalyze.findings import Finding
 from dfanalyze.model import Dockerfile
 from dfanalyze.report.result import FileError, Report
@@ -65,6 +66,7 @@ class FileResult:
     original: bytes | None = None  # the bytes that were read, kept when fixes changed the text
     fixed_text: str | None = None  # the text after fixing, when fixes changed it
     fixed: tuple[Finding, ...] = ()  # the findings the fixes resolved
+    rule_errors: tuple[str, ...] = ()  # rules that could not run on the file (not fixed then)
 
 
 def _resolved(before: Sequence[Finding], after: Sequence[Finding], unsafe: bool) -> list[Finding]:
@@ -110,7 +112,16 @@ def check_file(job: Job, task: Task) -> FileResult:
     except InputError as exc:
         return FileResult(task.path, error=str(exc))
     dockerfile = parse(data, task.path)
-    findings = job.lint(dockerfile)
+    try:
+        findings: Sequence[Finding] = job.lint(dockerfile)
+    except RulesFailed as exc:  # a rule could not run: report it, keep the other rules' findings
+        return FileResult(
+            task.path,
+            findings=tuple(exc.findings),
+            lines=dockerfile.lines if exc.findings else (),
+            parse_failed=bool(dockerfile.errors),
+            rule_errors=tuple(str(p) for p in exc.problems),
+        )
     fixed: list[Finding] = []
     original = dockerfile.source
     if job.fix and any(f.fix is not None for f in findings):
@@ -285,6 +296,7 @@ def make_report(
     errors = list(unreadable)
     errors += [FileError(r.path, r.error) for r in results if r.error is not None]
     errors += [FileError(path, problem) for path, problem in write_problems]
+    errors += [FileError(r.path, problem) for r in results for problem in r.rule_errors]
     return Report(
         findings=tuple(f for r in results for f in r.findings),
         sources={r.path: r.lines for r in results if r.lines},

@@ -64,6 +64,11 @@ def _check_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.add_argument("--select", action="append", default=None, metavar="RULES", help="run only these rules")
     p.add_argument("--extend-select", action="append", default=[], metavar="RULES", help="also run these")
     p.add_argument("--ignore", action="append", default=[], metavar="RULES", help="do not run these")
+    p.add_argument(
+        "--shellcheck",
+        action="store_true",
+        help="also run ShellCheck on RUN commands and heredoc scripts (rule DF599)",
+    )
     p.add_argument("--build-arg", action="append", default=[], metavar="NAME=VALUE")
     p.add_argument("--config", metavar="FILE", help="use this configuration file for every file")
     p.add_argument(
@@ -270,7 +275,7 @@ def _check_command(args: argparse.Namespace) -> int:
     overrides = Overrides(
         Selection(
             select=_split(args.select),
-            extend_select=_split(args.extend_select) or [],
+            extend_select=[*(_split(args.extend_select) or []), *(["shellcheck"] if args.shellcheck else [])],
             ignore=_split(args.ignore) or [],
         ),
         build_args,
@@ -321,7 +326,9 @@ def _lint_paths(
     tasks = [Task(name, stdin) if path == STDIN else Task(path) for path in found.files]
     job = Job(linting, fix=args.fix or args.diff, unsafe_fixes=args.unsafe_fixes)
     results = check_files(job, tasks, progress=sys.stderr if show_progress(sys.stderr, len(tasks)) else None)
-    failed = bool(linting.errors or found.unreadable) or any(r.error or r.parse_failed for r in results)
+    failed = bool(linting.errors or found.unreadable) or any(
+        r.error or r.parse_failed or r.rule_errors for r in results
+    )
     if args.diff:
         sys.stdout.write(fixes_diff(results))
         would_fix = sum(len(r.fixed) for r in results)

@@ -27,7 +27,7 @@ from typing import Any
 
 from dfanalyze.engine.registry import Registry
 from dfanalyze.engine.rulefile import Rule, RuleFileError
-from dfanalyze.engine.run import Linter
+from dfanalyze.engine.run import Linter, RulesFailed, RunProblem
 from dfanalyze.engine.selection import Selection, SelectorError, names_exactly, resolve
 from dfanalyze.engine.suppress import FOREIGN_CODE
 from dfanalyze.findings import Finding, Severity
@@ -479,7 +479,12 @@ class Linting:
         return folder if folder in self.linters else self.fallback
 
     def __call__(self, dockerfile: Dockerfile) -> list[Finding]:
-        return self.linters[self._folder(dockerfile.path)].lint(dockerfile)
+        """The file's findings; :class:`RulesFailed` (carrying them) when some rule could not run."""
+        problems: list[RunProblem] = []
+        findings = self.linters[self._folder(dockerfile.path)].lint(dockerfile, problems=problems)
+        if problems:
+            raise RulesFailed(findings, problems)
+        return findings
 
     @property
     def rules(self) -> dict[str, Rule]:

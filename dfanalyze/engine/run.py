@@ -100,6 +100,18 @@ class RunProblem:
     path: str
     error: str
 
+    def __str__(self) -> str:
+        return f"{self.path}: rule {self.code} could not run: {self.error}"
+
+
+class RulesFailed(Exception):
+    """Some rules could not run on a file; the findings of every other rule are still here."""
+
+    def __init__(self, findings: list[Finding], problems: list[RunProblem]) -> None:
+        super().__init__("; ".join(str(p) for p in problems))
+        self.findings = findings
+        self.problems = problems
+
 
 def run_rules(
     analysis: FileAnalysis,
