@@ -235,6 +235,17 @@ def test_shell_requires_the_json_form() -> None:
     assert errors("SHELL []") == ["SHELL requires at least one argument"]
 
 
+def test_shell_hints_at_unescaped_windows_paths() -> None:
+    assert errors('SHELL ["C:\\Windows\\cmd.exe", "/S"]') == [
+        "SHELL requires the arguments to be in JSON form. It looks like "
+        '\'["c:\\windows\\cmd.exe", "/s"]\' includes a file path without an escaped back-slash. '
+        'JSON requires back-slashes to be escaped such as ["c:\\\\path\\\\to\\\\file.exe", "/parameter"]'
+    ]
+    assert errors('SHELL ["C:\\\\Windows\\cmd.exe" /S]') == [
+        "SHELL requires the arguments to be in JSON form"
+    ]
+
+
 # -- 6. ADD, COPY, VOLUME ---------------------------------------------------------------------
 def test_copy_splits_on_whitespace_and_does_not_honour_quotes() -> None:
     assert second('COPY "a b" c') == node(

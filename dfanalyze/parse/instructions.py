@@ -468,8 +468,21 @@ def _parse_shell(
         if start >= end or (instruction.json and not instruction.exec):
             b.error("SHELL requires at least one argument", start, end)
         elif not instruction.json:
-            b.error("SHELL requires the arguments to be in JSON form", start, end)
+            b.error(
+                f"SHELL requires the arguments to be in JSON form{_windows_path_hint(b.text)}", start, end
+            )
     return replace(instruction, errors=tuple(b.errors))
+
+
+def _windows_path_hint(original: str) -> str:
+    """BuildKit's hint for a JSON array whose Windows path has unescaped backslashes."""
+    line = original.lower().replace("shell ", "")
+    if re.search(r'"[a-z]:\\', line) and "\\\\" not in line and "[" in line and "]" in line:
+        return (
+            f". It looks like '{line}' includes a file path without an escaped back-slash. JSON requires "
+            'back-slashes to be escaped such as ["c:\\\\path\\\\to\\\\file.exe", "/parameter"]'
+        )
+    return ""
 
 
 def _parse_healthcheck(
