@@ -15,8 +15,6 @@ import json
 import os
 import re
 import sys
-import tempfile
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,6 +34,8 @@ def cache_dir() -> Path | None:
 
 
 def read_rule_data(path: Path) -> dict[str, Any]:
+    import tomllib  # only when a rule file is not in the cache
+
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
@@ -88,6 +88,8 @@ class RuleFileCache:
     def save(self, folder: Path) -> None:
         if self.location is None or not self.dirty:
             return
+        import tempfile
+
         try:
             self.location.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.location.parent, prefix=".rules-", suffix=".tmp")
