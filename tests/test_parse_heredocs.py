@@ -197,3 +197,8 @@ def test_a_heredoc_on_the_last_line_of_the_file() -> None:
     assert out["errors"] == [problem("unterminated heredoc", "DF700", (2, 5, 2, 10))]
     doc = parse_text("FROM a\nRUN <<EOF").instructions[1].heredocs[0]
     assert doc.body_span.start == doc.body_span.end == doc.span.end
+
+
+@pytest.mark.parametrize("dest", ["<<", '<<""', "x<<EOF"])
+def test_a_destination_that_is_no_heredoc_word(dest: str) -> None:
+    assert dump(f"FROM a\nCOPY a {dest}\n")["errors"] == []

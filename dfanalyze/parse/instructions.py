@@ -678,8 +678,7 @@ def _parse_copy(cls: type[model.CopyLike]) -> Callable[..., Instruction]:
             )
         if len(args) >= 2:
             sources, dest = args[:-1], args[-1]
-            dest_heredoc = _HEREDOC_WORD.match(dest.text)
-            if dest_heredoc is not None and dest_heredoc.group(3):
+            if heredoc_word(dest.text) is not None:
                 b.error(
                     f"{common['kind']} cannot accept a heredoc as a destination", words[-1][1], words[-1][2]
                 )
@@ -907,13 +906,17 @@ def heredoc_headers(line: str) -> list[HeredocHeader]:
     """Every heredoc started on an instruction line, in order (BuildKit's ``heredocsFromLine``)."""
     if "<<" not in line:
         return []
-    headers: list[HeredocHeader] = []
-    for word, start, end in _raw_words(line):
-        match = _HEREDOC_WORD.match(word)
-        if match is None:
-            continue
-        fd_text, dash, rest = match.groups()
-        name, quoted = _unquote(rest.lstrip(SPACES))
-        if name:
-            headers.append(HeredocHeader(name, not quoted, bool(dash), int(fd_text or 0), start, end))
-    return headers
+    return [header for word in _raw_words(line) if (header := heredoc_word(*word)) is not None]
+
+
+def heredoc_word(word: str, start: int = 0, end: int = 0) -> HeredocHeader | None:
+    """The heredoc a word starts, if it starts one (BuildKit's ``ParseHeredoc``): ``[fd]<<[-]NAME``
+    where NAME, once unquoted, is one non-empty word."""
+    match = _HEREDOC_WORD.match(word)
+    if match is None:
+        return None
+    fd_text, dash, rest = match.groups()
+    name, quoted = _unquote(rest.lstrip(SPACES))
+    if not name:
+        return None
+    return HeredocHeader(name, not quoted, bool(dash), int(fd_text or 0), start, end)
