@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import calendar
 import re
-import tomllib
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -169,8 +168,9 @@ class _Family:
 
 
 def _load_toml(name: str) -> dict[str, Any]:
-    with (_DATA / name).open("rb") as handle:
-        return tomllib.load(handle)
+    from dfanalyze.knowledge.datacache import load_toml
+
+    return load_toml(_DATA / name)
 
 
 def _to_date(value: object, *, field: str) -> date:
