@@ -139,7 +139,7 @@ def lint_throughput(files: list[bytes], budget: float) -> dict[str, float]:
 def current_rss_mb() -> float:
     with Path("/proc/self/statm").open() as statm:
         pages = int(statm.read().split()[1])
-    return pages * os.sysconf("SC_PAGE_SIZE") / 1e6
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20  # MiB, as ru_maxrss / 1024
 
 
 def memory(files: list[bytes], rounds: int) -> dict[str, float | bool]:
