@@ -6,12 +6,12 @@ lazily, once per process, the first time an estimate is asked for: importing thi
 nothing more than its own code, so the CLI's start-up path may import it freely.
 
 ``apt_install_closure`` replays what ``apt-get install`` decides: the named packages, then their
-Depends and Pre-Depends (and, when asked, Recommends) recursively, an alternative group being
-satisfied by any member that is already installed or already chosen, and otherwise by its first
-member (the data file lists each group's real packages, apt's choice first; see its header's
-``resolution``). ``AptEstimate.layer_bytes`` adds to the packages' Installed-Size what their
-maintainer scripts generate and what apt and dpkg write beside them (``apt_layer_overhead``);
-the constants come from real layers measured by ``calibrate_apt.py``
+Depends and Pre-Depends (and, when asked, Recommends) recursively, the single-choice ones first;
+an alternative group is satisfied by any member that is already installed or already chosen, and
+otherwise by its first member (the data file lists each group's real packages, apt's choice
+first; see its header's ``resolution``). ``AptEstimate.layer_bytes`` adds to the packages'
+Installed-Size what their maintainer scripts generate and what apt and dpkg write beside them
+(``apt_layer_overhead``); the constants come from real layers measured by ``calibrate_apt.py``
 (``data/apt-calibration.json``).
 
 Unknown is a value: a name that is not in the data (a typo, a package from another archive, a
@@ -218,12 +218,20 @@ class DebianIndex:
             else:  # no such package, or a virtual apt will not pick a provider for (it fails)
                 unknown.append(word)
 
-        while queue:
-            name = queue.popleft()
-            groups = self.depends(name)
-            if recommends:
-                groups += self.recommends(name)
-            for group in groups:
+        # apt marks the dependencies that have a single choice before it settles alternative
+        # groups, so that a group is often met by a package something else needs anyway.
+        deferred: deque[list[str]] = deque()
+        while queue or deferred:
+            if queue:
+                name = queue.popleft()
+                groups = self.depends(name)
+                if recommends:
+                    groups += self.recommends(name)
+                ready = [group for group in groups if len(group) == 1]
+                deferred.extend(group for group in groups if len(group) > 1)
+            else:
+                ready = [deferred.popleft()]
+            for group in ready:
                 if any(member in have or member in chosen for member in group):
                     continue
                 first = group[0]

@@ -49,16 +49,19 @@ HOST_LISTS = Path("/var/lib/apt/lists")
 RESOLUTION = (
     "Each package is the candidate apt picks across the suite and its -updates and -security "
     "pockets (the highest version; apt-cache dumpavail). Depends and Pre-Depends are merged; "
-    "version constraints and ':any' qualifiers are dropped. Each name in an alternative group "
-    "'a | b' is expanded to the real packages that satisfy it: first the package of that name, "
-    "or for a virtual package the provider apt prefers (Essential first, then Priority required > "
-    "important > standard > optional > extra, then name), then every other provider, as apt counts "
-    "any installed provider as satisfying. Names no package provides are dropped, and so is a "
-    "group the package satisfies itself. The estimator takes the first member of a group unless "
-    "a member is already installed or chosen, as apt does. A Depends group no package can satisfy "
-    "keeps its first name (the estimator reports it as unknown); such Recommends groups are "
-    "dropped, as apt skips them. A command-line name that is a virtual package (column provides) "
-    "selects its provider when it has exactly one; apt refuses to choose among several."
+    "':any' qualifiers are dropped. Each alternative of a group 'a | b' is expanded to the real "
+    "packages that meet it: first the package of that name, or for a virtual package the "
+    "provider apt prefers (Essential first, then Priority required > important > standard > "
+    "optional > extra, then name), then every other provider, as apt counts any installed "
+    "provider as satisfying. A versioned alternative is met only by a candidate version, or a "
+    "versioned Provides, that satisfies it (dpkg's version order); the versions themselves are "
+    "not kept. Alternatives nothing meets are dropped, and so is a group the package meets "
+    "itself. The estimator marks the single-choice dependencies first and then, for each group, "
+    "takes its first member unless a member is already installed or chosen, as apt does. A "
+    "Depends group nothing can meet keeps its first name (the estimator reports it as unknown); "
+    "such Recommends groups are dropped, as apt skips them. A command-line name that is a "
+    "virtual package (column provides) selects its provider when it has exactly one; apt "
+    "refuses to choose among several."
 )
 
 _PRIORITY_LETTERS = {
@@ -72,6 +75,12 @@ _PRIORITY_LETTERS = {
 # adds a python3 or python3.N dependency), and the interpreter's own standard library.
 _PYTHON_VERSION = re.compile(r"python3\.\d+")
 _PYTHON_STDLIB = re.compile(r"libpython3\.\d+-(minimal|stdlib)")
+_RELATION = re.compile(
+    r"(?P<name>[^\s(:\[<]+)(?::\S+)?\s*(?:\(\s*(?P<op><<|<=|=|>=|>>|<|>)\s*(?P<version>[^\s)]+)\s*\))?.*"
+)
+# The obsolete '<' and '>' mean '<=' and '>=' (Debian policy 7.1).
+_OPERATORS = {"<": "<=", ">": ">="}
+_VERSION_CHUNK = re.compile(r"(\D*)(\d*)")
 
 
 def parse_stanzas(text: str) -> Iterator[dict[str, str]]:
@@ -90,15 +99,71 @@ def parse_stanzas(text: str) -> Iterator[dict[str, str]]:
             yield fields
 
 
-def relation_groups(field: str) -> list[list[str]]:
-    """``"a (>= 1) | b:any, c"`` -> ``[["a", "b"], ["c"]]``: names only, in order."""
+Relation = tuple[str, str, str]
+"""One alternative of a relation field: name, operator ('' when unversioned), version."""
+
+
+def relations(field: str) -> list[list[Relation]]:
+    """``"a (>= 1) | b:any, c"`` -> ``[[("a", ">=", "1"), ("b", "", "")], [("c", "", "")]]``."""
     groups = []
     for group in field.split(","):
-        names = [alt.strip().split(" ", 1)[0].split("(", 1)[0].split(":", 1)[0] for alt in group.split("|")]
-        names = [name for name in names if name]
-        if names:
-            groups.append(names)
+        alternatives = []
+        for alternative in group.split("|"):
+            match = _RELATION.fullmatch(alternative.strip())
+            if match:
+                name, op, version = match.group("name", "op", "version")
+                alternatives.append((name, _OPERATORS.get(op or "", op or ""), version or ""))
+        if alternatives:
+            groups.append(alternatives)
     return groups
+
+
+def relation_groups(field: str) -> list[list[str]]:
+    """``"a (>= 1) | b:any, c"`` -> ``[["a", "b"], ["c"]]``: names only, in order."""
+    return [[name for name, _, _ in group] for group in relations(field)]
+
+
+def _order(char: str) -> int:
+    """dpkg's character order in the non-digit parts of a version: '~' first, letters next."""
+    if char == "~":
+        return -1
+    return ord(char) if char.isalpha() else ord(char) + 256
+
+
+def _version_part_key(part: str) -> list[tuple[list[int], int]]:
+    return [
+        ([_order(c) for c in text] + [0], int(digits or 0))
+        for text, digits in _VERSION_CHUNK.findall(part)
+        if text or digits
+    ]
+
+
+def compare_versions(a: str, b: str) -> int:
+    """Debian version comparison (deb-version(7)): negative, zero or positive, like dpkg's."""
+    keys = []
+    for version in (a, b):
+        epoch, _, rest = version.rpartition(":") if ":" in version else ("0", "", version)
+        upstream, _, revision = rest.rpartition("-") if "-" in rest else (rest, "", "")
+        keys.append((int(epoch), _version_part_key(upstream), _version_part_key(revision)))
+    (epoch_a, *parts_a), (epoch_b, *parts_b) = keys
+    if epoch_a != epoch_b:
+        return epoch_a - epoch_b
+    for left, right in zip(parts_a, parts_b, strict=True):
+        width = max(len(left), len(right))
+        padding = ([0], 0)
+        left_padded = left + [padding] * (width - len(left))
+        right_padded = right + [padding] * (width - len(right))
+        if left_padded != right_padded:
+            return -1 if left_padded < right_padded else 1
+    return 0
+
+
+def satisfies(version: str, op: str, wanted: str) -> bool:
+    """Whether ``version`` meets the relation ``op wanted`` (an empty op is always met)."""
+    if not op:
+        return True
+    order = compare_versions(version, wanted)
+    return {"<<": order < 0, "<=": order <= 0, "=": order == 0, ">=": order >= 0, ">>": order > 0}[op]
 
 
 def uri_to_filename(uri: str) -> str:
@@ -211,32 +276,39 @@ def package_flags(stanza: Mapping[str, str]) -> str:
 def build_data(stanzas: Sequence[Mapping[str, str]]) -> dict[str, Any]:
     """Packages (one column per field), virtual packages and resolved dependencies."""
     flags = {s["Package"]: package_flags(s) for s in stanzas}
-    provided: dict[str, set[str]] = {}
-    provided_by: dict[str, set[str]] = {}
+    versions = {s["Package"]: s["Version"] for s in stanzas}
+    provided: dict[str, dict[str, str]] = {}  # name -> {provider: provided version or ''}
     for s in stanzas:
-        for virtual, *_ in relation_groups(s.get("Provides", "")):
-            provided.setdefault(virtual, set()).add(s["Package"])
-            provided_by.setdefault(s["Package"], set()).add(virtual)
-    # Who satisfies a name: the real package of that name first, else apt's preferred provider;
-    # then every other provider, since apt takes any of them as satisfying when installed.
-    satisfiers = {}
-    for name, providers in provided.items():
-        first = name if name in flags else min(providers, key=lambda p: provider_rank(p, flags[p]))
-        satisfiers[name] = [first, *sorted(providers - {first})]
+        for group in relations(s.get("Provides", "")):
+            for virtual, _, version in group:
+                provided.setdefault(virtual, {})[s["Package"]] = version
 
-    def resolve(owner: str, groups: list[list[str]], keep_unsatisfiable: bool) -> str:
+    def satisfiers(name: str, op: str, wanted: str) -> list[str]:
+        """Who meets one alternative, apt's choice first: the real package of that name, else
+        the preferred provider; then every other provider (apt counts any installed one). A
+        versioned relation is met only by a candidate or a versioned Provides that satisfies it."""
+        real = name in flags and satisfies(versions[name], op, wanted)
+        providers = sorted(
+            provider
+            for provider, version in provided.get(name, {}).items()
+            if provider != name and (not op or (version and satisfies(version, op, wanted)))
+        )
+        if not real and not providers:
+            return []
+        first = name if real else min(providers, key=lambda p: provider_rank(p, flags[p]))
+        return [first, *(p for p in providers if p != first)]
+
+    def resolve(owner: str, groups: list[list[Relation]], keep_unsatisfiable: bool) -> str:
         out: dict[str, None] = {}
         for group in groups:
-            members = [
-                member for name in group for member in satisfiers.get(name, [name] if name in flags else [])
-            ]
+            members = [member for relation in group for member in satisfiers(*relation)]
             members = list(dict.fromkeys(members))
             if owner in members:  # satisfied by the package itself (it Provides the name)
                 continue
             if members:
                 out["|".join(members)] = None
             elif keep_unsatisfiable:
-                out[group[0]] = None
+                out[group[0][0]] = None
         return " ".join(out)
 
     names = sorted(flags)
@@ -246,9 +318,9 @@ def build_data(stanzas: Sequence[Mapping[str, str]]) -> dict[str, Any]:
         s = by_name[name]
         size = s.get("Installed-Size")
         sizes.append(int(size) if size else None)
-        groups = relation_groups(s.get("Pre-Depends", "")) + relation_groups(s.get("Depends", ""))
+        groups = relations(s.get("Pre-Depends", "")) + relations(s.get("Depends", ""))
         depends.append(resolve(name, groups, keep_unsatisfiable=True))
-        recommends.append(resolve(name, relation_groups(s.get("Recommends", "")), keep_unsatisfiable=False))
+        recommends.append(resolve(name, relations(s.get("Recommends", "")), keep_unsatisfiable=False))
     return {
         "packages": {
             "name": names,
@@ -257,7 +329,16 @@ def build_data(stanzas: Sequence[Mapping[str, str]]) -> dict[str, Any]:
             "recommends": recommends,
             "flags": [flags[name] for name in names],
             "provides": [
-                " ".join(sorted(virtual for virtual in provided_by.get(name, ()) if virtual not in flags))
+                " ".join(
+                    sorted(
+                        {
+                            virtual
+                            for group in relation_groups(by_name[name].get("Provides", ""))
+                            for virtual in group
+                            if virtual not in flags
+                        }
+                    )
+                )
                 for name in names
             ],
         },
