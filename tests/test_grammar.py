@@ -45,7 +45,6 @@ SAMPLES = {
     "csv_options": ["type=cache,target=/root/.cache", 'type=bind,"source=a,b",ro', "readonly"],
     "port_spec": ["80", "8080/tcp", "8000-8010/udp", "127.0.0.1:80:80", "[::1]:53:53/udp"],
     "duration": ["1h2m3.5s", "1.5ms", "-1s", ".5us", "300µs"],
-    "chown": ["app", "app:app", "1000:", "1000:1000"],
 }
 
 

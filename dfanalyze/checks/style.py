@@ -101,19 +101,31 @@ def expose_proto_casing(ctx: Context) -> Iterator[Hit]:
                 yield Hit(port.span, {"port": port.text, "wanted": wanted}, fix)
 
 
+def port_parts(text: str) -> tuple[list[str], list[str]] | None:
+    """An EXPOSE word read with the grammar's ``port_spec``: its host parts (IP addresses) and its
+    port ranges, in order; None when it is not a port specification."""
+    from dfanalyze.parse import lalr
+
+    try:
+        tree = lalr.parse(text, "port_spec")
+    except lalr.GrammarError:
+        return None
+    hosts = [t.value for t in tree.tokens() if t.type == "HOST"]
+    ports = [t.value for t in tree.tokens() if t.type == "PORT_RANGE"]
+    return hosts, ports
+
+
 def expose_invalid_format(ctx: Context) -> Iterator[Hit]:
     """EXPOSE with an IP address or a host-port mapping (``EXPOSE 8080:80``): these belong to
     ``docker run -p``, not to the image."""
-    for ins in ctx.instructions():
-        if not isinstance(ins, model.Expose):
-            continue
-        for port in ins.ports:
-            if "$" in port.text:
+    for ins in ctx.instructions("EXPOSE"):
+        for port in ins.args:
+            parts = port_parts(port.text) if "$" not in port.text else None
+            if parts is None:
                 continue
-            spec = port.text.split("/", 1)[0]
-            if ":" in spec:
-                container = spec.rsplit(":", 1)[1]
-                yield Hit(port.span, {"port": port.text, "container": container or "?"})
+            hosts, ports = parts
+            if hosts or len(ports) > 1:
+                yield Hit(port.span, {"port": port.text, "container": ports[-1] if ports else "?"})
 
 
 def _is_absolute(path: str) -> bool:
@@ -175,13 +187,12 @@ def invalid_port(ctx: Context) -> Iterator[Hit]:
         scope = scopes.at(ins)
         for port in ins.args:
             value = scope.value(port.text, ctx.dockerfile.escape) if "$" in port.text else port.text
-            if value is None:
+            parts = port_parts(value) if value else None
+            if parts is None:
                 continue
-            spec = value.split("/", 1)[0].rsplit(":", 1)[-1]
-            for part in spec.split("-"):
-                if part.isdigit() and int(part) > 65535:
-                    yield Hit(port.span, {"port": value})
-                    break
+            numbers = [int(n) for r in parts[1] for n in r.split("-")]
+            if any(n > 65535 for n in numbers):
+                yield Hit(port.span, {"port": value})
 
 
 _PRAGMA = re.compile(

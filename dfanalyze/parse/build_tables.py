@@ -23,7 +23,6 @@ START_SYMBOLS = (
     "csv_options",
     "port_spec",
     "duration",
-    "chown",
 )
 
 

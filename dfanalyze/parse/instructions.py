@@ -225,9 +225,16 @@ def _reads_flags(kind: str, args: str) -> bool:
 
 
 def _flag(b: _Builder, w: WordSpan) -> Flag:
+    """One flag word (``--name[=value]``, quotes already removed) read with the grammar's ``flag``."""
     word, start, end = w
-    name, eq, value = word[2:].partition("=")
-    return Flag(name, value if eq else None, word, b.span(start, end))
+    try:
+        tree = lalr.parse(word, "flag")
+    except lalr.GrammarError:  # `--=x`: no name; BuildKit then reports it as an unknown flag
+        name, eq, value = word[2:].partition("=")
+        return Flag(name, value if eq else None, word, b.span(start, end))
+    tokens = {t.type: t.value for t in tree.tokens()}
+    flag_value: str | None = tokens.get("FLAG_VALUE", "" if "=" in word else None)
+    return Flag(tokens["FLAG_NAME"], flag_value, word, b.span(start, end))
 
 
 def _check_flags(b: _Builder, kind: str, flags: tuple[Flag, ...], words: list[WordSpan]) -> None:
