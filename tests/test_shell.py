@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dfanalyze.analysis import shell as shell_module
 from dfanalyze.analysis.shell import Command, ShellScript, parse_shell
 from dfanalyze.span import OffsetMap, Position, Span
 
@@ -518,3 +519,22 @@ def test_never_raises_on_any_text(text: str) -> None:
     script = parse(text)
     for command in script.all_commands():
         assert command.start <= command.end
+
+
+def test_tree_sitter_only_ever_sees_ascii(monkeypatch: pytest.MonkeyPatch) -> None:
+    """tree-sitter-bash's scanner crashed the process (segfault) on some non-ASCII input found by
+    fuzzing; the parser is given an ASCII stand-in of the same length, and words keep their text."""
+    real = shell_module._parser()
+    seen: list[bytes] = []
+
+    class Recording:
+        def parse(self, source: bytes) -> object:
+            seen.append(source)
+            return real.parse(source)
+
+    monkeypatch.setattr(shell_module, "_parser", Recording)
+    text = "echo «héllo» \U0001f600 && apt-get install -y caf\u00e9 | tee /tmp/ø"
+    script = parse(text)
+    assert seen and all(source.isascii() for source in seen)
+    words = [w.text for c in script.commands for w in c.args]
+    assert words == ["«héllo»", "\U0001f600", "install", "-y", "café", "/tmp/ø"]

@@ -302,10 +302,14 @@ def _parse(text: str, offsets: OffsetMap, shell: tuple[str, ...], nesting: int) 
     flags = _SetFlags(errexit=False, pipefail=False)
     flags.apply(list(shell[1:]))
     masked, heredocs, errors = _mask_heredocs(text, offsets)
+    if not masked.isascii():
+        # tree-sitter-bash's scanner can crash the process on some non-ASCII input (a segfault
+        # found by fuzzing, not reproducible deterministically). Bash treats every non-ASCII
+        # character as part of a word, as it does a letter, so parsing an ASCII stand-in of the same
+        # length gives the same structure; words are then read from the real text by offset.
+        masked = "".join(c if c < "\x80" else "a" for c in masked)
     tree = _parser().parse(masked.encode())
-    walker = _Walker(
-        text=text, masked=masked, offsets=offsets, heredocs=heredocs, flags=flags, nesting=nesting
-    )
+    walker = _Walker(text=text, offsets=offsets, heredocs=heredocs, flags=flags, nesting=nesting)
     root = tree.root_node
     walker.sequence(root.children, TOP_LEVEL)
     if root.has_error:
@@ -506,7 +510,6 @@ class _Walker:
         self,
         *,
         text: str,
-        masked: str,
         offsets: OffsetMap,
         heredocs: dict[int, _Heredoc],
         flags: _SetFlags,
@@ -525,22 +528,12 @@ class _Walker:
         self.pipelines = 0
         # statement (start, end) -> redirections tree-sitter put elsewhere, its end, its slot
         self.attached: dict[tuple[int, int], tuple[tuple[Redirection, ...], int, PipelineSlot | None]] = {}
-        self.chars: list[int] | None = None
-        if not masked.isascii():
-            chars = []
-            for index, ch in enumerate(masked):
-                chars.extend([index] * len(ch.encode()))
-            chars.append(len(masked))
-            self.chars = chars
 
     # offsets and words
 
     def source(self, node: Node) -> tuple[str, int, int]:
-        chars = self.chars
-        if chars is None:
-            start, end = node.start_byte, node.end_byte
-        else:
-            start, end = chars[node.start_byte], chars[node.end_byte]
+        # The parsed text is ASCII (see _parse), so byte offsets are character offsets.
+        start, end = node.start_byte, node.end_byte
         return self.text[start:end], start, end
 
     def word(self, node: Node) -> Word:
@@ -764,14 +757,11 @@ class _Walker:
         words: list[Word] = []
         redirections: list[Redirection] = []
         nested: list[Node] = []
-        text, chars, offsets = self.text, self.chars, self.offsets
+        text, offsets = self.text, self.offsets
         for child in node.children:
             kind = child.type
             if kind == "word":  # the common case, inlined
-                if chars is None:
-                    start, stop = child.start_byte, child.end_byte
-                else:
-                    start, stop = chars[child.start_byte], chars[child.end_byte]
+                start, stop = child.start_byte, child.end_byte
                 written = text[start:stop]
                 value = _unescape(written) if "\\" in written else written
                 words.append(Word(written, value, start, stop, offsets))
@@ -908,13 +898,12 @@ class _Walker:
         name = "" if name_word is None else name_word.value or name_word.text
         connector = self.pending
         self.pending = None
-        chars = self.chars
         command = Command(
             name,
             name_word,
             args,
-            start if chars is None else chars[start],
-            end if chars is None else chars[end],
+            start,
+            end,
             self.offsets,
             wrappers,
             assignments,
