@@ -86,7 +86,9 @@ def layer_graph(analysis: FileAnalysis) -> LayerGraph | None:
         from dfanalyze.layers.graph import TargetError, build_layer_graph
 
         try:
-            return build_layer_graph(analysis, context=build_context(analysis), estimate_packages=False)
+            return build_layer_graph(
+                analysis, context=build_context(analysis), estimate_packages=False, cache_keys=False
+            )
         except TargetError:
             return None
 

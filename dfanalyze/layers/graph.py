@@ -216,10 +216,12 @@ def build_layer_graph(
     profile: Profile = BUILDKIT,
     data: Calibration | None = None,
     estimate_packages: bool = True,
+    cache_keys: bool = True,
 ) -> LayerGraph:
     """Everything the model knows about the build of ``analysis.dockerfile``. Without
     ``estimate_packages``, apt installs are left unsized (the Debian data is not read: linting
-    stays fast)."""
+    stays fast); without ``cache_keys``, no step has cache inputs or rebuild verdicts (the lint
+    rules use neither)."""
     data = data or calibration()
     dockerfile = analysis.dockerfile
     target_index = _target(dockerfile, target)
@@ -231,7 +233,7 @@ def build_layer_graph(
     image_layers = [layers[r.index] for r in refs if r.index in in_image and r.index in layers]
     measured = waste(_base_layers(refs, chain, bases, data) + image_layers)
     built = frozenset(r.index for r in refs if r.stage in needed)
-    keys, rebuild = _cache(analysis, refs, built, context, changes)
+    keys, rebuild = _cache(analysis, refs, built, context, changes) if cache_keys else (None, {})
     steps: list[Step] = []
     running = 0
     for ref in refs:
@@ -251,7 +253,7 @@ def build_layer_graph(
                 workdir=workdirs.get(ref.index),
                 reachable=ref.stage in needed,
                 in_image=ref.index in in_image,
-                cache_inputs=keys.steps[ref.index].inputs if ref.index in keys.steps else (),
+                cache_inputs=keys.steps[ref.index].inputs if keys and ref.index in keys.steps else (),
                 rebuilds=rebuild.get(ref.index),
                 wasted_bytes=measured.by_step.get(ref.index, 0) if ref.index in in_image else 0,
                 cumulative_bytes=running if ref.index in in_image else None,
