@@ -221,9 +221,10 @@ def test_calibration_error_within_bound() -> None:
     assert statistics.median(errors) <= MEDIAN_ERROR_BOUND
 
 
-def test_alternative_groups_wait_for_single_choice_dependencies() -> None:
-    # python3-fonttools wants "python3-unicodedata2 | python3-all"; apt marks python3-all,
-    # which another package of the closure needs anyway, and so skips python3-unicodedata2.
+def test_alternative_groups_follow_apts_depth_first_order() -> None:
+    # python3-fonttools wants "python3-unicodedata2 | python3-all". In apt's depth-first walk
+    # of python3-matplotlib's dependencies, python3-all-dev (listed earlier) has already brought
+    # python3-all, so the group is met and python3-unicodedata2 stays out.
     estimate = install("python3-matplotlib")
     assert {"python3-all", "python3-fonttools"} <= estimate.new_packages
     assert "python3-unicodedata2" not in estimate.new_packages

@@ -23,7 +23,6 @@ in ``AptEstimate.unsized``.
 from __future__ import annotations
 
 import re
-from collections import deque
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property
@@ -167,6 +166,9 @@ class DebianIndex:
         """Debian's Priority field: required, important, standard, optional, extra or unknown."""
         return _PRIORITY_NAMES.get(self.flags(name)[:1], "unknown")
 
+    def _relations(self, name: str, recommends: bool) -> list[list[str]]:
+        return self.depends(name) + self.recommends(name) if recommends else self.depends(name)
+
     def providers(self, name: str) -> tuple[str, ...]:
         """The real packages that Provide a virtual ``name``, apt's choice first."""
         return self._virtual.get(name, ())
@@ -191,13 +193,7 @@ class DebianIndex:
         chosen: dict[str, None] = {}
         unknown: list[str] = []
         removals: list[str] = []
-        queue: deque[str] = deque()
-
-        def choose(name: str) -> None:
-            if name not in have and name not in chosen:
-                chosen[name] = None
-                queue.append(name)
-
+        requested: list[str] = []
         for word in packages:
             parsed = parse_request(word)
             if parsed is None:
@@ -209,36 +205,31 @@ class DebianIndex:
                     removals.append(name[:-1])
                     continue
                 name = name[:-1]
-            if name in self._row:
-                choose(name)
-                continue
-            providers = self.providers(name)
-            if len(providers) == 1:  # apt: "Note, selecting 'p' instead of 'virtual'"
-                choose(providers[0])
+            providers = (name,) if name in self._row else self.providers(name)
+            if len(providers) == 1:  # for a virtual, apt: "Note, selecting 'p' instead of 'v'"
+                requested.append(providers[0])
             else:  # no such package, or a virtual apt will not pick a provider for (it fails)
                 unknown.append(word)
 
-        # apt marks the dependencies that have a single choice before it settles alternative
-        # groups, so that a group is often met by a package something else needs anyway.
-        deferred: deque[list[str]] = deque()
-        while queue or deferred:
-            if queue:
-                name = queue.popleft()
-                groups = self.depends(name)
-                if recommends:
-                    groups += self.recommends(name)
-                ready = [group for group in groups if len(group) == 1]
-                deferred.extend(group for group in groups if len(group) > 1)
-            else:
-                ready = [deferred.popleft()]
-            for group in ready:
-                if any(member in have or member in chosen for member in group):
+        # apt marks the requested packages first, then settles each one's dependencies depth
+        # first, in the order the package lists them (Pre-Depends, Depends, then Recommends):
+        # that order decides which member of an alternative group is already chosen when the
+        # group is reached, and so whether the group needs its first member.
+        fresh = [name for name in dict.fromkeys(requested) if name not in have]
+        chosen.update(dict.fromkeys(fresh))
+        for name in fresh:
+            walk = [iter(self._relations(name, recommends))]
+            while walk:
+                group = next(walk[-1], None)
+                if group is None:
+                    walk.pop()
+                elif any(member in have or member in chosen for member in group):
                     continue
-                first = group[0]
-                if first in self._row:
-                    choose(first)
-                elif first not in unknown:  # a dependency outside this archive component
-                    unknown.append(first)
+                elif group[0] in self._row:
+                    chosen[group[0]] = None
+                    walk.append(iter(self._relations(group[0], recommends)))
+                elif group[0] not in unknown:  # a dependency outside this archive component
+                    unknown.append(group[0])
 
         unsized = tuple(sorted(n for n in chosen if self.installed_kib(n) is None))
         total_kib = sum(self.installed_kib(n) or 0 for n in chosen)
