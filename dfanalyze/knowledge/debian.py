@@ -6,7 +6,7 @@ lazily, once per process, the first time an estimate is asked for: importing thi
 nothing more than its own code, so the CLI's start-up path may import it freely.
 
 ``apt_install_closure`` replays what ``apt-get install`` decides: the named packages, then their
-Depends and Pre-Depends (and, when asked, Recommends) recursively, the single-choice ones first;
+Pre-Depends and Depends (and, when asked, Recommends) depth first in the order they are listed;
 an alternative group is satisfied by any member that is already installed or already chosen, and
 otherwise by its first member (the data file lists each group's real packages, apt's choice
 first; see its header's ``resolution``). ``AptEstimate.layer_bytes`` adds to the packages'
