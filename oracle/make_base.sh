@@ -4,7 +4,7 @@
 # match what users of the official image get.
 #
 # Usage (as root):  bash oracle/make_base.sh
-#   env MIRROR=...      Debian mirror (default http://MIRROR.invalid/debian)
+#   env MIRROR=...      Debian mirror (default: the first archive URI of this machine's apt sources)
 #   env SUITE=bookworm  suite (only bookworm is tested)
 #   env KEEP_ROOTFS=1   keep the rootfs tree in oracle/work/ afterwards
 #   env TAG=... OUT_JSON=... ROOTFS=...   make a variant (e.g. with GZ_ORDER=1) without touching the default
@@ -46,8 +46,16 @@
 set -Eeuo pipefail
 
 SUITE="${SUITE:-bookworm}"
-MIRROR="${MIRROR:-http://MIRROR.invalid/debian}"
-SECMIRROR="${SECMIRROR:-http://MIRROR.invalid/debian-security}"
+host_mirror() {  # the first (non-security) Debian archive URI this machine's apt uses
+    grep -rhoE '^(deb +|URIs: *)https?://[^ ]+' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null \
+        | sed -E 's/^(deb +|URIs: *)//' | grep -v -- '-security' | head -n 1
+}
+MIRROR="${MIRROR:-$(host_mirror)}"
+SECMIRROR="${SECMIRROR:-${MIRROR%/debian}/debian-security}"
+if [ -z "$MIRROR" ]; then
+    echo "make_base.sh: set MIRROR to a Debian archive URL (none found in this machine's apt sources)" >&2
+    exit 2
+fi
 TAG="${TAG:-localhost/debian:${SUITE}}"
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 WORK="$HERE/work"
