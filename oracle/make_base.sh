@@ -48,7 +48,7 @@ set -Eeuo pipefail
 SUITE="${SUITE:-bookworm}"
 host_mirror() {  # the first (non-security) Debian archive URI this machine's apt uses
     grep -rhoE '^(deb +|URIs: *)https?://[^ ]+' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null \
-        | sed -E 's/^(deb +|URIs: *)//' | grep -v -- '-security' | head -n 1
+        | sed -E 's/^(deb +|URIs: *)//' | grep -E '/debian/?$' | head -n 1
 }
 MIRROR="${MIRROR:-$(host_mirror)}"
 SECMIRROR="${SECMIRROR:-${MIRROR%/debian}/debian-security}"
