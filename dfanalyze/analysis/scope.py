@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from dfanalyze import model
 from dfanalyze.analysis.expand import UNKNOWN, Expansion, ExpansionError, Unknown, expand_static
@@ -37,9 +38,10 @@ class Scope:
     args: Mapping[str, Value] = field(default_factory=dict)
     env: Mapping[str, Value] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def variables(self) -> dict[str, Value]:
-        """What expansion sees: ARGs, overridden by ENV of the same name."""
+        """What expansion sees: ARGs, overridden by ENV of the same name (merged once per scope;
+        every expansion of the instruction reads it)."""
         return {**self.args, **self.env}
 
     def expand(self, word: str, escape: str = "\\") -> Expansion | None:

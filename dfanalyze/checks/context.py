@@ -64,10 +64,11 @@ class FileAnalysis:
         return result
 
     @property
-    def shells(self) -> dict[int, tuple[str, ...]]:
+    def shells(self) -> Mapping[int, tuple[str, ...]]:
         """The SHELL in effect for each instruction (by identity): the stage's last SHELL before it,
-        inherited from an in-file parent stage, else ``/bin/sh -c``."""
-        return dict(self.cached("shells", self._compute_shells))
+        inherited from an in-file parent stage, else ``/bin/sh -c``. Computed once per file."""
+        shells: Mapping[int, tuple[str, ...]] = self.cached("shells", self._compute_shells)
+        return shells
 
     def _compute_shells(self) -> dict[int, tuple[str, ...]]:
         from dfanalyze import model
