@@ -19,12 +19,12 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
 from dfanalyze.engine.run import RulesFailed
 from dfanalyze.findings import Finding
 from dfanalyze.model import Dockerfile
+from dfanalyze.records import record
 from dfanalyze.report.result import FileError, Report
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ PROGRESS_THRESHOLD = 50  # a progress bar for this many files or more (on a term
 MAX_FIX_PASSES = 10  # fixes that overlap are applied in later passes, up to this many
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Task:
     """One file to check: read from ``path``, unless its content is given (standard input)."""
 
@@ -43,7 +43,7 @@ class Task:
     data: bytes | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Job:
     """How to check each file. ``lint`` must be picklable (a module-level function or a
     ``functools.partial`` of one) for the files to be checked in parallel; otherwise they are checked
@@ -54,7 +54,7 @@ class Job:
     unsafe_fixes: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class FileResult:
     """What checking one file produced: findings, problems and any fixed text."""
 

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from dfanalyze.records import record
 from dfanalyze.report.result import FileError
 
 STDIN = "-"
@@ -40,7 +40,7 @@ def is_dockerfile(name: str) -> bool:
     )
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Discovered:
     """The Dockerfiles found under the given paths, and the paths that could not be read."""
 
@@ -48,7 +48,7 @@ class Discovered:
     unreadable: tuple[FileError, ...] = ()  # folders that could not be searched
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class _Ignore:
     """The patterns of one ignore file and the folder they are relative to."""
 

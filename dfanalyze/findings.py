@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from enum import StrEnum
 
+from dfanalyze.records import record
 from dfanalyze.span import Span
 
 
@@ -25,7 +26,7 @@ class Severity(StrEnum):
 _RANKS = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2, Severity.STYLE: 3}
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Edit:
     """Replace the text under ``span`` by ``content`` (an empty span inserts)."""
 
@@ -33,7 +34,7 @@ class Edit:
     content: str
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Fix:
     """A set of edits that resolves a finding. ``safe`` fixes are applied by ``--fix``; unsafe ones
     need ``--unsafe-fixes`` because they may change behaviour."""
@@ -43,7 +44,7 @@ class Fix:
     safe: bool = True
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Finding:
     """One reported problem: rule identity, severity, message, location and optional fix."""
 

@@ -9,13 +9,13 @@ its exact span in the source.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cached_property
 
+from dfanalyze.records import record
 from dfanalyze.span import OffsetMap, Span
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Diagnostic:
     """A problem found while parsing: BuildKit's message at the place it concerns."""
 
@@ -25,7 +25,7 @@ class Diagnostic:
     severity: str = "error"  # "error" or "warning"
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Word:
     """One argument node as BuildKit keeps it (quotes kept for ENV/LABEL/ARG words, JSON strings
     decoded for the exec form), with its span in the source."""
@@ -34,7 +34,7 @@ class Word:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Flag:
     """A builder flag: ``--name=value`` (``value`` None for a bare ``--name``)."""
 
@@ -44,7 +44,7 @@ class Flag:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Heredoc:
     """A here-document attached to RUN/COPY/ADD: ``<<[-]NAME`` and the body lines after it."""
 
@@ -65,7 +65,7 @@ class Heredoc:
         return "\n".join(line.lstrip("\t") for line in self.content.split("\n"))
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class KeyValue:
     """One ENV or LABEL pair. ``separator`` is ``"="`` or ``""`` for the legacy ``ENV key value``."""
 
@@ -74,7 +74,7 @@ class KeyValue:
     separator: str
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class ArgDecl:
     """One name of an ARG instruction, with its default if it has one."""
 
@@ -83,7 +83,7 @@ class ArgDecl:
     word: Word
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class ImageRef:
     """A parsed image reference: ``[registry/]repository[:tag][@digest]``."""
 
@@ -118,7 +118,7 @@ class ImageRef:
         return self.repository if self.registry is None else f"{self.registry}/{self.repository}"
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Mount:
     """One ``RUN --mount=...`` (BuildKit's CSV key=value options)."""
 
@@ -136,7 +136,7 @@ class Mount:
         return None
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class Instruction:
     """One instruction. ``kind`` is the upper-cased keyword; ``keyword`` keeps the spelling."""
 
@@ -168,7 +168,7 @@ class Instruction:
         return self.span.start.line
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class CommandInstruction(Instruction):
     """RUN, CMD, ENTRYPOINT, SHELL and HEALTHCHECK CMD: exec form (``exec``) or shell form
     (``shell``: the command text, one word)."""
@@ -189,7 +189,7 @@ class CommandInstruction(Instruction):
         return self.offsets.shifted(start) if start >= 0 else None
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class Run(CommandInstruction):
     """RUN: a command executed at build time; its filesystem changes become a layer."""
 
@@ -198,25 +198,22 @@ class Run(CommandInstruction):
     security: str | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class Cmd(CommandInstruction):
     """CMD: the default command (or ENTRYPOINT arguments) of a container."""
 
 
-
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class Entrypoint(CommandInstruction):
     """ENTRYPOINT: the executable a container runs."""
 
 
-
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class Shell(CommandInstruction):
     """SHELL: the shell used by later shell-form instructions of the stage."""
 
 
-
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class Healthcheck(CommandInstruction):
     """``HEALTHCHECK NONE`` or ``HEALTHCHECK [--options] CMD command``."""
 
@@ -228,7 +225,7 @@ class Healthcheck(CommandInstruction):
     retries: int | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class From(Instruction):
     """FROM: starts a stage from an image or an earlier stage."""
 
@@ -246,7 +243,7 @@ class From(Instruction):
         return self.flag("platform")
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class CopyLike(Instruction):
     """COPY and ADD: sources (context paths, URLs, or heredoc names) and a destination."""
 
@@ -259,7 +256,7 @@ class CopyLike(Instruction):
         return tuple(h for h in self.heredocs if any(n.endswith(h.name) for n in names))
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class Copy(CopyLike):
     """COPY: files from the build context, a stage or an image."""
 
@@ -269,13 +266,12 @@ class Copy(CopyLike):
         return f.value if f else None
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class Add(CopyLike):
     """ADD: like COPY, and also URLs, git repositories and local archives it extracts."""
 
 
-
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class KeyValueInstruction(Instruction):
     """ENV and LABEL: ``key=value`` pairs (or the legacy ``key value`` form)."""
 
@@ -286,26 +282,24 @@ class KeyValueInstruction(Instruction):
         return any(p.separator == "" for p in self.pairs)
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class Env(KeyValueInstruction):
     """ENV: environment variables of later instructions and of the container."""
 
 
-
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class Label(KeyValueInstruction):
     """LABEL: metadata key/value pairs of the image."""
 
 
-
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class Arg(Instruction):
     """ARG: build arguments, each with an optional default."""
 
     decls: tuple[ArgDecl, ...] = ()
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class Expose(Instruction):
     """EXPOSE: ports the container listens on."""
 
@@ -314,7 +308,7 @@ class Expose(Instruction):
         return self.args
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class Volume(Instruction):
     """VOLUME: mount points for data that outlives the container."""
 
@@ -323,50 +317,46 @@ class Volume(Instruction):
         return self.args
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class SingleValue(Instruction):
     """USER, WORKDIR, MAINTAINER, STOPSIGNAL: the rest of the line as one value."""
 
     value: Word | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class User(SingleValue):
     """USER: the user (and group) later instructions and the container run as."""
 
 
-
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class Workdir(SingleValue):
     """WORKDIR: the working directory of later instructions and of the container."""
 
 
-
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class Maintainer(SingleValue):
     """MAINTAINER: the deprecated author field."""
 
 
-
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class StopSignal(SingleValue):
     """STOPSIGNAL: the signal that stops the container."""
 
 
-
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class Onbuild(Instruction):
     """ONBUILD: an instruction run when another build uses this image as its base."""
 
     child: Instruction | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class Unknown(Instruction):
     """A keyword BuildKit does not know (kept so that the rest of the file is still analysed)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Directive:
     """A parser directive (``# syntax=``, ``# escape=``, ``# check=``) at the top of the file."""
 
@@ -375,7 +365,7 @@ class Directive:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class StageLink:
     """An edge of the stage graph: ``target`` stage uses ``source`` stage (or an external image)."""
 
@@ -385,7 +375,7 @@ class StageLink:
     instruction: Instruction
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class Stage:
     """A build stage: its FROM and the instructions after it."""
 
@@ -406,7 +396,7 @@ class Stage:
         return [i for i in self.instructions if i.kind in kinds]
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(kw_only=True)
 class Dockerfile:
     """A parsed Dockerfile: its text, directives, instructions, stages and diagnostics."""
 

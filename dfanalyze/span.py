@@ -8,10 +8,11 @@ JSON output. A span may cover several lines.
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass
+
+from dfanalyze.records import record
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@record(slots=True, order=True)
 class Position:
     """A 1-based line and column (in code points)."""
 
@@ -22,7 +23,7 @@ class Position:
         return {"line": self.line, "column": self.column}
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Span:
     """A range of source text, end exclusive; it may cover several lines."""
 
@@ -37,7 +38,7 @@ class Span:
         return {"start": self.start.to_json(), "end": self.end.to_json()}
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class OffsetMap:
     """Maps offsets in a *logical* string (an instruction's text after continuation lines were joined)
     back to physical positions.

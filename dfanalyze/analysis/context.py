@@ -28,10 +28,11 @@ import os
 import re
 import stat
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
+
+from dfanalyze.records import record
 
 if TYPE_CHECKING:
     from tarfile import TarInfo
@@ -84,7 +85,7 @@ def go_clean(path: str) -> str:
 # --- .dockerignore ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class IgnorePattern:
     """One pattern of a ``.dockerignore`` (or of ``COPY --exclude``)."""
 
@@ -190,7 +191,7 @@ def _check_syntax(pattern: str) -> None:
         i += 1
 
 
-@dataclass(frozen=True)
+@record
 class IgnoreRules:
     """The patterns of one ignore file, in order, and the lines that could not be used."""
 
@@ -273,7 +274,7 @@ def read_ignore_file(context_dir: Path, dockerfile: Path | None = None) -> Ignor
 # --- the files ---------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class ContextEntry:
     """One file, directory or link of the context."""
 
@@ -292,7 +293,7 @@ class ContextEntry:
         return self.path.rsplit("/", 1)[-1]
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class SourceMatch:
     """One item a COPY/ADD source names (the source itself, or one wildcard match) and the context
     entries it brings, each with its path relative to the item (``""`` for a file source)."""
@@ -301,7 +302,7 @@ class SourceMatch:
     members: tuple[tuple[str, ContextEntry], ...]
 
 
-@dataclass(frozen=True)
+@record
 class BuildContext:
     """The context as BuildKit would send it."""
 

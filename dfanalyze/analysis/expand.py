@@ -31,9 +31,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import ClassVar, Final, final
+
+from dfanalyze.records import record
 
 __all__ = [
     "UNKNOWN",
@@ -79,7 +80,7 @@ class Unknown:
 UNKNOWN: Final = Unknown()
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class VarRef:
     """One variable reference in a word.
 
@@ -96,7 +97,7 @@ class VarRef:
     modifier: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Expansion:
     """The result of :func:`expand_static`.
 

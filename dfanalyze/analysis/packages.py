@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Literal
 
 from dfanalyze.analysis.shell import SHELL_PROGRAMS, Command, ShellScript, Word, _unquote_with_offsets
+from dfanalyze.records import record
 from dfanalyze.span import Span
 
 Manager = Literal["apt", "apk", "yum", "dnf", "microdnf", "zypper", "pip", "npm", "yarn", "pnpm", "gem", "go"]
@@ -60,7 +60,7 @@ _CLEANUP_PATHS = tuple((manager, re.compile(pattern)) for manager, pattern in _C
 # --- results -------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Package:
     """A package named on a package manager's command line, with its version pin if any."""
 
@@ -80,7 +80,7 @@ class Package:
         return self.word.span
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class PackageOp:
     """One package-manager command (install, remove, update ...) and its options."""
 
@@ -124,7 +124,7 @@ class PackageOp:
         return found
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Download:
     """A curl or wget command: what it fetches and where the data goes."""
 
@@ -154,7 +154,7 @@ class Download:
         return any(c.program == "tar" for c in self.piped_to)
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class UserOp:
     """A useradd/adduser/groupadd command."""
 
@@ -171,7 +171,7 @@ class UserOp:
     options: tuple[tuple[str, str], ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class CacheCleanup:
     """A command that removes a package manager's caches or lists."""
 
@@ -304,7 +304,7 @@ _PIP = re.compile(r"pip(\d+(\.\d+)?)?")
 _PYTHON = re.compile(r"python(\d+(\.\d+)?)?")
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class _Options:
     """The options and operands of a command line, as one manager's parser reads them."""
 

@@ -12,12 +12,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cached_property
 
 from dfanalyze import model
 from dfanalyze.analysis.expand import UNKNOWN, Expansion, ExpansionError, Unknown, expand_static
 from dfanalyze.model import Dockerfile, ImageRef, Instruction
+from dfanalyze.records import record
 
 Value = str | Unknown
 
@@ -31,7 +32,7 @@ PROXY_ARGS = (
 )  # fmt: skip
 
 
-@dataclass(frozen=True)
+@record
 class Scope:
     """The variables one instruction sees."""
 
@@ -57,7 +58,7 @@ class Scope:
         return result.value if result is not None else None
 
 
-@dataclass(frozen=True)
+@record
 class Scopes:
     """Per-instruction scopes of a file (keyed by instruction identity) and the global scope."""
 

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from functools import cache
 from typing import TYPE_CHECKING, Literal
 
+from dfanalyze.records import record
 from dfanalyze.span import OffsetMap, Span
 
 if TYPE_CHECKING:
@@ -52,7 +53,7 @@ _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\+?=")
 # --- the model -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Word:
     """One shell word. ``start``/``end`` are offsets in the text given to :func:`parse_shell`."""
 
@@ -70,7 +71,7 @@ class Word:
         return self.offsets.span(self.start, self.end)
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Redirection:
     """A redirection of a command (``> file``, ``2>&1``, ``<<EOF``)."""
 
@@ -94,7 +95,7 @@ class Redirection:
         return self.offsets.span(self.start, self.end)
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Assignment:
     """``NAME=value`` before a command, alone, or given to ``env``/``sudo``."""
 
@@ -109,7 +110,7 @@ class Assignment:
         return self.offsets.span(self.start, self.end)
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Wrapper:
     """A command that runs the next one (``sudo -u app``, ``env -i``, ``nohup``...)."""
 
@@ -119,7 +120,7 @@ class Wrapper:
     ``assignments``)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class PipelineSlot:
     """Where a command sits in a pipeline."""
 
@@ -130,7 +131,7 @@ class PipelineSlot:
     length: int
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class ShellError:
     """A shell syntax error, located in the Dockerfile."""
 
@@ -144,7 +145,7 @@ class ShellError:
         return self.offsets.span(self.start, self.end)
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Nesting:
     """Where a command sits; commands of one block share the same instance."""
 
@@ -165,7 +166,7 @@ class Nesting:
 TOP_LEVEL = Nesting()
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Command:
     """A simple command (also a ``[``/``[[`` test, a declaration such as ``export`` or an
     assignment-only statement, whose name is ``""``)."""
@@ -237,7 +238,7 @@ class Command:
         return self.nesting.background
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class ShellScript:
     """The parsed shell of a RUN: its commands in source order and any syntax errors."""
 
@@ -329,7 +330,7 @@ def _parser() -> Parser:
 # --- set -e / set -o pipefail --------------------------------------------------------------------
 
 
-@dataclass(slots=True)
+@record(frozen=False, slots=True)
 class _SetFlags:
     """The ``set -e`` / ``set -o pipefail`` state while walking a script."""
 
@@ -365,7 +366,7 @@ class _SetFlags:
 # --- here-documents ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class _Heredoc:
     """A heredoc found in shell text, with the body range that was masked."""
 

@@ -12,7 +12,6 @@ import difflib
 import fnmatch
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date
 
 from dfanalyze.analysis.expand import UNKNOWN, ExpansionError, Unknown, expand_static, references
@@ -22,6 +21,7 @@ from dfanalyze.findings import Edit, Fix
 from dfanalyze.knowledge import base_images
 from dfanalyze.knowledge.base_images import ImageInfo, lookup, release_status
 from dfanalyze.model import Copy, Dockerfile, From, ImageRef, Run, Stage
+from dfanalyze.records import record
 from dfanalyze.span import Span
 
 RESERVED_STAGE_NAMES = frozenset({"scratch", "context"})
@@ -53,7 +53,7 @@ _OSES = frozenset(
 # --- what a stage is built on -------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Base:
     """What a stage starts from: an earlier stage, an external image, or (both None) unknown."""
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from dfanalyze.analysis.shell import SHELL_PROGRAMS, parse_shell
 from dfanalyze.analysis.shell import Word as ShellWord
@@ -20,6 +19,7 @@ from dfanalyze.checks.context import Context, Hit
 from dfanalyze.findings import Edit, Fix
 from dfanalyze.model import CommandInstruction, Healthcheck, Instruction, Onbuild, Stage, Word
 from dfanalyze.parse.instructions import parse_duration
+from dfanalyze.records import record
 from dfanalyze.span import Span
 
 COMMAND_KINDS = ("CMD", "ENTRYPOINT", "HEALTHCHECK")
@@ -217,7 +217,7 @@ def exec_form_single_string(ctx: Context) -> Iterator[Hit]:
 # --- DF205: almost-JSON ---------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class LooseArray:
     """An array that is not valid JSON: its strings when they can be read, and what is wrong."""
 

@@ -8,11 +8,12 @@ shell commands of each RUN, base-image knowledge, the layer graph); each is comp
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Any
 
 from dfanalyze.findings import Fix, Severity
 from dfanalyze.model import Dockerfile, Instruction
+from dfanalyze.records import record
 from dfanalyze.span import Span
 
 if TYPE_CHECKING:
@@ -26,7 +27,7 @@ DEFAULT_SHELL = ("/bin/sh", "-c")
 _SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "busybox"})
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Hit:
     """One problem found by a check: where, the values for the rule's message template, and
     optionally a fix. ``message`` replaces the template when a check needs its own wording."""
@@ -41,7 +42,7 @@ class Hit:
     url: str | None = None
 
 
-@dataclass
+@record(frozen=False)
 class FileAnalysis:
     """Per-file analyses, computed lazily and shared by every rule run on the file."""
 
@@ -112,7 +113,7 @@ class FileAnalysis:
         return tuple(scripts)
 
 
-@dataclass(frozen=True)
+@record
 class Context:
     """What one rule's check receives: the file's shared analyses and the rule's options."""
 

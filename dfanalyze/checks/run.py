@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from fnmatch import fnmatchcase
 
 from dfanalyze import model
@@ -33,13 +33,14 @@ from dfanalyze.analysis.packages import Download, Manager, Operation, PackageOp,
 from dfanalyze.analysis.shell import Command, Dialect, ShellScript, Word, shell_dialect
 from dfanalyze.checks.context import DEFAULT_SHELL, Context, FileAnalysis
 from dfanalyze.findings import Edit, Fix
+from dfanalyze.records import record
 from dfanalyze.span import Span
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _DECLARES = frozenset({"export", "declare", "local", "readonly", "typeset", "read"})
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Step:
     """One command of a RUN: as parsed, with known ARG/ENV values resolved, and what it does."""
 
@@ -49,7 +50,7 @@ class Step:
     operation: Operation | None
 
 
-@dataclass(frozen=True)
+@record
 class RunSite:
     """One RUN as the RUN rules see it: its commands in run order, with ARG/ENV resolved."""
 

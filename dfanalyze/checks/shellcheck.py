@@ -15,12 +15,12 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from dfanalyze import model
 from dfanalyze.checks.context import Context, Hit, script_heredocs
 from dfanalyze.findings import Severity
+from dfanalyze.records import record
 from dfanalyze.span import OffsetMap, Span
 
 _LEVELS = {
@@ -38,7 +38,7 @@ class ShellCheckMissing(RuntimeError):
     """The shellcheck binary cannot be found."""
 
 
-@dataclass(frozen=True)
+@record
 class _Script:
     """One shell script handed to ShellCheck, with the map back to the Dockerfile."""
 

@@ -9,16 +9,16 @@ under :data:`REPORT_KEY` as a :class:`SuppressionReport`; the checks here turn i
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from dfanalyze.checks.context import Context, Hit
 from dfanalyze.findings import Edit, Fix
+from dfanalyze.records import record
 from dfanalyze.span import Position, Span
 
 REPORT_KEY = "suppression-report"
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Code:
     """One code as written in a suppression comment, with its span."""
 
@@ -26,7 +26,7 @@ class Code:
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Comment:
     """One suppression comment.
 
@@ -44,13 +44,13 @@ class Comment:
     reason: str = ""
 
 
-@dataclass(frozen=True)
+@record
 class Unused:
     comment: Comment
     codes: tuple[Code, ...]  # the comment's codes that suppress nothing, in order
 
 
-@dataclass(frozen=True)
+@record
 class SuppressionReport:
     unused: tuple[Unused, ...] = ()
     unknown: tuple[tuple[Code, str], ...] = ()  # a code naming no rule, and a hint

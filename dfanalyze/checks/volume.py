@@ -12,13 +12,13 @@ import json
 import posixpath
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from dfanalyze.checks.base_image import base_of, final_lineage, is_scratch, lineage, root_image_info
 from dfanalyze.checks.cmd import array_fix, parse_loose_array
 from dfanalyze.checks.context import Context, Hit
 from dfanalyze.findings import Edit, Fix
 from dfanalyze.model import CommandInstruction, CopyLike, Env, Instruction, Run, Stage, Volume, Word, Workdir
+from dfanalyze.records import record
 from dfanalyze.span import Span
 
 SYSTEM_DIRECTORIES = frozenset(
@@ -48,7 +48,7 @@ _WINDOWS_ABSOLUTE = re.compile(r"^[A-Za-z]:[\\/]")
 # --- the timeline ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Declared:
     """A volume in force: its normalised path and where it was declared."""
 
@@ -56,7 +56,7 @@ class Declared:
     where: str
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Step:
     """The state just before one instruction of a stage."""
 
@@ -65,7 +65,7 @@ class Step:
     volumes: tuple[Declared, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class StageState:
     """The volumes and WORKDIR in force at one point of a stage."""
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,7 @@ from dfanalyze.engine.selection import Selection, SelectorError, names_exactly, 
 from dfanalyze.engine.suppress import FOREIGN_CODE
 from dfanalyze.findings import Finding, Severity
 from dfanalyze.model import Dockerfile
+from dfanalyze.records import record
 
 DFANALYZE_FILES = (".dfanalyze.toml", "pyproject.toml")
 HADOLINT_FILES = (".hadolint.yaml", ".hadolint.yml")
@@ -77,7 +78,7 @@ class ConfigError(ValueError):
         self.key = key
 
 
-@dataclass(frozen=True)
+@record
 class HadolintConfig:
     """What a ``.hadolint.yaml`` says, validated."""
 
@@ -91,7 +92,7 @@ class HadolintConfig:
     pragmas: bool = True  # False: `# hadolint ignore=` comments are not honoured
 
 
-@dataclass(frozen=True)
+@record
 class Overrides:
     """What the command line says, over any configuration file."""
 
@@ -100,7 +101,7 @@ class Overrides:
     failure_threshold: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class Config:
     """One configuration, as found for a file (every field unset when no file was found)."""
 
@@ -421,7 +422,7 @@ def _has_table(pyproject: Path) -> bool:
     return "dfanalyze" in text and "dfanalyze" in _read_toml(pyproject).get("tool", {})
 
 
-@dataclass
+@record(frozen=False)
 class ConfigFinder:
     """Finds and reads the configuration of each folder, reading each file once per run."""
 
@@ -465,7 +466,7 @@ def _dfanalyze_file(folder: Path) -> Path | None:
     return None
 
 
-@dataclass(frozen=True)
+@record
 class Linting:
     """One run's linters: each file is linted with its folder's configuration, and its findings
     are judged by that configuration's failure threshold (``--failure-threshold`` over all)."""

@@ -6,17 +6,17 @@ from __future__ import annotations
 
 import sys
 import tomllib
-from dataclasses import dataclass
 from pathlib import Path
 
 from dfanalyze.engine.registry import Registry, default_registry
 from dfanalyze.engine.rulefile import Rule
+from dfanalyze.records import record
 
 DATA = Path(__file__).resolve().parent.parent / "knowledge" / "data" / "parity.toml"
 OUTPUT = Path(__file__).resolve().parent.parent.parent / "docs" / "parity.md"
 
 
-@dataclass(frozen=True)
+@record
 class Row:
     """One hadolint code or BuildKit check and the dfanalyze rules that carry it."""
 

@@ -12,15 +12,16 @@ import importlib
 import re
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from dfanalyze.records import record
 
 GROUP = "dfanalyze.rules"
 _DIST = re.compile(r"^(?P<name>[^-]+(?:-[^-]+)*?)-[^-]+\.(?:dist|egg)-info$|^(?P<bare>[^-]+)\.egg-info$")
 
 
-@dataclass(frozen=True)
+@record
 class EntryPoint:
     """One ``name = module:attr`` line of the group."""
 

@@ -15,20 +15,21 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cache, cached_property
 from pathlib import Path
 
 from dfanalyze.engine.matcher import CheckFunction, MatchError, compile_match
 from dfanalyze.engine.rulecache import RuleFileCache
 from dfanalyze.engine.rulefile import Rule, RuleFileError
+from dfanalyze.records import record
 from dfanalyze.resources import data_dir
 
 ENTRY_POINT_GROUP = "dfanalyze.rules"
 DOCS_URL = "https://github.com/dfanalyze/dfanalyze/blob/main/docs/rules.md"
 
 
-@dataclass(frozen=True, eq=False)
+@record(eq=False)
 class Registry:
     rules: Mapping[str, Rule] = field(default_factory=dict)  # by code
     checks: Mapping[str, CheckFunction] = field(default_factory=dict)  # by code
@@ -107,7 +108,7 @@ class LazyChecks(Mapping[str, CheckFunction]):
         return dict(self._resolved), pending
 
 
-@dataclass
+@record(frozen=False)
 class _Builder:
     """Collects rules while a registry is being built; never shared."""
 

@@ -15,12 +15,13 @@ import json
 import os
 import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 from dfanalyze import __version__
 from dfanalyze.engine.rulefile import Rule, RuleFileError, rule_from_mapping
+from dfanalyze.records import record
 
 
 def cache_dir() -> Path | None:
@@ -44,7 +45,7 @@ def read_rule_data(path: Path) -> dict[str, Any]:
         raise RuleFileError(str(path), "file", str(exc)) from None
 
 
-@dataclass
+@record(frozen=False)
 class RuleFileCache:
     """The parsed contents of rule files, by path, with the (mtime_ns, size) they were read at."""
 

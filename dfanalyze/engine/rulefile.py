@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 from dfanalyze.findings import Severity
+from dfanalyze.records import record
 
 CODE_PATTERN = re.compile(r"^[A-Z]{1,6}[0-9]{3,4}$")
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
@@ -67,7 +68,7 @@ class RuleFileError(ValueError):
         self.field = field_name
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Example:
     bad: str | None = None
     good: str | None = None
@@ -79,7 +80,7 @@ class Example:
     note: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Rule:
     code: str
     name: str

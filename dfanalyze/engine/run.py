@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import string
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cached_property
 from typing import Any
 
@@ -26,6 +26,7 @@ from dfanalyze.engine.selection import RulePlan, Selection, SelectorError, resol
 from dfanalyze.engine.suppress import read_comments, resolve_comments
 from dfanalyze.findings import Finding, Severity
 from dfanalyze.model import Dockerfile
+from dfanalyze.records import record
 
 __all__ = [
     "Linter",
@@ -92,7 +93,7 @@ def finding_from_hit(
     )
 
 
-@dataclass
+@record(frozen=False)
 class RunProblem:
     """A rule that failed while running (a bug in a check): reported, never fatal."""
 
@@ -138,7 +139,7 @@ def run_rules(
     return findings
 
 
-@dataclass(frozen=True)
+@record
 class Linter:
     """The rules, resolved once, ready to lint any number of files."""
 

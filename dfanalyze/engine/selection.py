@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Any
 
 from dfanalyze.engine.rulefile import Rule
 from dfanalyze.findings import Severity
+from dfanalyze.records import record
 
 if TYPE_CHECKING:
     from dfanalyze.engine.registry import Registry
@@ -80,7 +81,7 @@ def resolve(selector: str, rules: Iterable[Rule], key: str = "select") -> list[R
     return found
 
 
-@dataclass(frozen=True)
+@record
 class RulePlan:
     """A selection resolved against a registry: what runs, and how every rule is configured."""
 
@@ -105,7 +106,7 @@ def _most_specific(rule: Rule, table: Mapping[str, Any]) -> list[Any]:
     return [value for _, _, value in sorted(ranked, key=lambda t: (t[0], t[1]))]
 
 
-@dataclass(frozen=True)
+@record
 class Selection:
     select: Sequence[str] | None = None  # None: keep the layer below (every enabled rule at the bottom)
     extend_select: Sequence[str] = ()

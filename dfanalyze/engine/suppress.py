@@ -29,13 +29,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from functools import cached_property
 
 from dfanalyze.checks.suppression import Code, Comment, SuppressionReport, Unused
 from dfanalyze.engine.registry import Registry
 from dfanalyze.findings import Finding, Severity
 from dfanalyze.model import Dockerfile, Instruction
+from dfanalyze.records import record
 from dfanalyze.span import Position, Span
 
 # BuildKit's build checks (frontend/dockerfile/linter/ruleset.go): names users may skip even
@@ -79,7 +80,7 @@ _BOOLEANS = {"1": True, "t": True, "true": True, "0": False, "f": False, "false"
 _END = Position(1 << 30, 0)
 
 
-@dataclass(frozen=True)
+@record
 class SourceComments:
     """Every suppression comment of one file, and what could not be read."""
 
@@ -132,7 +133,7 @@ def _comment_lines(dockerfile: Dockerfile) -> Iterator[tuple[int, str, Instructi
             yield number, line, ins, ins.span.start.line < number
 
 
-@dataclass
+@record(frozen=False)
 class _Reader:
     """Collects the comments of one file while its lines are read; never shared."""
 
@@ -244,7 +245,7 @@ def read_comments(dockerfile: Dockerfile, *, hadolint_pragmas: bool = True) -> S
 # -- resolving and applying ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class _Entry:
     """One code of one comment: the rules it names and where it applies."""
 
@@ -259,7 +260,7 @@ class _Entry:
         return finding.code in self.rules and self.start <= finding.span.start <= self.end
 
 
-@dataclass(frozen=True, eq=False)
+@record(eq=False)
 class Suppressions:
     """The suppression comments of one file, resolved against a registry."""
 

@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+from dfanalyze.records import record
 
 __all__ = [
     "ImageInfo",
@@ -46,7 +48,7 @@ _WINDOWS_PREFIXES = ("windowsservercore", "nanoserver")
 _DEFAULT_TAG = "latest"
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class SizeInfo:
     """An image size that a public source gives, with what kind of number it is."""
 
@@ -58,7 +60,7 @@ class SizeInfo:
     note: str | None
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class ImageInfo:
     """What is known about one image reference; every field is ``None`` when unknown."""
 
@@ -91,7 +93,7 @@ class ImageInfo:
     read: date | None
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class ReleaseStatus:
     """Support status of one release cycle of a product on a given day."""
 
@@ -108,7 +110,7 @@ class ReleaseStatus:
     read: date
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class ProductCycle:
     """A release cycle of a product that an image tag depends on."""
 
@@ -116,7 +118,7 @@ class ProductCycle:
     cycle: str
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class _Cycle:
     """One release cycle of a product, with its dates and source."""
 
@@ -129,7 +131,7 @@ class _Cycle:
     read: date
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class _Product:
     """A product (distribution or runtime) and its release cycles."""
 
@@ -146,7 +148,7 @@ class _Product:
         return None
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class _Family:
     """An image family of the data file and its variants."""
 
@@ -298,7 +300,7 @@ def _cycle_from_version(product: str | None, version: str) -> str | None:
     return None
 
 
-@dataclass(slots=True)
+@record(frozen=False, slots=True)
 class _TagParts:
     """What a tag says: version, variant, distribution release."""
 

@@ -24,10 +24,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
+
+from dfanalyze.records import record
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DATA_FORMAT = "dfanalyze-debian-packages/1"
@@ -71,7 +72,7 @@ DEBCONF_CACHE_BYTES = 798_423
 PYC_BYTES_PER_INSTALLED_BYTE = {"Y": 1.08, "X": 0.49, "S": 0.84}
 
 
-@dataclass(frozen=True)
+@record
 class AptEstimate:
     """What one ``apt-get install`` would add on top of ``installed``."""
 

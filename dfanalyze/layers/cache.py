@@ -27,20 +27,20 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 
 from dfanalyze import model
 from dfanalyze.analysis.context import BuildContext, ContextEntry, clean_source, match_source_pattern
 from dfanalyze.analysis.expand import Unknown
 from dfanalyze.analysis.scope import PROXY_ARGS, Scopes
 from dfanalyze.layers.effects import StepEnv, absolute, expand_word
+from dfanalyze.records import record
 
 VERTEX_KINDS = frozenset({"RUN", "COPY", "ADD", "WORKDIR"})
 Fingerprint = Callable[[ContextEntry], str]
 _URL_PREFIXES = ("http://", "https://", "git@", "git://")
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class StepRef:
     """A step as the cache sees it: its global index, stage and instruction (FROM included)."""
 
@@ -49,7 +49,7 @@ class StepRef:
     instruction: model.Instruction
 
 
-@dataclass(frozen=True)
+@record
 class StepKey:
     own: str | None
     """The step's definition and direct inputs (None: an input's content cannot be known)."""
@@ -63,7 +63,7 @@ class StepKey:
     """False for FROM: it starts a chain, nothing runs."""
 
 
-@dataclass(frozen=True)
+@record
 class KeySet:
     """The keys of one build."""
 
@@ -85,7 +85,7 @@ class KeySet:
         return frozenset(k.definition for i, k in self.steps.items() if i in self.built)
 
 
-@dataclass(frozen=True)
+@record
 class KeyInputs:
     """Everything the key computation reads."""
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 from dfanalyze import model
@@ -41,6 +40,7 @@ from dfanalyze.layers.sizes import (
     installed_packages,
     unknown_blob,
 )
+from dfanalyze.records import record
 
 Variables = Mapping[str, str | Unknown]
 
@@ -67,7 +67,7 @@ _SIZE = re.compile(r"(\d+)([A-Za-z]*)")
 _RECURSIVE = re.compile(r"--recursive|-[a-zA-Z]*R[a-zA-Z]*")
 
 
-@dataclass(frozen=True)
+@record
 class StepEnv:
     """What a step sees: its variables (ARG and ENV in scope), working directory and user."""
 
@@ -113,7 +113,7 @@ def parse_size(text: str, units: Mapping[str, int]) -> int | None:
 # --- RUN -------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class RunSetting:
     """What the interpreter needs beyond the layer: the step's environment, the RUN's mounts,
     heredoc bodies by name, the stage's base image, the calibration and the builder profile."""
@@ -610,7 +610,7 @@ def _option_value(values: list[str | None], names: tuple[str, ...]) -> tuple[str
 # --- COPY and ADD ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class CopySetting:
     env: StepEnv
     context: BuildContext | None

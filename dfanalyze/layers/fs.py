@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from functools import cached_property
 from typing import Literal
+
+from dfanalyze.records import record
 
 NodeKind = Literal["file", "dir", "symlink"]
 ChangeKind = Literal["file", "dir", "symlink", "hardlink", "whiteout", "opaque"]
@@ -61,7 +63,7 @@ def parent_dirs(path: str) -> Iterator[str]:
         head = posixpath.dirname(head)
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Node:
     """A path as the earlier steps left it."""
 
@@ -74,7 +76,7 @@ class Node:
     """For a directory: every path below it is known (it was made by the build itself)."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Change:
     """One entry of a layer's tar."""
 
@@ -86,7 +88,7 @@ class Change:
     version it hides (None when unknown). Only used to account wasted space."""
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Blob:
     """Content whose file list is not known, as one unit: an apt install, a package manager cache."""
 
@@ -101,7 +103,7 @@ class Blob:
     ``data_bytes`` of it, instead of all of it."""
 
 
-@dataclass(frozen=True)
+@record
 class Layer:
     """What one step adds."""
 
@@ -133,7 +135,7 @@ class Layer:
         return None if self.unknown_parts else self.known_bytes
 
 
-@dataclass(frozen=True)
+@record
 class Tree:
     """The files a stage holds after some steps: known paths, blobs, and whether unknown writes
     may have put more anywhere."""

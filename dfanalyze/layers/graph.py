@@ -27,7 +27,7 @@ dot``/``mermaid``); the rules work on :attr:`LayerGraph.steps` and never import 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -57,6 +57,7 @@ from dfanalyze.layers.sizes import (
     calibration,
 )
 from dfanalyze.layers.waste import waste
+from dfanalyze.records import record
 
 if TYPE_CHECKING:
     from dfanalyze.checks.context import FileAnalysis
@@ -68,7 +69,7 @@ TREE_KINDS = LAYER_KINDS | {"WORKDIR", "VOLUME", "USER"}
 """What changes the files or how later steps write them."""
 
 
-@dataclass(frozen=True)
+@record
 class Changes:
     """What changed since the last build: context paths (added, edited, deleted, renamed or
     chmod-ed) and build arguments."""
@@ -81,7 +82,7 @@ class Changes:
         return bool(self.paths or self.args)
 
 
-@dataclass(frozen=True)
+@record
 class Step:
     """One instruction and what the model knows about it."""
 
@@ -144,7 +145,10 @@ def _known_bytes(layer: Layer | None, base: BaseImage | None) -> int:
     return base.bytes or 0 if base is not None else 0
 
 
-@dataclass(frozen=True)
+NO_CHANGES = Changes()
+
+
+@record
 class ImageEstimate:
     estimated_bytes: int
     """The known part of the image's size (all of it when ``unknown_parts`` is empty)."""
@@ -157,7 +161,7 @@ class ImageEstimate:
     """Reclaimable bytes by (the step that stored them, the step that deleted or replaced them)."""
 
 
-@dataclass(frozen=True)
+@record
 class LayerGraph:
     dockerfile: model.Dockerfile
     steps: tuple[Step, ...]
@@ -166,7 +170,7 @@ class LayerGraph:
     image: ImageEstimate
     analysis: FileAnalysis = field(repr=False)
     context: BuildContext | None = field(default=None, repr=False)
-    changes: Changes = Changes()
+    changes: Changes = NO_CHANGES
     profile: Profile = BUILDKIT
 
     @cached_property
@@ -212,7 +216,7 @@ def build_layer_graph(
     *,
     context: BuildContext | None = None,
     target: str | None = None,
-    changes: Changes = Changes(),
+    changes: Changes = NO_CHANGES,
     profile: Profile = BUILDKIT,
     data: Calibration | None = None,
     estimate_packages: bool = True,

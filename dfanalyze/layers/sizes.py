@@ -28,12 +28,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dfanalyze.layers.fs import Blob
+from dfanalyze.records import record
 
 if TYPE_CHECKING:
     from dfanalyze.analysis.packages import PackageOp
@@ -47,7 +48,7 @@ PYTHON_PACKAGES = ("python3", "libpython3")
 """Debian packages whose modules ``py3compile`` compiles at install time."""
 
 
-@dataclass(frozen=True)
+@record
 class AptLists:
     """What ``apt-get update`` writes: files (name, bytes) and directories under ``directory``,
     and entries whose path the measurement does not name."""
@@ -58,7 +59,7 @@ class AptLists:
     extra_entries: int
 
 
-@dataclass(frozen=True)
+@record
 class MeasuredBase:
     ref: str
     bytes: int
@@ -68,7 +69,7 @@ class MeasuredBase:
     packages: frozenset[str] = frozenset()
 
 
-@dataclass(frozen=True)
+@record
 class Calibration:
     """The numbers measured with real builds (``data/calibration.json``)."""
 
@@ -149,7 +150,7 @@ def calibration_from(data: Mapping[str, Any]) -> Calibration:
 # --- builders ---------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class Profile:
     """What a builder adds to layers beyond the files the instructions write."""
 
@@ -196,7 +197,7 @@ def profile_named(name: str) -> Profile:
 # --- base images ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class BaseImage:
     """What is known about the image a stage starts from."""
 

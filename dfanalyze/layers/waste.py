@@ -20,12 +20,13 @@ sums (the result says so).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from dfanalyze.layers.fs import Layer
+from dfanalyze.records import record
 
 
-@dataclass(frozen=True)
+@record
 class Waste:
     efficiency: float
     wasted_bytes: int

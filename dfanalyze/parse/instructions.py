@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import cache
 from typing import Any
 
@@ -29,6 +29,7 @@ from dfanalyze.parse.words import (
     split_whitespace,
     trim_span,
 )
+from dfanalyze.records import record
 from dfanalyze.span import OffsetMap, Position, Span
 
 SYNTAX_ERROR = "DF700"
@@ -93,7 +94,7 @@ _STAGE_NAME = re.compile(r"^[a-z][a-z0-9\-_.]*$")
 _HEREDOC_WORD = re.compile(r"^([0-9]*)<<(-?)([^<]*)$")
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class HeredocHeader:
     name: str
     expand: bool

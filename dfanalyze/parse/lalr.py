@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from functools import cache
 from typing import Any, Union
 
 from dfanalyze.parse.build_tables import TABLES_PATH, grammar_digest, grammar_path
+from dfanalyze.records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Token:
     type: str
     value: str
@@ -26,7 +26,7 @@ class Token:
     end: int
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Tree:
     data: str
     children: tuple[Node, ...]
@@ -61,7 +61,7 @@ class GrammarError(ValueError):
         self.offset = offset
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class _Rule:
     origin: str
     name: str

@@ -10,11 +10,12 @@ physical text, so that spans stay exact across joined lines.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from dfanalyze.model import Diagnostic, Directive
 from dfanalyze.parse.instructions import SYNTAX_ERROR, UNKNOWN_INSTRUCTION
 from dfanalyze.parse.words import SPACES
+from dfanalyze.records import record
 from dfanalyze.span import OffsetMap, Position, Span
 
 MAX_LINE_BYTES = 65535
@@ -35,7 +36,7 @@ def continuation_at(line: str, escape: str) -> int:
     return len(body) - 1
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class LogicalLine:
     text: str
     offsets: OffsetMap
@@ -45,7 +46,7 @@ class LogicalLine:
     empty_continuation_lines: tuple[int, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class _DirectiveLine:
     key: str  # lower-cased
     value: str
@@ -86,7 +87,7 @@ def _end_of(lines: list[str]) -> Position:
     return Position(len(lines), len(lines[-1]) + 1) if lines else Position(1, 1)
 
 
-@dataclass
+@record(frozen=False)
 class LineReader:
     """Reads a Dockerfile's physical lines into logical lines, one instruction at a time."""
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from dfanalyze.findings import Finding, Severity
+from dfanalyze.records import record
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class FileError:
     """A file that could not be checked at all (missing, unreadable, a directory)."""
 
@@ -16,7 +17,7 @@ class FileError:
     message: str  # names the file: "Dockerfile.dev: no such file"
 
 
-@dataclass(frozen=True, slots=True)
+@record(slots=True)
 class Report:
     """The outcome of one run.
 
