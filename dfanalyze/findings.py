@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import field
 from enum import StrEnum
 
-from dfanalyze.records import record
+from dfanalyze.records import field, record
 from dfanalyze.span import Span
 
 

@@ -1,30 +1,160 @@
 """`record`: dataclasses at a fraction of the start-up cost.
 
-`dataclasses.dataclass` compiles a new function for each method it writes (six for a frozen class)
-and each compile costs ~0.2 ms here: the ~145 classes that `dfanalyze check` imports spent 190 ms
-in it, more than everything else the command does on a small file. `record` takes the field
-semantics from the standard decorator (called with every method generation switched off) and writes
-the methods itself: `__init__` is the only one compiled, and in a single `exec`; equality, hashing,
-ordering and `repr` are shared functions over an `operator.attrgetter` of the fields, and a frozen
-class gets one shared `__setattr__`. The result behaves like the dataclass it replaces:
-`dataclasses.fields`, `replace` and `asdict` work, instances compare, hash, sort, print and pickle
-the same way, and assigning to a frozen instance raises `dataclasses.FrozenInstanceError`.
-Supported field options: `default`, `default_factory`, `init`, `repr`, `compare`, `hash`,
-`kw_only`; a class keeps any of these methods it defines itself.
+`dataclasses.dataclass` compiles a new function for each method it writes (six for a frozen class),
+each compile costs ~0.2 ms here, and importing `dataclasses` imports `inspect` (17 ms): the ~145
+classes that `dfanalyze check` imports spent 210 ms in it, more than everything else the command
+does on a small file. A record is declared like a dataclass (`field`, `replace` and `fields` mirror
+the functions of `dataclasses`) and behaves like one: instances compare, hash, sort, print and
+pickle the same way, and assigning to a frozen instance raises `FrozenInstanceError`. What differs
+is the making: `__init__` is the only method compiled, its code object is kept in the user's cache
+(``records-<python>.marshal``, like ``__pycache__`` keeps a module's, keyed by the exact source so
+an entry can never be stale), and equality, hashing, ordering and `repr` are shared functions over
+an `operator.attrgetter` of the fields.
+
+Field options: `default`, `default_factory`, `init`, `repr`, `compare`, `hash`, `kw_only`. Class
+options: `frozen` (default true), `slots`, `kw_only`, `eq`, `order`. A class keeps any method it
+defines itself; `__post_init__` runs after `__init__`.
 """
 
 from __future__ import annotations
 
-import dataclasses
+import marshal
+import os
 import reprlib
+import sys
 from collections.abc import Callable
 from operator import attrgetter
+from pathlib import Path
+from types import CodeType
 from typing import Any, TypeVar, dataclass_transform, overload
 
 _C = TypeVar("_C", bound=type)
+_T = TypeVar("_T")
+_R = TypeVar("_R")
 _Key = Callable[[object], tuple[object, ...]]
 
-__all__ = ["record"]
+__all__ = ["MISSING", "Field", "FrozenInstanceError", "field", "fields", "record", "replace"]
+
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING: Any = _Missing()
+"""No default (the value of `Field.default` and `Field.default_factory` when none is given)."""
+
+
+class FrozenInstanceError(AttributeError):
+    """An assignment to (or deletion of) a field of a frozen record."""
+
+
+class Field:
+    """One field of a record, as `field()` declares it."""
+
+    __slots__ = ("compare", "default", "default_factory", "hash", "init", "kw_only", "name", "repr", "type")
+
+    def __init__(
+        self,
+        default: object,
+        default_factory: Callable[[], object],
+        init: bool,
+        repr: bool,
+        compare: bool,
+        hash: bool | None,
+        kw_only: bool | None,
+    ) -> None:
+        if default is not MISSING and default_factory is not MISSING:
+            raise ValueError("cannot specify both default and default_factory")
+        self.name = ""
+        self.type: object = None
+        self.default = default
+        self.default_factory = default_factory
+        self.init = init
+        self.repr = repr
+        self.compare = compare
+        self.hash = hash
+        self.kw_only = kw_only
+
+    def __repr__(self) -> str:
+        return f"Field(name={self.name!r}, default={self.default!r}, kw_only={self.kw_only!r})"
+
+    def _named(self, name: str, annotation: object, kw_only: bool) -> Field:
+        copy = Field(
+            self.default, self.default_factory, self.init, self.repr, self.compare, self.hash, self.kw_only
+        )
+        copy.name, copy.type = name, annotation
+        if copy.kw_only is None:
+            copy.kw_only = kw_only
+        return copy
+
+
+@overload
+def field(
+    *,
+    default: _T,
+    init: bool = True,
+    repr: bool = True,
+    compare: bool = True,
+    hash: bool | None = None,
+    kw_only: bool | None = None,
+) -> _T: ...
+
+
+@overload
+def field(
+    *,
+    default_factory: Callable[[], _T],
+    init: bool = True,
+    repr: bool = True,
+    compare: bool = True,
+    hash: bool | None = None,
+    kw_only: bool | None = None,
+) -> _T: ...
+
+
+@overload
+def field(
+    *,
+    init: bool = True,
+    repr: bool = True,
+    compare: bool = True,
+    hash: bool | None = None,
+    kw_only: bool | None = None,
+) -> Any: ...
+
+
+def field(
+    *,
+    default: object = MISSING,
+    default_factory: Callable[[], object] = MISSING,
+    init: bool = True,
+    repr: bool = True,
+    compare: bool = True,
+    hash: bool | None = None,
+    kw_only: bool | None = None,
+) -> Any:
+    """Declare a field with options, as `dataclasses.field` does."""
+    return Field(default, default_factory, init, repr, compare, hash, kw_only)
+
+
+def fields(obj: object) -> tuple[Field, ...]:
+    """The fields of a record class or instance, in order."""
+    found: tuple[Field, ...] | None = getattr(obj, "__record_fields__", None)
+    if found is None:
+        raise TypeError(f"{obj!r} is not a record")
+    return found
+
+
+def replace(obj: _R, /, **changes: Any) -> _R:
+    """A copy of the record `obj` with some fields changed (fields with ``init=False`` cannot be)."""
+    for f in fields(obj):
+        if not f.init:
+            if f.name in changes:
+                raise ValueError(f"field {f.name} is declared with init=False, it cannot be replaced")
+        elif f.name not in changes:
+            changes[f.name] = getattr(obj, f.name)
+    return obj.__class__(**changes)
 
 
 @overload
@@ -42,7 +172,7 @@ def record(
 ) -> Callable[[_C], _C]: ...
 
 
-@dataclass_transform(frozen_default=True, field_specifiers=(dataclasses.field, dataclasses.Field))
+@dataclass_transform(frozen_default=True, field_specifiers=(field, Field))
 def record(
     cls: _C | None = None,
     /,
@@ -64,36 +194,39 @@ def record(
 def _build(cls: _C, *, frozen: bool, slots: bool, kw_only: bool, eq: bool, order: bool) -> _C:
     if order and not eq:
         raise ValueError("eq must be true if order is true")
-    own = set(cls.__dict__)
-    explicit_hash = "__hash__" in own and not (cls.__dict__["__hash__"] is None and "__eq__" in own)
-    documented = bool(cls.__dict__.get("__doc__"))
-    if not documented:
-        cls.__doc__ = cls.__name__  # spares dataclasses an inspect.signature; replaced below
-    made: Any = dataclasses.dataclass(
-        cls, init=False, repr=False, eq=False, order=False, frozen=False, slots=slots, kw_only=kw_only
-    )
-    fields = dataclasses.fields(made)
-    declared = made.__dataclass_fields__.values()
-    if any(isinstance(f.type, dataclasses.InitVar) or "InitVar" in str(f.type) for f in declared):
-        raise TypeError(f"{made.__name__}: record does not support InitVar fields")
+    own = dict(cls.__dict__)
+    explicit_hash = "__hash__" in own and not (own["__hash__"] is None and "__eq__" in own)
+    declared = _fields(cls, own, kw_only)
+    if slots:
+        cls = _with_slots(cls, own, declared)
+    else:
+        for f in declared:
+            if isinstance(own.get(f.name), Field):
+                if f.default is MISSING:
+                    delattr(cls, f.name)
+                else:
+                    setattr(cls, f.name, f.default)
+    made: Any = cls
+    made.__record_fields__ = declared
 
     def add(name: str, value: object) -> None:
         if name not in own:
             setattr(made, name, value)
 
-    init, signature = _init(made, fields, frozen)
+    init, signature = _init(made, declared, frozen)
     add("__init__", init)
-    if not documented:
+    add("__match_args__", tuple(f.name for f in declared if f.init and not f.kw_only))
+    if not own.get("__doc__"):
         made.__doc__ = f"{made.__name__}({signature})"
-    add("__repr__", _repr(tuple(f.name for f in fields if f.repr)))
-    compared = _key(tuple(f.name for f in fields if f.compare))
+    add("__repr__", _repr(tuple(f.name for f in declared if f.repr)))
+    compared = _key(tuple(f.name for f in declared if f.compare))
     if eq:
         add("__eq__", _eq(compared))
     if order:
         for name, method in _order(compared).items():
             add(name, method)
     if not explicit_hash and eq:
-        hashed = tuple(f.name for f in fields if (f.compare if f.hash is None else f.hash))
+        hashed = tuple(f.name for f in declared if (f.compare if f.hash is None else f.hash))
         made.__hash__ = _hash(_key(hashed)) if frozen else None
     if frozen:
         add("__setattr__", _frozen_setattr)
@@ -104,50 +237,50 @@ def _build(cls: _C, *, frozen: bool, slots: bool, kw_only: bool, eq: bool, order
     return made  # type: ignore[no-any-return]
 
 
-def _init(cls: type, fields: tuple[dataclasses.Field[Any], ...], frozen: bool) -> tuple[Any, str]:
-    """Compile `__init__` for `fields`; returns it and its parameter list (for the docstring)."""
-    names: dict[str, object] = {"__object_setattr": object.__setattr__, "__factory_sentinel": _FACTORY}
-    positional: list[str] = []
-    keyword: list[str] = []
-    body: list[str] = []
-    shown_positional: list[str] = []
-    shown_keyword: list[str] = []
-    for f in fields:
-        value = f.name
-        if f.default is not dataclasses.MISSING:
-            names[f"__default_{f.name}"] = f.default
-            default = f"__default_{f.name}"
-        elif f.default_factory is not dataclasses.MISSING:
-            names[f"__factory_{f.name}"] = f.default_factory
-            default = "__factory_sentinel"
-            value = f"__factory_{f.name}() if {f.name} is __factory_sentinel else {f.name}"
-            if not f.init:
-                value = f"__factory_{f.name}()"
-        else:
-            default = ""
-        if f.init:
-            parameter = f"{f.name}={default}" if default else f.name
-            (keyword if f.kw_only else positional).append(parameter)
-            shown = f.default if f.default is not dataclasses.MISSING else _FACTORY
-            (shown_keyword if f.kw_only else shown_positional).append(
-                f"{f.name}={shown!r}" if default else f.name
-            )
-        elif default == "":
+def _fields(cls: type, own: dict[str, Any], kw_only: bool) -> tuple[Field, ...]:
+    """The inherited fields then the class's own, each with its final options."""
+    found: dict[str, Field] = {}
+    for base in reversed(cls.__mro__[1:]):
+        for f in base.__dict__.get("__record_fields__", ()):
+            found[f.name] = f
+    for name, annotation in own.get("__annotations__", {}).items():
+        text = annotation if isinstance(annotation, str) else repr(annotation)
+        if text.startswith(("ClassVar", "typing.ClassVar")):
             continue
-        elif f.default is not dataclasses.MISSING:
-            value = default
-        if frozen:
-            body.append(f"  __object_setattr(self, {f.name!r}, {value})")
-        else:
-            body.append(f"  self.{f.name} = {value}")
-    if hasattr(cls, "__post_init__"):
-        body.append("  self.__post_init__()")
-    parameters = ["self", *positional, *(["*", *keyword] if keyword else [])]
-    source = f"def __init__({', '.join(parameters)}):\n" + ("\n".join(body) or "  pass") + "\n"
-    exec(source, names)
-    init = names["__init__"]
-    init.__qualname__ = f"{cls.__qualname__}.__init__"  # type: ignore[attr-defined]
-    return init, ", ".join([*shown_positional, *(["*", *shown_keyword] if shown_keyword else [])])
+        if "InitVar" in text:
+            raise TypeError(f"{cls.__name__}: record does not support InitVar fields")
+        value = own.get(name, MISSING)
+        spec = value if isinstance(value, Field) else Field(value, MISSING, True, True, True, None, None)
+        if spec.default is not MISSING and type(spec.default).__hash__ is None:
+            raise ValueError(
+                f"mutable default {type(spec.default)} for field {name} is not allowed: use default_factory"
+            )
+        found[name] = spec._named(name, annotation, kw_only)
+    declared = tuple(found.values())
+    defaulted = False
+    for f in declared:
+        if not f.init or f.kw_only:
+            continue
+        if f.default is not MISSING or f.default_factory is not MISSING:
+            defaulted = True
+        elif defaulted:
+            raise TypeError(f"{cls.__name__}: non-default argument {f.name!r} follows default argument")
+    return declared
+
+
+def _with_slots(cls: _C, own: dict[str, Any], declared: tuple[Field, ...]) -> _C:
+    """`cls` made again with ``__slots__`` for its fields (as ``dataclass(slots=True)`` does)."""
+    inherited: set[str] = set()
+    for base in cls.__mro__[1:-1]:
+        names = base.__dict__.get("__slots__", ())
+        inherited.update((names,) if isinstance(names, str) else names)
+    body = {key: value for key, value in own.items() if key not in {f.name for f in declared}}
+    body["__slots__"] = tuple(f.name for f in declared if f.name not in inherited)
+    body.pop("__dict__", None)
+    body.pop("__weakref__", None)
+    made: _C = type(cls)(cls.__name__, cls.__bases__, body)
+    made.__qualname__ = cls.__qualname__
+    return made
 
 
 class _FactorySentinel:
@@ -158,6 +291,111 @@ class _FactorySentinel:
 
 
 _FACTORY = _FactorySentinel()
+
+
+def _init(cls: type, declared: tuple[Field, ...], frozen: bool) -> tuple[Any, str]:
+    """Make `__init__` for `declared`; returns it and its parameters as the docstring shows them."""
+    names: dict[str, object] = {"__object_setattr": object.__setattr__, "__factory_sentinel": _FACTORY}
+    parameters: tuple[list[str], list[str]] = ([], [])  # positional, keyword-only
+    shown: tuple[list[str], list[str]] = ([], [])
+    body: list[str] = []
+    for f in declared:
+        value = f.name
+        if f.default is not MISSING:
+            names[f"__default_{f.name}"] = f.default
+            default = f"__default_{f.name}"
+        elif f.default_factory is not MISSING:
+            names[f"__factory_{f.name}"] = f.default_factory
+            default = "__factory_sentinel"
+            value = f"__factory_{f.name}() if {f.name} is __factory_sentinel else {f.name}"
+        else:
+            default = ""
+        if f.init:
+            parameters[bool(f.kw_only)].append(f"{f.name}={default}" if default else f.name)
+            example = f.default if f.default is not MISSING else _FACTORY
+            shown[bool(f.kw_only)].append(f"{f.name}={example!r}" if default else f.name)
+        elif not default:
+            continue
+        else:
+            value = default if f.default is not MISSING else f"__factory_{f.name}()"
+        body.append(
+            f"  __object_setattr(self, {f.name!r}, {value})" if frozen else f"  self.{f.name} = {value}"
+        )
+    if hasattr(cls, "__post_init__"):
+        body.append("  self.__post_init__()")
+    source = f"def __init__({_parameters(['self', *parameters[0]], parameters[1])}):\n"
+    source += ("\n".join(body) or "  pass") + "\n"
+    exec(_CODES.get(source), names)
+    init = names["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"  # type: ignore[attr-defined]
+    return init, _parameters(*shown)
+
+
+def _parameters(positional: list[str], keyword: list[str]) -> str:
+    return ", ".join([*positional, *(["*", *keyword] if keyword else [])])
+
+
+class _CodeCache:
+    """Compiled ``__init__`` sources, kept on disk between runs; saved at exit when something was added."""
+
+    LIMIT = 4096
+    """More entries than this (sources of older versions) and only those used by this run are kept."""
+
+    def __init__(self) -> None:
+        self.codes: dict[str, CodeType] | None = None
+        self.used: set[str] = set()
+        self.added = False
+
+    def path(self) -> Path | None:
+        from dfanalyze.cachedir import cache_dir
+
+        directory = cache_dir()
+        tag = sys.implementation.cache_tag or "unknown"
+        return None if directory is None else directory / f"records-{tag}.marshal"
+
+    def load(self) -> dict[str, CodeType]:
+        path = self.path()
+        if path is None:
+            return {}
+        try:
+            loaded = marshal.loads(path.read_bytes())
+        except (OSError, EOFError, ValueError, TypeError):
+            return {}
+        if not isinstance(loaded, dict):
+            return {}
+        return {k: v for k, v in loaded.items() if isinstance(k, str) and isinstance(v, CodeType)}
+
+    def get(self, source: str) -> CodeType:
+        if self.codes is None:
+            self.codes = self.load()
+        self.used.add(source)
+        code = self.codes.get(source)
+        if code is None:
+            code = self.codes[source] = compile(source, "<record>", "exec")
+            if not self.added:
+                self.added = True
+                import atexit
+
+                atexit.register(self.save)
+        return code
+
+    def save(self) -> None:
+        path = self.path()
+        if path is None or self.codes is None:
+            return
+        codes = self.codes
+        if len(codes) > self.LIMIT:
+            codes = {source: code for source, code in codes.items() if source in self.used}
+        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary.write_bytes(marshal.dumps(codes))
+            temporary.replace(path)
+        except OSError:
+            return
+
+
+_CODES = _CodeCache()
 
 
 def _key(names: tuple[str, ...]) -> _Key:
@@ -211,17 +449,17 @@ def _repr(names: tuple[str, ...]) -> Callable[[object], str]:
 
 
 def _frozen_setattr(self: object, name: str, value: object) -> None:
-    raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}")
+    raise FrozenInstanceError(f"cannot assign to field {name!r}")
 
 
 def _frozen_delattr(self: object, name: str) -> None:
-    raise dataclasses.FrozenInstanceError(f"cannot delete field {name!r}")
+    raise FrozenInstanceError(f"cannot delete field {name!r}")
 
 
 def _getstate(self: object) -> list[object]:
-    return [getattr(self, f.name) for f in dataclasses.fields(self)]  # type: ignore[arg-type]
+    return [getattr(self, f.name) for f in fields(self)]
 
 
 def _setstate(self: object, state: list[object]) -> None:
-    for f, value in zip(dataclasses.fields(self), state, strict=True):  # type: ignore[arg-type]
+    for f, value in zip(fields(self), state, strict=True):
         object.__setattr__(self, f.name, value)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import os
 from collections.abc import Sequence
-from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from dfanalyze.batch import (
 from dfanalyze.engine.run import lint_dockerfile
 from dfanalyze.findings import Edit, Finding, Fix, Severity
 from dfanalyze.model import Dockerfile
+from dfanalyze.records import replace
 from dfanalyze.span import Span
 
 CASING = Job(partial(lint_dockerfile, select=["DF704"]), fix=True)

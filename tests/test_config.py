@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -23,6 +22,7 @@ from dfanalyze.engine.registry import Registry, default_registry
 from dfanalyze.engine.selection import Selection, SelectorError
 from dfanalyze.findings import Finding, Severity
 from dfanalyze.parse import parse_text
+from dfanalyze.records import replace
 from dfanalyze.span import Span
 
 RULE = """\

@@ -1,15 +1,16 @@
-"""`record` behaves like the `dataclasses.dataclass` it replaces, option by option."""
+"""`record` behaves like `dataclasses.dataclass`, option by option; its compiled code is cached."""
 
 from __future__ import annotations
 
 import copy
 import dataclasses
 import pickle
+from pathlib import Path
 from typing import ClassVar
 
 import pytest
 
-from dfanalyze.records import record
+from dfanalyze.records import FrozenInstanceError, _CodeCache, field, fields, record, replace
 
 
 @record(slots=True)
@@ -24,9 +25,9 @@ class Point:
 @record
 class Loose:
     name: str
-    items: list[int] = dataclasses.field(default_factory=list)
-    note: str = dataclasses.field(default="", compare=False, repr=False)
-    cached: dict[str, int] = dataclasses.field(default_factory=dict, init=False, compare=False)
+    items: list[int] = field(default_factory=list)
+    note: str = field(default="", compare=False, repr=False)
+    cached: dict[str, int] = field(default_factory=dict, init=False, compare=False)
     kind: ClassVar[str] = "loose"
 
 
@@ -123,12 +124,12 @@ def test_order_compares_fields_in_order() -> None:
 
 def test_frozen_instances_refuse_assignment_and_deletion() -> None:
     point = Point(1)
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(FrozenInstanceError):
         point.x = 2  # type: ignore[misc]
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(FrozenInstanceError):
         del point.x  # type: ignore[misc]
     loose = Loose("a")
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(FrozenInstanceError):
         loose.name = "b"  # type: ignore[misc]
 
 
@@ -153,11 +154,14 @@ def test_methods_the_class_defines_are_kept() -> None:
     assert hash(OwnMethods(1)) == 7
 
 
-def test_dataclasses_functions_work() -> None:
-    assert [f.name for f in dataclasses.fields(Loose)] == ["name", "items", "note", "cached"]
-    assert dataclasses.replace(Point(1, 2), y=5) == Point(1, 5)
-    assert dataclasses.asdict(Point(1, 2)) == {"x": 1, "y": 2, "tags": ()}
-    assert dataclasses.is_dataclass(Point)
+def test_fields_and_replace() -> None:
+    assert [f.name for f in fields(Loose)] == ["name", "items", "note", "cached"]
+    assert replace(Point(1, 2), y=5) == Point(1, 5)
+    assert [f.name for f in fields(Point(1))] == ["x", "y", "tags"]
+    with pytest.raises(ValueError, match="init=False"):
+        replace(Loose("a"), cached={})
+    with pytest.raises(TypeError, match="not a record"):
+        fields(object())
     assert Point.__match_args__ == ("x", "y", "tags")
     assert Point.__slots__ == ("x", "y", "tags")
     assert Loose.kind == "loose"
@@ -207,3 +211,84 @@ def test_post_init_runs() -> None:
 
     Checked(3)
     assert seen == [3]
+
+
+def test_inherited_fields_come_first_and_slots_cover_only_new_ones() -> None:
+    @record(slots=True)
+    class Base:
+        a: int
+        b: str = "b"
+
+    @record(slots=True, kw_only=True)
+    class Child(Base):
+        c: int
+
+    child = Child(1, c=3)
+    assert [f.name for f in fields(child)] == ["a", "b", "c"]
+    assert (child.a, child.b, child.c) == (1, "b", 3)
+    assert Child.__slots__ == ("c",)
+    assert child == Child(1, "b", c=3) != Base(1)
+    assert (
+        repr(child)
+        == "test_inherited_fields_come_first_and_slots_cover_only_new_ones.<locals>.Child(a=1, b='b', c=3)"
+    )
+
+
+def test_declaration_errors() -> None:
+    with pytest.raises(ValueError, match="mutable default"):
+
+        @record
+        class MutableDefault:
+            items: list[int] = []  # noqa: RUF012
+
+    with pytest.raises(TypeError, match="non-default argument 'b' follows default argument"):
+
+        @record
+        class Misordered:
+            a: int = 0
+            b: int  # type: ignore[misc]
+
+    with pytest.raises(ValueError, match="both default and default_factory"):
+        field(default=1, default_factory=int)
+
+
+def test_compiled_init_is_cached_on_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DFANALYZE_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv("DFANALYZE_NO_CACHE", raising=False)
+    source = "def __init__(self, a):\n  self.a = a\n"
+    first = _CodeCache()
+    code = first.get(source)
+    assert first.added
+    first.save()
+    (saved,) = tmp_path.glob("records-*.marshal")
+    second = _CodeCache()
+    assert second.get(source) == code
+    assert not second.added  # nothing compiled, nothing to save
+    saved.write_bytes(b"\x00not marshal")
+    assert _CodeCache().load() == {}
+
+
+def test_code_cache_drops_unused_entries_past_its_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DFANALYZE_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv("DFANALYZE_NO_CACHE", raising=False)
+    monkeypatch.setattr(_CodeCache, "LIMIT", 2)
+    old = _CodeCache()
+    for name in "abc":
+        old.get(f"{name} = 1\n")
+    old.save()
+    new = _CodeCache()
+    new.get("d = 1\n")
+    new.save()
+    assert set(_CodeCache().load()) == {"d = 1\n"}
+
+
+def test_no_cache_means_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DFANALYZE_CACHE_DIR", str(tmp_path))
+    monkeypatch.setenv("DFANALYZE_NO_CACHE", "1")
+    cache = _CodeCache()
+    cache.get("x = 1\n")
+    cache.save()
+    assert cache.path() is None
+    assert list(tmp_path.iterdir()) == []

@@ -12,13 +12,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import field
 from functools import cached_property
 
 from dfanalyze import model
 from dfanalyze.analysis.expand import UNKNOWN, Expansion, ExpansionError, Unknown, expand_static
 from dfanalyze.model import Dockerfile, ImageRef, Instruction
-from dfanalyze.records import record
+from dfanalyze.records import field, record
 
 Value = str | Unknown
 

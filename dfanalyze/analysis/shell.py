@@ -15,11 +15,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import field, replace
 from functools import cache
 from typing import TYPE_CHECKING, Literal
 
-from dfanalyze.records import record
+from dfanalyze.records import field, record, replace
 from dfanalyze.span import OffsetMap, Span
 
 if TYPE_CHECKING:

@@ -8,12 +8,11 @@ shell commands of each RUN, base-image knowledge, the layer graph); each is comp
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import field
 from typing import TYPE_CHECKING, Any
 
 from dfanalyze.findings import Fix, Severity
 from dfanalyze.model import Dockerfile, Instruction
-from dfanalyze.records import record
+from dfanalyze.records import field, record
 from dfanalyze.span import Span
 
 if TYPE_CHECKING:

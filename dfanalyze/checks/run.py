@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import replace
 from fnmatch import fnmatchcase
 
 from dfanalyze import model
@@ -33,7 +32,7 @@ from dfanalyze.analysis.packages import Download, Manager, Operation, PackageOp,
 from dfanalyze.analysis.shell import Command, Dialect, ShellScript, Word, shell_dialect
 from dfanalyze.checks.context import DEFAULT_SHELL, Context, FileAnalysis
 from dfanalyze.findings import Edit, Fix
-from dfanalyze.records import record
+from dfanalyze.records import record, replace
 from dfanalyze.span import Span
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping, Sequence
-from dataclasses import field, replace
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +31,7 @@ from dfanalyze.engine.selection import Selection, SelectorError, names_exactly, 
 from dfanalyze.engine.suppress import FOREIGN_CODE
 from dfanalyze.findings import Finding, Severity
 from dfanalyze.model import Dockerfile
-from dfanalyze.records import record
+from dfanalyze.records import field, record, replace
 
 DFANALYZE_FILES = (".dfanalyze.toml", "pyproject.toml")
 HADOLINT_FILES = (".hadolint.yaml", ".hadolint.yml")

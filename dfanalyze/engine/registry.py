@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import field
 from functools import cache, cached_property
 from pathlib import Path
 
 from dfanalyze.engine.matcher import CheckFunction, MatchError, compile_match
 from dfanalyze.engine.rulecache import RuleFileCache
 from dfanalyze.engine.rulefile import Rule, RuleFileError
-from dfanalyze.records import record
+from dfanalyze.records import field, record
 from dfanalyze.resources import data_dir
 
 ENTRY_POINT_GROUP = "dfanalyze.rules"

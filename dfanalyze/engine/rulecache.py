@@ -2,11 +2,9 @@
 
 The cache holds *data only* (the parsed TOML of each file, as JSON), never code: each rule is still
 validated by :func:`~dfanalyze.engine.rulefile.rule_from_mapping` on every run. It lives in the
-user's cache directory (``$DFANALYZE_CACHE_DIR``, else ``$XDG_CACHE_HOME/dfanalyze``, else
-``~/.cache/dfanalyze``), one file per dfanalyze version, and an entry is reused only while the rule
-file's size and modification time are unchanged. A cache that cannot be read or written is ignored:
-it only ever saves time. ``DFANALYZE_NO_CACHE=1`` turns it off. Only the rules shipped with
-dfanalyze are cached; plugin and ``extend-rules`` folders are small and read directly.
+user's cache directory (:mod:`dfanalyze.cachedir`), one file per dfanalyze version, and an entry
+is reused only while the rule file's size and modification time are unchanged. Only the rules
+shipped with dfanalyze are cached; plugin and ``extend-rules`` folders are small and read directly.
 """
 
 from __future__ import annotations
@@ -15,23 +13,13 @@ import json
 import os
 import re
 import sys
-from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 from dfanalyze import __version__
+from dfanalyze.cachedir import cache_dir
 from dfanalyze.engine.rulefile import Rule, RuleFileError, rule_from_mapping
-from dfanalyze.records import record
-
-
-def cache_dir() -> Path | None:
-    if os.environ.get("DFANALYZE_NO_CACHE"):
-        return None
-    explicit = os.environ.get("DFANALYZE_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "dfanalyze"
+from dfanalyze.records import field, record
 
 
 def read_rule_data(path: Path) -> dict[str, Any]:

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 from dfanalyze.findings import Severity
-from dfanalyze.records import record
+from dfanalyze.records import field, record
 
 CODE_PATTERN = re.compile(r"^[A-Z]{1,6}[0-9]{3,4}$")
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import string
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import field
 from functools import cached_property
 from typing import Any
 
@@ -26,7 +25,7 @@ from dfanalyze.engine.selection import RulePlan, Selection, SelectorError, resol
 from dfanalyze.engine.suppress import read_comments, resolve_comments
 from dfanalyze.findings import Finding, Severity
 from dfanalyze.model import Dockerfile
-from dfanalyze.records import record
+from dfanalyze.records import field, record
 
 __all__ = [
     "Linter",

@@ -17,12 +17,11 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import field
 from typing import TYPE_CHECKING, Any
 
 from dfanalyze.engine.rulefile import Rule
 from dfanalyze.findings import Severity
-from dfanalyze.records import record
+from dfanalyze.records import field, record
 
 if TYPE_CHECKING:
     from dfanalyze.engine.registry import Registry

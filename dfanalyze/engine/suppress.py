@@ -29,14 +29,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import field, replace
 from functools import cached_property
 
 from dfanalyze.checks.suppression import Code, Comment, SuppressionReport, Unused
 from dfanalyze.engine.registry import Registry
 from dfanalyze.findings import Finding, Severity
 from dfanalyze.model import Dockerfile, Instruction
-from dfanalyze.records import record
+from dfanalyze.records import field, record, replace
 from dfanalyze.span import Position, Span
 
 # BuildKit's build checks (frontend/dockerfile/linter/ruleset.go): names users may skip even

@@ -19,13 +19,12 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import field
 from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from dfanalyze.records import record
+from dfanalyze.records import field, record
 
 __all__ = [
     "ImageInfo",

@@ -28,7 +28,7 @@ def _decode(obj: dict[str, Any]) -> object:
 
 def load_toml(path: Path) -> dict[str, Any]:
     """The parsed TOML file, from the JSON cache when the file is unchanged."""
-    from dfanalyze.engine.rulecache import cache_dir
+    from dfanalyze.cachedir import cache_dir
 
     stat = path.stat()
     directory = cache_dir()

@@ -137,6 +137,7 @@ class DebianIndex:
         self._flags: Sequence[str] = columns["flags"]
         self._provides: Sequence[str] = columns["provides"]
         self.base: frozenset[str] = frozenset(data["base"]["packages"])
+        self._parsed: dict[tuple[str, bool], tuple[tuple[str, ...], ...]] = {}
 
     def __contains__(self, name: object) -> bool:
         return name in self._row
@@ -167,8 +168,15 @@ class DebianIndex:
         """Debian's Priority field: required, important, standard, optional, extra or unknown."""
         return _PRIORITY_NAMES.get(self.flags(name)[:1], "unknown")
 
-    def _relations(self, name: str, recommends: bool) -> list[list[str]]:
-        return self.depends(name) + self.recommends(name) if recommends else self.depends(name)
+    def _relations(self, name: str, recommends: bool) -> tuple[tuple[str, ...], ...]:
+        """Depends (then Recommends, when asked) as alternative groups, parsed once per process."""
+        key = (name, recommends)
+        groups = self._parsed.get(key)
+        if groups is None:
+            row = self._row[name]
+            field = f"{self._depends[row]} {self._recommends[row]}" if recommends else self._depends[row]
+            groups = self._parsed[key] = tuple(tuple(group.split("|")) for group in field.split())
+        return groups
 
     def providers(self, name: str) -> tuple[str, ...]:
         """The real packages that Provide a virtual ``name``, apt's choice first."""
@@ -190,8 +198,6 @@ class DebianIndex:
         self, packages: Iterable[str], *, recommends: bool, installed: Collection[str]
     ) -> AptEstimate:
         """What ``apt-get install packages`` adds on a system that has ``installed``."""
-        have = set(installed)
-        chosen: dict[str, None] = {}
         unknown: list[str] = []
         removals: list[str] = []
         requested: list[str] = []
@@ -216,29 +222,36 @@ class DebianIndex:
         # first, in the order the package lists them (Pre-Depends, Depends, then Recommends):
         # that order decides which member of an alternative group is already chosen when the
         # group is reached, and so whether the group needs its first member.
-        fresh = [name for name in dict.fromkeys(requested) if name not in have]
-        chosen.update(dict.fromkeys(fresh))
+        present = set(installed)  # installed or chosen
+        fresh = [name for name in dict.fromkeys(requested) if name not in present]
+        chosen = dict.fromkeys(fresh)
+        present.update(fresh)
+        rows = self._row
+        relations = self._relations
         for name in fresh:
-            walk = [iter(self._relations(name, recommends))]
+            walk = [iter(relations(name, recommends))]
             while walk:
-                group = next(walk[-1], None)
-                if group is None:
+                for group in walk[-1]:
+                    if not present.isdisjoint(group):
+                        continue
+                    first = group[0]
+                    if first in rows:
+                        chosen[first] = None
+                        present.add(first)
+                        walk.append(iter(relations(first, recommends)))
+                        break
+                    if first not in unknown:  # a dependency outside this archive component
+                        unknown.append(first)
+                else:
                     walk.pop()
-                elif any(member in have or member in chosen for member in group):
-                    continue
-                elif group[0] in self._row:
-                    chosen[group[0]] = None
-                    walk.append(iter(self._relations(group[0], recommends)))
-                elif group[0] not in unknown:  # a dependency outside this archive component
-                    unknown.append(group[0])
 
-        unsized = tuple(sorted(n for n in chosen if self.installed_kib(n) is None))
-        total_kib = sum(self.installed_kib(n) or 0 for n in chosen)
+        kib = self._kib
+        sizes = [kib[rows[name]] for name in chosen]
         return AptEstimate(
             new_packages=frozenset(chosen),
-            installed_size_bytes=total_kib * 1024,
+            installed_size_bytes=sum(size or 0 for size in sizes) * 1024,
             unknown=tuple(unknown),
-            unsized=unsized,
+            unsized=tuple(sorted(name for name, size in zip(chosen, sizes, strict=True) if size is None)),
             removals=tuple(removals),
             generated_bytes=self.generated_bytes(chosen),
         )
@@ -247,12 +260,15 @@ class DebianIndex:
         """Bytes the packages' maintainer scripts write: Python byte-code and debconf's caches."""
         pyc = 0.0
         debconf = False
+        rows, flag_column, kib = self._row, self._flags, self._kib
         for name in new_packages:
-            flags = self.flags(name)
+            row = rows[name]
+            flags = flag_column[row]
             debconf = debconf or "D" in flags
-            kind = next((k for k in PYC_BYTES_PER_INSTALLED_BYTE if k in flags), None)
-            if kind is not None:
-                pyc += PYC_BYTES_PER_INSTALLED_BYTE[kind] * 1024 * (self.installed_kib(name) or 0)
+            for kind, ratio in PYC_BYTES_PER_INSTALLED_BYTE.items():
+                if kind in flags:
+                    pyc += ratio * 1024 * (kib[row] or 0)
+                    break
         return round(pyc) + (DEBCONF_CACHE_BYTES if debconf else 0)
 
 

@@ -17,11 +17,10 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator, Mapping
-from dataclasses import field, replace
 from functools import cached_property
 from typing import Literal
 
-from dfanalyze.records import record
+from dfanalyze.records import field, record, replace
 
 NodeKind = Literal["file", "dir", "symlink"]
 ChangeKind = Literal["file", "dir", "symlink", "hardlink", "whiteout", "opaque"]

@@ -27,7 +27,6 @@ dot``/``mermaid``); the rules work on :attr:`LayerGraph.steps` and never import 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -57,7 +56,7 @@ from dfanalyze.layers.sizes import (
     calibration,
 )
 from dfanalyze.layers.waste import waste
-from dfanalyze.records import record
+from dfanalyze.records import field, record
 
 if TYPE_CHECKING:
     from dfanalyze.checks.context import FileAnalysis

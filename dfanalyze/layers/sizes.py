@@ -28,13 +28,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Mapping
-from dataclasses import field
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dfanalyze.layers.fs import Blob
-from dfanalyze.records import record
+from dfanalyze.records import field, record
 
 if TYPE_CHECKING:
     from dfanalyze.analysis.packages import PackageOp

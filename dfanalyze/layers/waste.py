@@ -20,10 +20,9 @@ sums (the result says so).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import field
 
 from dfanalyze.layers.fs import Layer
-from dfanalyze.records import record
+from dfanalyze.records import field, record
 
 
 @record

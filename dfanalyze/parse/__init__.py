@@ -7,8 +7,6 @@ file, so one bad instruction never hides the rest.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from dfanalyze import model
 from dfanalyze.model import Diagnostic, Dockerfile, Instruction
 from dfanalyze.parse.instructions import (
@@ -19,6 +17,7 @@ from dfanalyze.parse.instructions import (
     parse_instruction,
 )
 from dfanalyze.parse.lines import LineReader
+from dfanalyze.records import replace
 from dfanalyze.span import Position, Span
 
 __all__ = ["decode", "parse_bytes", "parse_text"]

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 from functools import cache
 from typing import Any
 
@@ -29,7 +28,7 @@ from dfanalyze.parse.words import (
     split_whitespace,
     trim_span,
 )
-from dfanalyze.records import record
+from dfanalyze.records import record, replace
 from dfanalyze.span import OffsetMap, Position, Span
 
 SYNTAX_ERROR = "DF700"

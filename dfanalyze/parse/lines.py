@@ -10,12 +10,11 @@ physical text, so that spans stay exact across joined lines.
 from __future__ import annotations
 
 import re
-from dataclasses import field
 
 from dfanalyze.model import Diagnostic, Directive
 from dfanalyze.parse.instructions import SYNTAX_ERROR, UNKNOWN_INSTRUCTION
 from dfanalyze.parse.words import SPACES
-from dfanalyze.records import record
+from dfanalyze.records import field, record
 from dfanalyze.span import OffsetMap, Position, Span
 
 MAX_LINE_BYTES = 65535

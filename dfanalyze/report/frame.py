@@ -10,10 +10,10 @@ from the first character (``_^``) down to the last (``|_^``), as ruff and rustc 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import NamedTuple
 
 from dfanalyze.findings import Edit, Finding, Fix
+from dfanalyze.records import replace
 from dfanalyze.report.styled import Line, Segment, expand_line
 from dfanalyze.span import Position, Span
 

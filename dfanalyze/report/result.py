@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import field
 
 from dfanalyze.findings import Finding, Severity
-from dfanalyze.records import record
+from dfanalyze.records import field, record
 
 
 @record(slots=True)
