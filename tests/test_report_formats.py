@@ -14,6 +14,7 @@ from syrupy.assertion import SnapshotAssertion
 
 from dfanalyze.engine.rulefile import Rule, rule_from_mapping
 from dfanalyze.findings import Edit, Finding, Fix, Severity
+from dfanalyze.records import fields
 from dfanalyze.report import OUTPUT_FORMATS, FileError, Report, render, render_text
 from dfanalyze.report.github import escape_data, escape_property, render_github, step_summary
 from dfanalyze.report.gitlab import code_quality
@@ -278,7 +279,7 @@ def _by_code(code: str) -> Finding:
 
 
 def _fields(f: Finding) -> dict[str, Any]:
-    return {name: getattr(f, name) for name in Finding.__dataclass_fields__}
+    return {field.name: getattr(f, field.name) for field in fields(Finding)}
 
 
 # --- GitHub --------------------------------------------------------------------------------------
