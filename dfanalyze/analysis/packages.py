@@ -268,7 +268,19 @@ def _overlaps(directory: str, target: str) -> bool:
 
 def analyze(command: Command, script: ShellScript | None = None) -> Operation | None:
     """The operation ``command`` performs, if it is one this module understands. ``script`` (the
-    script holding it) tells what a download is piped into."""
+    script holding it) tells what a download is piped into; the answer is kept in the script, so
+    each command is analyzed once however many rules ask."""
+    if script is None:
+        return _analyze(command, None)
+    known = script.analyzed.get(id(command))
+    if known is not None and known[0] is command:
+        return known[1]
+    operation = _analyze(command, script)
+    script.analyzed[id(command)] = (command, operation)
+    return operation
+
+
+def _analyze(command: Command, script: ShellScript | None) -> Operation | None:
     program = command.program
     args = command.args
     if program in {"apt-get", "apt"}:

@@ -24,6 +24,8 @@ from dfanalyze.span import OffsetMap, Span
 if TYPE_CHECKING:
     from tree_sitter import Node, Parser
 
+    from dfanalyze.analysis.packages import Operation
+
 Connector = Literal["&&", "||", ";", "|", "|&", "&", "\n"]
 Dialect = Literal["sh", "bash", "powershell", "cmd"]
 
@@ -246,6 +248,12 @@ class ShellScript:
     """Simple commands in source order; ``sh -c`` bodies are in each command's ``script``."""
     errors: tuple[ShellError, ...] = ()
     """Syntax errors, those of ``sh -c`` bodies included."""
+    analyzed: dict[int, tuple[Command, Operation | None]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    """What :func:`dfanalyze.analysis.packages.analyze` found for each command analyzed with this
+    script (by identity; the entry holds the command, so its id stays its own): every rule and
+    the layer model ask about the same commands."""
 
     def all_commands(self) -> Iterator[Command]:
         """Every command, each followed by those of its ``sh -c`` body."""
