@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from dfanalyze.engine.rulefile import Rule
     from dfanalyze.report import Report
 
+    _Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
+
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
 EXIT_ERROR = 2
@@ -58,8 +60,8 @@ def _output_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--stdin-filename", metavar="PATH", help="the name of the file read from standard input")
 
 
-def _check_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("check", help="lint Dockerfiles (the default command)")
+def _check_parser(sub: _Subparsers) -> None:
+    p = sub.add_parser("check", help="lint Dockerfiles (the default command)", formatter_class=_HelpFormatter)
     _output_arguments(p)
     p.add_argument("--select", action="append", default=None, metavar="RULES", help="run only these rules")
     p.add_argument("--extend-select", action="append", default=[], metavar="RULES", help="also run these")
@@ -84,30 +86,66 @@ def _split(values: Sequence[str] | None) -> list[str] | None:
     return [v.strip() for item in values for v in item.split(",") if v.strip()]
 
 
-def build_parser() -> argparse.ArgumentParser:
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's formatter, sized without importing shutil (argparse makes one per argument)."""
+
+    def __init__(self, prog: str) -> None:
+        import os
+
+        try:
+            columns = int(os.environ["COLUMNS"])
+        except (KeyError, ValueError):
+            try:
+                columns = os.get_terminal_size(sys.__stdout__.fileno() if sys.__stdout__ else 1).columns
+            except (OSError, ValueError):
+                columns = 80
+        super().__init__(prog, width=max(columns - 2, 20))
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser; with `command`, the other subcommands are left out (faster)."""
     from dfanalyze import __version__
 
     parser = argparse.ArgumentParser(
         prog="dfanalyze",
         description="Lint and analyse Dockerfiles. `dfanalyze PATH...` is `dfanalyze check PATH...`.",
+        formatter_class=_HelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"dfanalyze {__version__}")
     sub = parser.add_subparsers(dest="command")
-    _check_parser(sub)
-    p = sub.add_parser("parse", help="print the parse tree (BuildKit-equivalent AST with spans)")
-    p.add_argument("path")
-    p.add_argument("--format", choices=("json", "text"), default="text")
-    p = sub.add_parser("rule", help="explain a rule")
-    p.add_argument("selector", help="a rule code, name or alias")
-    p = sub.add_parser("rules", help="list every rule")
-    p.add_argument("--format", choices=("text", "json"), default="text")
-    p.add_argument("--select", action="append", default=None, metavar="RULES", help="list only these")
-    _layers_parser(sub)
+    for name, add in _SUBCOMMANDS.items():
+        if command is None or command == name:
+            add(sub)
     return parser
 
 
-def _layers_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("layers", help="the layer graph: size of each step, what a change rebuilds")
+def _parse_parser(sub: _Subparsers) -> None:
+    p = sub.add_parser(
+        "parse",
+        help="print the parse tree (BuildKit-equivalent AST with spans)",
+        formatter_class=_HelpFormatter,
+    )
+    p.add_argument("path")
+    p.add_argument("--format", choices=("json", "text"), default="text")
+
+
+def _rule_parser(sub: _Subparsers) -> None:
+    p = sub.add_parser("rule", help="explain a rule", formatter_class=_HelpFormatter)
+    p.add_argument("selector", help="a rule code, name or alias")
+
+
+def _rules_parser(sub: _Subparsers) -> None:
+    p = sub.add_parser("rules", help="list every rule", formatter_class=_HelpFormatter)
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--select", action="append", default=None, metavar="RULES", help="list only these")
+
+
+def _layers_parser(sub: _Subparsers) -> None:
+    p = sub.add_parser(
+        "layers",
+        help="the layer graph: size of each step, what a change rebuilds",
+        formatter_class=_HelpFormatter,
+    )
     p.add_argument("path", help="the Dockerfile")
     p.add_argument("--context", metavar="DIR", help="the build context (default: the Dockerfile's folder)")
     p.add_argument("--target", metavar="STAGE", help="the stage to build (default: the last)")
@@ -119,6 +157,15 @@ def _layers_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     p.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="default: auto")
 
 
+_SUBCOMMANDS: dict[str, Callable[[_Subparsers], None]] = {  # the annotation is not evaluated
+    "check": _check_parser,
+    "parse": _parse_parser,
+    "rule": _rule_parser,
+    "rules": _rules_parser,
+    "layers": _layers_parser,
+}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if args_list and args_list[0] in ("--version", "-V"):
@@ -128,7 +175,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CLEAN
     if not args_list or (args_list[0] not in COMMANDS and args_list[0] not in ("-h", "--help")):
         args_list.insert(0, "check")
-    parser = build_parser()
+    parser = build_parser(args_list[0] if args_list[0] in COMMANDS else None)
     try:
         args = parser.parse_args(args_list)
     except SystemExit as exc:

@@ -19,7 +19,6 @@ names nothing) is a :class:`ConfigError` whose message is ``path: key: problem``
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -214,6 +213,8 @@ def fails(findings: Sequence[Finding], threshold: str) -> bool:
 
 
 def _did_you_mean(word: str, choices: Sequence[str]) -> str:
+    import difflib  # only for a configuration error
+
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.7)
     return f" (did you mean {close[0]!r}?)" if close else f" (allowed: {', '.join(choices)})"
 
