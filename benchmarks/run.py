@@ -7,8 +7,10 @@ It prints, and with ``--json`` writes:
 
 - parse throughput (files/s, MB/s) over the corpus, and the parse time of a 40-line file (median);
 - lint throughput with every rule on (parse + ``lint_dockerfile``, in-process);
-- wall time of ``dfanalyze --version`` and of ``dfanalyze check`` on a clean 30-line file (median of
-  10 subprocess runs);
+- wall time of ``dfanalyze --version`` and of ``dfanalyze check`` on a clean 30-line file (median and
+  best of 20 subprocess runs; the file is checked in a temporary folder, as in a project without a
+  dfanalyze configuration: inside this repository ``pyproject.toml`` configures dfanalyze and
+  reading it adds the TOML parser's ~12 ms);
 - peak RSS, and whether memory stays flat while many files are linted;
 - parse cost against file size (time per KB at 1, 10, 100 and 1000 KB), to show it is linear.
 
@@ -27,6 +29,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from functools import partial
@@ -204,19 +207,20 @@ def dfanalyze_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "dfanalyze"]
 
 
-def wall_ms(args: Sequence[str], runs: int) -> tuple[float, float, int]:
-    """Median wall time and median CPU time (user + system) of a subprocess, in ms, and its exit code."""
+def wall_ms(args: Sequence[str], runs: int, cwd: Path = ROOT) -> tuple[float, float, int, float]:
+    """Median wall time and median CPU time (user + system) of a subprocess, in ms, its exit code, and
+    the best wall time."""
     walls, cpus = [], []
     code = 0
     for _ in range(runs + 1):  # the first run warms the file system cache and is not counted
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
-        result = subprocess.run(args, cwd=ROOT, capture_output=True, check=False)
+        result = subprocess.run(args, cwd=cwd, capture_output=True, check=False)
         walls.append(time.perf_counter() - start)
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
         code = result.returncode
-    return statistics.median(walls[1:]) * 1e3, statistics.median(cpus[1:]) * 1e3, code
+    return statistics.median(walls[1:]) * 1e3, statistics.median(cpus[1:]) * 1e3, code, min(walls[1:]) * 1e3
 
 
 def measure(quick: bool) -> dict[str, Any]:
@@ -236,11 +240,18 @@ def measure(quick: bool) -> dict[str, Any]:
     figures["parse_40_lines_cpu_us"] = cpu_us(parse_forty, runs)
     figures.update(lint_throughput(files, budget))
     command = dfanalyze_command()
-    figures["version_ms"], figures["version_cpu_ms"], _ = wall_ms([*command, "--version"], 10)
-    check = wall_ms([*command, "check", str(CLEAN_30)], 10)
-    figures["check_30_lines_ms"], figures["check_30_lines_cpu_ms"], figures["check_30_lines_exit_code"] = (
-        check
+    figures["version_ms"], figures["version_cpu_ms"], _, figures["version_best_ms"] = wall_ms(
+        [*command, "--version"], 20
     )
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / "Dockerfile").write_bytes(CLEAN_30.read_bytes())
+        check = wall_ms([*command, "check", "Dockerfile"], 20, cwd=Path(folder))
+    (
+        figures["check_30_lines_ms"],
+        figures["check_30_lines_cpu_ms"],
+        figures["check_30_lines_exit_code"],
+        figures["check_30_lines_best_ms"],
+    ) = check
     figures.update(memory(files, 5 if quick else 40))
     figures.update(scaling(files, quick))
     return figures
@@ -265,9 +276,11 @@ def report(figures: dict[str, Any]) -> str:
         f"{figures['lint_default_files_per_s']:>7,.1f} files/s        "
         f"{figures['lint_default_files_per_cpu_s']:>7,.1f} files/s",
         f"dfanalyze --version         {figures['version_ms']:>7.0f} ms (median)    "
-        f"{figures['version_cpu_ms']:>7.0f} ms",
+        f"{figures['version_cpu_ms']:>7.0f} ms   (best {figures['version_best_ms']:.0f} ms wall)",
         f"dfanalyze check, 30 lines   {figures['check_30_lines_ms']:>7.0f} ms (median)    "
-        f"{figures['check_30_lines_cpu_ms']:>7.0f} ms   (exit code {figures['check_30_lines_exit_code']})",
+        f"{figures['check_30_lines_cpu_ms']:>7.0f} ms   "
+        f"(best {figures['check_30_lines_best_ms']:.0f} ms wall, "
+        f"exit code {figures['check_30_lines_exit_code']})",
         f"peak RSS                    {figures['peak_rss_mb']:.0f} MB",
         f"memory over {figures['files_linted_for_memory']:,} files   "
         f"{figures['rss_after_first_pass_mb']:.1f} -> {figures['rss_after_many_files_mb']:.1f} MB "
