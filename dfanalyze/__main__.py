@@ -1,5 +1,3 @@
-import sys
+from dfanalyze.cli import run
 
-from dfanalyze.cli import main
-
-sys.exit(main())
+run()

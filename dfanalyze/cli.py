@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -164,6 +164,18 @@ _SUBCOMMANDS: dict[str, Callable[[_Subparsers], None]] = {  # the annotation is 
     "rules": _rules_parser,
     "layers": _layers_parser,
 }
+
+
+def run() -> NoReturn:
+    """The ``dfanalyze`` program: :func:`main` in a process of its own.
+
+    The cyclic garbage collector runs every 50,000 new container objects instead of every 700:
+    dfanalyze's objects form almost no reference cycles, and the default made 44 collections
+    (7 ms, ~5% of the time) during the check of one 30-line file. Memory stays bounded."""
+    import gc
+
+    gc.set_threshold(50_000, 20, 20)
+    sys.exit(main())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
