@@ -65,12 +65,26 @@ class Scopes:
     by_instruction: Mapping[int, Scope]
     stage_env: tuple[Mapping[str, Value], ...]  # ENV at the end of each stage
     escape: str
+    images: dict[int, tuple[model.From, ImageRef | None]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    """:meth:`image` of each FROM asked about (by identity; the entry holds the FROM)."""
 
     def at(self, instruction: Instruction) -> Scope:
-        return self.by_instruction.get(id(instruction), Scope())
+        scope = self.by_instruction.get(id(instruction))
+        return Scope() if scope is None else scope
 
     def image(self, from_: model.From) -> ImageRef | None:
-        """FROM's image reference after expanding global ARGs (None if unknown or malformed)."""
+        """FROM's image reference after expanding global ARGs (None if unknown or malformed);
+        worked out once per FROM, however many rules ask."""
+        known = self.images.get(id(from_))
+        if known is not None and known[0] is from_:
+            return known[1]
+        ref = self._image(from_)
+        self.images[id(from_)] = (from_, ref)
+        return ref
+
+    def _image(self, from_: model.From) -> ImageRef | None:
         if from_.image is None:
             return None
         if from_.image_ref is not None:

@@ -19,7 +19,7 @@ from dfanalyze.analysis.scope import PLATFORM_ARGS
 from dfanalyze.checks.context import Context, Hit
 from dfanalyze.findings import Edit, Fix
 from dfanalyze.knowledge import base_images
-from dfanalyze.knowledge.base_images import ImageInfo, lookup, release_status
+from dfanalyze.knowledge.base_images import ImageInfo, release_status
 from dfanalyze.model import Copy, Dockerfile, From, ImageRef, Run, Stage
 from dfanalyze.records import record
 from dfanalyze.span import Span
@@ -107,10 +107,7 @@ def root_image_info(ctx: Context, stage: Stage) -> ImageInfo | None:
     ref = root_image(ctx, stage)
     if ref is None or is_scratch(ref):
         return None
-    info: ImageInfo | None = ctx.analysis.cached(
-        f"base_image.info.{ref.text}", lambda: lookup(ref.registry, ref.repository, ref.tag)
-    )
-    return info
+    return ctx.analysis.image_info(ref.registry, ref.repository, ref.tag)
 
 
 def final_lineage(ctx: Context) -> tuple[Stage, ...]:
@@ -195,7 +192,7 @@ def end_of_life_image(ctx: Context) -> Iterator[Hit]:
         word = stage.from_.image
         if base.image is None or word is None or is_scratch(base.image):
             continue
-        info = lookup(base.image.registry, base.image.repository, base.image.tag)
+        info = ctx.analysis.image_info(base.image.registry, base.image.repository, base.image.tag)
         if info is None:
             continue
         problems: list[str] = []

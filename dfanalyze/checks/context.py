@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
     from dfanalyze.analysis.scope import Scopes
     from dfanalyze.analysis.shell import ShellScript
+    from dfanalyze.knowledge.base_images import ImageInfo
     from dfanalyze.model import Heredoc, Run
 
 DEFAULT_SHELL = ("/bin/sh", "-c")
@@ -52,16 +53,33 @@ class FileAnalysis:
     _cache: dict[str, Any] = field(default_factory=dict)
 
     def cached(self, key: str, compute: Callable[[], Any]) -> Any:
-        if key not in self._cache:
-            self._cache[key] = compute()
-        return self._cache[key]
+        try:
+            return self._cache[key]
+        except KeyError:
+            value = self._cache[key] = compute()
+            return value
 
     @property
     def scopes(self) -> Scopes:
-        from dfanalyze.analysis.scope import compute_scopes
+        try:
+            result: Scopes = self._cache["scopes"]
+        except KeyError:
+            from dfanalyze.analysis.scope import compute_scopes
 
-        result: Scopes = self.cached("scopes", lambda: compute_scopes(self.dockerfile, self.build_args))
+            result = self._cache["scopes"] = compute_scopes(self.dockerfile, self.build_args)
         return result
+
+    def image_info(self, registry: str | None, repository: str, tag: str | None) -> ImageInfo | None:
+        """What the base-image data knows about ``registry/repository:tag``
+        (:func:`~dfanalyze.knowledge.base_images.lookup`), looked up once per file."""
+        key = f"image-info:{registry}|{repository}|{tag}"
+        try:
+            info: ImageInfo | None = self._cache[key]
+        except KeyError:
+            from dfanalyze.knowledge.base_images import lookup
+
+            info = self._cache[key] = lookup(registry, repository, tag)
+        return info
 
     @property
     def shells(self) -> Mapping[int, tuple[str, ...]]:

@@ -20,6 +20,7 @@ from dfanalyze.checks.context import Context, FileAnalysis, Hit
 
 if TYPE_CHECKING:
     from dfanalyze.layers.graph import LayerGraph, Step
+    from dfanalyze.model import ImageRef
 
 SYSTEM_MANAGERS = frozenset({"apt", "apk", "yum", "dnf", "microdnf", "zypper"})
 BUILD_TOOLS = frozenset(
@@ -395,8 +396,6 @@ def _overlaps(a: str, b: str) -> bool:
 
 def slim_variant(ctx: Context) -> Iterator[Hit]:
     """The final image's base has a slim variant, and both sizes are known."""
-    from dfanalyze.knowledge.base_images import lookup
-
     graph = layer_graph(ctx.analysis)
     if graph is None:
         return
@@ -410,11 +409,11 @@ def slim_variant(ctx: Context) -> Iterator[Hit]:
         if ref is None or step.base.variant is not None or step.base.family is None:
             continue
         slim_tag = f"{ref.tag}-slim" if ref.tag and ref.tag != "latest" else "slim"
-        slim = lookup(ref.registry, ref.repository, slim_tag)
+        slim = ctx.analysis.image_info(ref.registry, ref.repository, slim_tag)
         if slim is None or slim.variant != "slim":
             continue
         family = step.base.family
-        sizes = _variant_sizes(ref.registry, ref.repository, ref.tag, family, extra)
+        sizes = _variant_sizes(ctx.analysis, ref, family, extra)
         if sizes is None or sizes[0] - sizes[1] < saving:
             continue
         full, small, source = sizes
@@ -433,14 +432,12 @@ def slim_variant(ctx: Context) -> Iterator[Hit]:
 
 
 def _variant_sizes(
-    registry: str | None, repository: str, tag: str | None, family: str, extra: dict[str, float]
+    analysis: FileAnalysis, ref: ImageRef, family: str, extra: dict[str, float]
 ) -> tuple[float, float, str] | None:
     """The sizes (MiB) of the default and slim variants, from the data file or the option."""
-    from dfanalyze.knowledge.base_images import lookup
-
     if family in extra and f"{family}:slim" in extra:
         return extra[family], extra[f"{family}:slim"], "your image_sizes option"
-    info = lookup(registry, repository, tag)
+    info = analysis.image_info(ref.registry, ref.repository, ref.tag)
     if info is None:
         return None
     full = next((s for s in info.sizes if s.variant == family), None)

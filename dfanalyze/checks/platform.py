@@ -37,9 +37,7 @@ def _image_os(ctx: Context, from_: From) -> str | None:
         or "nanoserver" in (ref.tag or "")
     ):
         return "windows"
-    from dfanalyze.knowledge.base_images import lookup
-
-    info = lookup(ref.registry, ref.repository, ref.tag)
+    info = ctx.analysis.image_info(ref.registry, ref.repository, ref.tag)
     if info is not None and info.distro is not None:
         return "linux"
     return None
