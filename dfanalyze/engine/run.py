@@ -19,6 +19,7 @@ from typing import Any
 
 from dfanalyze.checks.context import Context, FileAnalysis, Hit
 from dfanalyze.checks.suppression import REPORT_KEY
+from dfanalyze.engine.matcher import CheckFunction
 from dfanalyze.engine.registry import Registry, default_registry
 from dfanalyze.engine.rulefile import Rule
 from dfanalyze.engine.selection import RulePlan, Selection, SelectorError, resolve
@@ -113,6 +114,14 @@ class RulesFailed(Exception):
         self.problems = problems
 
 
+# A rule ready to run: its check, options and severity looked up once (per Linter, not per file).
+_Planned = tuple[Rule, CheckFunction, Mapping[str, Any], Severity]
+
+
+def _planned(rules: Iterable[Rule], registry: Registry, plan: RulePlan) -> list[_Planned]:
+    return [(r, registry.checks[r.code], plan.options[r.code], plan.severities[r.code]) for r in rules]
+
+
 def run_rules(
     analysis: FileAnalysis,
     rules: Iterable[Rule],
@@ -120,20 +129,20 @@ def run_rules(
     plan: RulePlan,
     problems: list[RunProblem] | None = None,
 ) -> list[Finding]:
+    return _run(analysis, _planned(rules, registry, plan), problems)
+
+
+def _run(analysis: FileAnalysis, planned: list[_Planned], problems: list[RunProblem] | None) -> list[Finding]:
     findings: list[Finding] = []
     path = analysis.dockerfile.path
-    for rule in rules:
-        check = registry.checks[rule.code]
-        options = plan.options[rule.code]
-        ctx = Context(analysis, options)
+    for rule, check, options, severity in planned:
         try:
-            hits = list(check(ctx))
+            hits = list(check(Context(analysis, options)))
         except Exception as exc:  # a broken check must not hide the other rules' findings
             if problems is not None:
                 problems.append(RunProblem(rule.code, path, f"{type(exc).__name__}: {exc}"))
             continue
         if hits:
-            severity = plan.severities[rule.code]
             findings += [finding_from_hit(rule, severity, hit, path, options) for hit in hits]
     return findings
 
@@ -164,9 +173,12 @@ class Linter:
         return cls(registry, plan, build_args or {}, settings or {}, hadolint_pragmas)
 
     @cached_property
-    def _phases(self) -> tuple[list[Rule], list[Rule]]:
-        main = [r for r in self.plan.rules if r.phase == "main"]
-        return main, [r for r in self.plan.rules if r.phase == "late"]
+    def _phases(self) -> tuple[list[_Planned], list[_Planned], frozenset[str]]:
+        """The main rules, the late rules, and the codes of both."""
+        plan = self.plan
+        main = _planned((r for r in plan.rules if r.phase == "main"), self.registry, plan)
+        late = _planned((r for r in plan.rules if r.phase == "late"), self.registry, plan)
+        return main, late, plan.codes
 
     def lint(
         self,
@@ -178,23 +190,23 @@ class Linter:
         analysis = FileAnalysis(
             dockerfile, build_args=self.build_args, context_dir=context_dir, settings=self.settings
         )
-        main, late = self._phases
-        findings = run_rules(analysis, main, self.registry, self.plan, problems)
+        main, late, codes = self._phases
+        findings = _run(analysis, main, problems)
         comments = read_comments(dockerfile, hadolint_pragmas=self.hadolint_pragmas)
         if comments:
             suppressions = resolve_comments(comments, self.registry)
             judged = findings
             if late:
-                extra = sorted(suppressions.named - self.plan.codes)
+                extra = sorted(suppressions.named - codes)
                 rules = [self.registry.rules[code] for code in extra]
                 judged = findings + run_rules(analysis, rules, self.registry, self.plan)
             kept, used = suppressions.apply(judged)
-            findings = [f for f in kept if f.code in self.plan.codes]
+            findings = [f for f in kept if f.code in codes]
             report = suppressions.report(used)
             analysis.cached(REPORT_KEY, lambda: report)
-            findings += suppressions.apply(run_rules(analysis, late, self.registry, self.plan, problems))[0]
+            findings += suppressions.apply(_run(analysis, late, problems))[0]
         else:
-            findings += run_rules(analysis, late, self.registry, self.plan, problems)
+            findings += _run(analysis, late, problems)
         findings.sort(key=Finding.sort_key)
         return findings
 
