@@ -1,15 +1,20 @@
-"""The rule-file cache: reused while a file is unchanged, re-read when it changes, never required."""
+"""The rule-file cache: reused while a file is unchanged, re-read when it changes, never required;
+it keeps what linting needs, and docs and examples are read from the file when asked for."""
 
 from __future__ import annotations
 
+import json
 import os
+import pickle
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from dfanalyze.engine import rulecache
 from dfanalyze.engine.registry import DOCS_URL
+from dfanalyze.engine.rulefile import RuleFileError
 from dfanalyze.resources import data_dir
 
 RULE = data_dir("rules") / "syntax" / "DF701-unknown-instruction.toml"
@@ -30,7 +35,49 @@ def test_only_data_is_cached_and_still_validated(folder: Path) -> None:
     cache.load(folder / RULE.name, DOCS_URL)
     cache.save(folder)
     assert cache.location is not None and cache.location.suffix == ".json"
-    assert cache.location.read_text().startswith("{")
+    saved = json.loads(cache.location.read_text())
+    (entry,) = saved["folders"][str(folder.resolve())].values()
+    assert entry[2]["code"] == "DF701"
+    assert "docs" not in entry[2] and "examples" not in entry[2]  # read from the file when asked for
+    broken = folder / "DF799-broken.toml"
+    text = (folder / RULE.name).read_text().replace('code = "DF701"', 'code = "DF799"')
+    broken.write_text(text.replace("[[examples]]", "[[examples]]\nwrong = 1", 1))
+    with pytest.raises(RuleFileError, match=r"examples\[0\]\.wrong: unknown key"):
+        cache.load(broken, DOCS_URL)
+    assert str(broken) not in cache.entries
+
+
+def test_docs_and_examples_of_a_cached_rule_are_read_once_when_asked_for(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = rulecache.RuleFileCache.open(folder)
+    first = cache.load(folder / RULE.name, DOCS_URL)
+    cache.save(folder)
+    calls: list[Path] = []
+    read = rulecache.read_rule_data
+
+    def counting(path: Path) -> dict[str, Any]:
+        calls.append(path)
+        return read(path)
+
+    monkeypatch.setattr(rulecache, "read_rule_data", counting)
+    again = rulecache.RuleFileCache.open(folder).load(folder / RULE.name, DOCS_URL)
+    assert calls == []
+    assert again.examples == first.examples and again.docs == first.docs
+    assert again.examples[0].bad is not None
+    assert calls == [folder / RULE.name]
+    assert pickle.loads(pickle.dumps(again)).docs == first.docs
+
+
+def test_the_rules_of_several_installations_stay_cached(tmp_path: Path, folder: Path) -> None:
+    other = tmp_path / "other-install"
+    shutil.copytree(folder, other)
+    for rules in (folder, other, folder):
+        cache = rulecache.RuleFileCache.open(rules)
+        cache.load(rules / RULE.name, DOCS_URL)
+        cache.save(rules)
+    for rules in (folder, other):
+        assert str(rules / RULE.name) in rulecache.RuleFileCache.open(rules).entries
 
 
 def test_an_unchanged_file_is_read_from_the_cache(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,10 +1,13 @@
 """A cache of the built-in rule files' contents, so that a run does not re-parse every TOML file.
 
-The cache holds *data only* (the parsed TOML of each file, as JSON), never code: each rule is still
-validated by :func:`~dfanalyze.engine.rulefile.rule_from_mapping` on every run. It lives in the
-user's cache directory (:mod:`dfanalyze.cachedir`), one file per dfanalyze version, and an entry
-is reused only while the rule file's size and modification time are unchanged. Only the rules
-shipped with dfanalyze are cached; plugin and ``extend-rules`` folders are small and read directly.
+The cache holds *data only*, never code: for each rule file that passed validation, the part a lint
+run needs (no docs, no examples: those are 80% of the text), as JSON. That part is validated again by
+:func:`~dfanalyze.engine.rulefile.rule_from_lean` on every run; docs and examples are read from the
+rule file if something asks for them (:class:`~dfanalyze.engine.rulefile.DetailsLoader`). It lives in
+the user's cache directory (:mod:`dfanalyze.cachedir`), one file per dfanalyze version holding the
+rule folders of up to eight installations, and an entry is reused only while the rule file's size and
+modification time are unchanged. Only the rules shipped with dfanalyze are cached; plugin and
+``extend-rules`` folders are small and read directly.
 """
 
 from __future__ import annotations
@@ -18,7 +21,14 @@ from typing import Any
 
 from dfanalyze import __version__
 from dfanalyze.cachedir import cache_dir
-from dfanalyze.engine.rulefile import Rule, RuleFileError, rule_from_mapping
+from dfanalyze.engine.rulefile import (
+    DetailsLoader,
+    Rule,
+    RuleFileError,
+    lean,
+    rule_from_lean,
+    rule_from_mapping,
+)
 from dfanalyze.records import field, record
 
 
@@ -33,13 +43,19 @@ def read_rule_data(path: Path) -> dict[str, Any]:
         raise RuleFileError(str(path), "file", str(exc)) from None
 
 
+FORMAT = 2
+FOLDERS_KEPT = 8
+
+
 @record(frozen=False)
 class RuleFileCache:
-    """The parsed contents of rule files, by path, with the (mtime_ns, size) they were read at."""
+    """The lean data of valid rule files, by path, with the (mtime_ns, size) they were read at."""
 
     location: Path | None
     entries: dict[str, list[Any]] = field(default_factory=dict)
     dirty: bool = False
+    others: dict[str, Any] = field(default_factory=dict)
+    """The cached folders of other installations, kept when this one's is saved."""
 
     @classmethod
     def open(cls, folder: Path) -> RuleFileCache:
@@ -52,8 +68,11 @@ class RuleFileCache:
             raw = json.loads(location.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             raw = {}
-        entries = raw.get(str(folder.resolve()), {}) if isinstance(raw, dict) else {}
-        return cls(location, entries if isinstance(entries, dict) else {})
+        folders = raw.get("folders") if isinstance(raw, dict) and raw.get("format") == FORMAT else None
+        if not isinstance(folders, dict):
+            return cls(location)
+        entries = folders.pop(str(folder.resolve()), {})
+        return cls(location, entries if isinstance(entries, dict) else {}, others=folders)
 
     def load(self, path: Path, docs_url: str) -> Rule:
         """The rule in ``path``, validated; its TOML is parsed only when the file changed."""
@@ -67,23 +86,25 @@ class RuleFileCache:
             and cached[:2] == stamp
             and isinstance(cached[2], dict)
         ):
-            data = cached[2]
-        else:
-            data = read_rule_data(path)  # raises RuleFileError: broken files are never cached
-            self.entries[key] = [*stamp, data]
-            self.dirty = True
-        return rule_from_mapping(data, str(path), docs_url)
+            return rule_from_lean(cached[2], key, docs_url, DetailsLoader(key))
+        data = read_rule_data(path)
+        rule = rule_from_mapping(data, key, docs_url)  # raises RuleFileError: broken files are not cached
+        self.entries[key] = [*stamp, lean(data)]
+        self.dirty = True
+        return rule
 
     def save(self, folder: Path) -> None:
         if self.location is None or not self.dirty:
             return
         import tempfile
 
+        kept = dict(list(self.others.items())[-(FOLDERS_KEPT - 1) :])
+        kept[str(folder.resolve())] = self.entries  # last: the most recently saved
         try:
             self.location.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.location.parent, prefix=".rules-", suffix=".tmp")
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump({str(folder.resolve()): self.entries}, handle)
+                json.dump({"format": FORMAT, "folders": kept}, handle)
             Path(tmp).replace(self.location)
         except (OSError, TypeError, ValueError):
             return

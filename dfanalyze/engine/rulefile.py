@@ -18,6 +18,7 @@ from dfanalyze.records import field, record
 
 CODE_PATTERN = re.compile(r"^[A-Z]{1,6}[0-9]{3,4}$")
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
+CHECK_PATTERN = re.compile(r"^[\w.]+:\w+$")
 FAMILIES = {
     "base-image": "1xx: FROM, base images, stages",
     "cmd": "2xx: CMD, ENTRYPOINT, HEALTHCHECK, SHELL",
@@ -54,6 +55,7 @@ _TOP_KEYS = {
     "examples",
     "phase",
 }
+_DETAIL_KEYS = {"docs", "examples"}
 PHASES = ("main", "late")
 _EXAMPLE_KEYS = {"bad", "good", "fixed", "config", "note", "build_args", "context", "unsafe"}
 
@@ -80,6 +82,37 @@ class Example:
 
 
 @record(slots=True)
+class RuleDetails:
+    """What only documentation and tests read: a rule's docs sections and examples."""
+
+    docs: Mapping[str, Any]
+    examples: tuple[Example, ...]
+
+
+class DetailsLoader:
+    """A rule's :class:`RuleDetails`: given, or read from its file on first use.
+
+    The rule cache keeps what a lint run needs; a rule loaded from it reads its docs and examples
+    (most of a rule file, validated when the file was cached) only when asked."""
+
+    __slots__ = ("_details", "_path")
+
+    def __init__(self, path: str) -> None:
+        self._path = path
+        self._details: RuleDetails | None = None
+
+    def given(self, details: RuleDetails) -> None:
+        self._details = details
+
+    def __call__(self) -> RuleDetails:
+        if self._details is None:
+            from dfanalyze.engine.rulecache import read_rule_data
+
+            self._details = rule_details(read_rule_data(Path(self._path)), self._path)
+        return self._details
+
+
+@record(slots=True)
 class Rule:
     code: str
     name: str
@@ -91,15 +124,22 @@ class Rule:
     enabled: bool  # on by default; opt-in rules set enabled = false
     fix: str | None  # None, "safe" or "unsafe"
     url: str
-    docs: Mapping[str, Any]
     match: Mapping[str, Any] | None
     check: str | None
     options: Mapping[str, Any]
-    examples: tuple[Example, ...]
     source: str  # the file it came from
     # "main", or "late": runs after every main rule, once suppression comments were applied (the
     # rules that report on suppression comments themselves)
     phase: str = "main"
+    details: DetailsLoader = field(kw_only=True, compare=False, repr=False)
+
+    @property
+    def docs(self) -> Mapping[str, Any]:
+        return self.details().docs
+
+    @property
+    def examples(self) -> tuple[Example, ...]:
+        return self.details().examples
 
     @property
     def selectors(self) -> tuple[str, ...]:
@@ -131,6 +171,20 @@ def _optional(data: Mapping[str, Any], key: str, kind: type, path: str, default:
 
 
 def rule_from_mapping(data: Mapping[str, Any], path: str, docs_url: str) -> Rule:
+    """The rule a rule file's data describes, every part validated."""
+    details = DetailsLoader(path)
+    rule = rule_from_lean(data, path, docs_url, details)
+    details.given(rule_details(data, path))
+    return rule
+
+
+def lean(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The part of a rule file's data that linting needs (no docs, no examples)."""
+    return {key: value for key, value in data.items() if key not in _DETAIL_KEYS}
+
+
+def rule_from_lean(data: Mapping[str, Any], path: str, docs_url: str, details: DetailsLoader) -> Rule:
+    """The rule from its data; ``docs`` and ``examples`` in ``data``, if any, are left to ``details``."""
     unknown = sorted(set(data) - _TOP_KEYS)
     if unknown:
         raise RuleFileError(path, unknown[0], f"unknown key (allowed: {', '.join(sorted(_TOP_KEYS))})")
@@ -155,6 +209,39 @@ def rule_from_mapping(data: Mapping[str, Any], path: str, docs_url: str) -> Rule
     fix = _optional(data, "fix", str, path, None)
     if fix not in (None, "safe", "unsafe"):
         raise RuleFileError(path, "fix", f"{fix!r} must be 'safe' or 'unsafe'")
+    match = _optional(data, "match", dict, path, None)
+    check = _optional(data, "check", str, path, None)
+    if (match is None) == (check is None):
+        raise RuleFileError(path, "match", "a rule needs exactly one of [match] or check")
+    if check is not None and not CHECK_PATTERN.match(check):
+        raise RuleFileError(path, "check", f"{check!r} must look like 'package.module:function'")
+    options = _optional(data, "options", dict, path, {})
+    url = _optional(data, "url", str, path, f"{docs_url}#{code.lower()}-{name}")
+    phase = _optional(data, "phase", str, path, "main")
+    if phase not in PHASES:
+        raise RuleFileError(path, "phase", f"{phase!r} must be one of {', '.join(PHASES)}")
+    return Rule(
+        code=code,
+        name=name,
+        family=family,
+        severity=severity,
+        summary=summary,
+        message=message,
+        aliases=tuple(aliases),
+        enabled=_optional(data, "enabled", bool, path, True),
+        fix=fix,
+        url=url,
+        match=match,
+        check=check,
+        options=options,
+        source=path,
+        phase=phase,
+        details=details,
+    )
+
+
+def rule_details(data: Mapping[str, Any], path: str) -> RuleDetails:
+    """The docs sections and examples of a rule file's data, validated."""
     docs = _require(data, "docs", dict, path)
     for section in ("what", "why"):
         if not isinstance(docs.get(section), str) or not docs[section].strip():
@@ -164,13 +251,6 @@ def rule_from_mapping(data: Mapping[str, Any], path: str, docs_url: str) -> Rule
         raise RuleFileError(
             path, f"docs.{unknown_docs[0]}", f"unknown section (allowed: {', '.join(DOC_SECTIONS)})"
         )
-    match = _optional(data, "match", dict, path, None)
-    check = _optional(data, "check", str, path, None)
-    if (match is None) == (check is None):
-        raise RuleFileError(path, "match", "a rule needs exactly one of [match] or check")
-    if check is not None and not re.match(r"^[\w.]+:\w+$", check):
-        raise RuleFileError(path, "check", f"{check!r} must look like 'package.module:function'")
-    options = _optional(data, "options", dict, path, {})
     raw_examples = _require(data, "examples", list, path)
     examples = []
     for i, raw in enumerate(raw_examples):
@@ -198,29 +278,7 @@ def rule_from_mapping(data: Mapping[str, Any], path: str, docs_url: str) -> Rule
         )
     if not any(e.bad is not None for e in examples) or not any(e.good is not None for e in examples):
         raise RuleFileError(path, "examples", "needs at least one bad and one good example")
-    url = _optional(data, "url", str, path, f"{docs_url}#{code.lower()}-{name}")
-    phase = _optional(data, "phase", str, path, "main")
-    if phase not in PHASES:
-        raise RuleFileError(path, "phase", f"{phase!r} must be one of {', '.join(PHASES)}")
-    return Rule(
-        code=code,
-        name=name,
-        family=family,
-        severity=severity,
-        summary=summary,
-        message=message,
-        aliases=tuple(aliases),
-        enabled=_optional(data, "enabled", bool, path, True),
-        fix=fix,
-        url=url,
-        docs=docs,
-        match=match,
-        check=check,
-        options=options,
-        examples=tuple(examples),
-        source=path,
-        phase=phase,
-    )
+    return RuleDetails(docs, tuple(examples))
 
 
 def load_rule_file(path: Path, docs_url: str) -> Rule:
