@@ -44,8 +44,10 @@ from dfanalyze.records import record
 
 Variables = Mapping[str, str | Unknown]
 
-_URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
-_GLOB = re.compile(r"[*?\[]")
+# Patterns of rare commands and instructions are compiled on first use (``re`` keeps them): a
+# case-insensitive class costs ~1 ms to compile, on every start of the linter.
+_URL = r"^[a-z][a-z0-9+.-]*://"
+_GLOB = re.compile(r"[*?\[]")  # the same as analysis.context's: compiled once
 _READ_ONLY = frozenset(
     {"true", "false", ":", "echo", "printf", "ls", "cat", "test", "[", "[[", "sleep", "env", "printenv"}
     | {"id", "whoami", "uname", "pwd", "which", "type", "exit", "set", "export", "unset", "hash", "date"}
@@ -63,8 +65,8 @@ _COREUTILS_UNITS = {
     "TiB": 1024**4, "TB": 1000**4,
 }  # fmt: skip
 _DD_UNITS = {**_COREUTILS_UNITS, "c": 1, "w": 2, "xM": 1024**2}
-_SIZE = re.compile(r"(\d+)([A-Za-z]*)")
-_RECURSIVE = re.compile(r"--recursive|-[a-zA-Z]*R[a-zA-Z]*")
+_SIZE = r"(\d+)([A-Za-z]*)"
+_RECURSIVE = r"--recursive|-[a-zA-Z]*R[a-zA-Z]*"
 
 
 @record
@@ -103,7 +105,7 @@ def parse_size(text: str, units: Mapping[str, int]) -> int | None:
     """``10M``, ``512``, ``1KiB`` ... in the given unit table; ``2x512`` multiplies (dd)."""
     total = 1
     for factor in text.split("x"):
-        match = _SIZE.fullmatch(factor)
+        match = re.fullmatch(_SIZE, factor)
         if match is None or match.group(2) not in units:
             return None
         total *= int(match.group(1)) * units[match.group(2)]
@@ -179,22 +181,7 @@ class _Interpreter:
         self.env = setting.env
         self.cwd = setting.env.workdir
         self.masked = masked
-        self.handlers: dict[str, Callable[[Command, list[str | None]], None]] = {
-            "dd": self.dd,
-            "truncate": self.truncate,
-            "fallocate": self.fallocate,
-            "touch": self.touch,
-            "mkdir": self.mkdir,
-            "rm": self.rm,
-            "rmdir": self.rm,
-            "ln": self.ln,
-            "cp": self.cp,
-            "mv": self.mv,
-            "chmod": self.chmod,
-            "chown": self.chmod,
-            "chgrp": self.chmod,
-            "cd": self.cd,
-        }
+        self.masked_below = tuple(m.rstrip("/") + "/" for m in masked)
 
     # -- helpers -------------------------------------------------------------------------------------
 
@@ -215,7 +202,7 @@ class _Interpreter:
         return absolute(text, self.cwd, self.env.home) if text else None
 
     def hidden(self, path: str) -> bool:
-        return any(path == m or path.startswith(m.rstrip("/") + "/") for m in self.masked)
+        return path in self.masked or path.startswith(self.masked_below)
 
     def unknown(self, what: str) -> None:
         self.builder.mark_unknown(what)
@@ -250,10 +237,10 @@ class _Interpreter:
             self.package(operation, script)
         elif isinstance(operation, Download):
             self.download(operation)
-        elif program in self.handlers:
+        elif program in _HANDLERS:
             if None in values:
                 self.unknown(f"`{program}` with an argument this model cannot resolve")
-            self.handlers[program](command, values)
+            _HANDLERS[program](self, command, values)
         elif not self.read_only(program, values):
             self.unknown(f"`{program}` may write files this model cannot list")
         self.redirects(command, output)
@@ -407,7 +394,7 @@ class _Interpreter:
         self.cp(command, values, move=True)
 
     def chmod(self, command: Command, values: list[str | None]) -> None:
-        recursive = any(v is not None and _RECURSIVE.fullmatch(v) for v in values)
+        recursive = any(v is not None and re.fullmatch(_RECURSIVE, v) for v in values)
         names = _operands(values, takes_value=("--reference",))
         for name in names[1:]:
             path = self.path(name)
@@ -525,6 +512,25 @@ class _Interpreter:
             self.write(self.path(name), None, f"{op.tool} download")
 
 
+_HANDLERS: dict[str, Callable[[_Interpreter, Command, list[str | None]], None]] = {
+    "dd": _Interpreter.dd,
+    "truncate": _Interpreter.truncate,
+    "fallocate": _Interpreter.fallocate,
+    "touch": _Interpreter.touch,
+    "mkdir": _Interpreter.mkdir,
+    "rm": _Interpreter.rm,
+    "rmdir": _Interpreter.rm,
+    "ln": _Interpreter.ln,
+    "cp": _Interpreter.cp,
+    "mv": _Interpreter.mv,
+    "chmod": _Interpreter.chmod,
+    "chown": _Interpreter.chmod,
+    "chgrp": _Interpreter.chmod,
+    "cd": _Interpreter.cd,
+}
+"""The commands whose effect on the filesystem is replayed."""
+
+
 def _echo_size(values: list[str | None]) -> int | None:
     newline = True
     words = list(values)
@@ -629,8 +635,12 @@ def copy_layer(builder: LayerBuilder, ins: model.CopyLike, setting: CopySetting)
         builder.mark_unknown(f"{ins.kind}: the destination is unknown")
         return
     dest = absolute(dest_text, env.workdir) or "/"
-    heredocs = {h.name: h for h in ins.heredoc_sources}
-    sources = [w for w in ins.sources if not any(w.text.endswith(name) for name in heredocs)]
+    heredocs = {h.name: h for h in ins.heredoc_sources} if ins.heredocs else {}
+    sources = (
+        [w for w in ins.sources if not any(w.text.endswith(name) for name in heredocs)]
+        if heredocs
+        else list(ins.sources)
+    )
     existing = builder.nodes.get(dest)
     into = (
         dest_text.endswith(("/", "/."))
@@ -647,7 +657,7 @@ def copy_layer(builder: LayerBuilder, ins: model.CopyLike, setting: CopySetting)
         source = expand_word(word.text, env)
         if source is None:
             builder.mark_unknown(f"{ins.kind} {word.text}: the source is unknown")
-        elif isinstance(ins, model.Add) and _URL.match(source):
+        elif isinstance(ins, model.Add) and re.match(_URL, source, re.IGNORECASE):
             name = source.rstrip("/").rsplit("/", 1)[-1]
             builder.write(f"{dest}/{name}" if dest_text.endswith("/") else dest, "file", None)
         elif setting.external is not None:

@@ -15,7 +15,6 @@ snapshots leave it.
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Iterator, Mapping
 from functools import cached_property
 from typing import Literal
@@ -55,11 +54,15 @@ def entry_bytes(path: str, kind: ChangeKind, size: int) -> int:
 
 
 def parent_dirs(path: str) -> Iterator[str]:
-    """``/a/b/c`` gives ``/a/b`` then ``/a`` (never ``/``)."""
-    head = posixpath.dirname(path)
-    while head not in ("/", ""):
+    """``/a/b/c`` gives ``/a/b`` then ``/a`` (never ``/``): ``posixpath.dirname`` repeated, inlined."""
+    head = path
+    while True:
+        head = head[: head.rfind("/") + 1]
+        if head and head != "/" * len(head):
+            head = head.rstrip("/")
+        if head in ("/", ""):
+            return
         yield head
-        head = posixpath.dirname(head)
 
 
 @record(slots=True)
@@ -85,6 +88,10 @@ class Change:
     hides: int | None = 0
     """For a whiteout, an opaque directory or an overwritten file: the data bytes of the earlier
     version it hides (None when unknown). Only used to account wasted space."""
+
+
+_DIR = Change("dir")
+"""A directory entry (every one is the same)."""
 
 
 @record(slots=True)
@@ -206,7 +213,7 @@ class LayerBuilder:
             if node is None or node.kind != "dir":
                 new = node is None and (self.lower.exists(parent) is False or not self.is_system_dir(parent))
                 self.nodes[parent] = Node("dir", 0, self.step, complete=new)
-            self.changes[parent] = Change("dir")
+            self.changes[parent] = _DIR
 
     def _hidden_bytes(self, path: str) -> int | None:
         """Data bytes of the lower layers' versions at and below ``path``."""
@@ -243,14 +250,14 @@ class LayerBuilder:
             return
         self._touch_parents(path)
         self.nodes[path] = Node("dir", 0, self.step)
-        self.changes[path] = Change("opaque" if self._was_removed_dir(path) else "dir")
+        self.changes[path] = Change("opaque") if self._was_removed_dir(path) else _DIR
 
     def modify_dir(self, path: str) -> None:
         """A directory whose metadata changes (a mount point is made in it): copied up empty."""
         self._touch_parents(path)
         if path not in self.changes:
             self.nodes.setdefault(path, Node("dir", 0, self.step, complete=False))
-            self.changes[path] = Change("dir")
+            self.changes[path] = _DIR
 
     @staticmethod
     def is_system_dir(path: str) -> bool:
@@ -278,7 +285,8 @@ class LayerBuilder:
         """``rm -rf``: forget what this step made there; hide what earlier steps made."""
         made_here = path in self.changes and path not in self.lower.nodes
         in_lower = False if made_here else self.lower.exists(path)
-        for p in [p for p in self.changes if p == path or p.startswith(path + "/")]:
+        prefix = path + "/"
+        for p in [p for p in self.changes if p == path or p.startswith(prefix)]:
             del self.changes[p]
         self._remove_below(path)
         self.nodes.pop(path, None)
