@@ -17,10 +17,9 @@ Unknown always means ``None``: the data files leave out every fact no public sou
 
 from __future__ import annotations
 
-import calendar
 import re
-from datetime import date
-from functools import cache
+from datetime import date, timedelta
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +39,6 @@ _DATA = Path(__file__).resolve().parent / "data"
 _DOCKER_HUB = "docker.io"
 _DOCKER_HUB_ALIASES = frozenset({"docker.io", "index.docker.io", "registry-1.docker.io"})
 _VERSION = re.compile(r"^v?(\d+(?:\.\d+)*)$")
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _ALPINE_TAG = re.compile(r"^alpine(\d+\.\d+)?$")
 _DISTROLESS_DEBIAN = re.compile(r"-debian(\d+)$")
 _WINDOWS_PREFIXES = ("windowsservercore", "nanoserver")
@@ -179,10 +177,10 @@ def _to_date(value: object, *, field: str) -> date:
     if isinstance(value, date):
         return value
     if isinstance(value, str):
-        month = _MONTH.match(value)
-        if month:
-            year, mon = int(month.group(1)), int(month.group(2))
-            return date(year, mon, calendar.monthrange(year, mon)[1])
+        year, dash, month = value.partition("-")
+        if dash and len(year) == 4 and len(month) == 2 and (year + month).isdecimal():
+            first = date(int(year), int(month), 1)  # ValueError for month 00 or 13
+            return (first + timedelta(days=31)).replace(day=1) - timedelta(days=1)
     raise ValueError(f"{field}: {value!r} is neither a date nor YYYY-MM")
 
 
@@ -379,6 +377,13 @@ def lookup(registry: str | None, repository: str, tag: str | None) -> ImageInfo 
     ``registry`` may be ``None`` (Docker Hub, or a host written at the start of ``repository``);
     ``docker.io/library/`` spellings are normalised. A ``None`` tag means ``latest``.
     """
+    return _lookup(registry, repository, tag)
+
+
+@lru_cache(maxsize=1024)
+def _lookup(registry: str | None, repository: str, tag: str | None) -> ImageInfo | None:
+    """:func:`lookup`, once per image reference (the rules and the layer model ask for the same
+    few base images again and again)."""
     host, repo = _normalise(registry, repository)
     family = next((f for f in _families() if f.covers(host, repo)), None)
     if family is None:
