@@ -18,6 +18,7 @@ Unknown always means ``None``: the data files leave out every fact no public sou
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
 from datetime import date, timedelta
 from functools import cache, lru_cache
 from pathlib import Path
@@ -189,29 +190,51 @@ def _optional_date(table: dict[str, Any], key: str) -> date | None:
     return None if value is None else _to_date(value, field=key)
 
 
+class _Products(Mapping[str, _Product]):
+    """The products of ``eol.toml`` by name, each made on first use (a lint asks for two or three
+    of them)."""
+
+    def __init__(self, tables: Mapping[str, Any]) -> None:
+        self._tables = tables
+        self._made: dict[str, _Product] = {}
+
+    def __getitem__(self, name: str) -> _Product:
+        product = self._made.get(name)
+        if product is None:
+            product = self._made[name] = _product(name, self._tables[name])
+        return product
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._tables)
+
+    def __len__(self) -> int:
+        return len(self._tables)
+
+
+def _product(name: str, table: Mapping[str, Any]) -> _Product:
+    cycles = tuple(
+        _Cycle(
+            cycle=str(row["cycle"]),
+            aliases=tuple(str(alias).lower() for alias in row.get("aliases", ())),
+            released=_optional_date(row, "released"),
+            eol=_optional_date(row, "eol"),
+            extended=_optional_date(row, "extended"),
+            source=str(row.get("source", table["source"])),
+            read=_to_date(row.get("read", table["read"]), field="read"),
+        )
+        for row in table["cycles"]
+    )
+    return _Product(
+        name=name,
+        eol_meaning=table.get("eol_meaning"),
+        extended_meaning=table.get("extended_meaning"),
+        cycles=cycles,
+    )
+
+
 @cache
-def _products() -> dict[str, _Product]:
-    products: dict[str, _Product] = {}
-    for name, table in _load_toml("eol.toml")["products"].items():
-        cycles = tuple(
-            _Cycle(
-                cycle=str(row["cycle"]),
-                aliases=tuple(str(alias).lower() for alias in row.get("aliases", ())),
-                released=_optional_date(row, "released"),
-                eol=_optional_date(row, "eol"),
-                extended=_optional_date(row, "extended"),
-                source=str(row.get("source", table["source"])),
-                read=_to_date(row.get("read", table["read"]), field="read"),
-            )
-            for row in table["cycles"]
-        )
-        products[name] = _Product(
-            name=name,
-            eol_meaning=table.get("eol_meaning"),
-            extended_meaning=table.get("extended_meaning"),
-            cycles=cycles,
-        )
-    return products
+def _products() -> Mapping[str, _Product]:
+    return _Products(_load_toml("eol.toml")["products"])
 
 
 _STRUCTURAL = frozenset({"variants", "by_cycle", "sizes", "repositories", "repository_prefix"})
@@ -415,8 +438,9 @@ def _lookup(registry: str | None, repository: str, tag: str | None) -> ImageInfo
     distro = parts.distro or _text(fields.get("distro"))
     distro_release = parts.distro_release or _text(fields.get("distro_release"))
     distro_cycle = parts.distro_cycle
-    if distro_cycle is None and distro_release is not None and distro in _products():
-        found = _products()[distro].find(distro_release)
+    if distro_cycle is None and distro_release is not None and distro is not None:
+        known = _products().get(distro)
+        found = known.find(distro_release) if known is not None else None
         distro_cycle = found.cycle if found is not None else None
 
     read = fields.get("read")
