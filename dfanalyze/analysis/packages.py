@@ -54,7 +54,6 @@ _CLEANUP_PATTERNS: tuple[tuple[Manager, str], ...] = (
     ("gem", _HOME + r"/\.gem(/.*)?|/usr/local/bundle/cache(/.*)?"),
     ("go", _HOME + r"/\.cache(/go-build(/.*)?|/\*)?"),
 )
-_CLEANUP_PATHS = tuple((manager, re.compile(pattern)) for manager, pattern in _CLEANUP_PATTERNS)
 
 
 # --- results -------------------------------------------------------------------------------------
@@ -291,9 +290,9 @@ def _analyze(command: Command, script: ShellScript | None) -> Operation | None:
         return _yum(command, program)
     if program == "zypper":
         return _zypper(command)
-    if _PIP.fullmatch(program):
+    if program.startswith("pip") and re.fullmatch(_PIP, program):
         return _pip(command, program, args)
-    if _PYTHON.fullmatch(program) and _values(args[:2]) == ["-m", "pip"]:
+    if program.startswith("python") and re.fullmatch(_PYTHON, program) and _values(args[:2]) == ["-m", "pip"]:
         return _pip(command, f"{program} -m pip", args[2:])
     if program == "uv" and _values(args[:1]) == ["pip"]:
         return _pip(command, "uv pip", args[1:])
@@ -312,8 +311,8 @@ def _analyze(command: Command, script: ShellScript | None) -> Operation | None:
     return None
 
 
-_PIP = re.compile(r"pip(\d+(\.\d+)?)?")
-_PYTHON = re.compile(r"python(\d+(\.\d+)?)?")
+_PIP = r"pip(\d+(\.\d+)?)?"
+_PYTHON = r"python(\d+(\.\d+)?)?"
 
 
 @record(slots=True)
@@ -400,7 +399,7 @@ _APT_VALUES = frozenset(
     | {"--host-architecture"}
 )
 _APT_ACTIONS = {"full-upgrade": "dist-upgrade"}
-_APT_SPEC = re.compile(r"(?P<name>[^=/]+)(?:(?P<op>[=/])(?P<version>.+))?")
+_APT_SPEC = r"(?P<name>[^=/]+)(?:(?P<op>[=/])(?P<version>.+))?"
 
 
 def _apt(command: Command, tool: str) -> PackageOp | None:
@@ -449,7 +448,7 @@ _APK_VALUES = frozenset(
     {"-t", "--virtual", "-X", "--repository", "-p", "--root", "--keys-dir", "--arch"}
     | {"--cache-dir", "--repositories-file"}
 )
-_APK_SPEC = re.compile(r"(?P<name>[^=<>~]+)(?:(?P<op>~=|=~|>=|<=|=|~|>|<)(?P<version>.+))?")
+_APK_SPEC = r"(?P<name>[^=<>~]+)(?:(?P<op>~=|=~|>=|<=|=|~|>|<)(?P<version>.+))?"
 
 
 def _apk(command: Command) -> PackageOp | None:
@@ -485,7 +484,7 @@ _YUM_VALUES = frozenset(
     | {"--releasever", "-c", "--config", "--repo", "--repoid", "--forcearch", "-d", "-e"}
     | {"--downloaddir", "--destdir"}
 )
-_YUM_SPEC = re.compile(r"(?P<name>.+?)(?P<op>-)(?P<version>\d+(\.\d+)+[\w.+~:-]*)")
+_YUM_SPEC = r"(?P<name>.+?)(?P<op>-)(?P<version>\d+(\.\d+)+[\w.+~:-]*)"
 _YUM_ACTIONS = {"erase": "remove", "update": "upgrade", "localinstall": "install"}
 
 
@@ -528,7 +527,7 @@ _ZYPPER_ACTIONS = {
     "ref": "refresh",
     "cc": "clean",
 }
-_ZYPPER_SPEC = re.compile(r"(?P<name>[^=<>]+)(?:(?P<op>>=|<=|=|>|<)(?P<version>.+))?")
+_ZYPPER_SPEC = r"(?P<name>[^=<>]+)(?:(?P<op>>=|<=|=|>|<)(?P<version>.+))?"
 
 
 def _zypper(command: Command) -> PackageOp | None:
@@ -567,7 +566,7 @@ _PIP_VALUES = frozenset(
     | {"--log", "--proxy", "--retries", "--timeout", "--cache-dir", "--config-settings", "-C"}
     | {"--global-option", "-p", "--python", "--report", "--exists-action", "--index-strategy"}
 )
-_PIP_SPEC = re.compile(
+_PIP_SPEC = (
     r"(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*(\[[^\]]*\])?)\s*"
     r"(?:(?P<op>===|==|~=|!=|>=|<=|>|<|@)\s*(?P<version>[^;]+?))?\s*(;.*)?"
 )
@@ -632,7 +631,7 @@ _NODE_ACTIONS = {
     "upgrade": "update",
 }
 _NODE_MANAGERS: dict[str, Manager] = {"npm": "npm", "yarn": "yarn", "pnpm": "pnpm"}
-_NODE_SPEC = re.compile(r"(?P<name>@?[^@]+)(?:(?P<op>@)(?P<version>.+))?")
+_NODE_SPEC = r"(?P<name>@?[^@]+)(?:(?P<op>@)(?P<version>.+))?"
 
 
 def _node_pinned(op: str | None, version: str | None) -> bool:
@@ -686,7 +685,7 @@ _GEM_VALUES = frozenset(
     {"-v", "--version", "-i", "--install-dir", "-n", "--bindir", "--source", "-s", "-P"}
     | {"--trust-policy", "--platform", "-g", "--file"}
 )
-_GEM_SPEC = re.compile(r"(?P<name>[^:]+)(?:(?P<op>:)(?P<version>.+))?")
+_GEM_SPEC = r"(?P<name>[^:]+)(?:(?P<op>:)(?P<version>.+))?"
 
 
 def _gem(command: Command) -> PackageOp | None:
@@ -721,7 +720,7 @@ _GO_VALUES = frozenset(
     {"-o", "-C", "-ldflags", "-gcflags", "-tags", "-mod", "-modfile", "-p", "-asmflags"}
     | {"-pkgdir", "-toolexec", "-overlay", "-pgo"}
 )
-_GO_SPEC = re.compile(r"(?P<name>[^@]+)(?:(?P<op>@)(?P<version>.+))?")
+_GO_SPEC = r"(?P<name>[^@]+)(?:(?P<op>@)(?P<version>.+))?"
 
 
 def _go(command: Command) -> PackageOp | None:
@@ -752,14 +751,16 @@ def _go(command: Command) -> PackageOp | None:
 
 def _package(
     word: Word,
-    spec: re.Pattern[str],
+    spec: str,
     pinned: Callable[[str | None, str], bool],
     text: str | None = None,
 ) -> Package:
-    """A package from a spec such as ``curl=7.88.1-10``; ``pinned`` tells whether an operator and
-    a version name one exact version. ``text`` replaces the word's (for ``--editable=.``)."""
+    """A package from a spec such as ``curl=7.88.1-10`` (``spec``: the manager's pattern, compiled
+    on first use, as a run reads the specs of one or two managers); ``pinned`` tells whether an
+    operator and a version name one exact version. ``text`` replaces the word's (for
+    ``--editable=.``)."""
     written = _text(word) if text is None else text
-    match = spec.fullmatch(written)
+    match = re.fullmatch(spec, written)
     if match is None:
         return Package(written, None, None, False, word)
     op, version = match.group("op"), match.group("version")
@@ -859,7 +860,7 @@ def _rm(command: Command) -> CacheCleanup | None:
     paths: list[Word] = []
     for word in operands:
         path = _text(word).strip("\"'").rstrip("/")
-        hits = {manager for manager, pattern in _CLEANUP_PATHS if pattern.fullmatch(path)}
+        hits = {manager for manager, pattern in _CLEANUP_PATTERNS if re.fullmatch(pattern, path)}
         if hits:
             managers |= hits
             paths.append(word)

@@ -48,7 +48,7 @@ _TEST_EXPRESSIONS = frozenset(
 )
 _SUBSTITUTIONS = frozenset({"command_substitution", "process_substitution"})
 _SKIPPED = frozenset({"comment", "heredoc_body", "ERROR"})
-_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\+?=")
+_ASSIGNMENT = r"[A-Za-z_][A-Za-z0-9_]*\+?="
 
 
 # --- the model -----------------------------------------------------------------------------------
@@ -388,8 +388,8 @@ class _Heredoc:
     closed: bool
 
 
-_HEREDOC_OPERATOR = re.compile(r"<<(-?)[ \t]*")
-_DELIMITER = re.compile(r"""(?:[^\s;&|<>()'"\\]|\\.|'[^']*'|"[^"]*")+""")
+_HEREDOC_OPERATOR = r"<<(-?)[ \t]*"
+_DELIMITER = r"""(?:[^\s;&|<>()'"\\]|\\.|'[^']*'|"[^"]*")+"""
 
 
 def _mask_heredocs(text: str, offsets: OffsetMap) -> tuple[str, dict[int, _Heredoc], list[ShellError]]:
@@ -430,8 +430,8 @@ def _mask_heredocs(text: str, offsets: OffsetMap) -> tuple[str, dict[int, _Hered
         elif ch == "<" and text.startswith("<<", i) and not text.startswith("<<<", i):
             line = text[line_start:i]
             if line.count("((") <= line.count("))") and (i == 0 or text[i - 1] != "<"):
-                operator = _HEREDOC_OPERATOR.match(text, i)
-                delimiter = _DELIMITER.match(text, operator.end()) if operator else None
+                operator = re.compile(_HEREDOC_OPERATOR).match(text, i)
+                delimiter = re.compile(_DELIMITER).match(text, operator.end()) if operator else None
                 if operator and delimiter:
                     raw = delimiter.group()
                     word = re.sub(r"""\\(.)|['"]""", r"\1", raw)
@@ -1099,7 +1099,7 @@ def _unwrap(words: list[Word], offsets: OffsetMap) -> tuple[list[Wrapper], list[
             if value == "--":
                 j += 1
                 break
-            if program in {"env", "sudo"} and _ASSIGNMENT.match(value):
+            if program in {"env", "sudo"} and re.match(_ASSIGNMENT, value):
                 found.append(_split_assignment(words[j], offsets))
                 j += 1
                 continue

@@ -8,7 +8,6 @@ FROM is read after global ARG expansion; when the result is unknown, the checks 
 
 from __future__ import annotations
 
-import difflib
 import fnmatch
 import re
 from collections.abc import Iterator
@@ -311,6 +310,8 @@ def undefined_arg_in_from(ctx: Context) -> Iterator[Hit]:
             for name in dict.fromkeys(r.name for r in refs):
                 if name in known or not re.match(r"^[A-Za-z_]\w*$", name):
                     continue
+                import difflib  # only for a name that is not defined: most runs never need it
+
                 close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.8)
                 hint = f" (did you mean `{close[0]}`?)" if close else ""
                 yield Hit(span, {"name": name, "hint": hint})

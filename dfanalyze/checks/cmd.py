@@ -26,7 +26,7 @@ COMMAND_KINDS = ("CMD", "ENTRYPOINT", "HEALTHCHECK")
 _VARIABLE = re.compile(r"\$(?:\{?[A-Za-z_]|\()")
 _OPERATORS = frozenset({"&&", "||", "|", ";", "&", ">", ">>", "<", "2>&1", "|&"})
 _REDIRECT = re.compile(r"^[0-9]?>>?[^>]*$")
-_GLOB_OR_EXPANSION = re.compile(r"[*?\[~{}$`]")
+_GLOB_OR_EXPANSION = r"[*?\[~{}$`]"
 _WINDOWS_PATH = re.compile(r"^[A-Za-z]:[\\/]")
 
 
@@ -99,7 +99,7 @@ def exec_form_of(ins: CommandInstruction) -> list[str] | None:
     """The exec-form words that run exactly what ``ins``'s shell form runs, or None when the shell
     does some work: expansions, globs, operators, redirections, assignments."""
     words = _plain_words(ins)
-    if words is None or any(w.value is None or _GLOB_OR_EXPANSION.search(w.text) for w in words):
+    if words is None or any(w.value is None or re.search(_GLOB_OR_EXPANSION, w.text) for w in words):
         return None
     return [w.value for w in words if w.value is not None]
 
@@ -225,7 +225,7 @@ class LooseArray:
     problem: str
 
 
-_ITEM = re.compile(r"""\s*(?:'([^']*)'|("(?:[^"\\]|\\.)*"))\s*(,?)""")
+_ITEM = r"""\s*(?:'([^']*)'|("(?:[^"\\]|\\.)*"))\s*(,?)"""
 
 
 def parse_loose_array(text: str) -> LooseArray | None:
@@ -247,8 +247,9 @@ def parse_loose_array(text: str) -> LooseArray | None:
     items: list[str] = []
     position = 1
     trailing_comma = False
+    item = re.compile(_ITEM)
     while True:
-        match = _ITEM.match(stripped, position)
+        match = item.match(stripped, position)
         if match is None:
             break
         single, double, comma = match.groups()

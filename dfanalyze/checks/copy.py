@@ -16,8 +16,8 @@ ARCHIVE_SUFFIXES = (
     ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz", ".tbz2", ".tar.xz", ".txz", ".tar.zst",
     ".tzst", ".tar.lz", ".tar.lzma", ".tlz", ".gz", ".bz2", ".xz", ".zst", ".lzma", ".zip",
 )  # fmt: skip
-_URL = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
-_GIT = re.compile(r"^git@|\.git(#.*)?$")
+_URL = r"(?i)^[a-z][a-z0-9+.-]*://"
+_GIT = r"^git@|\.git(#.*)?$"
 _EXTRACTORS = frozenset({"unzip", "gunzip", "bunzip2", "unlzma", "unxz", "uncompress", "zcat", "gzcat", "7z"})
 
 
@@ -95,7 +95,7 @@ def copy_multiple_sources_dest_slash(ctx: Context) -> Iterator[Hit]:
 
 
 def _is_remote(source: str) -> bool:
-    return bool(_URL.match(source) or _GIT.search(source))
+    return bool(re.match(_URL, source) or re.search(_GIT, source))
 
 
 def _is_archive(source: str) -> bool:

@@ -22,17 +22,16 @@ from dfanalyze.model import KeyValue
 
 _RESERVED = ("com.docker.", "io.docker.", "org.dockerproject.")
 _KEY = re.compile(r"^[a-z0-9](?:[a-z0-9]|[.-](?=[a-z0-9]))*$")
-_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^\s/?#]+[^\s]*$")
-_HASH = re.compile(r"^(?:[0-9a-f]{7,40}|[0-9a-f]{64})$")
-_SEMVER = re.compile(
+# The value formats: pattern sources, compiled by `re` when a label of that format is checked.
+_URL = r"^[A-Za-z][A-Za-z0-9+.-]*://[^\s/?#]+[^\s]*$"
+_HASH = r"^(?:[0-9a-f]{7,40}|[0-9a-f]{64})$"
+_SEMVER = (
     r"^(?:0|[1-9]\d*)\.(?:0|[1-9]\d*)\.(?:0|[1-9]\d*)"
     r"(?:-(?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*)(?:\.(?:0|[1-9]\d*|\d*[A-Za-z-][0-9A-Za-z-]*))*)?"
     r"(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$"
 )
-_EMAIL = re.compile(
-    r"^(?:[^<>@\s]+ )*<?[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+>?$"
-)
-_RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$")
+_EMAIL = r"^(?:[^<>@\s]+ )*<?[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+>?$"
+_RFC3339 = r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$"
 TYPES = ("text", "url", "rfc3339", "spdx", "hash", "semver", "email")
 
 
@@ -60,7 +59,7 @@ def _spdx_expression(value: str) -> bool:
 
 
 def _rfc3339(value: str) -> bool:
-    if not _RFC3339.match(value):
+    if not re.match(_RFC3339, value):
         return False
     try:
         datetime.fromisoformat(value.replace("z", "Z").replace("Z", "+00:00").replace("t", "T"))
@@ -70,12 +69,12 @@ def _rfc3339(value: str) -> bool:
 
 
 VALIDATORS: dict[str, Callable[[str], bool]] = {
-    "url": lambda v: bool(_URL.match(v)),
+    "url": lambda v: bool(re.match(_URL, v)),
     "rfc3339": _rfc3339,
     "spdx": _spdx_expression,
-    "hash": lambda v: bool(_HASH.match(v)),
-    "semver": lambda v: bool(_SEMVER.match(v)),
-    "email": lambda v: bool(_EMAIL.match(v)),
+    "hash": lambda v: bool(re.match(_HASH, v)),
+    "semver": lambda v: bool(re.match(_SEMVER, v)),
+    "email": lambda v: bool(re.match(_EMAIL, v)),
 }
 
 

@@ -35,7 +35,7 @@ from dfanalyze.findings import Edit, Fix
 from dfanalyze.records import record, replace
 from dfanalyze.span import Span
 
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_NAME = r"[A-Za-z_][A-Za-z0-9_]*"
 _DECLARES = frozenset({"export", "declare", "local", "readonly", "typeset", "read"})
 
 
@@ -212,7 +212,7 @@ def _expand(text: str, variables: Mapping[str, str | Unknown], assigned: frozens
         refs = references(text)
         env: dict[str, str | Unknown] = {}
         for ref in refs:
-            if ref.name in assigned or not _NAME.fullmatch(ref.name):
+            if ref.name in assigned or not re.fullmatch(_NAME, ref.name):
                 return None
             env[ref.name] = variables.get(ref.name, UNKNOWN)
         if "'" in text or '"' in text:  # quoted: one word, no splitting

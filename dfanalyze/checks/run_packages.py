@@ -185,7 +185,7 @@ def apt_get_install_recommends(ctx: Context) -> Iterator[Hit]:
             yield Hit(command_span(op.command, word), {"command": _written(op, word)}, fix)
 
 
-_RECOMMENDS_OFF = re.compile(r"""APT::Install-Recommends\s+\\?["']?(false|0|no|off)\b""", re.IGNORECASE)
+_RECOMMENDS_OFF = r"""(?i)APT::Install-Recommends\s+\\?["']?(false|0|no|off)\b"""
 
 
 def _recommends_off(dockerfile: model.Dockerfile) -> frozenset[int]:
@@ -202,12 +202,12 @@ def _recommends_off(dockerfile: model.Dockerfile) -> frozenset[int]:
                 after.add(id(instruction))
             elif isinstance(instruction, model.Run):
                 texts = (instruction.text, *(h.content for h in instruction.heredocs))
-                off = any("Install-Recommends" in text and _RECOMMENDS_OFF.search(text) for text in texts)
+                off = any("Install-Recommends" in text and re.search(_RECOMMENDS_OFF, text) for text in texts)
         at_end[stage.index] = off
     return frozenset(after)
 
 
-_LISTS = re.compile(r"/var/lib/apt(/lists)?")
+_LISTS = r"/var/lib/apt(/lists)?"
 
 
 def apt_lists_not_removed(ctx: Context) -> Iterator[Hit]:
@@ -233,7 +233,7 @@ def _removes_lists(step: Step) -> bool:
     if isinstance(op, PackageOp):
         return op.manager == "apt" and op.action in {"distclean", "dist-clean"}
     return isinstance(op, CacheCleanup) and any(
-        _LISTS.fullmatch((word.value or "").strip("\"'").rstrip("/*").rstrip("/")) for word in op.paths
+        re.fullmatch(_LISTS, (word.value or "").strip("\"'").rstrip("/*").rstrip("/")) for word in op.paths
     )
 
 
@@ -500,14 +500,14 @@ def pip_unpinned(ctx: Context) -> Iterator[Hit]:
 
 
 _NODE_MOVING = frozenset({"latest", "next", "*", "x", ""})
-_NODE_GIT = re.compile(r"(git\+|git@|github:|gitlab:|bitbucket:|gist:)|[\w.-]+/[\w.-]+(#.*)?$")
+_NODE_GIT = r"(git\+|git@|github:|gitlab:|bitbucket:|gist:)|[\w.-]+/[\w.-]+(#.*)?$"
 
 
 def _node_state(package: Package, exact: bool) -> bool | None:
     text = _spec(package)
     if text.startswith((".", "/", "~")) or text.endswith((".tgz", ".tar.gz", ".tar")):
         return None  # a folder or a tarball
-    if "://" in text or _NODE_GIT.match(text):
+    if "://" in text or re.match(_NODE_GIT, text):
         return "#" in text  # a git dependency pinned to a commit or tag
     if exact:
         return package.pinned
@@ -532,11 +532,11 @@ def gem_unpinned(ctx: Context) -> Iterator[Hit]:
         )
 
 
-_RPM_NOT_PACKAGE = re.compile(r"^@|[*?\[(/]|\.rpm$")
+_RPM_NOT_PACKAGE = r"^@|[*?\[(/]|\.rpm$"
 
 
 def _rpm_state(package: Package, exact: bool) -> bool | None:
-    if _RPM_NOT_PACKAGE.search(_spec(package)) or "://" in package.name:
+    if re.search(_RPM_NOT_PACKAGE, _spec(package)) or "://" in package.name:
         return None
     return package.version is not None
 

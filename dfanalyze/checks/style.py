@@ -195,9 +195,7 @@ def invalid_port(ctx: Context) -> Iterator[Hit]:
                 yield Hit(port.span, {"port": value})
 
 
-_PRAGMA = re.compile(
-    r"^\s*#\s*(?:hadolint\s+(?:global\s+)?ignore=|dfanalyze:\s*(?:ignore|disable|ignore-file)=)"
-)
+_PRAGMA = r"^\s*#\s*(?:hadolint\s+(?:global\s+)?ignore=|dfanalyze:\s*(?:ignore|disable|ignore-file)=)"
 
 
 def inline_ignore_pragma(ctx: Context) -> Iterator[Hit]:
@@ -209,7 +207,8 @@ def inline_ignore_pragma(ctx: Context) -> Iterator[Hit]:
         for heredoc in ins.heredocs
         for number in range(heredoc.body_span.start.line, heredoc.body_span.end.line + 1)
     }
+    pragma = re.compile(_PRAGMA)
     for number, line in enumerate(ctx.dockerfile.lines, start=1):
-        if number not in bodies and _PRAGMA.match(line):
+        if number not in bodies and pragma.match(line):
             start = len(line) - len(line.lstrip()) + 1
             yield Hit(Span.of(number, start, number, len(line.rstrip()) + 1), {"comment": line.strip()})

@@ -115,7 +115,7 @@ def undefined_var(ctx: Context) -> Iterator[Hit]:
 _SECRET = re.compile(
     r"(?i)(?:_|^)(?:apikey|auth|credential|credentials|key|password|pword|passwd|secret|token)(?:_|$)"
 )
-_ALLOW = re.compile(r"(?i)(?:_|^)(?:public)(?:_|$)")
+_ALLOW = r"(?i)(?:_|^)(?:public)(?:_|$)"
 
 
 def secrets_in_arg_or_env(ctx: Context) -> Iterator[Hit]:
@@ -127,7 +127,7 @@ def secrets_in_arg_or_env(ctx: Context) -> Iterator[Hit]:
         else:
             continue
         for name, span in names:
-            if _SECRET.search(name) and not _ALLOW.search(name):
+            if _SECRET.search(name) and not re.search(_ALLOW, name):
                 yield Hit(span, {"instruction": ins.kind, "name": name})
 
 

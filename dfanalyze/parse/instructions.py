@@ -550,14 +550,14 @@ def parse_duration(text: str) -> float | None:
     return total
 
 
-_DURATION_PIECE = re.compile(r"([0-9]*(?:\.[0-9]*)?)([^0-9.]*)")
+_DURATION_PIECE = r"([0-9]*(?:\.[0-9]*)?)([^0-9.]*)"
 
 
 def duration_error(text: str) -> str:
     """Go's ``time.ParseDuration`` message for a string that is not a duration."""
     rest = text[1:] if text[:1] in ("+", "-") else text
     while rest:
-        match = _DURATION_PIECE.match(rest)
+        match = re.match(_DURATION_PIECE, rest)
         assert match is not None  # both groups may be empty
         number, unit = match.groups()
         if number in ("", "."):
