@@ -12,10 +12,9 @@ not selected (only when a late rule is active); their findings are used for that
 
 from __future__ import annotations
 
-import string
 from collections.abc import Iterable, Mapping, Sequence
-from functools import cached_property
-from typing import Any
+from functools import cache, cached_property
+from typing import TYPE_CHECKING, Any
 
 from dfanalyze.checks.context import Context, FileAnalysis, Hit
 from dfanalyze.checks.suppression import REPORT_KEY
@@ -27,6 +26,9 @@ from dfanalyze.engine.suppress import read_comments, resolve_comments
 from dfanalyze.findings import Finding, Severity
 from dfanalyze.model import Dockerfile
 from dfanalyze.records import field, record
+
+if TYPE_CHECKING:
+    import string
 
 __all__ = [
     "Linter",
@@ -47,28 +49,34 @@ class _Values(dict[str, Any]):
         return "{" + key + "}"
 
 
-class _Template(string.Formatter):
-    """The slow path, for what ``format_map`` cannot fill with :class:`_Values` (a format spec,
-    an attribute or index on a missing value, a positional field): such fields stay visible."""
-
-    def get_field(self, field_name: str, args: Sequence[Any], kwargs: Mapping[str, Any]) -> Any:
-        try:
-            return super().get_field(field_name, args, kwargs)
-        except (AttributeError, IndexError, KeyError, TypeError):
-            return "{" + field_name + "}", field_name
-
-    def format_field(self, value: Any, format_spec: str) -> str:
-        try:
-            return format(value, format_spec)
-        except (TypeError, ValueError):
-            return str(value)
-
-
 def _format(template: str, values: _Values) -> str:
     try:
         return template.format_map(values)
     except (AttributeError, IndexError, KeyError, TypeError, ValueError):
-        return _Template().vformat(template, (), values)
+        return _template().vformat(template, (), values)
+
+
+@cache
+def _template() -> string.Formatter:
+    """The slow path, for what ``format_map`` cannot fill with :class:`_Values` (a format spec,
+    an attribute or index on a missing value, a positional field): such fields stay visible.
+    Made on first use: most runs never need it, nor the ``string`` module (~1 ms to import)."""
+    import string
+
+    class Template(string.Formatter):
+        def get_field(self, field_name: str, args: Sequence[Any], kwargs: Mapping[str, Any]) -> Any:
+            try:
+                return super().get_field(field_name, args, kwargs)
+            except (AttributeError, IndexError, KeyError, TypeError):
+                return "{" + field_name + "}", field_name
+
+        def format_field(self, value: Any, format_spec: str) -> str:
+            try:
+                return format(value, format_spec)
+            except (TypeError, ValueError):
+                return str(value)
+
+    return Template()
 
 
 def finding_from_hit(
