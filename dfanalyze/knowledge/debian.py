@@ -83,6 +83,8 @@ class AptEstimate:
     removals: tuple[str, ...] = ()
     generated_bytes: int = 0
     """What the new packages' maintainer scripts write: Python byte-code, debconf's caches."""
+    debconf: bool = False
+    """A new package uses debconf (flag D)."""
 
     @property
     def complete(self) -> bool:
@@ -137,7 +139,7 @@ class DebianIndex:
         self._flags: Sequence[str] = columns["flags"]
         self._provides: Sequence[str] = columns["provides"]
         self.base: frozenset[str] = frozenset(data["base"]["packages"])
-        self._parsed: dict[tuple[str, bool], tuple[tuple[str, ...], ...]] = {}
+        self._packages: dict[tuple[str, bool], _Package] = {}
 
     def __contains__(self, name: object) -> bool:
         return name in self._row
@@ -168,15 +170,17 @@ class DebianIndex:
         """Debian's Priority field: required, important, standard, optional, extra or unknown."""
         return _PRIORITY_NAMES.get(self.flags(name)[:1], "unknown")
 
-    def _relations(self, name: str, recommends: bool) -> tuple[tuple[str, ...], ...]:
-        """Depends (then Recommends, when asked) as alternative groups, parsed once per process."""
+    def _package(self, name: str, recommends: bool) -> _Package | None:
+        """What a closure reads of a package, made once per process; None when it is not in the
+        data. (The columns are large: reading them again for each install is slower.)"""
         key = (name, recommends)
-        groups = self._parsed.get(key)
-        if groups is None:
+        package = self._packages.get(key)
+        if package is None and name in self._row:
             row = self._row[name]
             field = f"{self._depends[row]} {self._recommends[row]}" if recommends else self._depends[row]
-            groups = self._parsed[key] = tuple(tuple(group.split("|")) for group in field.split())
-        return groups
+            relations = tuple(tuple(group.split("|")) for group in field.split())
+            package = self._packages[key] = _Package(relations, self._kib[row], self._flags[row])
+        return package
 
     def providers(self, name: str) -> tuple[str, ...]:
         """The real packages that Provide a virtual ``name``, apt's choice first."""
@@ -224,52 +228,57 @@ class DebianIndex:
         # group is reached, and so whether the group needs its first member.
         present = set(installed)  # installed or chosen
         fresh = [name for name in dict.fromkeys(requested) if name not in present]
-        chosen = dict.fromkeys(fresh)
         present.update(fresh)
-        rows = self._row
-        relations = self._relations
+        package = self._package
+        chosen: dict[str, _Package] = {}
         for name in fresh:
-            walk = [iter(relations(name, recommends))]
+            found = package(name, recommends)
+            assert found is not None  # requested names are in the data
+            chosen[name] = found
+        for name in fresh:
+            walk = [iter(chosen[name].relations)]
             while walk:
                 for group in walk[-1]:
                     if not present.isdisjoint(group):
                         continue
                     first = group[0]
-                    if first in rows:
-                        chosen[first] = None
+                    dependency = package(first, recommends)
+                    if dependency is not None:
+                        chosen[first] = dependency
                         present.add(first)
-                        walk.append(iter(relations(first, recommends)))
+                        walk.append(iter(dependency.relations))
                         break
                     if first not in unknown:  # a dependency outside this archive component
                         unknown.append(first)
                 else:
                     walk.pop()
 
-        kib = self._kib
-        sizes = [kib[rows[name]] for name in chosen]
+        pyc = 0.0
+        for found in chosen.values():
+            for kind, ratio in PYC_BYTES_PER_INSTALLED_BYTE.items():
+                if kind in found.flags:
+                    pyc += ratio * 1024 * (found.kib or 0)
+                    break
+        debconf = any("D" in found.flags for found in chosen.values())
         return AptEstimate(
             new_packages=frozenset(chosen),
-            installed_size_bytes=sum(size or 0 for size in sizes) * 1024,
+            installed_size_bytes=sum(found.kib or 0 for found in chosen.values()) * 1024,
             unknown=tuple(unknown),
-            unsized=tuple(sorted(name for name, size in zip(chosen, sizes, strict=True) if size is None)),
+            unsized=tuple(sorted(name for name, found in chosen.items() if found.kib is None)),
             removals=tuple(removals),
-            generated_bytes=self.generated_bytes(chosen),
+            generated_bytes=round(pyc) + (DEBCONF_CACHE_BYTES if debconf else 0),
+            debconf=debconf,
         )
 
-    def generated_bytes(self, new_packages: Iterable[str]) -> int:
-        """Bytes the packages' maintainer scripts write: Python byte-code and debconf's caches."""
-        pyc = 0.0
-        debconf = False
-        rows, flag_column, kib = self._row, self._flags, self._kib
-        for name in new_packages:
-            row = rows[name]
-            flags = flag_column[row]
-            debconf = debconf or "D" in flags
-            for kind, ratio in PYC_BYTES_PER_INSTALLED_BYTE.items():
-                if kind in flags:
-                    pyc += ratio * 1024 * (kib[row] or 0)
-                    break
-        return round(pyc) + (DEBCONF_CACHE_BYTES if debconf else 0)
+
+@record(slots=True)
+class _Package:
+    """One package as the closure reads it."""
+
+    relations: tuple[tuple[str, ...], ...]
+    """Depends (then Recommends, when asked) as alternative groups."""
+    kib: int | None
+    flags: str
 
 
 _PRIORITY_RANK = {letter: rank for rank, letter in enumerate("risox")}

@@ -320,7 +320,6 @@ def apt_install_blobs(
         return [], unknown
     from dfanalyze.knowledge import debian
 
-    index = load_index()
     python = [p for p in estimate.new_packages if p.startswith(PYTHON_PACKAGES)]
     pyc = round((data.package_bytes(python) or 0) * data.pyc_ratio)
     extra = data.apt_package_bytes * len(estimate.new_packages) + pyc - debian.APT_CALL_OVERHEAD_BYTES
@@ -331,5 +330,4 @@ def apt_install_blobs(
         data_bytes=estimate.installed_size_bytes + pyc,
         packages=estimate.new_packages,
     )
-    debconf = any("D" in index.flags(p) for p in estimate.new_packages)
-    return [packages, apt_state_blob(data, recommends=recommends, debconf=debconf)], unknown
+    return [packages, apt_state_blob(data, recommends=recommends, debconf=estimate.debconf)], unknown
