@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from functools import cache
 from typing import Literal
 
 from dfanalyze.analysis.shell import SHELL_PROGRAMS, Command, ShellScript, Word, _unquote_with_offsets
@@ -854,13 +855,19 @@ def _user(command: Command, tool: str) -> UserOp:
 # rm of cache directories --------------------------------------------------------------------------
 
 
+@cache
+def _cleanup_paths() -> tuple[tuple[Manager, re.Pattern[str]], ...]:
+    """:data:`_CLEANUP_PATTERNS` compiled, when the first ``rm`` is read."""
+    return tuple((manager, re.compile(pattern)) for manager, pattern in _CLEANUP_PATTERNS)
+
+
 def _rm(command: Command) -> CacheCleanup | None:
     operands = _parse_options(command.args, frozenset()).operands
     managers: set[Manager] = set()
     paths: list[Word] = []
     for word in operands:
         path = _text(word).strip("\"'").rstrip("/")
-        hits = {manager for manager, pattern in _CLEANUP_PATTERNS if re.fullmatch(pattern, path)}
+        hits = {manager for manager, pattern in _cleanup_paths() if pattern.fullmatch(path)}
         if hits:
             managers |= hits
             paths.append(word)

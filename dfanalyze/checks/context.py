@@ -51,6 +51,17 @@ class FileAnalysis:
     context_dir: str | None = None
     settings: Mapping[str, Any] = field(default_factory=dict)  # global config (trusted registries ...)
     _cache: dict[str, Any] = field(default_factory=dict)
+    _by_kinds: dict[tuple[str, ...], tuple[Instruction, ...]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    def instructions_of(self, kinds: tuple[str, ...]) -> tuple[Instruction, ...]:
+        """The instructions of these kinds, in order; each selection made once per file."""
+        try:
+            return self._by_kinds[kinds]
+        except KeyError:
+            found = self._by_kinds[kinds] = tuple(i for i in self.dockerfile.instructions if i.kind in kinds)
+            return found
 
     def cached(self, key: str, compute: Callable[[], Any]) -> Any:
         try:
@@ -147,9 +158,7 @@ class Context:
 
     def instructions(self, *kinds: str) -> Iterable[Instruction]:
         """Every instruction of the given kinds in the file (all kinds when none given), in order."""
-        for ins in self.dockerfile.instructions:
-            if not kinds or ins.kind in kinds:
-                yield ins
+        return self.analysis.instructions_of(kinds) if kinds else self.dockerfile.instructions
 
 
 def script_heredocs(run: Run, script: ShellScript) -> list[Heredoc]:
