@@ -7,6 +7,7 @@ import json
 import os
 import pickle
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,8 @@ def test_only_data_is_cached_and_still_validated(folder: Path) -> None:
     cache.save(folder)
     assert cache.location is not None and cache.location.suffix == ".json"
     saved = json.loads(cache.location.read_text())
-    (entry,) = saved["folders"][str(folder.resolve())].values()
+    assert saved["folder"] == str(folder.resolve())
+    (entry,) = saved["entries"].values()
     assert entry[2]["code"] == "DF701"
     assert "docs" not in entry[2] and "examples" not in entry[2]  # read from the file when asked for
     broken = folder / "DF799-broken.toml"
@@ -69,7 +71,9 @@ def test_docs_and_examples_of_a_cached_rule_are_read_once_when_asked_for(
     assert pickle.loads(pickle.dumps(again)).docs == first.docs
 
 
-def test_the_rules_of_several_installations_stay_cached(tmp_path: Path, folder: Path) -> None:
+def test_each_installation_has_its_own_cache_and_unused_ones_are_forgotten(
+    tmp_path: Path, folder: Path
+) -> None:
     other = tmp_path / "other-install"
     shutil.copytree(folder, other)
     for rules in (folder, other, folder):
@@ -78,6 +82,14 @@ def test_the_rules_of_several_installations_stay_cached(tmp_path: Path, folder: 
         cache.save(rules)
     for rules in (folder, other):
         assert str(rules / RULE.name) in rulecache.RuleFileCache.open(rules).entries
+    first, second = (rulecache.RuleFileCache.open(rules).location for rules in (folder, other))
+    assert first is not None and second is not None and first != second
+    month_ago = time.time() - 31 * 86400
+    os.utime(second, (month_ago, month_ago))
+    cache = rulecache.RuleFileCache.open(folder)
+    cache.dirty = True
+    cache.save(folder)
+    assert first.exists() and not second.exists()
 
 
 def test_an_unchanged_file_is_read_from_the_cache(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -4,9 +4,9 @@ The cache holds *data only*, never code: for each rule file that passed validati
 run needs (no docs, no examples: those are 80% of the text), as JSON. That part is validated again by
 :func:`~dfanalyze.engine.rulefile.rule_from_lean` on every run; docs and examples are read from the
 rule file if something asks for them (:class:`~dfanalyze.engine.rulefile.DetailsLoader`). It lives in
-the user's cache directory (:mod:`dfanalyze.cachedir`), one file per dfanalyze version holding the
-rule folders of up to eight installations, and an entry is reused only while the rule file's size and
-modification time are unchanged. Only the rules shipped with dfanalyze are cached; plugin and
+the user's cache directory (:mod:`dfanalyze.cachedir`), one file per dfanalyze version and
+installation (rule folder), and an entry is reused only while the rule file's size and modification
+time are unchanged. Only the rules shipped with dfanalyze are cached; plugin and
 ``extend-rules`` folders are small and read directly.
 """
 
@@ -44,7 +44,7 @@ def read_rule_data(path: Path) -> dict[str, Any]:
 
 
 FORMAT = 2
-FOLDERS_KEPT = 8
+UNUSED_DAYS = 30
 
 
 @record(frozen=False)
@@ -54,25 +54,26 @@ class RuleFileCache:
     location: Path | None
     entries: dict[str, list[Any]] = field(default_factory=dict)
     dirty: bool = False
-    others: dict[str, Any] = field(default_factory=dict)
-    """The cached folders of other installations, kept when this one's is saved."""
 
     @classmethod
     def open(cls, folder: Path) -> RuleFileCache:
         directory = cache_dir()
         if directory is None:
             return cls(None)
+        import binascii
+
         version = re.sub(r"[^A-Za-z0-9.]", "_", __version__)
-        location = directory / f"rules-{version}-py{sys.version_info[0]}{sys.version_info[1]}.json"
+        where = str(folder.resolve())
+        tag = f"{binascii.crc32(where.encode('utf-8', 'surrogateescape')):08x}"
+        location = directory / f"rules-{version}-py{sys.version_info[0]}{sys.version_info[1]}-{tag}.json"
         try:
             raw = json.loads(location.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             raw = {}
-        folders = raw.get("folders") if isinstance(raw, dict) and raw.get("format") == FORMAT else None
-        if not isinstance(folders, dict):
+        if not isinstance(raw, dict) or raw.get("format") != FORMAT or raw.get("folder") != where:
             return cls(location)
-        entries = folders.pop(str(folder.resolve()), {})
-        return cls(location, entries if isinstance(entries, dict) else {}, others=folders)
+        entries = raw.get("entries")
+        return cls(location, entries if isinstance(entries, dict) else {})
 
     def load(self, path: Path, docs_url: str) -> Rule:
         """The rule in ``path``, validated; its TOML is parsed only when the file changed."""
@@ -98,14 +99,30 @@ class RuleFileCache:
             return
         import tempfile
 
-        kept = dict(list(self.others.items())[-(FOLDERS_KEPT - 1) :])
-        kept[str(folder.resolve())] = self.entries  # last: the most recently saved
         try:
             self.location.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.location.parent, prefix=".rules-", suffix=".tmp")
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump({"format": FORMAT, "folders": kept}, handle)
+                json.dump(
+                    {"format": FORMAT, "folder": str(folder.resolve()), "entries": self.entries}, handle
+                )
             Path(tmp).replace(self.location)
+            _forget_unused(self.location.parent)
         except (OSError, TypeError, ValueError):
             return
         self.dirty = False
+
+
+def _forget_unused(directory: Path) -> None:
+    """Delete the rule caches not rewritten for ``UNUSED_DAYS`` days: most belong to installations
+    that are gone (each pre-commit environment is an installation of its own); one still in use is
+    simply made again on its next run."""
+    import time
+
+    too_old = time.time() - UNUSED_DAYS * 86400
+    for stale in directory.glob("rules-*.json"):
+        try:
+            if stale.stat().st_mtime < too_old:
+                stale.unlink()
+        except OSError:
+            continue
