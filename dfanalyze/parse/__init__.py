@@ -84,9 +84,13 @@ def parse_text(text: str, path: str = "Dockerfile") -> Dockerfile:
     instructions: list[Instruction] = []
     while (line := reader.next_line()) is not None:
         end_line = line.end_line
-        provisional = Span(line.offsets.position(0), _line_end(reader.lines, end_line))
+        start = line.offsets.position(0)
         instruction, headers = parse_instruction(
-            line.text, line.offsets, reader.escape, comments=line.comments, span=provisional
+            line.text,
+            line.offsets,
+            reader.escape,
+            comments=line.comments,
+            span=Span(start, _line_end(reader.lines, end_line)),
         )
         keyword_start = instruction.keyword.span.start
         if headers:
@@ -116,9 +120,9 @@ def parse_text(text: str, path: str = "Dockerfile") -> Dockerfile:
                     )
                     break
             instruction = _attach_heredocs(instruction, tuple(heredocs), headers)
-        span = Span(keyword_start, _line_end(reader.lines, end_line))
-        if span != provisional:  # after heredocs, or when the keyword is not where the line starts
-            instruction = replace(instruction, span=span)
+        if end_line != line.end_line or keyword_start != start:
+            # after heredocs, or when the keyword is not where the line starts
+            instruction = replace(instruction, span=Span(keyword_start, _line_end(reader.lines, end_line)))
         if line.empty_continuation_lines:
             diagnostics.append(
                 Diagnostic(

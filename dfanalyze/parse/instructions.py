@@ -227,6 +227,10 @@ def _reads_flags(kind: str, args: str) -> bool:
 def _flag(b: _Builder, w: WordSpan) -> Flag:
     """One flag word (``--name[=value]``, quotes already removed) read with the grammar's ``flag``."""
     word, start, end = w
+    plain = _plain_flag().fullmatch(word)
+    if plain is not None:
+        name, value = plain.groups()
+        return Flag(name, "" if value is None and "=" in word else value, word, b.span(start, end))
     try:
         tree = lalr.parse(word, "flag")
     except lalr.GrammarError:  # `--=x`: no name; BuildKit then reports it as an unknown flag
@@ -235,6 +239,15 @@ def _flag(b: _Builder, w: WordSpan) -> Flag:
     tokens = {t.type: t.value for t in tree.tokens()}
     flag_value: str | None = tokens.get("FLAG_VALUE", "" if "=" in word else None)
     return Flag(tokens["FLAG_NAME"], flag_value, word, b.span(start, end))
+
+
+@cache
+def _plain_flag() -> re.Pattern[str]:
+    """The grammar's ``flag`` rule (``"--" FLAG_NAME ("=" FLAG_VALUE?)?``) made of its own
+    terminals: a flag word recognised without running the parser. What it does not match still
+    goes through the grammar."""
+    patterns = lalr.tables().patterns
+    return re.compile(f"--({patterns['FLAG_NAME']})(?:=({patterns['FLAG_VALUE']})?)?")
 
 
 def _check_flags(b: _Builder, kind: str, flags: tuple[Flag, ...], words: list[WordSpan]) -> None:
