@@ -89,8 +89,16 @@ def _schema(ctx: Context) -> Mapping[str, str]:
     return schema if isinstance(schema, Mapping) else {}
 
 
-def _labels(ctx: Context) -> Iterator[tuple[model.Label, KeyValue, str | None]]:
-    """Every label pair with its value after expansion (None when unknown)."""
+def _labels(ctx: Context) -> tuple[tuple[model.Label, KeyValue, str | None], ...]:
+    """Every label pair with its value after expansion (None when unknown); expanded once per
+    file for all the label rules."""
+    labels: tuple[tuple[model.Label, KeyValue, str | None], ...] = ctx.analysis.cached(
+        "labels", lambda: tuple(_expanded_labels(ctx))
+    )
+    return labels
+
+
+def _expanded_labels(ctx: Context) -> Iterator[tuple[model.Label, KeyValue, str | None]]:
     scopes = ctx.analysis.scopes
     for ins in ctx.instructions("LABEL"):
         if not isinstance(ins, model.Label):
@@ -157,6 +165,8 @@ def superfluous_label(ctx: Context) -> Iterator[Hit]:
 
 def empty_label(ctx: Context) -> Iterator[Hit]:
     schema = _schema(ctx)
+    if not schema:  # only the labels of the schema must not be empty
+        return
     for _, pair, value in _labels(ctx):
         key = pair.key.text.strip("\"'")
         if key in schema and value is not None and not value.strip():
@@ -165,6 +175,8 @@ def empty_label(ctx: Context) -> Iterator[Hit]:
 
 def _format_check(ctx: Context, kind: str) -> Iterator[Hit]:
     schema = _schema(ctx)
+    if kind not in schema.values():  # no label of the schema has this format
+        return
     validate = VALIDATORS[kind]
     for _, pair, value in _labels(ctx):
         key = pair.key.text.strip("\"'")
