@@ -25,7 +25,7 @@ import sys
 from collections.abc import Callable
 from operator import attrgetter
 from pathlib import Path
-from types import CodeType
+from types import CodeType, MemberDescriptorType
 from typing import Any, TypeVar, dataclass_transform, overload
 
 _C = TypeVar("_C", bound=type)
@@ -295,7 +295,7 @@ _FACTORY = _FactorySentinel()
 
 def _init(cls: type, declared: tuple[Field, ...], frozen: bool) -> tuple[Any, str]:
     """Make `__init__` for `declared`; returns it and its parameters as the docstring shows them."""
-    names: dict[str, object] = {"__object_setattr": object.__setattr__, "__factory_sentinel": _FACTORY}
+    names: dict[str, object] = {"__factory_sentinel": _FACTORY}
     parameters: tuple[list[str], list[str]] = ([], [])  # positional, keyword-only
     shown: tuple[list[str], list[str]] = ([], [])
     body: list[str] = []
@@ -318,9 +318,9 @@ def _init(cls: type, declared: tuple[Field, ...], frozen: bool) -> tuple[Any, st
             continue
         else:
             value = default if f.default is not MISSING else f"__factory_{f.name}()"
-        body.append(
-            f"  __object_setattr(self, {f.name!r}, {value})" if frozen else f"  self.{f.name} = {value}"
-        )
+        body.append(f"  {_assignment(cls, f.name, value, frozen, names)}")
+    if frozen and any(line.startswith("  __dict__[") for line in body):
+        body.insert(0, "  __dict__ = self.__dict__")
     if hasattr(cls, "__post_init__"):
         body.append("  self.__post_init__()")
     source = f"def __init__({_parameters(['self', *parameters[0]], parameters[1])}):\n"
@@ -329,6 +329,23 @@ def _init(cls: type, declared: tuple[Field, ...], frozen: bool) -> tuple[Any, st
     init = names["__init__"]
     init.__qualname__ = f"{cls.__qualname__}.__init__"  # type: ignore[attr-defined]
     return init, _parameters(*shown)
+
+
+def _assignment(cls: type, name: str, value: str, frozen: bool, names: dict[str, object]) -> str:
+    """The statement of `__init__` that stores a field.
+
+    A frozen record's `__setattr__` refuses, so its fields are stored past it, the fastest way
+    there is (half the cost of ``object.__setattr__``): a slot's descriptor, else the instance's
+    ``__dict__``. A mutable record assigns normally, through any `__setattr__` it defines."""
+    if not frozen:
+        return f"self.{name} = {value}"
+    for klass in cls.__mro__:
+        if name in klass.__dict__:
+            if isinstance(klass.__dict__[name], MemberDescriptorType):
+                names[f"__slot_{name}"] = klass.__dict__[name].__set__
+                return f"__slot_{name}(self, {value})"
+            break
+    return f"__dict__[{name!r}] = {value}"
 
 
 def _parameters(positional: list[str], keyword: list[str]) -> str:

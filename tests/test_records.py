@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import pickle
+from functools import cached_property
 from pathlib import Path
 from typing import ClassVar
 
@@ -292,3 +293,30 @@ def test_no_cache_means_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     cache.save()
     assert cache.path() is None
     assert list(tmp_path.iterdir()) == []
+
+
+def test_fields_are_stored_past_a_frozen_setattr_whatever_holds_them() -> None:
+    @record(slots=True)
+    class SlotBase:
+        a: int
+
+    @record
+    class DictChild(SlotBase):
+        b: int = 2
+
+        @cached_property
+        def total(self) -> int:
+            return self.a + self.b
+
+    @record(slots=True)
+    class SlotChild(DictChild):
+        c: int = 3
+
+    child = DictChild(1)
+    assert (child.a, child.b, child.total) == (1, 2, 3)
+    assert child.__dict__ == {"b": 2, "total": 3}  # a lives in SlotBase's slot
+    grandchild = SlotChild(1, 5, 7)
+    assert (grandchild.a, grandchild.b, grandchild.c) == (1, 5, 7)
+    for value in (child, grandchild):
+        with pytest.raises(FrozenInstanceError):
+            value.a = 0  # type: ignore[misc]
