@@ -29,3 +29,13 @@ def test_a_changed_file_replaces_its_cache(tmp_path: Path, monkeypatch: pytest.M
     data.write_text("a = 22\nwhen = 2024-01-02\n")
     assert load_toml(data)["a"] == 22
     assert len(list((tmp_path / "cache").glob("data-x-*.json"))) == 1
+
+
+def test_two_copies_of_a_file_keep_their_own_caches(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DFANALYZE_CACHE_DIR", str(tmp_path / "cache"))
+    for checkout in ("one", "two"):
+        (tmp_path / checkout).mkdir()
+        (tmp_path / checkout / "x.toml").write_text(f'checkout = "{checkout}"\n')
+    for checkout in ("one", "two", "one"):
+        assert load_toml(tmp_path / checkout / "x.toml") == {"checkout": checkout}
+    assert len(list((tmp_path / "cache").glob("data-x-*.json"))) == 2

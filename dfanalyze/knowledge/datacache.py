@@ -1,7 +1,8 @@
 """Reading the shipped TOML data files fast: their parsed contents are cached as JSON (data only,
-dates kept as dates) in the user's cache directory, reused while the file's size and modification
-time are unchanged. Parsing TOML costs several times more than reading the same data as JSON, and the
-base-image rules read two data files on every run. A cache that cannot be used is simply skipped."""
+dates kept as dates) in the user's cache directory, one cache per file (by its path: two checkouts
+do not evict each other's), reused while the file's size and modification time are unchanged.
+Parsing TOML costs several times more than reading the same data as JSON, and the base-image rules
+read two data files on every run. A cache that cannot be used is simply skipped."""
 
 from __future__ import annotations
 
@@ -32,7 +33,12 @@ def load_toml(path: Path) -> dict[str, Any]:
 
     stat = path.stat()
     directory = cache_dir()
-    cached = directory / f"data-{path.stem}-{stat.st_mtime_ns}-{stat.st_size}.json" if directory else None
+    cached = None
+    if directory is not None:
+        import binascii
+
+        where = binascii.crc32(str(path.resolve()).encode("utf-8", "surrogateescape"))
+        cached = directory / f"data-{path.stem}-{where:08x}-{stat.st_mtime_ns}-{stat.st_size}.json"
     if cached is not None:
         try:
             data: dict[str, Any] = json.loads(cached.read_text(encoding="utf-8"), object_hook=_decode)
@@ -49,7 +55,7 @@ def load_toml(path: Path) -> dict[str, Any]:
             cached.parent.mkdir(parents=True, exist_ok=True)
             tmp = cached.with_suffix(f".{os.getpid()}.tmp")
             tmp.write_text(json.dumps(data, default=_encode), encoding="utf-8")
-            for stale in cached.parent.glob(f"data-{path.stem}-*.json"):
+            for stale in cached.parent.glob(f"data-{path.stem}-{where:08x}-*.json"):
                 stale.unlink(missing_ok=True)  # an older version of the same file
             tmp.replace(cached)
         except (OSError, TypeError, ValueError):
