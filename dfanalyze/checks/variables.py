@@ -38,17 +38,22 @@ def _head(word: Word, length: int) -> Span:
 
 
 def _expanded_words(ins: Instruction) -> list[Word]:
-    """The words of an instruction that BuildKit expands (not RUN/CMD/ENTRYPOINT command text)."""
+    """The words of an instruction that BuildKit expands (not RUN/CMD/ENTRYPOINT command text),
+    those with a ``$`` (the others reference nothing)."""
     if isinstance(ins, model.KeyValueInstruction):
-        return [p.value for p in ins.pairs]
+        return [p.value for p in ins.pairs if "$" in p.value.text]
     if isinstance(ins, model.Arg):
-        return [_tail(d.word.text, d.word.span, len(d.name) + 1) for d in ins.decls if d.default is not None]
+        return [
+            _tail(d.word.text, d.word.span, len(d.name) + 1)
+            for d in ins.decls
+            if d.default is not None and "$" in d.word.text
+        ]
     flags = [f for f in ins.flags if f.value and f.name in ("chown", "chmod", "checksum", "mount")]
-    words = [_tail(f.text, f.span, len(f.name) + 3) for f in flags]
+    words = [_tail(f.text, f.span, len(f.name) + 3) for f in flags if "$" in f.text]
     if isinstance(
         ins, (model.CopyLike, model.Expose, model.Volume, model.User, model.Workdir, model.StopSignal)
     ):
-        words.extend(ins.args)
+        words.extend(w for w in ins.args if "$" in w.text)
     return words
 
 
@@ -91,9 +96,12 @@ def undefined_var(ctx: Context) -> Iterator[Hit]:
     for stage in ctx.dockerfile.stages:
         complete = _base_env_known(ctx, stage)
         for ins in stage.instructions:
+            words = _expanded_words(ins)
+            if not words:
+                continue
             scope: Scope = scopes.at(ins)
             defined = set(scope.variables) | _ALWAYS_DEFINED
-            for word in _expanded_words(ins):
+            for word in words:
                 try:
                     refs = references(word.text, escape)
                 except ValueError:
