@@ -451,6 +451,32 @@ def test_importing_the_module_does_not_import_tree_sitter() -> None:
     assert done.stdout.strip() == "False"
 
 
+def test_bash_grammar_is_loaded_without_the_package_init() -> None:
+    code = (
+        "import sys\n"
+        "from dfanalyze.analysis.shell import parse_shell\n"
+        "from dfanalyze.span import OffsetMap, Position\n"
+        "script = parse_shell('apt-get update && echo hi', OffsetMap((0,), (1,), (5,), Position(1, 30)))\n"
+        "print([c.name for c in script.commands], 'tree_sitter_bash' in sys.modules,"
+        " 'importlib.resources' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "['apt-get', 'echo'] False False"
+
+
+def test_the_directly_loaded_bash_grammar_is_the_packaged_one() -> None:
+    import tree_sitter
+    import tree_sitter_bash
+
+    direct = tree_sitter.Language(shell_module._bash_language())
+    packaged = tree_sitter.Language(tree_sitter_bash.language())
+    assert (direct.abi_version, direct.node_kind_count, direct.field_count) == (
+        packaged.abi_version,
+        packaged.node_kind_count,
+        packaged.field_count,
+    )
+
+
 # --- property: never raises, spans stay on their lines ---------------------------------------------
 
 TOKENS = [

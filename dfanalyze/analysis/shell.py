@@ -329,9 +329,32 @@ def _parse(text: str, offsets: OffsetMap, shell: tuple[str, ...], nesting: int) 
 @cache
 def _parser() -> Parser:
     import tree_sitter
+
+    return tree_sitter.Parser(tree_sitter.Language(_bash_language()))
+
+
+def _bash_language() -> object:
+    """tree-sitter-bash's language, from its compiled module alone.
+
+    The package's ``__init__`` imports importlib.resources (for highlighting queries we never use),
+    which imports tempfile, shutil, bz2, lzma and random: ~8 ms of a one-file run. The compiled
+    ``_binding`` module is found and loaded as the import system would, without that ``__init__``;
+    anything unexpected falls back to the normal import."""
+    from importlib.machinery import ExtensionFileLoader, PathFinder
+
+    package = PathFinder.find_spec("tree_sitter_bash")
+    locations = list(package.submodule_search_locations or ()) if package else []
+    binding = PathFinder.find_spec("tree_sitter_bash._binding", locations) if locations else None
+    if binding is not None and isinstance(binding.loader, ExtensionFileLoader):
+        try:
+            module = binding.loader.create_module(binding)
+            binding.loader.exec_module(module)
+            return module.language()
+        except (ImportError, AttributeError, OSError):
+            pass
     import tree_sitter_bash
 
-    return tree_sitter.Parser(tree_sitter.Language(tree_sitter_bash.language()))
+    return tree_sitter_bash.language()
 
 
 # --- set -e / set -o pipefail --------------------------------------------------------------------

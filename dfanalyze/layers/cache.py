@@ -24,7 +24,6 @@ replaced), then compared as BuildKit's cache does: by key, across the whole buil
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
@@ -107,6 +106,8 @@ class KeyInputs:
 
 def _digest(*parts: object) -> str:
     """A key for ``parts`` (strings, numbers, None, and tuples and lists of them)."""
+    import hashlib  # here: linting builds the graph without keys, and the import costs ~4 ms
+
     return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
 
 

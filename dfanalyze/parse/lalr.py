@@ -161,7 +161,7 @@ def tables() -> Tables:
     path = grammar_path()
     if path.is_file():
         text = path.read_text(encoding="utf-8")
-        if grammar_digest(text) != raw["grammar_sha256"]:
+        if grammar_digest(text) != raw.get("grammar_digest"):
             from dfanalyze.parse.build_tables import compile_tables
 
             raw = compile_tables(text)
