@@ -9,15 +9,16 @@ This reads the ``entry_points.txt`` files of the ``*.dist-info`` and ``*.egg-inf
 from __future__ import annotations
 
 import importlib
+import os
 import re
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from dfanalyze.records import record
 
 GROUP = "dfanalyze.rules"
+_INFO_SUFFIXES = (".dist-info", ".egg-info")
 _DIST = re.compile(r"^(?P<name>[^-]+(?:-[^-]+)*?)-[^-]+\.(?:dist|egg)-info$|^(?P<bare>[^-]+)\.egg-info$")
 
 
@@ -57,8 +58,9 @@ def parse_group(text: str, group: str) -> list[tuple[str, str]]:
 def entry_points(group: str = GROUP) -> Iterator[EntryPoint]:
     seen: set[str] = set()
     for folder in sys.path:
+        base = folder or "."
         try:
-            names = sorted(p.name for p in Path(folder or ".").iterdir())
+            names = sorted(n for n in os.listdir(base) if n.endswith(_INFO_SUFFIXES))  # noqa: PTH208
         except OSError:
             continue
         for entry in names:
@@ -70,7 +72,9 @@ def entry_points(group: str = GROUP) -> Iterator[EntryPoint]:
                 continue
             seen.add(dist)
             try:
-                text = (Path(folder or ".") / entry / "entry_points.txt").read_text(encoding="utf-8")
+                # plain strings: a Path object for each of the hundreds of names on sys.path costs ~1 ms
+                with open(os.path.join(base, entry, "entry_points.txt"), encoding="utf-8") as handle:  # noqa: PTH118, PTH123
+                    text = handle.read()
             except (OSError, UnicodeDecodeError):
                 continue
             for name, value in parse_group(text, group):
