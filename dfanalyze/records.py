@@ -213,12 +213,11 @@ def _build(cls: _C, *, frozen: bool, slots: bool, kw_only: bool, eq: bool, order
         if name not in own:
             setattr(made, name, value)
 
-    init, signature = _init(made, declared, frozen)
-    add("__init__", init)
+    add("__init__", _init(made, declared, frozen))
     add("__match_args__", tuple(f.name for f in declared if f.init and not f.kw_only))
     if not own.get("__doc__"):
-        made.__doc__ = f"{made.__name__}({signature})"
-    add("__repr__", _repr(tuple(f.name for f in declared if f.repr)))
+        made.__doc__ = f"{made.__name__}({_signature(declared)})"
+    add("__repr__", _record_repr)
     compared = _key(tuple(f.name for f in declared if f.compare))
     if eq:
         add("__eq__", _eq(compared))
@@ -274,7 +273,8 @@ def _with_slots(cls: _C, own: dict[str, Any], declared: tuple[Field, ...]) -> _C
     for base in cls.__mro__[1:-1]:
         names = base.__dict__.get("__slots__", ())
         inherited.update((names,) if isinstance(names, str) else names)
-    body = {key: value for key, value in own.items() if key not in {f.name for f in declared}}
+    field_names = {f.name for f in declared}
+    body = {key: value for key, value in own.items() if key not in field_names}
     body["__slots__"] = tuple(f.name for f in declared if f.name not in inherited)
     body.pop("__dict__", None)
     body.pop("__weakref__", None)
@@ -293,11 +293,10 @@ class _FactorySentinel:
 _FACTORY = _FactorySentinel()
 
 
-def _init(cls: type, declared: tuple[Field, ...], frozen: bool) -> tuple[Any, str]:
-    """Make `__init__` for `declared`; returns it and its parameters as the docstring shows them."""
+def _init(cls: type, declared: tuple[Field, ...], frozen: bool) -> Any:
+    """Make `__init__` for `declared`."""
     names: dict[str, object] = {"__factory_sentinel": _FACTORY}
     parameters: tuple[list[str], list[str]] = ([], [])  # positional, keyword-only
-    shown: tuple[list[str], list[str]] = ([], [])
     body: list[str] = []
     for f in declared:
         value = f.name
@@ -312,8 +311,6 @@ def _init(cls: type, declared: tuple[Field, ...], frozen: bool) -> tuple[Any, st
             default = ""
         if f.init:
             parameters[bool(f.kw_only)].append(f"{f.name}={default}" if default else f.name)
-            example = f.default if f.default is not MISSING else _FACTORY
-            shown[bool(f.kw_only)].append(f"{f.name}={example!r}" if default else f.name)
         elif not default:
             continue
         else:
@@ -328,7 +325,7 @@ def _init(cls: type, declared: tuple[Field, ...], frozen: bool) -> tuple[Any, st
     exec(_CODES.get(source), names)
     init = names["__init__"]
     init.__qualname__ = f"{cls.__qualname__}.__init__"  # type: ignore[attr-defined]
-    return init, _parameters(*shown)
+    return init
 
 
 def _assignment(cls: type, name: str, value: str, frozen: bool, names: dict[str, object]) -> str:
@@ -346,6 +343,18 @@ def _assignment(cls: type, name: str, value: str, frozen: bool, names: dict[str,
                 return f"__slot_{name}(self, {value})"
             break
     return f"__dict__[{name!r}] = {value}"
+
+
+def _signature(declared: tuple[Field, ...]) -> str:
+    """The parameters of `__init__` as a docstring shows them: ``path, *, depth=1``."""
+    shown: tuple[list[str], list[str]] = ([], [])  # positional, keyword-only
+    for f in declared:
+        if not f.init:
+            continue
+        default = f.default if f.default is not MISSING else _FACTORY
+        has_default = f.default is not MISSING or f.default_factory is not MISSING
+        shown[bool(f.kw_only)].append(f"{f.name}={default!r}" if has_default else f.name)
+    return _parameters(*shown)
 
 
 def _parameters(positional: list[str], keyword: list[str]) -> str:
@@ -456,13 +465,11 @@ def _hash(key: _Key) -> Callable[[object], int]:
     return __hash__
 
 
-def _repr(names: tuple[str, ...]) -> Callable[[object], str]:
-    @reprlib.recursive_repr()
-    def __repr__(self: object) -> str:
-        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in names)
-        return f"{self.__class__.__qualname__}({shown})"
-
-    return __repr__
+@reprlib.recursive_repr()
+def _record_repr(self: object) -> str:
+    """Every record's `repr` (one function: repr is for people, and made per class it cost start-up)."""
+    shown = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if f.repr)
+    return f"{self.__class__.__qualname__}({shown})"
 
 
 def _frozen_setattr(self: object, name: str, value: object) -> None:
