@@ -15,7 +15,6 @@ earlier one.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -67,6 +66,8 @@ def names_exactly(rule: Rule, text: str) -> bool:
 
 def _hint(selector: str, rules: Iterable[Rule]) -> str:
     candidates = {s for r in rules for s in (r.code, r.name, r.family, *r.aliases)}
+    import difflib  # only for an unknown selector
+
     close = difflib.get_close_matches(selector, sorted(candidates), n=1, cutoff=0.75)
     return f" (did you mean {close[0]!r}?)" if close else ""
 

@@ -9,7 +9,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from itertools import groupby
 
 from dfanalyze.findings import Finding
-from dfanalyze.report.frame import finding_frames
 from dfanalyze.report.result import Report
 from dfanalyze.report.styled import Line, Segment, sanitize
 
@@ -32,6 +31,8 @@ def _location(f: Finding) -> str:
 
 def finding_block(report: Report, f: Finding) -> list[Line]:
     """One finding in the ``full`` format, followed by a blank line."""
+    from dfanalyze.report.frame import finding_frames  # here: a clean run draws no frame
+
     lines = report.sources.get(f.path, ())
     width, frame, diff = finding_frames(f, lines, f.severity)
     pad = " " * width
