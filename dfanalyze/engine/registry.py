@@ -14,6 +14,7 @@ folders (a configuration's ``extend-rules``), leaving the built-in catalogue unt
 from __future__ import annotations
 
 import importlib
+import os
 from collections.abc import Iterable, Iterator, Mapping
 from functools import cache, cached_property
 from pathlib import Path
@@ -127,7 +128,7 @@ class _Builder:
             self.errors.append(RuleFileError(str(folder), "extend-rules", "is not a folder"))
             return
         cache = RuleFileCache.open(folder) if origin == "builtin" else RuleFileCache(None)
-        for path in sorted(folder.rglob("*.toml")):
+        for path in _rule_files(folder):
             try:
                 rule = cache.load(path, DOCS_URL)
                 check = None if origin == "builtin" else resolve_check(rule)
@@ -136,9 +137,7 @@ class _Builder:
                 continue
             if rule.code in self.rules:
                 first = self.rules[rule.code].source
-                self.errors.append(
-                    RuleFileError(str(path), "code", f"{rule.code} is already defined by {first}")
-                )
+                self.errors.append(RuleFileError(path, "code", f"{rule.code} is already defined by {first}"))
                 continue
             self.rules[rule.code] = rule
             if check is None:
@@ -181,6 +180,24 @@ def resolve_check(rule: Rule) -> CheckFunction:
         raise RuleFileError(rule.source, "check", f"{module_name} has no function {function_name}")
     checked: CheckFunction = function
     return checked
+
+
+def _rule_files(folder: Path) -> list[str]:
+    """The ``*.toml`` files under ``folder``, in the order of ``sorted(folder.rglob("*.toml"))``
+    (paths as strings: a Path object and a stat through pathlib for each of ~120 files cost ~2 ms)."""
+    found: list[str] = []
+    pending = [str(folder)]
+    while pending:
+        try:
+            with os.scandir(pending.pop()) as entries:
+                for entry in entries:
+                    if entry.is_dir():
+                        pending.append(entry.path)
+                    elif entry.name.endswith(".toml") and entry.is_file():
+                        found.append(entry.path)
+        except OSError:
+            continue
+    return sorted(found, key=lambda path: path.split(os.sep))  # noqa: PTH206 - strings, see above
 
 
 def build_registry(extra_folders: Iterable[Path] = (), plugins: bool = True) -> Registry:

@@ -75,11 +75,14 @@ class RuleFileCache:
         entries = raw.get("entries")
         return cls(location, entries if isinstance(entries, dict) else {})
 
-    def load(self, path: Path, docs_url: str) -> Rule:
+    def load(self, path: str, docs_url: str) -> Rule:
         """The rule in ``path``, validated; its TOML is parsed only when the file changed."""
-        stat = path.stat()
+        try:
+            stat = os.stat(path)  # noqa: PTH116 - a string path, like the cache keys
+        except OSError as exc:
+            raise RuleFileError(path, "file", exc.strerror or str(exc)) from None
         stamp = [stat.st_mtime_ns, stat.st_size]
-        key = str(path)
+        key = path
         cached = self.entries.get(key)
         if (
             isinstance(cached, list)
@@ -88,7 +91,7 @@ class RuleFileCache:
             and isinstance(cached[2], dict)
         ):
             return rule_from_lean(cached[2], key, docs_url, DetailsLoader(key))
-        data = read_rule_data(path)
+        data = read_rule_data(Path(path))
         rule = rule_from_mapping(data, key, docs_url)  # raises RuleFileError: broken files are not cached
         self.entries[key] = [*stamp, lean(data)]
         self.dirty = True
