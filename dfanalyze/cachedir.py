@@ -18,3 +18,21 @@ def cache_dir() -> Path | None:
         return Path(explicit)
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "dfanalyze"
+
+
+UNUSED_DAYS = 30
+
+
+def forget_unused(directory: Path, pattern: str) -> None:
+    """Delete the caches matching ``pattern`` not rewritten for ``UNUSED_DAYS`` days: most belong
+    to installations that are gone (each pre-commit environment is an installation of its own); one
+    still in use is simply made again on its next run."""
+    import time
+
+    too_old = time.time() - UNUSED_DAYS * 86400
+    for stale in directory.glob(pattern):
+        try:
+            if stale.stat().st_mtime < too_old:
+                stale.unlink()
+        except OSError:
+            continue

@@ -4,6 +4,11 @@ This reads the ``entry_points.txt`` files of the ``*.dist-info`` and ``*.egg-inf
 ``sys.path`` directly (the format is the packaging specification's INI-like file), because importing
 :mod:`importlib.metadata` costs more than the rest of a one-file run's start-up. As in
 :mod:`importlib.metadata`, the first distribution of a name on ``sys.path`` wins.
+
+What a folder holds is kept in the user's cache (:mod:`dfanalyze.cachedir`) with the folder's
+modification time, as :mod:`importlib.metadata` keeps it in memory: installing or removing a
+distribution adds or removes a folder entry, which changes that time. The current folder (the empty
+``sys.path`` entry) is always read.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import os
 import re
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from dfanalyze.records import record
@@ -56,26 +62,99 @@ def parse_group(text: str, group: str) -> list[tuple[str, str]]:
 
 
 def entry_points(group: str = GROUP) -> Iterator[EntryPoint]:
+    cache = _FolderCache.open(group)
     seen: set[str] = set()
     for folder in sys.path:
-        base = folder or "."
-        try:
-            names = sorted(n for n in os.listdir(base) if n.endswith(_INFO_SUFFIXES))  # noqa: PTH208
-        except OSError:
-            continue
-        for entry in names:
-            match = _DIST.match(entry)
-            if match is None:
-                continue
-            dist = (match.group("name") or match.group("bare") or "").lower().replace("-", "_")
+        for dist, pairs in cache.distributions(folder) if folder else _scan(".", group):
             if dist in seen:
                 continue
             seen.add(dist)
-            try:
-                # plain strings: a Path object for each of the hundreds of names on sys.path costs ~1 ms
-                with open(os.path.join(base, entry, "entry_points.txt"), encoding="utf-8") as handle:  # noqa: PTH118, PTH123
-                    text = handle.read()
-            except (OSError, UnicodeDecodeError):
-                continue
-            for name, value in parse_group(text, group):
+            for name, value in pairs:
                 yield EntryPoint(name, value, dist)
+    cache.save()
+
+
+_Distributions = list[tuple[str, list[tuple[str, str]]]]
+
+
+def _scan(folder: str, group: str) -> _Distributions:
+    """The distributions in ``folder`` (normalized names, in name order) with their ``group`` entries."""
+    try:
+        names = sorted(n for n in os.listdir(folder) if n.endswith(_INFO_SUFFIXES))  # noqa: PTH208
+    except OSError:
+        return []
+    found: _Distributions = []
+    for entry in names:
+        match = _DIST.match(entry)
+        if match is None:
+            continue
+        dist = (match.group("name") or match.group("bare") or "").lower().replace("-", "_")
+        try:
+            # plain strings: a Path object for each of the hundreds of names on sys.path costs ~1 ms
+            with open(os.path.join(folder, entry, "entry_points.txt"), encoding="utf-8") as handle:  # noqa: PTH118, PTH123
+                pairs = parse_group(handle.read(), group)
+        except (OSError, UnicodeDecodeError):
+            pairs = []
+        found.append((dist, pairs))
+    return found
+
+
+class _FolderCache:
+    """The distributions of each ``sys.path`` folder, stored with the folder's modification time."""
+
+    def __init__(self, location: Path | None, group: str, folders: dict[str, Any]) -> None:
+        self.location = location
+        self.group = group
+        self.folders = folders
+        self.dirty = False
+
+    @classmethod
+    def open(cls, group: str) -> _FolderCache:
+        from dfanalyze.cachedir import cache_dir
+
+        directory = cache_dir()
+        if directory is None:
+            return cls(None, group, {})
+        import binascii
+        import json
+
+        key = "\0".join([group, *(os.path.abspath(p) for p in sys.path if p)])  # noqa: PTH100
+        location = directory / f"plugins-{binascii.crc32(key.encode('utf-8', 'surrogateescape')):08x}.json"
+        try:
+            raw = json.loads(location.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            raw = None
+        folders = raw.get("folders") if isinstance(raw, dict) and raw.get("group") == group else None
+        return cls(location, group, folders if isinstance(folders, dict) else {})
+
+    def distributions(self, folder: str) -> _Distributions:
+        try:
+            mtime = os.stat(folder).st_mtime_ns  # noqa: PTH116
+        except OSError:
+            return []
+        cached = self.folders.get(folder)
+        if isinstance(cached, list) and len(cached) == 2 and cached[0] == mtime:
+            try:
+                return [(str(dist), [(str(n), str(v)) for n, v in pairs]) for dist, pairs in cached[1]]
+            except (TypeError, ValueError):
+                pass  # not what this module writes: read the folder again
+        found = _scan(folder, self.group)
+        self.folders[folder] = [mtime, found]
+        self.dirty = True
+        return found
+
+    def save(self) -> None:
+        if self.location is None or not self.dirty:
+            return
+        import json
+
+        from dfanalyze.cachedir import forget_unused
+
+        temporary = self.location.with_name(f".{self.location.name}.{os.getpid()}.tmp")
+        try:
+            self.location.parent.mkdir(parents=True, exist_ok=True)
+            temporary.write_text(json.dumps({"group": self.group, "folders": self.folders}), encoding="utf-8")
+            temporary.replace(self.location)
+            forget_unused(self.location.parent, "plugins-*.json")
+        except OSError:
+            return

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from dfanalyze import __version__
-from dfanalyze.cachedir import cache_dir
+from dfanalyze.cachedir import cache_dir, forget_unused
 from dfanalyze.engine.rulefile import (
     DetailsLoader,
     Rule,
@@ -44,7 +44,6 @@ def read_rule_data(path: Path) -> dict[str, Any]:
 
 
 FORMAT = 2
-UNUSED_DAYS = 30
 
 
 @record(frozen=False)
@@ -110,22 +109,7 @@ class RuleFileCache:
                     {"format": FORMAT, "folder": str(folder.resolve()), "entries": self.entries}, handle
                 )
             Path(tmp).replace(self.location)
-            _forget_unused(self.location.parent)
+            forget_unused(self.location.parent, "rules-*.json")
         except (OSError, TypeError, ValueError):
             return
         self.dirty = False
-
-
-def _forget_unused(directory: Path) -> None:
-    """Delete the rule caches not rewritten for ``UNUSED_DAYS`` days: most belong to installations
-    that are gone (each pre-commit environment is an installation of its own); one still in use is
-    simply made again on its next run."""
-    import time
-
-    too_old = time.time() - UNUSED_DAYS * 86400
-    for stale in directory.glob("rules-*.json"):
-        try:
-            if stale.stat().st_mtime < too_old:
-                stale.unlink()
-        except OSError:
-            continue
