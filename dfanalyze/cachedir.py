@@ -16,7 +16,12 @@ def cache_dir() -> Path | None:
     explicit = os.environ.get("DFANALYZE_CACHE_DIR")
     if explicit:
         return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        try:
+            base = str(Path.home() / ".cache")
+        except (RuntimeError, KeyError):  # no HOME and no passwd entry (a container's random UID)
+            return None
     return Path(base) / "dfanalyze"
 
 

@@ -320,3 +320,15 @@ def test_fields_are_stored_past_a_frozen_setattr_whatever_holds_them() -> None:
     for value in (child, grandchild):
         with pytest.raises(FrozenInstanceError):
             value.a = 0  # type: ignore[misc]
+
+
+def test_no_home_folder_means_no_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    def homeless() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    for name in ("DFANALYZE_NO_CACHE", "DFANALYZE_CACHE_DIR", "XDG_CACHE_HOME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(Path, "home", homeless)
+    cache = _CodeCache()
+    assert cache.path() is None
+    assert cache.get("y = 1\n").co_filename == "<record>"
