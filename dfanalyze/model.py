@@ -9,9 +9,7 @@ its exact span in the source.
 
 from __future__ import annotations
 
-from functools import cached_property
-
-from dfanalyze.records import record
+from dfanalyze.records import lazy, record
 from dfanalyze.span import OffsetMap, Span
 
 
@@ -180,7 +178,7 @@ class CommandInstruction(Instruction):
     def is_exec_form(self) -> bool:
         return self.json
 
-    @cached_property
+    @lazy
     def shell_offsets(self) -> OffsetMap | None:
         """The offset map of the shell-form command text (for the shell analysis)."""
         if self.shell is None:
@@ -434,7 +432,7 @@ class Dockerfile:
             return self.stages[int(name)]
         return None
 
-    @cached_property
+    @lazy
     def stage_links(self) -> tuple[StageLink, ...]:
         """Every use of a stage by a later stage: ``FROM <stage>``, ``COPY --from``, ``--mount=from=``.
 

@@ -26,14 +26,14 @@ from collections.abc import Callable
 from operator import attrgetter
 from pathlib import Path
 from types import CodeType, MemberDescriptorType
-from typing import Any, TypeVar, dataclass_transform, overload
+from typing import Any, Generic, TypeVar, dataclass_transform, overload
 
 _C = TypeVar("_C", bound=type)
 _T = TypeVar("_T")
 _R = TypeVar("_R")
 _Key = Callable[[object], tuple[object, ...]]
 
-__all__ = ["MISSING", "Field", "FrozenInstanceError", "field", "fields", "record", "replace"]
+__all__ = ["MISSING", "Field", "FrozenInstanceError", "field", "fields", "lazy", "record", "replace"]
 
 
 class _Missing:
@@ -136,6 +136,32 @@ def field(
 ) -> Any:
     """Declare a field with options, as `dataclasses.field` does."""
     return Field(default, default_factory, init, repr, compare, hash, kw_only)
+
+
+class lazy(Generic[_R]):
+    """`functools.cached_property` without its lock (3.11 takes one on the first access of every
+    instance): the first access computes the value and stores it in the instance ``__dict__``,
+    which later accesses read directly (a non-data descriptor). Not for slots classes."""
+
+    def __init__(self, function: Callable[[Any], _R]) -> None:
+        self.function = function
+        self.name = function.__name__
+        self.__doc__ = function.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, instance: None, owner: type | None = None) -> lazy[_R]: ...
+
+    @overload
+    def __get__(self, instance: object, owner: type | None = None) -> _R: ...
+
+    def __get__(self, instance: object, owner: type | None = None) -> _R | lazy[_R]:
+        if instance is None:
+            return self
+        value = instance.__dict__[self.name] = self.function(instance)
+        return value
 
 
 def fields(obj: object) -> tuple[Field, ...]:

@@ -11,7 +11,7 @@ from typing import ClassVar
 
 import pytest
 
-from dfanalyze.records import FrozenInstanceError, _CodeCache, field, fields, record, replace
+from dfanalyze.records import FrozenInstanceError, _CodeCache, field, fields, lazy, record, replace
 
 
 @record(slots=True)
@@ -320,6 +320,27 @@ def test_fields_are_stored_past_a_frozen_setattr_whatever_holds_them() -> None:
     for value in (child, grandchild):
         with pytest.raises(FrozenInstanceError):
             value.a = 0  # type: ignore[misc]
+
+
+def test_lazy_computes_once_per_instance_even_on_a_frozen_record() -> None:
+    calls: list[int] = []
+
+    @record
+    class Box:
+        value: int
+
+        @lazy
+        def doubled(self) -> int:
+            """Twice the value."""
+            calls.append(self.value)
+            return self.value * 2
+
+    first, second = Box(1), Box(2)
+    assert (first.doubled, first.doubled, second.doubled) == (2, 2, 4)
+    assert calls == [1, 2]
+    assert first.__dict__["doubled"] == 2
+    assert first == Box(1)  # the cached value is no field
+    assert isinstance(Box.__dict__["doubled"], lazy) and Box.doubled.__doc__ == "Twice the value."
 
 
 def test_no_home_folder_means_no_cache(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -12,12 +12,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import cached_property
 
 from dfanalyze import model
 from dfanalyze.analysis.expand import UNKNOWN, Expansion, ExpansionError, Unknown, expand_static
 from dfanalyze.model import Dockerfile, ImageRef, Instruction
-from dfanalyze.records import field, record
+from dfanalyze.records import field, lazy, record
 
 Value = str | Unknown
 
@@ -38,7 +37,7 @@ class Scope:
     args: Mapping[str, Value] = field(default_factory=dict)
     env: Mapping[str, Value] = field(default_factory=dict)
 
-    @cached_property
+    @lazy
     def variables(self) -> dict[str, Value]:
         """What expansion sees: ARGs, overridden by ENV of the same name (merged once per scope;
         every expansion of the instruction reads it)."""

@@ -16,10 +16,9 @@ snapshots leave it.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from functools import cached_property
 from typing import Literal
 
-from dfanalyze.records import field, record, replace
+from dfanalyze.records import field, lazy, record, replace
 
 NodeKind = Literal["file", "dir", "symlink"]
 ChangeKind = Literal["file", "dir", "symlink", "hardlink", "whiteout", "opaque"]
@@ -122,7 +121,7 @@ class Layer:
     """Entries without a known path (mount points a builder leaves, apt's state directories)."""
     unknown: tuple[str, ...] = ()
 
-    @cached_property
+    @lazy
     def known_bytes(self) -> int:
         """The tar size of everything known (the whole size when :attr:`unknown` is empty)."""
         total = TAR_END + TAR_BLOCK * self.extra_entries
@@ -130,7 +129,7 @@ class Layer:
             total += entry_bytes(path, change.kind, change.size or 0)
         return total + sum(b.tar_bytes or 0 for b in self.blobs)
 
-    @cached_property
+    @lazy
     def unknown_parts(self) -> tuple[str, ...]:
         blobs = tuple(f"{b.label}: size unknown" for b in self.blobs if b.tar_bytes is None)
         files = tuple(f"{path}: size unknown" for path, c in self.changes.items() if c.size is None)
