@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cache, cached_property
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from dfanalyze.checks.context import Context, FileAnalysis, Hit
@@ -125,9 +126,15 @@ class RulesFailed(Exception):
 # A rule ready to run: its check, options and severity looked up once (per Linter, not per file).
 _Planned = tuple[Rule, CheckFunction, Mapping[str, Any], Severity]
 
+# The options of every rule that has none: the rules that share it share one Context per file.
+_NO_OPTIONS: Mapping[str, Any] = MappingProxyType({})
+
 
 def _planned(rules: Iterable[Rule], registry: Registry, plan: RulePlan) -> list[_Planned]:
-    return [(r, registry.checks[r.code], plan.options[r.code], plan.severities[r.code]) for r in rules]
+    return [
+        (r, registry.checks[r.code], plan.options[r.code] or _NO_OPTIONS, plan.severities[r.code])
+        for r in rules
+    ]
 
 
 def run_rules(
@@ -143,9 +150,10 @@ def run_rules(
 def _run(analysis: FileAnalysis, planned: list[_Planned], problems: list[RunProblem] | None) -> list[Finding]:
     findings: list[Finding] = []
     path = analysis.dockerfile.path
+    shared = Context(analysis, _NO_OPTIONS)  # a Context is frozen: rules without options share one
     for rule, check, options, severity in planned:
         try:
-            hits = list(check(Context(analysis, options)))
+            hits = list(check(shared if options is _NO_OPTIONS else Context(analysis, options)))
         except Exception as exc:  # a broken check must not hide the other rules' findings
             if problems is not None:
                 problems.append(RunProblem(rule.code, path, f"{type(exc).__name__}: {exc}"))
