@@ -3,7 +3,7 @@
 Usage: ``python benchmarks/rules_bench.py [--rounds N] [--corpus DIR]``
 
 1. A realistic 30-line, two-stage Dockerfile with 6 RUNs (apt, pip, curl | tar, a heredoc, useradd)
-   goes through parse + every rule enabled by default, many times: the best and the median time per
+   goes through parse + every rule enabled by default, many times: the best, p25 and median time per
    file (budget: 5 ms), and how much of it parsing, the RUN rules (``run`` family and DF610) and the
    rest take.
 2. Every file of the corpus is linted the same way, once per round: files per second (best round),
@@ -73,6 +73,7 @@ CMD ["gunicorn", "-b", "0.0.0.0:8000", "app:wsgi"]
 
 # CPU time of this process: on a shared machine, wall-clock time also counts the waits for a core.
 CLOCK = time.process_time
+BUDGET = 0.005  # seconds per file (issue 4)
 
 
 def rule_sets() -> tuple[list[Rule], list[Rule]]:
@@ -126,8 +127,11 @@ def ms(seconds: float) -> str:
 
 
 def summary(samples: Sequence[float]) -> str:
-    """Best and median: on a busy machine the best is the cost, the median adds the contention."""
-    return f"best {ms(min(samples))}, median {ms(statistics.median(samples))}"
+    """Best, first quartile and median: on a busy machine the best is the cost (as ``timeit`` advises),
+    the others add the contention (on the shared 2-core VM of this project the same lint's CPU time
+    spreads over 2x, the parse alone's much less)."""
+    quartile = statistics.quantiles(samples, n=4)[0]
+    return f"best {ms(min(samples))}, p25 {ms(quartile)}, median {ms(statistics.median(samples))}"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -144,7 +148,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     total = timings(everything, TYPICAL, args.rounds)
     parse_only = timings(lambda text: parse_text(text, "Dockerfile"), TYPICAL, args.rounds)
     run_only = timings(lint_with(run), TYPICAL, args.rounds)
-    verdict = "within" if statistics.median(total) <= 0.005 else "OVER"
+    verdict = ", ".join(
+        f"{name} {'within' if value <= BUDGET else 'OVER'}"
+        for name, value in (("best", min(total)), ("median", statistics.median(total)))
+    )
     print(f"  parse + all default rules: {summary(total)} per file ({verdict} the 5 ms budget)")
     print(f"  parse alone:               {summary(parse_only)}")
     print(f"  parse + RUN rules:         {summary(run_only)} (the shell parse of the 6 RUNs included)")
