@@ -21,6 +21,7 @@ from __future__ import annotations
 import marshal
 import os
 import reprlib
+import stat
 import sys
 from collections.abc import Callable
 from operator import attrgetter
@@ -410,7 +411,10 @@ class _CodeCache:
         if path is None:
             return {}
         try:
-            loaded = marshal.loads(path.read_bytes())
+            with path.open("rb") as handle:
+                if not _trusted(os.fstat(handle.fileno())):
+                    return {}
+                loaded = marshal.loads(handle.read())
         except (OSError, EOFError, ValueError, TypeError):
             return {}
         if not isinstance(loaded, dict):
@@ -441,10 +445,22 @@ class _CodeCache:
         temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            temporary.write_bytes(marshal.dumps(codes))
+            temporary.unlink(missing_ok=True)
+            descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # see _trusted
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(marshal.dumps(codes))
             temporary.replace(path)
         except OSError:
             return
+
+
+def _trusted(status: os.stat_result) -> bool:
+    """Code is run from the cache only if the file is the user's own and no one else may write it
+    (a cache folder pointed at a shared place must not let another user run code as this one)."""
+    getuid = getattr(os, "getuid", None)
+    if getuid is None:  # Windows: the user's profile folder is private
+        return True
+    return status.st_uid == getuid() and not status.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
 _CODES = _CodeCache()

@@ -353,3 +353,18 @@ def test_no_home_folder_means_no_cache(monkeypatch: pytest.MonkeyPatch) -> None:
     cache = _CodeCache()
     assert cache.path() is None
     assert cache.get("y = 1\n").co_filename == "<record>"
+
+
+def test_cached_code_is_used_only_from_a_private_file_of_the_user(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DFANALYZE_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv("DFANALYZE_NO_CACHE", raising=False)
+    writer = _CodeCache()
+    writer.get("z = 1\n")
+    writer.save()
+    (saved,) = tmp_path.glob("records-*.marshal")
+    assert saved.stat().st_mode & 0o777 == 0o600
+    assert "z = 1\n" in _CodeCache().load()
+    saved.chmod(0o620)  # writable by the group: someone else could have put code in it
+    assert _CodeCache().load() == {}
