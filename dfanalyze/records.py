@@ -19,9 +19,7 @@ defines itself; `__post_init__` runs after `__init__`.
 from __future__ import annotations
 
 import marshal
-import os
 import reprlib
-import stat
 import sys
 from collections.abc import Callable
 from operator import attrgetter
@@ -407,15 +405,13 @@ class _CodeCache:
         return None if directory is None else directory / f"records-{tag}.marshal"
 
     def load(self) -> dict[str, CodeType]:
+        from dfanalyze.cachedir import read_private
+
         path = self.path()
-        if path is None:
-            return {}
+        data = read_private(path) if path is not None else None
         try:
-            with path.open("rb") as handle:
-                if not _trusted(os.fstat(handle.fileno())):
-                    return {}
-                loaded = marshal.loads(handle.read())
-        except (OSError, EOFError, ValueError, TypeError):
+            loaded = marshal.loads(data) if data is not None else None
+        except (EOFError, ValueError, TypeError):
             return {}
         if not isinstance(loaded, dict):
             return {}
@@ -436,31 +432,15 @@ class _CodeCache:
         return code
 
     def save(self) -> None:
+        from dfanalyze.cachedir import write_private
+
         path = self.path()
         if path is None or self.codes is None:
             return
         codes = self.codes
         if len(codes) > self.LIMIT:
             codes = {source: code for source, code in codes.items() if source in self.used}
-        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            temporary.unlink(missing_ok=True)
-            descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # see _trusted
-            with os.fdopen(descriptor, "wb") as handle:
-                handle.write(marshal.dumps(codes))
-            temporary.replace(path)
-        except OSError:
-            return
-
-
-def _trusted(status: os.stat_result) -> bool:
-    """Code is run from the cache only if the file is the user's own and no one else may write it
-    (a cache folder pointed at a shared place must not let another user run code as this one)."""
-    getuid = getattr(os, "getuid", None)
-    if getuid is None:  # Windows: the user's profile folder is private
-        return True
-    return status.st_uid == getuid() and not status.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+        write_private(path, marshal.dumps(codes))
 
 
 _CODES = _CodeCache()

@@ -39,3 +39,16 @@ def test_two_copies_of_a_file_keep_their_own_caches(tmp_path: Path, monkeypatch:
     for checkout in ("one", "two", "one"):
         assert load_toml(tmp_path / checkout / "x.toml") == {"checkout": checkout}
     assert len(list((tmp_path / "cache").glob("data-x-*.json"))) == 2
+
+
+def test_a_cache_file_others_may_write_is_not_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DFANALYZE_CACHE_DIR", str(tmp_path / "cache"))
+    data = tmp_path / "x.toml"
+    data.write_text("a = 1\n")
+    assert load_toml(data) == {"a": 1}
+    (cached,) = (tmp_path / "cache").glob("data-x-*.json")
+    assert cached.stat().st_mode & 0o777 == 0o600
+    cached.write_text('{"a": 666}')
+    assert load_toml(data) == {"a": 666}  # the user's own file: trusted
+    cached.chmod(0o666)
+    assert load_toml(data) == {"a": 1}  # anyone could have written it: parsed again

@@ -110,7 +110,7 @@ class _FolderCache:
 
     @classmethod
     def open(cls, group: str) -> _FolderCache:
-        from dfanalyze.cachedir import cache_dir
+        from dfanalyze.cachedir import cache_dir, read_private
 
         directory = cache_dir()
         if directory is None:
@@ -120,9 +120,10 @@ class _FolderCache:
 
         key = "\0".join([group, *(os.path.abspath(p) for p in sys.path if p)])  # noqa: PTH100
         location = directory / f"plugins-{binascii.crc32(key.encode('utf-8', 'surrogateescape')):08x}.json"
+        data = read_private(location)
         try:
-            raw = json.loads(location.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            raw = json.loads(data) if data is not None else None
+        except ValueError:
             raw = None
         folders = raw.get("folders") if isinstance(raw, dict) and raw.get("group") == group else None
         return cls(location, group, folders if isinstance(folders, dict) else {})
@@ -148,13 +149,8 @@ class _FolderCache:
             return
         import json
 
-        from dfanalyze.cachedir import forget_unused
+        from dfanalyze.cachedir import forget_unused, write_private
 
-        temporary = self.location.with_name(f".{self.location.name}.{os.getpid()}.tmp")
-        try:
-            self.location.parent.mkdir(parents=True, exist_ok=True)
-            temporary.write_text(json.dumps({"group": self.group, "folders": self.folders}), encoding="utf-8")
-            temporary.replace(self.location)
+        text = json.dumps({"group": self.group, "folders": self.folders})
+        if write_private(self.location, text.encode("utf-8")):
             forget_unused(self.location.parent, "plugins-*.json")
-        except OSError:
-            return

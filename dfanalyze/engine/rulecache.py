@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from dfanalyze import __version__
-from dfanalyze.cachedir import cache_dir, forget_unused
+from dfanalyze.cachedir import cache_dir, forget_unused, read_private, write_private
 from dfanalyze.engine.rulefile import (
     DetailsLoader,
     Rule,
@@ -65,10 +65,11 @@ class RuleFileCache:
         where = str(folder.resolve())
         tag = f"{binascii.crc32(where.encode('utf-8', 'surrogateescape')):08x}"
         location = directory / f"rules-{version}-py{sys.version_info[0]}{sys.version_info[1]}-{tag}.json"
+        data = read_private(location)
         try:
-            raw = json.loads(location.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            raw = {}
+            raw = json.loads(data) if data is not None else None
+        except ValueError:
+            raw = None
         if not isinstance(raw, dict) or raw.get("format") != FORMAT or raw.get("folder") != where:
             return cls(location)
         entries = raw.get("entries")
@@ -99,17 +100,7 @@ class RuleFileCache:
     def save(self, folder: Path) -> None:
         if self.location is None or not self.dirty:
             return
-        import tempfile
-
-        try:
-            self.location.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.location.parent, prefix=".rules-", suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(
-                    {"format": FORMAT, "folder": str(folder.resolve()), "entries": self.entries}, handle
-                )
-            Path(tmp).replace(self.location)
+        text = json.dumps({"format": FORMAT, "folder": str(folder.resolve()), "entries": self.entries})
+        if write_private(self.location, text.encode("utf-8")):
             forget_unused(self.location.parent, "rules-*.json")
-        except (OSError, TypeError, ValueError):
-            return
-        self.dirty = False
+            self.dirty = False

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +28,7 @@ def _decode(obj: dict[str, Any]) -> object:
 
 def load_toml(path: Path) -> dict[str, Any]:
     """The parsed TOML file, from the JSON cache when the file is unchanged."""
-    from dfanalyze.cachedir import cache_dir
+    from dfanalyze.cachedir import cache_dir, read_private, write_private
 
     stat = path.stat()
     directory = cache_dir()
@@ -40,11 +39,12 @@ def load_toml(path: Path) -> dict[str, Any]:
         where = binascii.crc32(str(path.resolve()).encode("utf-8", "surrogateescape"))
         cached = directory / f"data-{path.stem}-{where:08x}-{stat.st_mtime_ns}-{stat.st_size}.json"
     if cached is not None:
+        text = read_private(cached)
         try:
-            data: dict[str, Any] = json.loads(cached.read_text(encoding="utf-8"), object_hook=_decode)
-        except (OSError, ValueError):
-            pass
-        else:
+            data: dict[str, Any] | None = json.loads(text, object_hook=_decode) if text is not None else None
+        except ValueError:
+            data = None
+        if isinstance(data, dict):
             return data
     import tomllib
 
@@ -52,12 +52,13 @@ def load_toml(path: Path) -> dict[str, Any]:
         data = tomllib.load(handle)
     if cached is not None:
         try:
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cached.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(data, default=_encode), encoding="utf-8")
+            encoded = json.dumps(data, default=_encode).encode("utf-8")
+        except (TypeError, ValueError):
+            return data
+        try:
             for stale in cached.parent.glob(f"data-{path.stem}-{where:08x}-*.json"):
                 stale.unlink(missing_ok=True)  # an older version of the same file
-            tmp.replace(cached)
-        except (OSError, TypeError, ValueError):
-            pass
+        except OSError:
+            pass  # kept: only takes room
+        write_private(cached, encoded)
     return data
