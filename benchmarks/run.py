@@ -12,7 +12,8 @@ It prints, and with ``--json`` writes:
   dfanalyze configuration: inside this repository ``pyproject.toml`` configures dfanalyze and
   reading it adds the TOML parser's ~12 ms);
 - peak RSS, and whether memory stays flat while many files are linted;
-- parse cost against file size (time per KB at 1, 10, 100 and 1000 KB), to show it is linear.
+- parse cost against file size (time per KB at 1, 10, 100 and 1000 KB), to show it is linear;
+- the host's speed while measuring (an empty 10M-step loop), because this VM's speed drifts ~3x.
 
 Timings are given twice: wall clock, and CPU time (this process and its children). On a busy
 machine the wall clock mostly measures waiting for a CPU; the CPU time is what the work costs.
@@ -223,6 +224,18 @@ def wall_ms(args: Sequence[str], runs: int, cwd: Path = ROOT) -> tuple[float, fl
     return statistics.median(walls[1:]) * 1e3, statistics.median(cpus[1:]) * 1e3, code, min(walls[1:]) * 1e3
 
 
+def host_loop_seconds() -> float:
+    """CPU time of ``for i in range(10_000_000): pass`` run as a module (as ``python -c`` runs it),
+    best of 3: the host's speed at the time of measuring."""
+    code = compile("for i in range(10_000_000): pass", "<host-speed>", "exec")
+    best = float("inf")
+    for _ in range(3):
+        start = time.process_time()
+        exec(code, {})
+        best = min(best, time.process_time() - start)
+    return best
+
+
 def measure(quick: bool) -> dict[str, Any]:
     files = corpus()
     budget = 1.0 if quick else 4.0
@@ -232,6 +245,7 @@ def measure(quick: bool) -> dict[str, Any]:
         "python": sys.version.split()[0],
         "cpus": os.cpu_count(),
         "load_average_1min": os.getloadavg()[0],
+        "host_loop_s": host_loop_seconds(),
     }
     figures.update(parse_throughput(files, budget))
     parse_forty = partial(parse_text, FORTY.read_text(encoding="utf-8"))
@@ -262,6 +276,8 @@ def report(figures: dict[str, Any]) -> str:
     lines = [
         f"corpus                      {figures['corpus_files']} files, {figures['corpus_kb']:.0f} KB"
         f"  (python {figures['python']}, {figures['cpus']} CPUs, load {figures['load_average_1min']:.1f})",
+        f"host speed                  a 10M-step Python loop takes {figures['host_loop_s']:.2f} s CPU "
+        "(0.32-0.95 s seen on this VM: compare figures taken at similar speeds)",
         "                            wall clock            CPU time",
         f"parse                       {figures['parse_files_per_s']:>7,.0f} files/s        "
         f"{figures['parse_files_per_cpu_s']:>7,.0f} files/s",
