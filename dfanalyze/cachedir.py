@@ -12,7 +12,9 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 
 def cache_dir() -> Path | None:
@@ -46,6 +48,27 @@ def forget_unused(directory: Path, pattern: str) -> None:
                 stale.unlink()
         except OSError:
             continue
+
+
+def tag(place: str) -> str:
+    """A short, stable part of a cache file's name for a place (a path, a list of paths): its CRC-32,
+    so that the caches of two installations or checkouts do not replace each other."""
+    import binascii
+
+    return f"{binascii.crc32(place.encode('utf-8', 'surrogateescape')):08x}"
+
+
+def read_json(path: Path, object_hook: Callable[[dict[str, Any]], Any] | None = None) -> Any:
+    """The JSON of a private cache file (see :func:`read_private`); None when there is none."""
+    data = read_private(path)
+    if data is None:
+        return None
+    import json
+
+    try:
+        return json.loads(data, object_hook=object_hook)
+    except ValueError:
+        return None
 
 
 def read_private(path: Path) -> bytes | None:

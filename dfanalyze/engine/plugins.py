@@ -110,21 +110,14 @@ class _FolderCache:
 
     @classmethod
     def open(cls, group: str) -> _FolderCache:
-        from dfanalyze.cachedir import cache_dir, read_private
+        from dfanalyze.cachedir import cache_dir, read_json, tag
 
         directory = cache_dir()
         if directory is None:
             return cls(None, group, {})
-        import binascii
-        import json
-
         key = "\0".join([group, *(os.path.abspath(p) for p in sys.path if p)])  # noqa: PTH100
-        location = directory / f"plugins-{binascii.crc32(key.encode('utf-8', 'surrogateescape')):08x}.json"
-        data = read_private(location)
-        try:
-            raw = json.loads(data) if data is not None else None
-        except ValueError:
-            raw = None
+        location = directory / f"plugins-{tag(key)}.json"
+        raw = read_json(location)
         folders = raw.get("folders") if isinstance(raw, dict) and raw.get("group") == group else None
         return cls(location, group, folders if isinstance(folders, dict) else {})
 

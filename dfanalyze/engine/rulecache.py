@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from dfanalyze import __version__
-from dfanalyze.cachedir import cache_dir, forget_unused, read_private, write_private
+from dfanalyze.cachedir import cache_dir, forget_unused, read_json, tag, write_private
 from dfanalyze.engine.rulefile import (
     DetailsLoader,
     Rule,
@@ -59,17 +59,12 @@ class RuleFileCache:
         directory = cache_dir()
         if directory is None:
             return cls(None)
-        import binascii
-
         version = re.sub(r"[^A-Za-z0-9.]", "_", __version__)
         where = str(folder.resolve())
-        tag = f"{binascii.crc32(where.encode('utf-8', 'surrogateescape')):08x}"
-        location = directory / f"rules-{version}-py{sys.version_info[0]}{sys.version_info[1]}-{tag}.json"
-        data = read_private(location)
-        try:
-            raw = json.loads(data) if data is not None else None
-        except ValueError:
-            raw = None
+        location = (
+            directory / f"rules-{version}-py{sys.version_info[0]}{sys.version_info[1]}-{tag(where)}.json"
+        )
+        raw = read_json(location)
         if not isinstance(raw, dict) or raw.get("format") != FORMAT or raw.get("folder") != where:
             return cls(location)
         entries = raw.get("entries")

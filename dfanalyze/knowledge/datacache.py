@@ -28,22 +28,15 @@ def _decode(obj: dict[str, Any]) -> object:
 
 def load_toml(path: Path) -> dict[str, Any]:
     """The parsed TOML file, from the JSON cache when the file is unchanged."""
-    from dfanalyze.cachedir import cache_dir, read_private, write_private
+    from dfanalyze.cachedir import cache_dir, read_json, tag, write_private
 
     stat = path.stat()
     directory = cache_dir()
     cached = None
     if directory is not None:
-        import binascii
-
-        where = binascii.crc32(str(path.resolve()).encode("utf-8", "surrogateescape"))
-        cached = directory / f"data-{path.stem}-{where:08x}-{stat.st_mtime_ns}-{stat.st_size}.json"
-    if cached is not None:
-        text = read_private(cached)
-        try:
-            data: dict[str, Any] | None = json.loads(text, object_hook=_decode) if text is not None else None
-        except ValueError:
-            data = None
+        where = tag(str(path.resolve()))
+        cached = directory / f"data-{path.stem}-{where}-{stat.st_mtime_ns}-{stat.st_size}.json"
+        data = read_json(cached, object_hook=_decode)
         if isinstance(data, dict):
             return data
     import tomllib
@@ -56,7 +49,7 @@ def load_toml(path: Path) -> dict[str, Any]:
         except (TypeError, ValueError):
             return data
         try:
-            for stale in cached.parent.glob(f"data-{path.stem}-{where:08x}-*.json"):
+            for stale in cached.parent.glob(f"data-{path.stem}-{where}-*.json"):
                 stale.unlink(missing_ok=True)  # an older version of the same file
         except OSError:
             pass  # kept: only takes room
