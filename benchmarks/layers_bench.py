@@ -29,11 +29,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # this checkout's dfanalyze, not an installed one
 
+from msgspec.structs import replace  # noqa: E402
+
 from dfanalyze.checks.context import FileAnalysis  # noqa: E402
 from dfanalyze.layers.graph import build_layer_graph, load_build_context  # noqa: E402
 from dfanalyze.model import Dockerfile, Run  # noqa: E402
 from dfanalyze.parse import parse_text  # noqa: E402
-from dfanalyze.records import replace  # noqa: E402
 
 TYPICAL = """\
 # syntax=docker/dockerfile:1

@@ -21,10 +21,11 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, TextIO
 
+from msgspec import Struct
+
 from dfanalyze.engine.run import RulesFailed
 from dfanalyze.findings import Finding
 from dfanalyze.model import Dockerfile
-from dfanalyze.records import record
 from dfanalyze.report.result import FileError, Report
 
 if TYPE_CHECKING:
@@ -35,16 +36,14 @@ PROGRESS_THRESHOLD = 50  # a progress bar for this many files or more (on a term
 MAX_FIX_PASSES = 10  # fixes that overlap are applied in later passes, up to this many
 
 
-@record(slots=True)
-class Task:
+class Task(Struct, frozen=True):
     """One file to check: read from ``path``, unless its content is given (standard input)."""
 
     path: str
     data: bytes | None = None
 
 
-@record(slots=True)
-class Job:
+class Job(Struct, frozen=True):
     """How to check each file. ``lint`` must be picklable (a module-level function or a
     ``functools.partial`` of one) for the files to be checked in parallel; otherwise they are checked
     one after the other in this process."""
@@ -54,8 +53,7 @@ class Job:
     unsafe_fixes: bool = False
 
 
-@record(slots=True)
-class FileResult:
+class FileResult(Struct, frozen=True):
     """What checking one file produced: findings, problems and any fixed text."""
 
     path: str

@@ -16,7 +16,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from dfanalyze.records import record
+from msgspec import Struct
+
 from dfanalyze.report.result import FileError
 
 STDIN = "-"
@@ -40,16 +41,14 @@ def is_dockerfile(name: str) -> bool:
     )
 
 
-@record(slots=True)
-class Discovered:
+class Discovered(Struct, frozen=True):
     """The Dockerfiles found under the given paths, and the paths that could not be read."""
 
     files: tuple[str, ...]  # display paths, in a stable order, each file once
     unreadable: tuple[FileError, ...] = ()  # folders that could not be searched
 
 
-@record(slots=True)
-class _Ignore:
+class _Ignore(Struct, frozen=True):
     """The patterns of one ignore file and the folder they are relative to."""
 
     base: Path

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from dfanalyze.records import field, record
+from msgspec import Struct
+
 from dfanalyze.span import Span
 
 
@@ -25,16 +26,14 @@ class Severity(StrEnum):
 _RANKS = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2, Severity.STYLE: 3}
 
 
-@record(slots=True)
-class Edit:
+class Edit(Struct, frozen=True):
     """Replace the text under ``span`` by ``content`` (an empty span inserts)."""
 
     span: Span
     content: str
 
 
-@record(slots=True)
-class Fix:
+class Fix(Struct, frozen=True):
     """A set of edits that resolves a finding. ``safe`` fixes are applied by ``--fix``; unsafe ones
     need ``--unsafe-fixes`` because they may change behaviour."""
 
@@ -43,8 +42,7 @@ class Fix:
     safe: bool = True
 
 
-@record(slots=True)
-class Finding:
+class Finding(Struct, frozen=True):
     """One reported problem: rule identity, severity, message, location and optional fix."""
 
     code: str
@@ -57,7 +55,6 @@ class Finding:
     aliases: tuple[str, ...] = ()
     fix: Fix | None = None
     url: str | None = None
-    extra: dict[str, object] = field(default_factory=dict, compare=False, hash=False)
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.span.start.line, self.span.start.column, self.code)

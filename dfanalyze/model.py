@@ -9,12 +9,14 @@ its exact span in the source.
 
 from __future__ import annotations
 
-from dfanalyze.records import lazy, record
+from functools import cached_property
+
+from msgspec import Struct
+
 from dfanalyze.span import OffsetMap, Span
 
 
-@record(slots=True)
-class Diagnostic:
+class Diagnostic(Struct, frozen=True):
     """A problem found while parsing: BuildKit's message at the place it concerns."""
 
     code: str
@@ -23,8 +25,7 @@ class Diagnostic:
     severity: str = "error"  # "error" or "warning"
 
 
-@record(slots=True)
-class Word:
+class Word(Struct, frozen=True):
     """One argument node as BuildKit keeps it (quotes kept for ENV/LABEL/ARG words, JSON strings
     decoded for the exec form), with its span in the source."""
 
@@ -32,8 +33,7 @@ class Word:
     span: Span
 
 
-@record(slots=True)
-class Flag:
+class Flag(Struct, frozen=True):
     """A builder flag: ``--name=value`` (``value`` None for a bare ``--name``)."""
 
     name: str
@@ -42,8 +42,7 @@ class Flag:
     span: Span
 
 
-@record(slots=True)
-class Heredoc:
+class Heredoc(Struct, frozen=True):
     """A here-document attached to RUN/COPY/ADD: ``<<[-]NAME`` and the body lines after it."""
 
     name: str
@@ -63,8 +62,7 @@ class Heredoc:
         return "\n".join(line.lstrip("\t") for line in self.content.split("\n"))
 
 
-@record(slots=True)
-class KeyValue:
+class KeyValue(Struct, frozen=True):
     """One ENV or LABEL pair. ``separator`` is ``"="`` or ``""`` for the legacy ``ENV key value``."""
 
     key: Word
@@ -72,8 +70,7 @@ class KeyValue:
     separator: str
 
 
-@record(slots=True)
-class ArgDecl:
+class ArgDecl(Struct, frozen=True):
     """One name of an ARG instruction, with its default if it has one."""
 
     name: str
@@ -81,8 +78,7 @@ class ArgDecl:
     word: Word
 
 
-@record(slots=True)
-class ImageRef:
+class ImageRef(Struct, frozen=True):
     """A parsed image reference: ``[registry/]repository[:tag][@digest]``."""
 
     text: str
@@ -116,8 +112,7 @@ class ImageRef:
         return self.repository if self.registry is None else f"{self.registry}/{self.repository}"
 
 
-@record(slots=True)
-class Mount:
+class Mount(Struct, frozen=True):
     """One ``RUN --mount=...`` (BuildKit's CSV key=value options)."""
 
     type: str  # bind (default), cache, tmpfs, secret, ssh
@@ -134,8 +129,7 @@ class Mount:
         return None
 
 
-@record(kw_only=True)
-class Instruction:
+class Instruction(Struct, frozen=True, kw_only=True):
     """One instruction. ``kind`` is the upper-cased keyword; ``keyword`` keeps the spelling."""
 
     kind: str
@@ -166,8 +160,7 @@ class Instruction:
         return self.span.start.line
 
 
-@record(kw_only=True)
-class CommandInstruction(Instruction):
+class CommandInstruction(Instruction, frozen=True, kw_only=True, dict=True):
     """RUN, CMD, ENTRYPOINT, SHELL and HEALTHCHECK CMD: exec form (``exec``) or shell form
     (``shell``: the command text, one word)."""
 
@@ -178,7 +171,7 @@ class CommandInstruction(Instruction):
     def is_exec_form(self) -> bool:
         return self.json
 
-    @lazy
+    @cached_property
     def shell_offsets(self) -> OffsetMap | None:
         """The offset map of the shell-form command text (for the shell analysis)."""
         if self.shell is None:
@@ -187,8 +180,7 @@ class CommandInstruction(Instruction):
         return self.offsets.shifted(start) if start >= 0 else None
 
 
-@record(kw_only=True)
-class Run(CommandInstruction):
+class Run(CommandInstruction, frozen=True, kw_only=True):
     """RUN: a command executed at build time; its filesystem changes become a layer."""
 
     mounts: tuple[Mount, ...] = ()
@@ -196,23 +188,19 @@ class Run(CommandInstruction):
     security: str | None = None
 
 
-@record(kw_only=True)
-class Cmd(CommandInstruction):
+class Cmd(CommandInstruction, frozen=True, kw_only=True):
     """CMD: the default command (or ENTRYPOINT arguments) of a container."""
 
 
-@record(kw_only=True)
-class Entrypoint(CommandInstruction):
+class Entrypoint(CommandInstruction, frozen=True, kw_only=True):
     """ENTRYPOINT: the executable a container runs."""
 
 
-@record(kw_only=True)
-class Shell(CommandInstruction):
+class Shell(CommandInstruction, frozen=True, kw_only=True):
     """SHELL: the shell used by later shell-form instructions of the stage."""
 
 
-@record(kw_only=True)
-class Healthcheck(CommandInstruction):
+class Healthcheck(CommandInstruction, frozen=True, kw_only=True):
     """``HEALTHCHECK NONE`` or ``HEALTHCHECK [--options] CMD command``."""
 
     check_type: Word | None = None  # CMD or NONE as written
@@ -223,8 +211,7 @@ class Healthcheck(CommandInstruction):
     retries: int | None = None
 
 
-@record(kw_only=True)
-class From(Instruction):
+class From(Instruction, frozen=True, kw_only=True):
     """FROM: starts a stage from an image or an earlier stage."""
 
     image: Word | None = None  # the image word as written (may contain $VARS)
@@ -241,8 +228,7 @@ class From(Instruction):
         return self.flag("platform")
 
 
-@record(kw_only=True)
-class CopyLike(Instruction):
+class CopyLike(Instruction, frozen=True, kw_only=True):
     """COPY and ADD: sources (context paths, URLs, or heredoc names) and a destination."""
 
     sources: tuple[Word, ...] = ()
@@ -254,8 +240,7 @@ class CopyLike(Instruction):
         return tuple(h for h in self.heredocs if any(n.endswith(h.name) for n in names))
 
 
-@record(kw_only=True)
-class Copy(CopyLike):
+class Copy(CopyLike, frozen=True, kw_only=True):
     """COPY: files from the build context, a stage or an image."""
 
     @property
@@ -264,13 +249,11 @@ class Copy(CopyLike):
         return f.value if f else None
 
 
-@record(kw_only=True)
-class Add(CopyLike):
+class Add(CopyLike, frozen=True, kw_only=True):
     """ADD: like COPY, and also URLs, git repositories and local archives it extracts."""
 
 
-@record(kw_only=True)
-class KeyValueInstruction(Instruction):
+class KeyValueInstruction(Instruction, frozen=True, kw_only=True):
     """ENV and LABEL: ``key=value`` pairs (or the legacy ``key value`` form)."""
 
     pairs: tuple[KeyValue, ...] = ()
@@ -280,25 +263,21 @@ class KeyValueInstruction(Instruction):
         return any(p.separator == "" for p in self.pairs)
 
 
-@record(kw_only=True)
-class Env(KeyValueInstruction):
+class Env(KeyValueInstruction, frozen=True, kw_only=True):
     """ENV: environment variables of later instructions and of the container."""
 
 
-@record(kw_only=True)
-class Label(KeyValueInstruction):
+class Label(KeyValueInstruction, frozen=True, kw_only=True):
     """LABEL: metadata key/value pairs of the image."""
 
 
-@record(kw_only=True)
-class Arg(Instruction):
+class Arg(Instruction, frozen=True, kw_only=True):
     """ARG: build arguments, each with an optional default."""
 
     decls: tuple[ArgDecl, ...] = ()
 
 
-@record(kw_only=True)
-class Expose(Instruction):
+class Expose(Instruction, frozen=True, kw_only=True):
     """EXPOSE: ports the container listens on."""
 
     @property
@@ -306,8 +285,7 @@ class Expose(Instruction):
         return self.args
 
 
-@record(kw_only=True)
-class Volume(Instruction):
+class Volume(Instruction, frozen=True, kw_only=True):
     """VOLUME: mount points for data that outlives the container."""
 
     @property
@@ -315,47 +293,39 @@ class Volume(Instruction):
         return self.args
 
 
-@record(kw_only=True)
-class SingleValue(Instruction):
+class SingleValue(Instruction, frozen=True, kw_only=True):
     """USER, WORKDIR, MAINTAINER, STOPSIGNAL: the rest of the line as one value."""
 
     value: Word | None = None
 
 
-@record(kw_only=True)
-class User(SingleValue):
+class User(SingleValue, frozen=True, kw_only=True):
     """USER: the user (and group) later instructions and the container run as."""
 
 
-@record(kw_only=True)
-class Workdir(SingleValue):
+class Workdir(SingleValue, frozen=True, kw_only=True):
     """WORKDIR: the working directory of later instructions and of the container."""
 
 
-@record(kw_only=True)
-class Maintainer(SingleValue):
+class Maintainer(SingleValue, frozen=True, kw_only=True):
     """MAINTAINER: the deprecated author field."""
 
 
-@record(kw_only=True)
-class StopSignal(SingleValue):
+class StopSignal(SingleValue, frozen=True, kw_only=True):
     """STOPSIGNAL: the signal that stops the container."""
 
 
-@record(kw_only=True)
-class Onbuild(Instruction):
+class Onbuild(Instruction, frozen=True, kw_only=True):
     """ONBUILD: an instruction run when another build uses this image as its base."""
 
     child: Instruction | None = None
 
 
-@record(kw_only=True)
-class Unknown(Instruction):
+class Unknown(Instruction, frozen=True, kw_only=True):
     """A keyword BuildKit does not know (kept so that the rest of the file is still analysed)."""
 
 
-@record(slots=True)
-class Directive:
+class Directive(Struct, frozen=True):
     """A parser directive (``# syntax=``, ``# escape=``, ``# check=``) at the top of the file."""
 
     name: str
@@ -363,8 +333,7 @@ class Directive:
     span: Span
 
 
-@record(slots=True)
-class StageLink:
+class StageLink(Struct, frozen=True):
     """An edge of the stage graph: ``target`` stage uses ``source`` stage (or an external image)."""
 
     source: int  # stage index
@@ -373,8 +342,7 @@ class StageLink:
     instruction: Instruction
 
 
-@record(kw_only=True)
-class Stage:
+class Stage(Struct, frozen=True, kw_only=True):
     """A build stage: its FROM and the instructions after it."""
 
     index: int
@@ -394,8 +362,7 @@ class Stage:
         return [i for i in self.instructions if i.kind in kinds]
 
 
-@record(kw_only=True)
-class Dockerfile:
+class Dockerfile(Struct, frozen=True, kw_only=True, dict=True):
     """A parsed Dockerfile: its text, directives, instructions, stages and diagnostics."""
 
     path: str
@@ -432,7 +399,7 @@ class Dockerfile:
             return self.stages[int(name)]
         return None
 
-    @lazy
+    @cached_property
     def stage_links(self) -> tuple[StageLink, ...]:
         """Every use of a stage by a later stage: ``FROM <stage>``, ``COPY --from``, ``--mount=from=``.
 

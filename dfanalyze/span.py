@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
-from dfanalyze.records import record
+from msgspec import Struct
 
 
-@record(slots=True, order=True)
-class Position:
+class Position(Struct, frozen=True, order=True):
     """A 1-based line and column (in code points)."""
 
     line: int
@@ -23,8 +22,7 @@ class Position:
         return {"line": self.line, "column": self.column}
 
 
-@record(slots=True)
-class Span:
+class Span(Struct, frozen=True):
     """A range of source text, end exclusive; it may cover several lines."""
 
     start: Position
@@ -38,8 +36,7 @@ class Span:
         return {"start": self.start.to_json(), "end": self.end.to_json()}
 
 
-@record(slots=True)
-class OffsetMap:
+class OffsetMap(Struct, frozen=True):
     """Maps offsets in a *logical* string (an instruction's text after continuation lines were joined)
     back to physical positions.
 

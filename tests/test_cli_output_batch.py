@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from functools import partial
 from pathlib import Path
 
+from msgspec.structs import replace
+
 from dfanalyze.batch import (
     Job,
     Task,
@@ -22,7 +24,6 @@ from dfanalyze.batch import (
 from dfanalyze.engine.run import lint_dockerfile
 from dfanalyze.findings import Edit, Finding, Fix, Severity
 from dfanalyze.model import Dockerfile
-from dfanalyze.records import replace
 from dfanalyze.span import Span
 
 CASING = Job(partial(lint_dockerfile, select=["DF704"]), fix=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from msgspec.structs import replace
 
 from dfanalyze.engine.config import (
     Config,
@@ -22,7 +23,6 @@ from dfanalyze.engine.registry import Registry, default_registry
 from dfanalyze.engine.selection import Selection, SelectorError
 from dfanalyze.findings import Finding, Severity
 from dfanalyze.parse import parse_text
-from dfanalyze.records import replace
 from dfanalyze.span import Span
 
 RULE = """\

@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from msgspec.structs import fields
 from syrupy.assertion import SnapshotAssertion
 
 from dfanalyze.engine.rulefile import Rule, rule_from_mapping
 from dfanalyze.findings import Edit, Finding, Fix, Severity
-from dfanalyze.records import fields
 from dfanalyze.report import OUTPUT_FORMATS, FileError, Report, render, render_text
 from dfanalyze.report.github import escape_data, escape_property, render_github, step_summary
 from dfanalyze.report.gitlab import code_quality

@@ -31,7 +31,7 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from dfanalyze.records import record
+from msgspec import Struct
 
 if TYPE_CHECKING:
     from tarfile import TarInfo
@@ -84,8 +84,7 @@ def go_clean(path: str) -> str:
 # --- .dockerignore ---------------------------------------------------------------------------------
 
 
-@record(slots=True)
-class IgnorePattern:
+class IgnorePattern(Struct, frozen=True):
     """One pattern of a ``.dockerignore`` (or of ``COPY --exclude``)."""
 
     pattern: str
@@ -190,8 +189,7 @@ def _check_syntax(pattern: str) -> None:
         i += 1
 
 
-@record
-class IgnoreRules:
+class IgnoreRules(Struct, frozen=True):
     """The patterns of one ignore file, in order, and the lines that could not be used."""
 
     patterns: tuple[IgnorePattern, ...]
@@ -273,8 +271,7 @@ def read_ignore_file(context_dir: Path, dockerfile: Path | None = None) -> Ignor
 # --- the files ---------------------------------------------------------------------------------------
 
 
-@record(slots=True)
-class ContextEntry:
+class ContextEntry(Struct, frozen=True):
     """One file, directory or link of the context."""
 
     path: str
@@ -292,8 +289,7 @@ class ContextEntry:
         return self.path.rsplit("/", 1)[-1]
 
 
-@record(slots=True)
-class SourceMatch:
+class SourceMatch(Struct, frozen=True):
     """One item a COPY/ADD source names (the source itself, or one wildcard match) and the context
     entries it brings, each with its path relative to the item (``""`` for a file source)."""
 
@@ -301,8 +297,7 @@ class SourceMatch:
     members: tuple[tuple[str, ContextEntry], ...]
 
 
-@record
-class BuildContext:
+class BuildContext(Struct, frozen=True, dict=True):
     """The context as BuildKit would send it."""
 
     root: str

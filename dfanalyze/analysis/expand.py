@@ -34,7 +34,7 @@ from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import ClassVar, Final, final
 
-from dfanalyze.records import record
+from msgspec import Struct
 
 __all__ = [
     "UNKNOWN",
@@ -80,8 +80,7 @@ class Unknown:
 UNKNOWN: Final = Unknown()
 
 
-@record(slots=True)
-class VarRef:
+class VarRef(Struct, frozen=True):
     """One variable reference in a word.
 
     ``start`` is the offset of its ``$``, ``end`` the offset just after it (after the closing ``}``
@@ -97,8 +96,7 @@ class VarRef:
     modifier: str | None
 
 
-@record(slots=True)
-class Expansion:
+class Expansion(Struct, frozen=True):
     """The result of :func:`expand_static`.
 
     ``value`` is ``None`` when an unknown value could change it. ``refs`` lists every reference in

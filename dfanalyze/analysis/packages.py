@@ -15,8 +15,9 @@ from collections.abc import Callable, Iterable
 from functools import cache
 from typing import Literal
 
+from msgspec import Struct
+
 from dfanalyze.analysis.shell import SHELL_PROGRAMS, Command, ShellScript, Word, _unquote_with_offsets
-from dfanalyze.records import record
 from dfanalyze.span import Span
 
 Manager = Literal["apt", "apk", "yum", "dnf", "microdnf", "zypper", "pip", "npm", "yarn", "pnpm", "gem", "go"]
@@ -60,8 +61,7 @@ _CLEANUP_PATTERNS: tuple[tuple[Manager, str], ...] = (
 # --- results -------------------------------------------------------------------------------------
 
 
-@record(slots=True)
-class Package:
+class Package(Struct, frozen=True):
     """A package named on a package manager's command line, with its version pin if any."""
 
     name: str
@@ -80,8 +80,7 @@ class Package:
         return self.word.span
 
 
-@record(slots=True)
-class PackageOp:
+class PackageOp(Struct, frozen=True):
     """One package-manager command (install, remove, update ...) and its options."""
 
     manager: Manager
@@ -124,8 +123,7 @@ class PackageOp:
         return found
 
 
-@record(slots=True)
-class Download:
+class Download(Struct, frozen=True):
     """A curl or wget command: what it fetches and where the data goes."""
 
     tool: Literal["curl", "wget"]
@@ -154,8 +152,7 @@ class Download:
         return any(c.program == "tar" for c in self.piped_to)
 
 
-@record(slots=True)
-class UserOp:
+class UserOp(Struct, frozen=True):
     """A useradd/adduser/groupadd command."""
 
     tool: Literal["useradd", "adduser", "groupadd", "addgroup"]
@@ -171,8 +168,7 @@ class UserOp:
     options: tuple[tuple[str, str], ...]
 
 
-@record(slots=True)
-class CacheCleanup:
+class CacheCleanup(Struct, frozen=True):
     """A command that removes a package manager's caches or lists."""
 
     managers: frozenset[Manager]
@@ -316,8 +312,7 @@ _PIP = r"pip(\d+(\.\d+)?)?"
 _PYTHON = r"python(\d+(\.\d+)?)?"
 
 
-@record(slots=True)
-class _Options:
+class _Options(Struct, frozen=True):
     """The options and operands of a command line, as one manager's parser reads them."""
 
     flags: frozenset[str]

@@ -12,11 +12,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cached_property
+
+from msgspec import Struct, field
 
 from dfanalyze import model
 from dfanalyze.analysis.expand import UNKNOWN, Expansion, ExpansionError, Unknown, expand_static
 from dfanalyze.model import Dockerfile, ImageRef, Instruction
-from dfanalyze.records import field, lazy, record
 
 Value = str | Unknown
 
@@ -30,14 +32,13 @@ PROXY_ARGS = (
 )  # fmt: skip
 
 
-@record
-class Scope:
+class Scope(Struct, frozen=True, dict=True):
     """The variables one instruction sees."""
 
     args: Mapping[str, Value] = field(default_factory=dict)
     env: Mapping[str, Value] = field(default_factory=dict)
 
-    @lazy
+    @cached_property
     def variables(self) -> dict[str, Value]:
         """What expansion sees: ARGs, overridden by ENV of the same name (merged once per scope;
         every expansion of the instruction reads it)."""
@@ -56,18 +57,18 @@ class Scope:
         return result.value if result is not None else None
 
 
-@record
-class Scopes:
+class Scopes(Struct, frozen=True, dict=True):
     """Per-instruction scopes of a file (keyed by instruction identity) and the global scope."""
 
     global_scope: Scope
     by_instruction: Mapping[int, Scope]
     stage_env: tuple[Mapping[str, Value], ...]  # ENV at the end of each stage
     escape: str
-    images: dict[int, tuple[model.From, ImageRef | None]] = field(
-        default_factory=dict, init=False, repr=False, compare=False
-    )
-    """:meth:`image` of each FROM asked about (by identity; the entry holds the FROM)."""
+
+    @cached_property
+    def images(self) -> dict[int, tuple[model.From, ImageRef | None]]:
+        """:meth:`image` of each FROM asked about (by identity; the entry holds the FROM)."""
+        return {}
 
     def at(self, instruction: Instruction) -> Scope:
         scope = self.by_instruction.get(id(instruction))

@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import cache
+from functools import cache, cached_property
 from typing import TYPE_CHECKING, Literal
 
-from dfanalyze.records import field, record, replace
+from msgspec import Struct
+from msgspec.structs import replace
+
 from dfanalyze.span import OffsetMap, Span
 
 if TYPE_CHECKING:
@@ -54,8 +56,7 @@ _ASSIGNMENT = r"[A-Za-z_][A-Za-z0-9_]*\+?="
 # --- the model -----------------------------------------------------------------------------------
 
 
-@record(slots=True)
-class Word:
+class Word(Struct, frozen=True):
     """One shell word. ``start``/``end`` are offsets in the text given to :func:`parse_shell`."""
 
     text: str
@@ -65,15 +66,14 @@ class Word:
     command substitution. Globs and ``~`` are kept as written."""
     start: int
     end: int
-    offsets: OffsetMap = field(repr=False, compare=False)
+    offsets: OffsetMap
 
     @property
     def span(self) -> Span:
         return self.offsets.span(self.start, self.end)
 
 
-@record(slots=True)
-class Redirection:
+class Redirection(Struct, frozen=True):
     """A redirection of a command (``> file``, ``2>&1``, ``<<EOF``)."""
 
     operator: str
@@ -89,30 +89,28 @@ class Redirection:
     delimiter is unquoted and the body has expansions."""
     start: int
     end: int
-    offsets: OffsetMap = field(repr=False, compare=False)
+    offsets: OffsetMap
 
     @property
     def span(self) -> Span:
         return self.offsets.span(self.start, self.end)
 
 
-@record(slots=True)
-class Assignment:
+class Assignment(Struct, frozen=True):
     """``NAME=value`` before a command, alone, or given to ``env``/``sudo``."""
 
     name: str
     value: Word | None
     start: int
     end: int
-    offsets: OffsetMap = field(repr=False, compare=False)
+    offsets: OffsetMap
 
     @property
     def span(self) -> Span:
         return self.offsets.span(self.start, self.end)
 
 
-@record(slots=True)
-class Wrapper:
+class Wrapper(Struct, frozen=True):
     """A command that runs the next one (``sudo -u app``, ``env -i``, ``nohup``...)."""
 
     name: str
@@ -121,8 +119,7 @@ class Wrapper:
     ``assignments``)."""
 
 
-@record(slots=True)
-class PipelineSlot:
+class PipelineSlot(Struct, frozen=True):
     """Where a command sits in a pipeline."""
 
     id: int
@@ -132,22 +129,20 @@ class PipelineSlot:
     length: int
 
 
-@record(slots=True)
-class ShellError:
+class ShellError(Struct, frozen=True):
     """A shell syntax error, located in the Dockerfile."""
 
     message: str
     start: int
     end: int
-    offsets: OffsetMap = field(repr=False, compare=False)
+    offsets: OffsetMap
 
     @property
     def span(self) -> Span:
         return self.offsets.span(self.start, self.end)
 
 
-@record(slots=True)
-class Nesting:
+class Nesting(Struct, frozen=True):
     """Where a command sits; commands of one block share the same instance."""
 
     subshell: bool = False
@@ -167,8 +162,7 @@ class Nesting:
 TOP_LEVEL = Nesting()
 
 
-@record(slots=True)
-class Command:
+class Command(Struct, frozen=True):
     """A simple command (also a ``[``/``[[`` test, a declaration such as ``export`` or an
     assignment-only statement, whose name is ``""``)."""
 
@@ -178,7 +172,7 @@ class Command:
     args: tuple[Word, ...]
     start: int
     end: int
-    offsets: OffsetMap = field(repr=False, compare=False)
+    offsets: OffsetMap
     wrappers: tuple[Wrapper, ...] = ()
     assignments: tuple[Assignment, ...] = ()
     """Leading ``VAR=x`` prefixes, then those given to ``env``/``sudo``."""
@@ -239,8 +233,7 @@ class Command:
         return self.nesting.background
 
 
-@record(slots=True)
-class ShellScript:
+class ShellScript(Struct, frozen=True, dict=True):
     """The parsed shell of a RUN: its commands in source order and any syntax errors."""
 
     dialect: Dialect
@@ -248,12 +241,13 @@ class ShellScript:
     """Simple commands in source order; ``sh -c`` bodies are in each command's ``script``."""
     errors: tuple[ShellError, ...] = ()
     """Syntax errors, those of ``sh -c`` bodies included."""
-    analyzed: dict[int, tuple[Command, Operation | None]] = field(
-        default_factory=dict, init=False, repr=False, compare=False
-    )
-    """What :func:`dfanalyze.analysis.packages.analyze` found for each command analyzed with this
-    script (by identity; the entry holds the command, so its id stays its own): every rule and
-    the layer model ask about the same commands."""
+
+    @cached_property
+    def analyzed(self) -> dict[int, tuple[Command, Operation | None]]:
+        """What :func:`dfanalyze.analysis.packages.analyze` found for each command analyzed with
+        this script (by identity; the entry holds the command, so its id stays its own): every rule
+        and the layer model ask about the same commands."""
+        return {}
 
     def all_commands(self) -> Iterator[Command]:
         """Every command, each followed by those of its ``sh -c`` body."""
@@ -360,8 +354,7 @@ def _bash_language() -> object:
 # --- set -e / set -o pipefail --------------------------------------------------------------------
 
 
-@record(frozen=False, slots=True)
-class _SetFlags:
+class _SetFlags(Struct):
     """The ``set -e`` / ``set -o pipefail`` state while walking a script."""
 
     errexit: bool
@@ -396,8 +389,7 @@ class _SetFlags:
 # --- here-documents ------------------------------------------------------------------------------
 
 
-@record(slots=True)
-class _Heredoc:
+class _Heredoc(Struct, frozen=True):
     """A heredoc found in shell text, with the body range that was masked."""
 
     operator: str

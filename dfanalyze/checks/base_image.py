@@ -13,6 +13,8 @@ import re
 from collections.abc import Iterator
 from datetime import date
 
+from msgspec import Struct
+
 from dfanalyze.analysis.expand import UNKNOWN, ExpansionError, Unknown, expand_static, references
 from dfanalyze.analysis.scope import PLATFORM_ARGS
 from dfanalyze.checks.context import Context, Hit
@@ -20,7 +22,6 @@ from dfanalyze.findings import Edit, Fix
 from dfanalyze.knowledge import base_images
 from dfanalyze.knowledge.base_images import ImageInfo, release_status
 from dfanalyze.model import Copy, Dockerfile, From, ImageRef, Run, Stage
-from dfanalyze.records import record
 from dfanalyze.span import Span
 
 RESERVED_STAGE_NAMES = frozenset({"scratch", "context"})
@@ -52,8 +53,7 @@ _OSES = frozenset(
 # --- what a stage is built on -------------------------------------------------------------------
 
 
-@record(slots=True)
-class Base:
+class Base(Struct, frozen=True):
     """What a stage starts from: an earlier stage, an external image, or (both None) unknown."""
 
     stage: Stage | None = None

@@ -12,6 +12,8 @@ import json
 import re
 from collections.abc import Iterator
 
+from msgspec import Struct
+
 from dfanalyze.analysis.shell import SHELL_PROGRAMS, parse_shell
 from dfanalyze.analysis.shell import Word as ShellWord
 from dfanalyze.checks.base_image import lineage, root_image, root_image_info
@@ -19,7 +21,6 @@ from dfanalyze.checks.context import Context, Hit
 from dfanalyze.findings import Edit, Fix
 from dfanalyze.model import CommandInstruction, Healthcheck, Instruction, Onbuild, Stage, Word
 from dfanalyze.parse.instructions import parse_duration
-from dfanalyze.records import record
 from dfanalyze.span import Span
 
 COMMAND_KINDS = ("CMD", "ENTRYPOINT", "HEALTHCHECK")
@@ -217,8 +218,7 @@ def exec_form_single_string(ctx: Context) -> Iterator[Hit]:
 # --- DF205: almost-JSON ---------------------------------------------------------------------
 
 
-@record(slots=True)
-class LooseArray:
+class LooseArray(Struct, frozen=True):
     """An array that is not valid JSON: its strings when they can be read, and what is wrong."""
 
     items: tuple[str, ...] | None

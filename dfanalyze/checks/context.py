@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from msgspec import Struct, field
+
 from dfanalyze.findings import Fix, Severity
 from dfanalyze.model import Dockerfile, Instruction
-from dfanalyze.records import field, record
 from dfanalyze.span import Span
 
 if TYPE_CHECKING:
@@ -27,8 +28,7 @@ DEFAULT_SHELL = ("/bin/sh", "-c")
 _SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "busybox"})
 
 
-@record(slots=True)
-class Hit:
+class Hit(Struct, frozen=True):
     """One problem found by a check: where, the values for the rule's message template, and
     optionally a fix. ``message`` replaces the template when a check needs its own wording."""
 
@@ -42,8 +42,7 @@ class Hit:
     url: str | None = None
 
 
-@record(frozen=False)
-class FileAnalysis:
+class FileAnalysis(Struct):
     """Per-file analyses, computed lazily and shared by every rule run on the file."""
 
     dockerfile: Dockerfile
@@ -51,9 +50,7 @@ class FileAnalysis:
     context_dir: str | None = None
     settings: Mapping[str, Any] = field(default_factory=dict)  # global config (trusted registries ...)
     _cache: dict[str, Any] = field(default_factory=dict)
-    _by_kinds: dict[tuple[str, ...], tuple[Instruction, ...]] = field(
-        default_factory=dict, init=False, repr=False, compare=False
-    )
+    _by_kinds: dict[tuple[str, ...], tuple[Instruction, ...]] = field(default_factory=dict)
 
     def instructions_of(self, kinds: tuple[str, ...]) -> tuple[Instruction, ...]:
         """The instructions of these kinds, in order; each selection made once per file."""
@@ -141,8 +138,7 @@ class FileAnalysis:
         return tuple(scripts)
 
 
-@record
-class Context:
+class Context(Struct, frozen=True):
     """What one rule's check receives: the file's shared analyses and the rule's options."""
 
     analysis: FileAnalysis

@@ -19,6 +19,9 @@ import re
 from collections.abc import Iterator, Mapping
 from fnmatch import fnmatchcase
 
+from msgspec import Struct
+from msgspec.structs import replace
+
 from dfanalyze import model
 from dfanalyze.analysis.expand import (
     UNKNOWN,
@@ -32,15 +35,13 @@ from dfanalyze.analysis.packages import Download, Manager, Operation, PackageOp,
 from dfanalyze.analysis.shell import Command, Dialect, ShellScript, Word, shell_dialect
 from dfanalyze.checks.context import DEFAULT_SHELL, Context, FileAnalysis
 from dfanalyze.findings import Edit, Fix
-from dfanalyze.records import record, replace
 from dfanalyze.span import Span
 
 _NAME = r"[A-Za-z_][A-Za-z0-9_]*"
 _DECLARES = frozenset({"export", "declare", "local", "readonly", "typeset", "read"})
 
 
-@record(slots=True)
-class Step:
+class Step(Struct, frozen=True):
     """One command of a RUN: as parsed, with known ARG/ENV values resolved, and what it does."""
 
     command: Command
@@ -49,8 +50,7 @@ class Step:
     operation: Operation | None
 
 
-@record
-class RunSite:
+class RunSite(Struct, frozen=True):
     """One RUN as the RUN rules see it: its commands in run order, with ARG/ENV resolved."""
 
     instruction: model.Instruction

@@ -17,10 +17,11 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from msgspec import Struct
+
 from dfanalyze import model
 from dfanalyze.checks.context import Context, Hit, script_heredocs
 from dfanalyze.findings import Severity
-from dfanalyze.records import record
 from dfanalyze.span import OffsetMap, Span
 
 _LEVELS = {
@@ -38,8 +39,7 @@ class ShellCheckMissing(RuntimeError):
     """The shellcheck binary cannot be found."""
 
 
-@record
-class _Script:
+class _Script(Struct, frozen=True):
     """One shell script handed to ShellCheck, with the map back to the Dockerfile."""
 
     text: str

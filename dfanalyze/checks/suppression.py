@@ -10,24 +10,23 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from msgspec import Struct
+
 from dfanalyze.checks.context import Context, Hit
 from dfanalyze.findings import Edit, Fix
-from dfanalyze.records import record
 from dfanalyze.span import Position, Span
 
 REPORT_KEY = "suppression-report"
 
 
-@record(slots=True)
-class Code:
+class Code(Struct, frozen=True):
     """One code as written in a suppression comment, with its span."""
 
     text: str
     span: Span
 
 
-@record(slots=True)
-class Comment:
+class Comment(Struct, frozen=True):
     """One suppression comment.
 
     ``source`` is ``dfanalyze``, ``hadolint`` or ``check`` (BuildKit); ``action`` is ``ignore``,
@@ -44,14 +43,12 @@ class Comment:
     reason: str = ""
 
 
-@record
-class Unused:
+class Unused(Struct, frozen=True):
     comment: Comment
     codes: tuple[Code, ...]  # the comment's codes that suppress nothing, in order
 
 
-@record
-class SuppressionReport:
+class SuppressionReport(Struct, frozen=True):
     unused: tuple[Unused, ...] = ()
     unknown: tuple[tuple[Code, str], ...] = ()  # a code naming no rule, and a hint
     invalid: tuple[tuple[Span, str], ...] = ()  # an unreadable comment, and why

@@ -13,12 +13,13 @@ import posixpath
 import re
 from collections.abc import Iterator
 
+from msgspec import Struct
+
 from dfanalyze.checks.base_image import base_of, final_lineage, is_scratch, lineage, root_image_info
 from dfanalyze.checks.cmd import array_fix, parse_loose_array
 from dfanalyze.checks.context import Context, Hit
 from dfanalyze.findings import Edit, Fix
 from dfanalyze.model import CommandInstruction, CopyLike, Env, Instruction, Run, Stage, Volume, Word, Workdir
-from dfanalyze.records import record
 from dfanalyze.span import Span
 
 SYSTEM_DIRECTORIES = frozenset(
@@ -48,16 +49,14 @@ _WINDOWS_ABSOLUTE = re.compile(r"^[A-Za-z]:[\\/]")
 # --- the timeline ---------------------------------------------------------------------------------
 
 
-@record(slots=True)
-class Declared:
+class Declared(Struct, frozen=True):
     """A volume in force: its normalised path and where it was declared."""
 
     path: str
     where: str
 
 
-@record(slots=True)
-class Step:
+class Step(Struct, frozen=True):
     """The state just before one instruction of a stage."""
 
     instruction: Instruction
@@ -65,8 +64,7 @@ class Step:
     volumes: tuple[Declared, ...]
 
 
-@record(slots=True)
-class StageState:
+class StageState(Struct, frozen=True):
     """The volumes and WORKDIR in force at one point of a stage."""
 
     steps: tuple[Step, ...]

@@ -23,6 +23,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from msgspec import Struct, field
+from msgspec.structs import replace
+
 from dfanalyze.engine.registry import Registry
 from dfanalyze.engine.rulefile import Rule, RuleFileError
 from dfanalyze.engine.run import Linter, RulesFailed, RunProblem
@@ -30,7 +33,6 @@ from dfanalyze.engine.selection import Selection, SelectorError, names_exactly, 
 from dfanalyze.engine.suppress import FOREIGN_CODE
 from dfanalyze.findings import Finding, Severity
 from dfanalyze.model import Dockerfile
-from dfanalyze.records import field, record, replace
 
 DFANALYZE_FILES = (".dfanalyze.toml", "pyproject.toml")
 HADOLINT_FILES = (".hadolint.yaml", ".hadolint.yml")
@@ -76,8 +78,7 @@ class ConfigError(ValueError):
         self.key = key
 
 
-@record
-class HadolintConfig:
+class HadolintConfig(Struct, frozen=True):
     """What a ``.hadolint.yaml`` says, validated."""
 
     path: Path
@@ -90,8 +91,7 @@ class HadolintConfig:
     pragmas: bool = True  # False: `# hadolint ignore=` comments are not honoured
 
 
-@record
-class Overrides:
+class Overrides(Struct, frozen=True):
     """What the command line says, over any configuration file."""
 
     selection: Selection = field(default_factory=Selection)
@@ -99,8 +99,7 @@ class Overrides:
     failure_threshold: str | None = None
 
 
-@record
-class Config:
+class Config(Struct, frozen=True):
     """One configuration, as found for a file (every field unset when no file was found)."""
 
     path: Path | None = None
@@ -422,8 +421,7 @@ def _has_table(pyproject: Path) -> bool:
     return "dfanalyze" in text and "dfanalyze" in _read_toml(pyproject).get("tool", {})
 
 
-@record(frozen=False)
-class ConfigFinder:
+class ConfigFinder(Struct):
     """Finds and reads the configuration of each folder, reading each file once per run."""
 
     _by_folder: dict[Path, Config] = field(default_factory=dict)
@@ -466,8 +464,7 @@ def _dfanalyze_file(folder: Path) -> Path | None:
     return None
 
 
-@record
-class Linting:
+class Linting(Struct, frozen=True):
     """One run's linters: each file is linted with its folder's configuration, and its findings
     are judged by that configuration's failure threshold (``--failure-threshold`` over all)."""
 

@@ -8,16 +8,16 @@ import sys
 import tomllib
 from pathlib import Path
 
+from msgspec import Struct
+
 from dfanalyze.engine.registry import Registry, default_registry
 from dfanalyze.engine.rulefile import Rule
-from dfanalyze.records import record
 
 DATA = Path(__file__).resolve().parent.parent / "knowledge" / "data" / "parity.toml"
 OUTPUT = Path(__file__).resolve().parent.parent.parent / "docs" / "parity.md"
 
 
-@record
-class Row:
+class Row(Struct, frozen=True):
     """One hadolint code or BuildKit check and the dfanalyze rules that carry it."""
 
     tool: str

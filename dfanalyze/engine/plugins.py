@@ -21,15 +21,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from dfanalyze.records import record
+from msgspec import Struct
 
 GROUP = "dfanalyze.rules"
 _INFO_SUFFIXES = (".dist-info", ".egg-info")
 _DIST = re.compile(r"^(?P<name>[^-]+(?:-[^-]+)*?)-[^-]+\.(?:dist|egg)-info$|^(?P<bare>[^-]+)\.egg-info$")
 
 
-@record
-class EntryPoint:
+class EntryPoint(Struct, frozen=True):
     """One ``name = module:attr`` line of the group."""
 
     name: str

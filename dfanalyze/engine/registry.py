@@ -19,18 +19,18 @@ from collections.abc import Iterable, Iterator, Mapping
 from functools import cache, cached_property
 from pathlib import Path
 
+from msgspec import Struct, field
+
 from dfanalyze.engine.matcher import CheckFunction, MatchError, compile_match
 from dfanalyze.engine.rulecache import RuleFileCache
 from dfanalyze.engine.rulefile import Rule, RuleFileError
-from dfanalyze.records import field, record
 from dfanalyze.resources import data_dir
 
 ENTRY_POINT_GROUP = "dfanalyze.rules"
 DOCS_URL = "https://github.com/dfanalyze/dfanalyze/blob/main/docs/rules.md"
 
 
-@record(eq=False)
-class Registry:
+class Registry(Struct, frozen=True, eq=False, dict=True):
     rules: Mapping[str, Rule] = field(default_factory=dict)  # by code
     checks: Mapping[str, CheckFunction] = field(default_factory=dict)  # by code
     origins: Mapping[str, str] = field(default_factory=dict)  # code -> "builtin" / plugin / folder
@@ -108,8 +108,7 @@ class LazyChecks(Mapping[str, CheckFunction]):
         return dict(self._resolved), pending
 
 
-@record(frozen=False)
-class _Builder:
+class _Builder(Struct):
     """Collects rules while a registry is being built; never shared."""
 
     rules: dict[str, Rule] = field(default_factory=dict)

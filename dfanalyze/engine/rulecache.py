@@ -19,6 +19,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from msgspec import Struct, field
+
 from dfanalyze import __version__
 from dfanalyze.cachedir import cache_dir, forget_unused, read_json, tag, write_private
 from dfanalyze.engine.rulefile import (
@@ -29,7 +31,6 @@ from dfanalyze.engine.rulefile import (
     rule_from_lean,
     rule_from_mapping,
 )
-from dfanalyze.records import field, record
 
 
 def read_rule_data(path: Path) -> dict[str, Any]:
@@ -46,8 +47,7 @@ def read_rule_data(path: Path) -> dict[str, Any]:
 FORMAT = 2
 
 
-@record(frozen=False)
-class RuleFileCache:
+class RuleFileCache(Struct):
     """The lean data of valid rule files, by path, with the (mtime_ns, size) they were read at."""
 
     location: Path | None

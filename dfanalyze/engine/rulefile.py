@@ -13,8 +13,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from msgspec import Struct, field
+
 from dfanalyze.findings import Severity
-from dfanalyze.records import field, record
 
 CODE_PATTERN = re.compile(r"^[A-Z]{1,6}[0-9]{3,4}$")
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
@@ -69,8 +70,7 @@ class RuleFileError(ValueError):
         self.field = field_name
 
 
-@record(slots=True)
-class Example:
+class Example(Struct, frozen=True):
     bad: str | None = None
     good: str | None = None
     fixed: str | None = None
@@ -81,8 +81,7 @@ class Example:
     note: str = ""
 
 
-@record(slots=True)
-class RuleDetails:
+class RuleDetails(Struct, frozen=True):
     """What only documentation and tests read: a rule's docs sections and examples."""
 
     docs: Mapping[str, Any]
@@ -111,9 +110,16 @@ class DetailsLoader:
             self._details = rule_details(read_rule_data(Path(self._path)), self._path)
         return self._details
 
+    def __eq__(self, other: object) -> bool:
+        """Two loaders of the same rule file give the same details (so a rule read from the cache
+        equals the rule read from its file)."""
+        return isinstance(other, DetailsLoader) and other._path == self._path
 
-@record(slots=True)
-class Rule:
+    def __hash__(self) -> int:
+        return hash(self._path)
+
+
+class Rule(Struct, frozen=True, kw_only=True):
     code: str
     name: str
     family: str
@@ -131,7 +137,7 @@ class Rule:
     # "main", or "late": runs after every main rule, once suppression comments were applied (the
     # rules that report on suppression comments themselves)
     phase: str = "main"
-    details: DetailsLoader = field(kw_only=True, compare=False, repr=False)
+    details: DetailsLoader
 
     @property
     def docs(self) -> Mapping[str, Any]:

@@ -17,6 +17,8 @@ from functools import cache, cached_property
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from msgspec import Struct, field
+
 from dfanalyze.checks.context import Context, FileAnalysis, Hit
 from dfanalyze.checks.suppression import REPORT_KEY
 from dfanalyze.engine.matcher import CheckFunction
@@ -26,7 +28,6 @@ from dfanalyze.engine.selection import RulePlan, Selection, SelectorError, resol
 from dfanalyze.engine.suppress import read_comments, resolve_comments
 from dfanalyze.findings import Finding, Severity
 from dfanalyze.model import Dockerfile
-from dfanalyze.records import field, record
 
 if TYPE_CHECKING:
     import string
@@ -102,8 +103,7 @@ def finding_from_hit(
     )
 
 
-@record(frozen=False)
-class RunProblem:
+class RunProblem(Struct):
     """A rule that failed while running (a bug in a check): reported, never fatal."""
 
     code: str
@@ -163,8 +163,7 @@ def _run(analysis: FileAnalysis, planned: list[_Planned], problems: list[RunProb
     return findings
 
 
-@record
-class Linter:
+class Linter(Struct, frozen=True, dict=True):
     """The rules, resolved once, ready to lint any number of files."""
 
     registry: Registry

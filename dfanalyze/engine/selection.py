@@ -18,9 +18,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from msgspec import Struct, field
+
 from dfanalyze.engine.rulefile import Rule
 from dfanalyze.findings import Severity
-from dfanalyze.records import field, record
 
 if TYPE_CHECKING:
     from dfanalyze.engine.registry import Registry
@@ -81,8 +82,7 @@ def resolve(selector: str, rules: Iterable[Rule], key: str = "select") -> list[R
     return found
 
 
-@record
-class RulePlan:
+class RulePlan(Struct, frozen=True):
     """A selection resolved against a registry: what runs, and how every rule is configured."""
 
     rules: tuple[Rule, ...]  # the active rules, sorted by code
@@ -106,8 +106,7 @@ def _most_specific(rule: Rule, table: Mapping[str, Any]) -> list[Any]:
     return [value for _, _, value in sorted(ranked, key=lambda t: (t[0], t[1]))]
 
 
-@record
-class Selection:
+class Selection(Struct, frozen=True):
     select: Sequence[str] | None = None  # None: keep the layer below (every enabled rule at the bottom)
     extend_select: Sequence[str] = ()
     ignore: Sequence[str] = ()

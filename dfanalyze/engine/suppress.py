@@ -31,11 +31,13 @@ import re
 from collections.abc import Iterable, Iterator
 from functools import cached_property
 
+from msgspec import Struct, field
+from msgspec.structs import replace
+
 from dfanalyze.checks.suppression import Code, Comment, SuppressionReport, Unused
 from dfanalyze.engine.registry import Registry
 from dfanalyze.findings import Finding, Severity
 from dfanalyze.model import Dockerfile, Instruction
-from dfanalyze.records import field, record, replace
 from dfanalyze.span import Position, Span
 
 # BuildKit's build checks (frontend/dockerfile/linter/ruleset.go): names users may skip even
@@ -79,8 +81,7 @@ _BOOLEANS = {"1": True, "t": True, "true": True, "0": False, "f": False, "false"
 _END = Position(1 << 30, 0)
 
 
-@record
-class SourceComments:
+class SourceComments(Struct, frozen=True):
     """Every suppression comment of one file, and what could not be read."""
 
     comments: tuple[Comment, ...] = ()
@@ -132,8 +133,7 @@ def _comment_lines(dockerfile: Dockerfile) -> Iterator[tuple[int, str, Instructi
             yield number, line, ins, ins.span.start.line < number
 
 
-@record(frozen=False)
-class _Reader:
+class _Reader(Struct):
     """Collects the comments of one file while its lines are read; never shared."""
 
     comments: list[Comment] = field(default_factory=list)
@@ -244,8 +244,7 @@ def read_comments(dockerfile: Dockerfile, *, hadolint_pragmas: bool = True) -> S
 # -- resolving and applying ----------------------------------------------------------------------
 
 
-@record(slots=True)
-class _Entry:
+class _Entry(Struct, frozen=True):
     """One code of one comment: the rules it names and where it applies."""
 
     comment: Comment
@@ -259,8 +258,7 @@ class _Entry:
         return finding.code in self.rules and self.start <= finding.span.start <= self.end
 
 
-@record(eq=False)
-class Suppressions:
+class Suppressions(Struct, frozen=True, eq=False, dict=True):
     """The suppression comments of one file, resolved against a registry."""
 
     source: SourceComments

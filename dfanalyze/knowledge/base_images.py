@@ -24,7 +24,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
-from dfanalyze.records import field, record
+from msgspec import Struct, field
 
 __all__ = [
     "ImageInfo",
@@ -46,8 +46,7 @@ _WINDOWS_PREFIXES = ("windowsservercore", "nanoserver")
 _DEFAULT_TAG = "latest"
 
 
-@record(slots=True)
-class SizeInfo:
+class SizeInfo(Struct, frozen=True):
     """An image size that a public source gives, with what kind of number it is."""
 
     variant: str
@@ -58,8 +57,7 @@ class SizeInfo:
     note: str | None
 
 
-@record(slots=True)
-class ImageInfo:
+class ImageInfo(Struct, frozen=True):
     """What is known about one image reference; every field is ``None`` when unknown."""
 
     family: str
@@ -91,8 +89,7 @@ class ImageInfo:
     read: date | None
 
 
-@record(slots=True)
-class ReleaseStatus:
+class ReleaseStatus(Struct, frozen=True):
     """Support status of one release cycle of a product on a given day."""
 
     product: str
@@ -108,16 +105,14 @@ class ReleaseStatus:
     read: date
 
 
-@record(slots=True)
-class ProductCycle:
+class ProductCycle(Struct, frozen=True):
     """A release cycle of a product that an image tag depends on."""
 
     product: str
     cycle: str
 
 
-@record(slots=True)
-class _Cycle:
+class _Cycle(Struct, frozen=True):
     """One release cycle of a product, with its dates and source."""
 
     cycle: str
@@ -129,8 +124,7 @@ class _Cycle:
     read: date
 
 
-@record(slots=True)
-class _Product:
+class _Product(Struct, frozen=True):
     """A product (distribution or runtime) and its release cycles."""
 
     name: str
@@ -146,8 +140,7 @@ class _Product:
         return None
 
 
-@record(slots=True)
-class _Family:
+class _Family(Struct, frozen=True):
     """An image family of the data file and its variants."""
 
     name: str
@@ -320,8 +313,7 @@ def _cycle_from_version(product: str | None, version: str) -> str | None:
     return None
 
 
-@record(frozen=False, slots=True)
-class _TagParts:
+class _TagParts(Struct):
     """What a tag says: version, variant, distribution release."""
 
     version: str | None = None

@@ -28,7 +28,7 @@ from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
-from dfanalyze.records import record
+from msgspec import Struct
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DATA_FORMAT = "dfanalyze-debian-packages/1"
@@ -72,8 +72,7 @@ DEBCONF_CACHE_BYTES = 798_423
 PYC_BYTES_PER_INSTALLED_BYTE = {"Y": 1.08, "X": 0.49, "S": 0.84}
 
 
-@record
-class AptEstimate:
+class AptEstimate(Struct, frozen=True):
     """What one ``apt-get install`` would add on top of ``installed``."""
 
     new_packages: frozenset[str]
@@ -271,8 +270,7 @@ class DebianIndex:
         )
 
 
-@record(slots=True)
-class _Package:
+class _Package(Struct, frozen=True):
     """One package as the closure reads it."""
 
     relations: tuple[tuple[str, ...], ...]

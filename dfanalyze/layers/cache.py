@@ -27,20 +27,20 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
+from msgspec import Struct
+
 from dfanalyze import model
 from dfanalyze.analysis.context import BuildContext, ContextEntry, clean_source, match_source_pattern
 from dfanalyze.analysis.expand import Unknown
 from dfanalyze.analysis.scope import PROXY_ARGS, Scopes
 from dfanalyze.layers.effects import StepEnv, absolute, expand_word
-from dfanalyze.records import record
 
 VERTEX_KINDS = frozenset({"RUN", "COPY", "ADD", "WORKDIR"})
 Fingerprint = Callable[[ContextEntry], str]
 _URL_PREFIXES = ("http://", "https://", "git@", "git://")
 
 
-@record(slots=True)
-class StepRef:
+class StepRef(Struct, frozen=True):
     """A step as the cache sees it: its global index, stage and instruction (FROM included)."""
 
     index: int
@@ -48,8 +48,7 @@ class StepRef:
     instruction: model.Instruction
 
 
-@record
-class StepKey:
+class StepKey(Struct, frozen=True):
     own: str | None
     """The step's definition and direct inputs (None: an input's content cannot be known)."""
     key: str | None
@@ -62,8 +61,7 @@ class StepKey:
     """False for FROM: it starts a chain, nothing runs."""
 
 
-@record
-class KeySet:
+class KeySet(Struct, frozen=True):
     """The keys of one build."""
 
     steps: Mapping[int, StepKey]
@@ -84,8 +82,7 @@ class KeySet:
         return frozenset(k.definition for i, k in self.steps.items() if i in self.built)
 
 
-@record
-class KeyInputs:
+class KeyInputs(Struct, frozen=True):
     """Everything the key computation reads."""
 
     dockerfile: model.Dockerfile

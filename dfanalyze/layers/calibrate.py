@@ -29,9 +29,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from msgspec import Struct
+
 from dfanalyze.layers.graph import LayerGraph, Step
 from dfanalyze.layers.sizes import DATA, FORMAT, PYTHON_PACKAGES, Calibration
-from dfanalyze.records import record
 
 APT_LISTS = "/var/lib/apt/lists"
 # apt's own layout of its lists folder, besides the downloaded indexes.
@@ -189,8 +190,7 @@ def pair_steps(graph: LayerGraph, case: Mapping[str, Any]) -> list[tuple[Step, M
     return [(by_position[(m["stage"] - 1, m["step"] - 1)], m) for m in case["steps"]]
 
 
-@record
-class AptRows:
+class AptRows(Struct, frozen=True):
     """The measured apt layers: for each, the features of :func:`apt_features`, the bytes the model
     misses without apt extras, the measured size, and which case and step it is."""
 

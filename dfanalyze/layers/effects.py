@@ -19,6 +19,8 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
+from msgspec import Struct
+
 from dfanalyze import model
 from dfanalyze.analysis.context import (
     BuildContext,
@@ -40,7 +42,6 @@ from dfanalyze.layers.sizes import (
     installed_packages,
     unknown_blob,
 )
-from dfanalyze.records import record
 
 Variables = Mapping[str, str | Unknown]
 
@@ -69,8 +70,7 @@ _SIZE = r"(\d+)([A-Za-z]*)"
 _RECURSIVE = r"--recursive|-[a-zA-Z]*R[a-zA-Z]*"
 
 
-@record
-class StepEnv:
+class StepEnv(Struct, frozen=True):
     """What a step sees: its variables (ARG and ENV in scope), working directory and user."""
 
     variables: Variables
@@ -115,8 +115,7 @@ def parse_size(text: str, units: Mapping[str, int]) -> int | None:
 # --- RUN -------------------------------------------------------------------------------------------
 
 
-@record
-class RunSetting:
+class RunSetting(Struct, frozen=True):
     """What the interpreter needs beyond the layer: the step's environment, the RUN's mounts,
     heredoc bodies by name, the stage's base image, the calibration and the builder profile."""
 
@@ -616,8 +615,7 @@ def _option_value(values: list[str | None], names: tuple[str, ...]) -> tuple[str
 # --- COPY and ADD ---------------------------------------------------------------------------------
 
 
-@record
-class CopySetting:
+class CopySetting(Struct, frozen=True):
     env: StepEnv
     context: BuildContext | None
     source_tree: Tree | None

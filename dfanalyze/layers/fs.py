@@ -16,9 +16,11 @@ snapshots leave it.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from functools import cached_property
 from typing import Literal
 
-from dfanalyze.records import field, lazy, record, replace
+from msgspec import Struct, field
+from msgspec.structs import replace
 
 NodeKind = Literal["file", "dir", "symlink"]
 ChangeKind = Literal["file", "dir", "symlink", "hardlink", "whiteout", "opaque"]
@@ -64,8 +66,7 @@ def parent_dirs(path: str) -> Iterator[str]:
         yield head
 
 
-@record(slots=True)
-class Node:
+class Node(Struct, frozen=True):
     """A path as the earlier steps left it."""
 
     kind: NodeKind
@@ -77,8 +78,7 @@ class Node:
     """For a directory: every path below it is known (it was made by the build itself)."""
 
 
-@record(slots=True)
-class Change:
+class Change(Struct, frozen=True):
     """One entry of a layer's tar."""
 
     kind: ChangeKind
@@ -93,8 +93,7 @@ _DIR = Change("dir")
 """A directory entry (every one is the same)."""
 
 
-@record(slots=True)
-class Blob:
+class Blob(Struct, frozen=True):
     """Content whose file list is not known, as one unit: an apt install, a package manager cache."""
 
     key: str
@@ -108,8 +107,7 @@ class Blob:
     ``data_bytes`` of it, instead of all of it."""
 
 
-@record
-class Layer:
+class Layer(Struct, frozen=True, dict=True):
     """What one step adds."""
 
     step: int
@@ -121,7 +119,7 @@ class Layer:
     """Entries without a known path (mount points a builder leaves, apt's state directories)."""
     unknown: tuple[str, ...] = ()
 
-    @lazy
+    @cached_property
     def known_bytes(self) -> int:
         """The tar size of everything known (the whole size when :attr:`unknown` is empty)."""
         total = TAR_END + TAR_BLOCK * self.extra_entries
@@ -129,7 +127,7 @@ class Layer:
             total += entry_bytes(path, change.kind, change.size or 0)
         return total + sum(b.tar_bytes or 0 for b in self.blobs)
 
-    @lazy
+    @cached_property
     def unknown_parts(self) -> tuple[str, ...]:
         blobs = tuple(f"{b.label}: size unknown" for b in self.blobs if b.tar_bytes is None)
         files = tuple(f"{path}: size unknown" for path, c in self.changes.items() if c.size is None)
@@ -140,8 +138,7 @@ class Layer:
         return None if self.unknown_parts else self.known_bytes
 
 
-@record
-class Tree:
+class Tree(Struct, frozen=True):
     """The files a stage holds after some steps: known paths, blobs, and whether unknown writes
     may have put more anywhere."""
 

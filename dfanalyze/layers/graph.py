@@ -31,6 +31,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from msgspec import Struct, field
+
 from dfanalyze import model
 from dfanalyze.analysis.context import BuildContext, clean_source, load_context, read_ignore_file
 from dfanalyze.analysis.packages import Download, PackageOp, operations
@@ -56,7 +58,6 @@ from dfanalyze.layers.sizes import (
     calibration,
 )
 from dfanalyze.layers.waste import waste
-from dfanalyze.records import field, record
 
 if TYPE_CHECKING:
     from dfanalyze.checks.context import FileAnalysis
@@ -68,8 +69,7 @@ TREE_KINDS = LAYER_KINDS | {"WORKDIR", "VOLUME", "USER"}
 """What changes the files or how later steps write them."""
 
 
-@record
-class Changes:
+class Changes(Struct, frozen=True):
     """What changed since the last build: context paths (added, edited, deleted, renamed or
     chmod-ed) and build arguments."""
 
@@ -81,8 +81,7 @@ class Changes:
         return bool(self.paths or self.args)
 
 
-@record
-class Step:
+class Step(Struct, frozen=True):
     """One instruction and what the model knows about it."""
 
     index: int
@@ -147,8 +146,7 @@ def _known_bytes(layer: Layer | None, base: BaseImage | None) -> int:
 NO_CHANGES = Changes()
 
 
-@record
-class ImageEstimate:
+class ImageEstimate(Struct, frozen=True):
     estimated_bytes: int
     """The known part of the image's size (all of it when ``unknown_parts`` is empty)."""
     unknown_parts: tuple[str, ...]
@@ -160,15 +158,14 @@ class ImageEstimate:
     """Reclaimable bytes by (the step that stored them, the step that deleted or replaced them)."""
 
 
-@record
-class LayerGraph:
+class LayerGraph(Struct, frozen=True, dict=True):
     dockerfile: model.Dockerfile
     steps: tuple[Step, ...]
     target: int
     unreachable_stages: tuple[int, ...]
     image: ImageEstimate
-    analysis: FileAnalysis = field(repr=False)
-    context: BuildContext | None = field(default=None, repr=False)
+    analysis: FileAnalysis
+    context: BuildContext | None = None
     changes: Changes = NO_CHANGES
     profile: Profile = BUILDKIT
 

@@ -32,8 +32,9 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from msgspec import Struct, field
+
 from dfanalyze.layers.fs import Blob
-from dfanalyze.records import field, record
 
 if TYPE_CHECKING:
     from dfanalyze.analysis.packages import PackageOp
@@ -47,8 +48,7 @@ PYTHON_PACKAGES = ("python3", "libpython3")
 """Debian packages whose modules ``py3compile`` compiles at install time."""
 
 
-@record
-class AptLists:
+class AptLists(Struct, frozen=True):
     """What ``apt-get update`` writes: files (name, bytes) and directories under ``directory``,
     and entries whose path the measurement does not name."""
 
@@ -58,8 +58,7 @@ class AptLists:
     extra_entries: int
 
 
-@record
-class MeasuredBase:
+class MeasuredBase(Struct, frozen=True):
     ref: str
     bytes: int
     distro: str
@@ -68,8 +67,7 @@ class MeasuredBase:
     packages: frozenset[str] = frozenset()
 
 
-@record
-class Calibration:
+class Calibration(Struct, frozen=True):
     """The numbers measured with real builds (``data/calibration.json``)."""
 
     source: str
@@ -149,8 +147,7 @@ def calibration_from(data: Mapping[str, Any]) -> Calibration:
 # --- builders ---------------------------------------------------------------------------------------
 
 
-@record
-class Profile:
+class Profile(Struct, frozen=True):
     """What a builder adds to layers beyond the files the instructions write."""
 
     name: str
@@ -196,8 +193,7 @@ def profile_named(name: str) -> Profile:
 # --- base images ------------------------------------------------------------------------------------
 
 
-@record
-class BaseImage:
+class BaseImage(Struct, frozen=True):
     """What is known about the image a stage starts from."""
 
     ref: str

@@ -21,12 +21,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from msgspec import Struct, field
+
 from dfanalyze.layers.fs import Layer
-from dfanalyze.records import field, record
 
 
-@record
-class Waste:
+class Waste(Struct, frozen=True):
     efficiency: float
     wasted_bytes: int
     reclaimable_bytes: int

@@ -7,6 +7,8 @@ file, so one bad instruction never hides the rest.
 
 from __future__ import annotations
 
+from msgspec.structs import replace
+
 from dfanalyze import model
 from dfanalyze.model import Diagnostic, Dockerfile, Instruction
 from dfanalyze.parse.instructions import (
@@ -17,7 +19,6 @@ from dfanalyze.parse.instructions import (
     parse_instruction,
 )
 from dfanalyze.parse.lines import LineReader
-from dfanalyze.records import replace
 from dfanalyze.span import Position, Span
 
 __all__ = ["decode", "parse_bytes", "parse_text"]

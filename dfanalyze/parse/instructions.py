@@ -15,6 +15,9 @@ from collections.abc import Callable, Iterator
 from functools import cache
 from typing import Any
 
+from msgspec import Struct
+from msgspec.structs import replace
+
 from dfanalyze import model
 from dfanalyze.model import Diagnostic, Flag, Instruction, Word
 from dfanalyze.parse import lalr
@@ -28,7 +31,6 @@ from dfanalyze.parse.words import (
     split_whitespace,
     trim_span,
 )
-from dfanalyze.records import record, replace
 from dfanalyze.span import OffsetMap, Position, Span
 
 SYNTAX_ERROR = "DF700"
@@ -93,8 +95,7 @@ _STAGE_NAME = re.compile(r"^[a-z][a-z0-9\-_.]*$")
 _HEREDOC_WORD = re.compile(r"^([0-9]*)<<(-?)([^<]*)$")
 
 
-@record(slots=True)
-class HeredocHeader:
+class HeredocHeader(Struct, frozen=True):
     name: str
     expand: bool
     chomp: bool

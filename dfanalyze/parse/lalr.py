@@ -14,20 +14,19 @@ import re
 from functools import cache
 from typing import Any, Union
 
+from msgspec import Struct
+
 from dfanalyze.parse.build_tables import TABLES_PATH, grammar_digest, grammar_path
-from dfanalyze.records import record
 
 
-@record(slots=True)
-class Token:
+class Token(Struct, frozen=True):
     type: str
     value: str
     start: int
     end: int
 
 
-@record(slots=True)
-class Tree:
+class Tree(Struct, frozen=True):
     data: str
     children: tuple[Node, ...]
 
@@ -61,8 +60,7 @@ class GrammarError(ValueError):
         self.offset = offset
 
 
-@record(slots=True)
-class _Rule:
+class _Rule(Struct, frozen=True):
     origin: str
     name: str
     expand1: bool

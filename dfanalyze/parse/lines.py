@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import re
 
+from msgspec import Struct, field
+
 from dfanalyze.model import Diagnostic, Directive
 from dfanalyze.parse.instructions import SYNTAX_ERROR, UNKNOWN_INSTRUCTION
 from dfanalyze.parse.words import SPACES
-from dfanalyze.records import field, record
 from dfanalyze.span import OffsetMap, Position, Span
 
 MAX_LINE_BYTES = 65535
@@ -35,8 +36,7 @@ def continuation_at(line: str, escape: str) -> int:
     return len(body) - 1
 
 
-@record(slots=True)
-class LogicalLine:
+class LogicalLine(Struct, frozen=True):
     text: str
     offsets: OffsetMap
     start_line: int
@@ -45,8 +45,7 @@ class LogicalLine:
     empty_continuation_lines: tuple[int, ...]
 
 
-@record(slots=True)
-class _DirectiveLine:
+class _DirectiveLine(Struct, frozen=True):
     key: str  # lower-cased
     value: str
     span: Span  # of the value
@@ -86,8 +85,7 @@ def _end_of(lines: list[str]) -> Position:
     return Position(len(lines), len(lines[-1]) + 1) if lines else Position(1, 1)
 
 
-@record(frozen=False)
-class LineReader:
+class LineReader(Struct):
     """Reads a Dockerfile's physical lines into logical lines, one instruction at a time."""
 
     lines: list[str]

@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NamedTuple
 
+from msgspec.structs import replace
+
 from dfanalyze.findings import Edit, Finding, Fix
-from dfanalyze.records import replace
 from dfanalyze.report.styled import Line, Segment, expand_line
 from dfanalyze.span import Position, Span
 

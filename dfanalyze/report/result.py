@@ -4,20 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from msgspec import Struct, field
+
 from dfanalyze.findings import Finding, Severity
-from dfanalyze.records import field, record
 
 
-@record(slots=True)
-class FileError:
+class FileError(Struct, frozen=True):
     """A file that could not be checked at all (missing, unreadable, a directory)."""
 
     path: str
     message: str  # names the file: "Dockerfile.dev: no such file"
 
 
-@record(slots=True)
-class Report:
+class Report(Struct, frozen=True):
     """The outcome of one run.
 
     ``findings`` are sorted by path and position. ``sources`` holds the physical lines of each file
