@@ -6,14 +6,21 @@ the top-level ``grammar/`` and ``rules/`` folders next to the package.
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
 
 
+@cache
+def installed() -> bool:
+    """Whether this is an installed wheel (its data under ``dfanalyze/_data/``), not a source
+    checkout or an editable install, where the data files can change between runs."""
+    return (_PACKAGE / "_data").is_dir()
+
+
 def data_dir(name: str) -> Path:
     """Return the folder ``name`` (``"grammar"`` or ``"rules"``) wherever this install keeps it."""
-    shipped = _PACKAGE / "_data" / name
-    if shipped.is_dir():
-        return shipped
+    if installed():
+        return _PACKAGE / "_data" / name
     return _PACKAGE.parent / name

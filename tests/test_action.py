@@ -37,12 +37,7 @@ class Runner:
     temp: Path
 
     def environment(self, files: Path) -> dict[str, str]:
-        env = {
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith(("GITHUB_", "RUNNER_", "DFANALYZE_"))
-            or k == "DFANALYZE_CACHE_DIR"  # conftest
-        }
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "RUNNER_", "DFANALYZE_"))}
         env.pop("NO_COLOR", None)
         env.pop("FORCE_COLOR", None)
         env.update(

@@ -14,7 +14,6 @@ import sys
 
 import pytest
 
-from dfanalyze.knowledge.calibrate_apt import OUTPUT as CALIBRATION
 from dfanalyze.knowledge.debian import (
     APT_CALL_OVERHEAD_BYTES,
     APT_PACKAGE_OVERHEAD_BYTES,
@@ -26,7 +25,8 @@ from dfanalyze.knowledge.debian import (
     load_index,
     parse_request,
 )
-from dfanalyze.knowledge.make_debian_packages import compare_versions, relations, satisfies
+from tools.calibrate_apt import OUTPUT as CALIBRATION
+from tools.make_debian_packages import compare_versions, relations, satisfies
 
 # apt-get -s install --no-install-recommends curl, on minbase.
 CURL = frozenset(

@@ -19,7 +19,7 @@ explicitly instead of skipping:
   (:data:`CONTENT_DEPENDENT`).
 
 The apt constants (per call, per Recommends call, per package, per Python byte) are fitted on the
-measured apt layers by ``python -m dfanalyze.layers.calibrate``; nothing else is fitted. The
+measured apt layers by ``python -m tools.calibrate_layers``; nothing else is fitted. The
 leave-one-out error of that fit is printed and asserted too.
 """
 
@@ -38,18 +38,18 @@ import pytest
 
 from dfanalyze.checks.context import FileAnalysis
 from dfanalyze.layers.cache import rebuilds
-from dfanalyze.layers.calibrate import (
+from dfanalyze.layers.graph import Changes as ModelChanges
+from dfanalyze.layers.graph import LayerGraph, build_keys, build_layer_graph, load_build_context
+from dfanalyze.layers.render import human
+from dfanalyze.layers.sizes import calibration
+from dfanalyze.parse import parse_text
+from tools.calibrate_layers import (
     apt_rows,
     model_case,
     pair_steps,
     partial_calibration,
     stage_context,
 )
-from dfanalyze.layers.graph import Changes as ModelChanges
-from dfanalyze.layers.graph import LayerGraph, build_keys, build_layer_graph, load_build_context
-from dfanalyze.layers.render import human
-from dfanalyze.layers.sizes import calibration
-from dfanalyze.parse import parse_text
 
 ORACLE = Path(__file__).resolve().parent.parent / "oracle"
 MEASUREMENTS: dict[str, Any] = json.loads((ORACLE / "measurements.json").read_text())
@@ -243,7 +243,7 @@ def test_the_shipped_apt_fit_is_the_fit_of_these_measurements() -> None:
         data.apt_recommends_bytes,
         data.apt_package_bytes,
         data.pyc_ratio,
-    ), "the calibration is stale: run `python -m dfanalyze.layers.calibrate`"
+    ), "the calibration is stale: run `python -m tools.calibrate_layers`"
     loo = []
     for index, features in enumerate(rows.features):
         fitted = rows.fit(skip=index)

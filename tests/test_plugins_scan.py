@@ -3,12 +3,10 @@ importlib.metadata finds."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import sys
 from importlib.metadata import entry_points as reference
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -39,43 +37,36 @@ def _install(folder: Path, dist: str, lines: list[str]) -> None:
     (info / "entry_points.txt").write_text("[dfanalyze.rules]\n" + "\n".join(lines) + "\n")
 
 
-def test_folders_are_cached_until_a_distribution_comes_or_goes(
+def _found() -> list[tuple[str, str]]:
+    return sorted((e.name, e.value) for e in entry_points("dfanalyze.rules"))
+
+
+def test_distributions_that_come_and_go_are_seen_at_once(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("DFANALYZE_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.delenv("DFANALYZE_NO_CACHE", raising=False)
     site = tmp_path / "site"
     site.mkdir()
     _install(site, "pkg_one-1.0", ["one = one_mod:rules"])
     monkeypatch.setattr(sys, "path", [str(site)])
-
-    def found() -> list[tuple[str, str]]:
-        return sorted((e.name, e.value) for e in entry_points("dfanalyze.rules"))
-
-    assert found() == [("one", "one_mod:rules")]
-    (cached,) = (tmp_path / "cache").glob("plugins-*.json")
-    opened: list[str] = []
-    real_open = open
-
-    def spying_open(file: str, *args: Any, **kwargs: Any) -> Any:
-        opened.append(str(file))
-        return real_open(file, *args, **kwargs)
-
-    with monkeypatch.context() as patched:
-        patched.setattr("builtins.open", spying_open)
-        assert found() == [("one", "one_mod:rules")]
-    assert not [p for p in opened if p.endswith("entry_points.txt")]  # answered from the cache
-    os.utime(site, ns=(1, 1))  # so the next change is visible even within one clock tick
+    assert _found() == [("one", "one_mod:rules")]
     _install(site, "pkg_two-2.0", ["two = two_mod"])
-    assert found() == [("one", "one_mod:rules"), ("two", "two_mod")]
+    assert _found() == [("one", "one_mod:rules"), ("two", "two_mod")]
     shutil.rmtree(site / "pkg_one-1.0.dist-info")
-    assert found() == [("two", "two_mod")]
-    cached.write_text("not json")
-    assert found() == [("two", "two_mod")]
+    assert _found() == [("two", "two_mod")]
+
+
+def test_the_first_distribution_of_a_name_on_the_path_wins(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, second = tmp_path / "first", tmp_path / "second"
+    for folder, module in ((first, "new_rules"), (second, "old_rules")):
+        folder.mkdir()
+        _install(folder, "Acme-Rules-1.0", [f"acme = {module}"])
+    monkeypatch.setattr(sys, "path", [str(first), str(second)])
+    assert _found() == [("acme", "new_rules")]
 
 
 def test_the_current_folder_is_always_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("DFANALYZE_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(sys, "path", [""])
     assert list(entry_points("dfanalyze.rules")) == []

@@ -105,7 +105,7 @@ class DetailsLoader:
 
     def __call__(self) -> RuleDetails:
         if self._details is None:
-            from dfanalyze.engine.rulecache import read_rule_data
+            from dfanalyze.engine.ruleindex import read_rule_data
 
             self._details = rule_details(read_rule_data(Path(self._path)), self._path)
         return self._details
@@ -288,6 +288,6 @@ def rule_details(data: Mapping[str, Any], path: str) -> RuleDetails:
 
 
 def load_rule_file(path: Path, docs_url: str) -> Rule:
-    from dfanalyze.engine.rulecache import read_rule_data
+    from dfanalyze.engine.ruleindex import read_rule_data
 
     return rule_from_mapping(read_rule_data(path), str(path), docs_url)

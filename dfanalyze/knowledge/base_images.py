@@ -161,7 +161,7 @@ class _Family(Struct, frozen=True):
 
 
 def _load_toml(name: str) -> dict[str, Any]:
-    from dfanalyze.knowledge.datacache import load_toml
+    from dfanalyze.compiled import load_toml
 
     return load_toml(_DATA / name)
 

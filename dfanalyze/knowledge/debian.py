@@ -1,7 +1,7 @@
 """Debian package metadata and the size estimate of ``apt-get install``.
 
 The data file ``data/debian-bookworm-packages.json.gz`` is made by
-``python -m dfanalyze.knowledge.make_debian_packages`` from apt's own package lists. It is read
+``python -m tools.make_debian_packages`` from apt's own package lists. It is read
 lazily, once per process, the first time an estimate is asked for: importing this module costs
 nothing more than its own code, so the CLI's start-up path may import it freely.
 
@@ -11,7 +11,7 @@ an alternative group is satisfied by any member that is already installed or alr
 otherwise by its first member (the data file lists each group's real packages, apt's choice
 first; see its header's ``resolution``). ``AptEstimate.layer_bytes`` adds to the packages'
 Installed-Size what their maintainer scripts generate and what apt and dpkg write beside them
-(``apt_layer_overhead``); the constants come from real layers measured by ``calibrate_apt.py``
+(``apt_layer_overhead``); the constants come from real layers measured by ``tools/calibrate_apt.py``
 (``data/apt-calibration.json``).
 
 Unknown is a value: a name that is not in the data (a typo, a package from another archive, a
@@ -46,7 +46,7 @@ _OWN_ARCHES = frozenset({ARCHITECTURE, "all", "any", "native"})
 # measured on real buildah layers of ``RUN apt-get update && apt-get install -y
 # --no-install-recommends ... && rm -rf /var/lib/apt/lists/*`` on a base set up like the
 # official debian:bookworm image; the measurements and the script that made them are
-# data/apt-calibration.json and calibrate_apt.py, which prints these values again from new
+# data/apt-calibration.json and tools/calibrate_apt.py, which prints these values again from new
 # measurements (``constants_fitted``).
 #
 # Per call, whatever is installed: files every install rewrites, or merely opens for writing,

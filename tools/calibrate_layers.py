@@ -1,6 +1,6 @@
 """Make ``data/calibration.json`` from the real builds measured in ``oracle/``.
 
-    python -m dfanalyze.layers.calibrate [ORACLE_DIR]    # default: ./oracle
+    python -m tools.calibrate_layers [ORACLE_DIR]    # default: ./oracle
 
 Every number the layer model uses beyond the Dockerfile, the context and the Debian package data
 comes from here, with the case it was measured on:
@@ -292,7 +292,7 @@ def apt_features(step: Step, data: Calibration) -> list[float] | None:
 def main(argv: Sequence[str] | None = None) -> int:
     import argparse
 
-    parser = argparse.ArgumentParser(prog="python -m dfanalyze.layers.calibrate")
+    parser = argparse.ArgumentParser(prog="python -m tools.calibrate_layers")
     parser.add_argument("oracle", nargs="?", default="oracle", help="the oracle folder (default: ./oracle)")
     parser.add_argument("--measurements", help="read this file instead of ORACLE/measurements.json")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)

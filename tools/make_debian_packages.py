@@ -1,6 +1,6 @@
 """Make ``data/debian-<suite>-packages.json.gz`` from apt's package lists.
 
-    python -m dfanalyze.knowledge.make_debian_packages [--suite bookworm] [--download]
+    python -m tools.make_debian_packages [--suite bookworm] [--download]
 
 What is read: the amd64 ``main`` Packages lists of the suite and of its ``-updates`` and
 ``-security`` pockets, the three sources the official ``debian:<suite>`` image is configured
@@ -378,7 +378,7 @@ def generate(suite: str, mirrors: tuple[str, str], download: bool, now: dt.datet
             "releases": releases,
             "lists": lists_read,
             "generated": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "generator": "python -m dfanalyze.knowledge.make_debian_packages",
+            "generator": "python -m tools.make_debian_packages",
         },
         "resolution": RESOLUTION,
         "columns": {

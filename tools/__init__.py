@@ -1,0 +1,2 @@
+"""Build-time tools: data generators and calibration scripts. Not part of the dfanalyze package
+(the wheel does not ship them); run from the repository root as ``python -m tools.<name>``."""
