@@ -74,6 +74,8 @@ APPS: tuple[tuple[str, str, str], ...] = (
     ("docker-mailserver/docker-mailserver", "shell", "service"),
     ("dockersamples/example-voting-app", "python, node, c#", "microservices demo"),
     ("dotnet-architecture/eShopOnWeb", "c#", "web app"),
+    ("dotnet/dotnet-docker", "c#", "sample apps"),
+    ("drogonframework/drogon", "c++", "web framework"),
     ("excalidraw/excalidraw", "node", "web app"),
     ("fastapi/full-stack-fastapi-template", "python, node", "web app"),
     ("filebrowser/filebrowser", "go", "web app"),
@@ -92,6 +94,7 @@ APPS: tuple[tuple[str, str, str], ...] = (
     ("jitsi/docker-jitsi-meet", "java, lua", "deployment"),
     ("jupyter/docker-stacks", "python", "data/ml images"),
     ("kimai/kimai", "php", "web app"),
+    ("kiwix/kiwix-tools", "c++", "service"),
     ("koalaman/shellcheck", "haskell", "cli"),
     ("kserve/kserve", "go, python", "ml serving"),
     ("laravel/sail", "php", "dev environment"),
@@ -134,6 +137,9 @@ APPS: tuple[tuple[str, str, str], ...] = (
     ("umami-software/umami", "node", "web app"),
     ("zulip/docker-zulip", "python", "deployment"),
 )
+# Where a repository keeps the Dockerfiles of applications when the rest are of another kind:
+# dotnet-docker's src/ holds Microsoft's base images and eng/ their templates; samples/ holds apps.
+APP_FOLDERS = {"dotnet/dotnet-docker": "samples/"}
 
 DOCKERFILE_NAME = re.compile(
     r"(?:dockerfile|containerfile)(?:\.[^/]+)?|[^/]+\.(?:dockerfile|containerfile)", re.IGNORECASE
@@ -450,8 +456,10 @@ def collect_apps(mirror: Path, into: Collection) -> None:
             continue
         head = snap.head()
         repo = into.repositories[name] = Repository("apps", name, head, languages, kind)
+        folder = APP_FOLDERS.get(name, "")
         candidates = sorted(
-            ((p, b) for p, b in snap.files(head) if is_dockerfile(p)), key=lambda pb: pick_order(pb[0])
+            ((p, b) for p, b in snap.files(head) if p.startswith(folder) and is_dockerfile(p)),
+            key=lambda pb: pick_order(pb[0]),
         )
         repo.found = len(candidates)
         for path, blob in candidates:

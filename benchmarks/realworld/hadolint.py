@@ -17,7 +17,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -106,10 +106,13 @@ def results_for(
     refresh: bool = False,
     path: Path = CACHE,
     workers: int | None = None,
+    keep: Collection[str] | None = None,
 ) -> Results | None:
     """hadolint's findings for every ``(blob, content)``: from the cache, linting what it lacks
     when hadolint is installed. None when nothing is cached and hadolint is not installed; files
-    neither cached nor lintable are left out (the caller counts them)."""
+    neither cached nor lintable are left out (the caller counts them). ``keep``: the blob ids of
+    the whole set; when hadolint is installed, cached results of other blobs are dropped from the
+    cache (the manifest no longer names them)."""
     cache = load_cache(path)
     binary = find_binary()
     if binary is None:
@@ -127,6 +130,9 @@ def results_for(
         ):
             for blob, rows in pool.map(lambda item: _run_one(binary, Path(tmp), *item), todo):
                 known[blob] = rows
+    if keep is not None:
+        known = {b: rows for b, rows in known.items() if b in keep}
+    if known != cache.get(version):
         cache[version] = known
         save_cache(cache, path)
     return Results(version, {b: known[b] for b, _ in items}, ran=len(todo))
