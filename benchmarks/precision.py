@@ -65,7 +65,8 @@ def groups_of(files: Sequence[corpus.RealFile]) -> list[Group]:
     out = [Group(s, [f.blob for f in files if f.set == s]) for s in corpus.SETS]
     core = Group("  docker-library + 4 upstream", [f.blob for f in files if is_core(f)])
     out.insert(1, core)
-    out.append(Group("all", [f.blob for f in files]))
+    if len({f.set for f in files}) > 1:
+        out.append(Group("all", [f.blob for f in files]))
     return [g for g in out if g.blobs]
 
 
@@ -120,7 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         str(row[2]) for rows in (hl.by_blob if hl else {}).values() for row in rows
     )
 
-    known = labels.load()
+    known = [lab for lab in labels.load() if lab.blob in hits]  # the labels of the files linted
     matching = labels.match(known, all_hits)
     precision = labels.precision_by_rule(matching.matched)
     default_precision = {c: p for c, p in precision.items() if c in default_codes}
