@@ -383,9 +383,9 @@ class Repository:
     commit: str
     languages: str = ""
     kind: str = ""
-    found: int = 0
-    kept: int = 0
-    note: str = ""
+    found: int = 0  # Dockerfiles found (official: references resolved)
+    kept: int = 0  # of them in the set (the others: duplicates, over the cap, Windows)
+    missing: int = 0  # official: references to files the snapshot does not have
 
 
 @dataclass
@@ -416,14 +416,15 @@ def collect_official(mirror: Path, into: Collection) -> None:
         commit, library_commit = ref.commit, ""
         if not snap.has_commit(commit):
             commit, library_commit = snap.head(), ref.commit
+        repo = into.repositories.setdefault(ref.repo, Repository("official", ref.repo, snap.head()))
         blob = snap.blob(commit, ref.path)
         if blob is None:
             into.counts["official: named files missing from their snapshot"] += 1
+            repo.missing += 1
             continue
         into.counts["official: references resolved"] += 1
         if library_commit:
             into.counts["official: references read at the snapshot's newest commit"] += 1
-        repo = into.repositories.setdefault(ref.repo, Repository("official", ref.repo, snap.head()))
         repo.found += 1
         entry = into.entries.get(blob)
         if entry is None:
@@ -527,6 +528,7 @@ def render(c: Collection) -> str:
                     ("kind", r.kind),
                     ("found", r.found),
                     ("kept", r.kept),
+                    ("missing", r.missing or ""),
                 ],
             )
         )
