@@ -417,8 +417,8 @@ def collect_official(mirror: Path, into: Collection) -> None:
         if not snap.has_commit(commit):
             commit, library_commit = snap.head(), ref.commit
         repo = into.repositories.setdefault(ref.repo, Repository("official", ref.repo, snap.head()))
-        blob = snap.blob(commit, ref.path)
-        if blob is None:
+        file_blob = snap.blob(commit, ref.path)
+        if file_blob is None:
             into.counts["official: named files missing from their snapshot"] += 1
             repo.missing += 1
             continue
@@ -426,9 +426,11 @@ def collect_official(mirror: Path, into: Collection) -> None:
         if library_commit:
             into.counts["official: references read at the snapshot's newest commit"] += 1
         repo.found += 1
-        entry = into.entries.get(blob)
+        entry = into.entries.get(file_blob)
         if entry is None:
-            entry = into.entries[blob] = Entry("official", ref.repo, commit, ref.path, blob, library_commit)
+            entry = into.entries[file_blob] = Entry(
+                "official", ref.repo, commit, ref.path, file_blob, library_commit
+            )
             repo.kept += 1
         if ref.image not in entry.images:
             entry.images.append(ref.image)
