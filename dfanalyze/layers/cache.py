@@ -224,13 +224,8 @@ def _from_key(
 
 def earlier_stage(dockerfile: model.Dockerfile, name: str, before: int) -> int | None:
     """The stage ``name`` (a name or an index) refers to among the first ``before`` stages."""
-    lowered = name.lower()
-    for stage in dockerfile.stages[:before]:
-        if stage.name == lowered:
-            return stage.index
-    if name.isdigit() and int(name) < before:
-        return int(name)
-    return None
+    stage = dockerfile.stage_before(name, before)
+    return None if stage is None else stage.index
 
 
 def _value(value: str | Unknown) -> str:
