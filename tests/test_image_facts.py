@@ -148,6 +148,20 @@ def test_chains_of_build_images_grow(data: dict[str, Any]) -> None:
             assert layers[2][:3] == layers[1] and layers[1][:2] == layers[0], release
 
 
+def test_bookworm_curl_adds_what_apt_would_install(data: dict[str, Any]) -> None:
+    """buildpack-deps:bookworm-curl's transcribed delta is apt's closure of its RUN's install list."""
+    image = data["images"]["buildpack-deps"]
+    curl = data["package_sets"][image["entries"][image["tags"]["bookworm-curl"]]["packages"]]
+    debian = data["images"]["debian"]
+    base = data["package_sets"][debian["entries"][debian["tags"]["bookworm"]]["packages"]]
+    assert base.items() <= curl.items()
+    estimate = load_index("bookworm").closure(
+        ["ca-certificates", "curl", "gnupg", "netbase", "sq", "wget"], recommends=False, installed=set(base)
+    )
+    assert estimate.complete
+    assert estimate.new_packages == set(curl) - set(base)
+
+
 # --- the size unit ----------------------------------------------------------------------------------
 
 
