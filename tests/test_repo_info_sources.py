@@ -22,6 +22,7 @@ IMAGE_ID = re.compile(r"sha256:[0-9a-f]{64}")
 VIRTUAL_SIZE = re.compile(r"~ \d+(\.\d+)? (B|[KMG][Bb])")
 CREATED = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z")
 PACKAGE = re.compile(r"[a-z0-9][A-Za-z0-9+._-]*=[A-Za-z0-9][A-Za-z0-9+.~:_-]*")
+ENV_ITEM = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=.*", re.DOTALL)
 MANAGERS = {"dpkg", "apk", "rpm", "none"}
 LAYER_TEXT_MAX = 340  # "up to ~300 characters" in the format
 
@@ -81,7 +82,11 @@ def test_local_sections(path: Path) -> None:
         assert CREATED.fullmatch(local["created"]), local["created"]
         assert local["arch"] == "linux/amd64"
         assert "image_id" not in local or IMAGE_ID.fullmatch(local["image_id"])
-        assert all(isinstance(item, str) and "=" in item for item in local.get("env", []))
+        assert all(isinstance(item, str) and ENV_ITEM.fullmatch(item) for item in local.get("env", [])), (
+            local["env"]
+        )
+        labels = local.get("labels", {})
+        assert isinstance(labels, dict) and all(isinstance(v, str) for v in labels.values())
         assert local["package_manager"] in MANAGERS
         for package in local.get("packages", []):
             assert PACKAGE.fullmatch(package), package
