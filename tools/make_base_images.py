@@ -1,16 +1,21 @@
 """Make ``dfanalyze/knowledge/data/base-images.json.gz`` from the repo-info transcriptions.
 
-Usage: ``python tools/make_base_images.py`` (writes the data file) or ``--check`` (exits 1 when the
-committed file differs from what the sources give). The sources are every
-``tools/sources/repo-info/<image>.toml``: what helpers read from docker-library/repo-info (the
-``local`` scan of the amd64 image and the ``remote`` manifest facts per platform) and from
-docker-library/official-images (tags, aliases, architectures), in the format of REPOINFO-FORMAT.md.
-Any image is handled; nothing here names one.
+    python -m tools.make_base_images                  # check the sources, write the data file
+    python -m tools.make_base_images --check          # exit 1 when the committed file is stale
+    python -m tools.make_base_images --library GITDIR # check the sources' library keys against
+                                                      # an official-images git directory
 
-What each entry of the data file holds, per tag (with all its aliases) and platform:
+The sources are every ``tools/sources/repo-info/<image>.toml``, in the format their README.md
+describes: what was read from docker-library/repo-info (the ``local`` scan of the amd64 image,
+the ``remote`` manifest facts per platform) and from docker-library/official-images (tags,
+aliases, architectures, Dockerfile repository, commit and folder). Every rule of that format is
+checked here (:class:`SourceError` names the file, the tag and the key); nothing here names an
+image.
 
-* ``uncompressed_bytes``: the local file's "Virtual Size", the on-disk size of all layers of the
-  amd64 image, in bytes. repo-info writes it as ``~ 116.57 Mb``: the unit is the SI megabyte,
+What each entry of the data file holds, per library entry (all its tags) and platform:
+
+* ``local.uncompressed_bytes``: the local file's "Virtual Size", the on-disk size of all layers of
+  the amd64 image, in bytes. repo-info writes it as ``~ 116.57 Mb``: the unit is the SI megabyte,
   10**6 bytes (likewise ``Kb`` 10**3 and ``Gb`` 10**9; small images are written ``N bytes``). The
   evidence: repo-info's ``scan-local.sh`` (read at commit 72e4be79) formats
   ``docker image inspect``'s VirtualSize with awk constants ``oneKb = 1000``, ``oneMb = 1000 *
@@ -24,26 +29,28 @@ What each entry of the data file holds, per tag (with all its aliases) and platf
   read as 10**6 (by 3.1 % and 2.5 % of the sum), as it should be: Installed-Size rounds every file
   up to a whole KiB. The two decimals make the byte count exact to +-0.005 of the unit (+-5,000
   bytes for Mb).
-* ``compressed_bytes`` and ``layers``: the remote file's "Total Size" (compressed transfer size)
-  and each filesystem layer's compressed bytes with the instruction that made it. Remote facts are
-  per platform (amd64, arm64v8, ... as official-images names them); the local facts
-  (uncompressed size, packages, configuration, creation date) are the amd64 image's, the only one
-  repo-info scans. The local and remote files may be of different builds of the same tag; both
-  creation dates are kept.
+* ``remote.<arch>.compressed_bytes`` and ``layers``: the remote file's "Total Size" (compressed
+  transfer size, the sum of the layers) and each filesystem layer's compressed bytes with the
+  instruction that made it. Remote facts are per platform (official-images architecture names);
+  the local facts (uncompressed size, packages, configuration stated by the scan, creation date)
+  are the amd64 image's, the only one repo-info scans. The local and remote files may be of
+  different builds of the same library entry: both creation dates, image ids and versions are
+  kept where the sources give them.
 * the package manager and the package set (binary package name -> version) with, for apk, each
-  package's installed size in bytes (apk's rounded figure); a ``packages_base`` delta in the
-  sources is resolved here into the full set. Identical sets are stored once and referenced by
-  index.
-* the configuration the local file states (Env, Cmd, Entrypoint, User, WorkingDir, Volumes,
-  ExposedPorts, Shell, StopSignal, Labels), the official-images data (architectures, Dockerfile
-  repository, commit and directory), the distribution and release the image is built on and the
-  evidence for it (``distro_from``), the day the sources were read, and the source (repository,
-  commit, path) of every fact.
+  package's installed size in bytes (apk's rounded figure); ``packages_base`` differences are
+  resolved here into full sets; identical sets are stored once and referenced by index. A name
+  rpm installs more than once (``gpg-pubkey``, one per key) maps to its versions joined by a
+  space (rpm versions hold no space).
+* the configuration: the local file's keys and, per platform, the keys its history states.
+* the library facts (architectures, Dockerfile repository, commit and directory), the
+  distribution and release the image is built on with the evidence for it (``distro_from``),
+  the day the sources were read, and the source (repository, commit, path) of every fact.
 
 The distribution is derived from the data, first match wins: a release package in the package set
 (``base-files`` for Debian and Ubuntu, ``alpine-release``, ``system-release`` and the
-``*-release`` packages of rpm distributions), the Debian suite in a ``debian.sh`` first layer,
-``DISTTAG=fNNcontainer`` in the environment (Fedora), a Debian or Ubuntu codename among the tags.
+``*-release`` packages of rpm distributions), the first layer (a ``debian.sh`` suite, an
+``alpine-minirootfs-<version>`` archive), ``DISTTAG=fNNcontainer`` in the environment (Fedora),
+a Debian or Ubuntu codename or an ``alpineX.Y`` among the tags.
 
 The output is deterministic (sorted keys, gzip mtime 0), so the staleness test can regenerate it
 and compare bytes.
@@ -55,66 +62,400 @@ import argparse
 import gzip
 import json
 import re
+import subprocess
 import sys
 import tomllib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
+
+from dfanalyze.knowledge.base_images import codename_release
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from dfanalyze.knowledge.base_images import codename_release  # noqa: E402
-
 SOURCES = ROOT / "tools" / "sources" / "repo-info"
 OUTPUT = ROOT / "dfanalyze" / "knowledge" / "data" / "base-images.json.gz"
-DATA_FORMAT = "dfanalyze-base-images/1"
+DATA_FORMAT = "dfanalyze-base-images/2"
 REPO_INFO = "docker-library/repo-info"
 OFFICIAL_IMAGES = "docker-library/official-images"
 LOCAL_ARCH = "amd64"
+ARCHITECTURES = frozenset(
+    {"amd64", "arm32v5", "arm32v6", "arm32v7", "arm64v8", "i386", "mips64le", "ppc64le", "riscv64", "s390x"}
+)
+PACKAGE_MANAGERS = frozenset({"dpkg", "apk", "rpm", "none"})
+LAYER_TEXT_MAX = 400
+LAYER_INSTRUCTIONS = ("RUN ", "COPY ", "ADD ", "WORKDIR ")
 
-_FILE_KEYS = {"image", "read", "official_images_commit", "tag"}
-_TAG_KEYS = {"tags", "architectures", "directory", "git_repo", "git_commit", "local", "remote"}
-# The configuration keys of a [tag.local] table, each with the kind of value it holds.
-_CONFIG_KEYS = {
-    "env": list,
-    "cmd": list,
-    "entrypoint": list,
-    "user": str,
-    "workdir": str,
-    "volumes": list,
-    "exposed_ports": list,
-    "shell": list,
-    "stopsignal": str,
-    "labels": dict,
-}
-_PACKAGE_KEYS = {"package_manager", "packages_base", "packages", "packages_removed", "installed_size"}
-_LOCAL_KEYS = {"path", "commit", "created", "virtual_size", "arch"} | set(_CONFIG_KEYS) | _PACKAGE_KEYS
-_REMOTE_KEYS = {"path", "commit", "created", "total_bytes", "layers"}
-_PACKAGE_MANAGERS = {"dpkg", "apk", "rpm", "none"}
-
+_SHA1 = re.compile(r"[0-9a-f]{40}")
+_IMAGE_ID = re.compile(r"sha256:[0-9a-f]{64}")
+_TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z")
+_TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
+_IMAGE = re.compile(r"[a-z0-9]+(?:[._-][a-z0-9]+)*")
+_PACKAGE = re.compile(r"[A-Za-z0-9][A-Za-z0-9+._-]*=[A-Za-z0-9][A-Za-z0-9+.~:_-]*")
+_ENV_ITEM = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=.*", re.DOTALL)
 _SIZE = re.compile(r"~?\s*(\d+(?:\.\d+)?)\s*(bytes|Kb|Mb|Gb)")
 _SIZE_UNITS = {"bytes": 1, "Kb": 10**3, "Mb": 10**6, "Gb": 10**9}
 _APK_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*(B|KiB|MiB|GiB)")
 _APK_UNITS = {"B": 1, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30}
 _DEBIAN_SH = re.compile(r"debian\.sh\b.*?'([a-z]+)'\s+'@\d+'")
+_ALPINE_ROOTFS = re.compile(r"ADD alpine-minirootfs-(\d+\.\d+(?:\.\d+)?)-")
+_ALPINE_TAG = re.compile(r"alpine(\d+\.\d+)")
 _FEDORA_DISTTAG = re.compile(r"DISTTAG=f(\d+)container")
 _DEBIAN_BASE_FILES = re.compile(r"(\d+)\.\d+\+deb\d+u(\d+)")
+# In this order: Enterprise Linux rebuilds also install a redhat-release package (Oracle Linux 9:
+# oraclelinux-release=9.8-1.0.7.el9 beside redhat-release=9.8-0.7.0.1.el9).
 _RPM_RELEASE_PACKAGES = {
     "fedora-release-common": "fedora",
-    "centos-release": "centos",
-    "centos-stream-release": "centos",
-    "redhat-release": "rhel",
+    "oraclelinux-release": "oraclelinux",
     "rocky-release": "rocky",
     "almalinux-release": "almalinux",
-    "oraclelinux-release": "oraclelinux",
+    "centos-stream-release": "centos",
+    "centos-release": "centos",
+    "redhat-release": "rhel",
 }
 
 
 class SourceError(ValueError):
-    """A transcription that breaks the format: the message names the file and the tag."""
+    """A transcription that breaks the format: the message names the file, the tag and the key."""
+
+
+# --- the format, key by key ------------------------------------------------------------------------
+
+
+class Key(NamedTuple):
+    """One key of a table: whether it must be there, and the test and description of its value."""
+
+    required: bool
+    test: Callable[[Any], bool]
+    what: str
+
+
+def _is_text(value: Any) -> bool:
+    return isinstance(value, str) and value != "" and value == value.strip()
+
+
+def _is_strings(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
+
+
+def _matches(pattern: re.Pattern[str]) -> Callable[[Any], bool]:
+    return lambda value: isinstance(value, str) and pattern.fullmatch(value) is not None
+
+
+def _is_layers(value: Any) -> bool:
+    return (
+        isinstance(value, list)
+        and value != []
+        and all(
+            isinstance(layer, list)
+            and len(layer) == 2
+            and isinstance(layer[0], int)
+            and not isinstance(layer[0], bool)
+            and layer[0] >= 0
+            and isinstance(layer[1], str)
+            and layer[1].startswith(LAYER_INSTRUCTIONS)
+            and len(layer[1]) <= LAYER_TEXT_MAX
+            and "\t" not in layer[1]
+            and "\n" not in layer[1]
+            and "  " not in layer[1]
+            for layer in value
+        )
+    )
+
+
+_STRINGS = Key(False, _is_strings, "a list of strings")
+_STRING = Key(False, lambda v: isinstance(v, str), "a string")
+CONFIG_KEYS: dict[str, Key] = {
+    "entrypoint": _STRINGS,
+    "cmd": _STRINGS,
+    "env": Key(
+        False,
+        lambda v: _is_strings(v) and all(_ENV_ITEM.fullmatch(item) for item in v),
+        "a list of NAME=value strings",
+    ),
+    "labels": Key(
+        False,
+        lambda v: isinstance(v, dict) and all(isinstance(item, str) for item in v.values()),
+        "a table of strings",
+    ),
+    "user": _STRING,
+    "workdir": _STRING,
+    "stopsignal": _STRING,
+    "volumes": _STRINGS,
+    "exposed_ports": _STRINGS,
+    "shell": _STRINGS,
+}
+_COMMIT = Key(True, _matches(_SHA1), "a commit (40 hex digits)")
+_BUILD_KEYS = {
+    "image_id": Key(False, _matches(_IMAGE_ID), "sha256: and 64 hex digits"),
+    "version": Key(False, _is_text, "a version"),
+}
+FILE_KEYS = {
+    "image": Key(True, _matches(_IMAGE), "an image name"),
+    "read": Key(True, lambda v: isinstance(v, date), "a date"),
+    "official_images_commit": _COMMIT,
+    "tag": Key(True, lambda v: isinstance(v, list) and v != [], "a list of [[tag]] tables"),
+}
+TAG_KEYS = {
+    "tags": Key(True, lambda v: _is_strings(v) and v != [] and all(map(_TAG.fullmatch, v)), "a list of tags"),
+    "architectures": Key(
+        True,
+        lambda v: _is_strings(v) and LOCAL_ARCH in v and set(v) <= ARCHITECTURES,
+        f"a list of official-images architectures with {LOCAL_ARCH}",
+    ),
+    "git_repo": Key(True, lambda v: _is_text(v) and v.startswith("https://"), "an https:// URL"),
+    "git_commit": _COMMIT,
+    "directory": Key(False, _is_text, "a folder"),
+    "local": Key(False, lambda v: isinstance(v, dict), "a table"),
+    "remote": Key(
+        False,
+        lambda v: isinstance(v, dict) and v != {} and all(isinstance(t, dict) for t in v.values()),
+        "a table of [tag.remote.<arch>] tables",
+    ),
+}
+LOCAL_KEYS = {
+    "path": Key(True, _is_text, "a repo-info path"),
+    "commit": _COMMIT,
+    "created": Key(True, _matches(_TIMESTAMP), "a UTC time (2026-08-25T01:21:02Z)"),
+    "virtual_size": Key(True, _matches(_SIZE), "a repo-info size (~ 124.1 Mb)"),
+    "arch": Key(True, lambda v: v == f"linux/{LOCAL_ARCH}", f"linux/{LOCAL_ARCH}"),
+    **_BUILD_KEYS,
+    **CONFIG_KEYS,
+    "package_manager": Key(True, lambda v: v in PACKAGE_MANAGERS, f"one of {sorted(PACKAGE_MANAGERS)}"),
+    "packages": Key(
+        False,
+        lambda v: _is_strings(v) and all(map(_PACKAGE.fullmatch, v)),
+        "a list of name=version strings",
+    ),
+    "packages_base": Key(False, lambda v: isinstance(v, str) and ":" in v, "an image:tag"),
+    "packages_removed": _STRINGS,
+    "installed_size": Key(
+        False,
+        lambda v: isinstance(v, dict) and all(_APK_SIZE.fullmatch(str(size)) for size in v.values()),
+        "a table of apk sizes (18 KiB)",
+    ),
+}
+REMOTE_KEYS = {
+    "path": Key(True, _is_text, "a repo-info path"),
+    "commit": _COMMIT,
+    "layers": Key(
+        True,
+        _is_layers,
+        f"a list of [bytes, instruction] (RUN/COPY/ADD/WORKDIR, whitespace collapsed, "
+        f"at most {LAYER_TEXT_MAX} characters)",
+    ),
+    "total_bytes": Key(False, lambda v: isinstance(v, int) and not isinstance(v, bool) and v > 0, "bytes"),
+    "created": Key(False, _matches(_TIMESTAMP), "a UTC time"),
+    **_BUILD_KEYS,
+    **CONFIG_KEYS,
+}
+
+
+def _check_table(table: Mapping[str, Any], keys: Mapping[str, Key], where: str) -> None:
+    unknown = sorted(set(table) - set(keys))
+    if unknown:
+        raise SourceError(f"{where}: unknown keys {unknown} (allowed: {sorted(keys)})")
+    for name, key in keys.items():
+        if name not in table:
+            if key.required:
+                raise SourceError(f"{where}: {name!r} is missing")
+        elif not key.test(table[name]):
+            raise SourceError(f"{where}: {name!r} must be {key.what}, not {table[name]!r:.120}")
+
+
+# --- reading the sources --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tag:
+    """One ``[[tag]]`` of a source file, checked on its own (see :func:`load_sources` for the rest)."""
+
+    image: str
+    read: date
+    official_images_commit: str
+    table: Mapping[str, Any]
+    where: str
+
+    @property
+    def tags(self) -> list[str]:
+        return list(self.table["tags"])
+
+    @property
+    def name(self) -> str:
+        return f"{self.image}:{self.tags[0]}"
+
+    @property
+    def local(self) -> Mapping[str, Any] | None:
+        local: Mapping[str, Any] | None = self.table.get("local")
+        return local
+
+    @property
+    def remote(self) -> Mapping[str, Mapping[str, Any]]:
+        remote: Mapping[str, Mapping[str, Any]] = self.table.get("remote", {})
+        return remote
+
+
+def read_source(path: Path) -> list[Tag]:
+    """The tags of one source file, each checked against the format on its own."""
+    with path.open("rb") as handle:
+        file = tomllib.load(handle)
+    _check_table(file, FILE_KEYS, path.name)
+    image = file["image"]
+    if image != path.stem:
+        raise SourceError(f"{path.name}: image {image!r} is not the file's name")
+    tags: list[Tag] = []
+    seen: dict[str, str] = {}
+    for table in file["tag"]:
+        if not isinstance(table, dict):
+            raise SourceError(f"{path.name}: 'tag' must be a list of [[tag]] tables")
+        first = table.get("tags", ["?"])[:1]
+        tag = Tag(image, file["read"], file["official_images_commit"], table, f"{path.name}: tag {first}")
+        _check_tag(tag)
+        for alias in tag.tags:
+            if alias in seen:
+                raise SourceError(f"{tag.where}: {image}:{alias} is also a tag of {seen[alias]}")
+            seen[alias] = tag.where
+        tags.append(tag)
+    return tags
+
+
+def _check_tag(tag: Tag) -> None:
+    table, where = tag.table, tag.where
+    _check_table(table, TAG_KEYS, where)
+    if len(set(tag.tags)) != len(tag.tags):
+        raise SourceError(f"{where}: a tag is listed twice in 'tags'")
+    if tag.local is None and not tag.remote:
+        raise SourceError(f"{where}: neither a [tag.local] nor a [tag.remote.<arch>] section")
+    if tag.local is not None:
+        _check_local(tag, tag.local, f"{where} [local]")
+    if tag.remote and LOCAL_ARCH not in tag.remote:
+        raise SourceError(f"{where}: the remote sections have no {LOCAL_ARCH} one")
+    for arch, remote in tag.remote.items():
+        rwhere = f"{where} [remote.{arch}]"
+        if arch not in table["architectures"]:
+            raise SourceError(f"{rwhere}: {arch} is not among the tag's architectures")
+        _check_table(remote, REMOTE_KEYS, rwhere)
+        _check_path(remote["path"], f"repos/{tag.image}/remote/", rwhere)
+        total = remote.get("total_bytes")
+        if total is not None and total != sum(size for size, _ in remote["layers"]):
+            raise SourceError(f"{rwhere}: total_bytes {total} is not the sum of the layers")
+
+
+def _check_path(path: str, folder: str, where: str) -> None:
+    if not (path.startswith(folder) and path.endswith(".md") and "/" not in path[len(folder) :]):
+        raise SourceError(f"{where}: path {path!r} is not {folder}<name>.md")
+
+
+def _check_local(tag: Tag, local: Mapping[str, Any], where: str) -> None:
+    _check_table(local, LOCAL_KEYS, where)
+    _check_path(local["path"], f"repos/{tag.image}/local/", where)
+    manager = local["package_manager"]
+    based = "packages_base" in local
+    if manager == "none" and ("packages" in local or based):
+        raise SourceError(f"{where}: package_manager 'none' with a package list")
+    if based and "packages" not in local:
+        raise SourceError(f"{where}: packages_base without its (maybe empty) 'packages' difference")
+    if "packages_removed" in local and not based:
+        raise SourceError(f"{where}: packages_removed without packages_base")
+    pairs = split_packages(local.get("packages", []))
+    names = [name for name, _ in pairs]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated and (manager != "rpm" or based or len(set(pairs)) != len(pairs)):
+        raise SourceError(f"{where}: package {repeated[0]!r} listed twice")
+    removed = set(local.get("packages_removed", []))
+    if removed & set(names):
+        raise SourceError(f"{where}: {sorted(removed & set(names))[0]!r} is both in packages and removed")
+    if "installed_size" in local and (
+        manager != "apk" or based or set(local["installed_size"]) != set(names)
+    ):
+        raise SourceError(f"{where}: installed_size must name exactly the packages of a full apk list")
+
+
+def split_packages(items: Iterable[str]) -> list[tuple[str, str]]:
+    """``name=version`` strings as (name, version) pairs."""
+    return [(name, version) for name, _, version in (item.partition("=") for item in items)]
+
+
+def load_sources(directory: Path = SOURCES) -> list[Tag]:
+    """Every tag of every source file, checked (``SourceError`` on the first problem), in file order."""
+    tags = [tag for path in sorted(directory.glob("*.toml")) for tag in read_source(path)]
+    _check_layer_prefixes(tags)
+    return tags
+
+
+def _check_layer_prefixes(tags: Sequence[Tag]) -> None:
+    """A remote section without total_bytes is a strict prefix of a whole image in the same file."""
+    whole: dict[tuple[str, str, str], list[list[Any]]] = {}
+    for tag in tags:
+        for arch, remote in tag.remote.items():
+            if "total_bytes" in remote:
+                whole.setdefault((remote["path"], remote["commit"], arch), []).append(remote["layers"])
+    for tag in tags:
+        for arch, remote in tag.remote.items():
+            if "total_bytes" in remote:
+                continue
+            layers = remote["layers"]
+            longer = whole.get((remote["path"], remote["commit"], arch), [])
+            if not any(len(other) > len(layers) and other[: len(layers)] == layers for other in longer):
+                raise SourceError(
+                    f"{tag.where} [remote.{arch}]: no total_bytes, and the layers are not the first layers "
+                    f"of an image transcribed from {remote['path']} (commit {remote['commit'][:8]})"
+                )
+
+
+# --- package sets ---------------------------------------------------------------------------------
+
+Packages = dict[str, str]
+
+
+def resolve_packages(tags: Sequence[Tag]) -> list[Packages | None]:
+    """The full package set of every tag (by position), ``packages_base`` differences applied.
+
+    None where the list was not transcribed (or the manager is ``none``). A name listed more than
+    once (rpm only) maps to its versions joined by a space.
+    """
+    by_alias = {f"{tag.image}:{alias}": index for index, tag in enumerate(tags) for alias in tag.tags}
+    resolved: dict[int, Packages | None] = {}
+
+    def resolve(index: int, chain: tuple[int, ...]) -> Packages | None:
+        if index in resolved:
+            return resolved[index]
+        tag = tags[index]
+        local = tag.local
+        if index in chain:
+            raise SourceError(f"{tag.where}: packages_base loops back to itself")
+        if local is None or ("packages" not in local):
+            resolved[index] = None
+            return None
+        own: Packages = {}
+        for name, version in split_packages(local["packages"]):
+            own[name] = f"{own[name]} {version}" if name in own else version
+        base_ref = local.get("packages_base")
+        if base_ref is None:
+            result = own
+        else:
+            base_index = by_alias.get(base_ref)
+            if base_index is None:
+                raise SourceError(f"{tag.where}: packages_base {base_ref!r} is not a transcribed tag")
+            base_local = tags[base_index].local
+            if base_local is None or base_local["package_manager"] != local["package_manager"]:
+                raise SourceError(
+                    f"{tag.where}: packages_base {base_ref!r} is not a {local['package_manager']} list"
+                )
+            base = resolve(base_index, (*chain, index))
+            if base is None:
+                raise SourceError(f"{tag.where}: packages_base {base_ref!r} has no package list")
+            result = dict(base)
+            for name in local.get("packages_removed", []):
+                if result.pop(name, None) is None:
+                    raise SourceError(f"{tag.where}: packages_removed {name!r} is not in {base_ref}")
+            result.update(own)
+        resolved[index] = result
+        return result
+
+    return [resolve(index, ()) for index in range(len(tags))]
 
 
 def parse_virtual_size(text: str) -> int:
@@ -133,169 +474,7 @@ def parse_apk_size(text: str) -> int:
     return int(Decimal(match[1]) * _APK_UNITS[match[2]])
 
 
-def parse_packages(items: Iterable[str], where: str) -> dict[str, str]:
-    """``name=version`` strings as a dict; an architecture qualifier on the name is dropped."""
-    packages: dict[str, str] = {}
-    for item in items:
-        name, sep, version = item.partition("=")
-        name = name.split(":", 1)[0]
-        if not sep or not name or not version:
-            raise SourceError(f"{where}: not a name=version package: {item!r}")
-        if name in packages:
-            raise SourceError(f"{where}: package {name!r} listed twice")
-        packages[name] = version
-    return packages
-
-
-def _check_keys(table: Mapping[str, Any], allowed: set[str], where: str) -> None:
-    unknown = sorted(set(table) - allowed)
-    if unknown:
-        raise SourceError(f"{where}: unknown keys {unknown} (allowed: {sorted(allowed)})")
-
-
-def _need(table: Mapping[str, Any], key: str, kind: type | tuple[type, ...], where: str) -> Any:
-    if key not in table:
-        raise SourceError(f"{where}: {key!r} is missing")
-    value = table[key]
-    if not isinstance(value, kind):
-        raise SourceError(f"{where}: {key!r} must be {kind}, not {type(value).__name__}")
-    return value
-
-
-def _strings(value: Any, key: str, where: str) -> list[str]:
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise SourceError(f"{where}: {key!r} must be a list of strings")
-    return list(value)
-
-
-class Tag:
-    """One ``[[tag]]`` of a source file, checked, with its packages not yet resolved."""
-
-    def __init__(self, image: str, table: Mapping[str, Any], source: Path, file: Mapping[str, Any]) -> None:
-        where = f"{source.name}: tag {table.get('tags', ['?'])[:1]}"
-        _check_keys(table, _TAG_KEYS, where)
-        self.image = image
-        self.where = where
-        self.tags = _strings(_need(table, "tags", list, where), "tags", where)
-        if not self.tags:
-            raise SourceError(f"{where}: 'tags' is empty")
-        self.architectures = _strings(_need(table, "architectures", list, where), "architectures", where)
-        self.official: dict[str, str] = {
-            key: value
-            for key in ("directory", "git_repo", "git_commit")
-            if isinstance(value := table.get(key), str)
-        }
-        self.read: date = file["read"]
-        self.official_images_commit: str = file["official_images_commit"]
-        self.local = dict(_need(table, "local", dict, where))
-        _check_keys(self.local, _LOCAL_KEYS, f"{where} [local]")
-        for key in ("commit", "created", "virtual_size"):
-            _need(self.local, key, str, f"{where} [local]")
-        for key, kind in _CONFIG_KEYS.items():
-            value = self.local.get(key)
-            if value is None:
-                continue
-            values = (
-                value.values() if isinstance(value, dict) else value if isinstance(value, list) else [value]
-            )
-            if not isinstance(value, kind) or not all(isinstance(v, str) for v in values):
-                raise SourceError(f"{where} [local]: {key!r} must be a {kind.__name__} of strings")
-        manager = self.local.get("package_manager")
-        if manager is not None and manager not in _PACKAGE_MANAGERS:
-            raise SourceError(
-                f"{where}: package_manager {manager!r} is not one of {sorted(_PACKAGE_MANAGERS)}"
-            )
-        if self.local.get("arch", f"linux/{LOCAL_ARCH}") != f"linux/{LOCAL_ARCH}":
-            raise SourceError(f"{where}: the local scan is of {self.local['arch']}, not linux/{LOCAL_ARCH}")
-        self.remote: dict[str, dict[str, Any]] = {}
-        for arch, remote in dict(table.get("remote", {})).items():
-            rwhere = f"{where} [remote.{arch}]"
-            _check_keys(remote, _REMOTE_KEYS, rwhere)
-            _need(remote, "commit", str, rwhere)
-            layers = _need(remote, "layers", list, rwhere)
-            for layer in layers:
-                if not (
-                    isinstance(layer, list)
-                    and len(layer) == 2
-                    and isinstance(layer[0], int)
-                    and layer[0] > 0
-                    and isinstance(layer[1], str)
-                ):
-                    raise SourceError(f"{rwhere}: a layer must be [bytes, instruction]: {layer!r}")
-            total = remote.get("total_bytes")
-            if total is not None and total != sum(layer[0] for layer in layers):
-                raise SourceError(f"{rwhere}: total_bytes {total} is not the sum of the layers")
-            if arch not in self.architectures:
-                raise SourceError(f"{rwhere}: {arch} is not among the tag's architectures")
-            self.remote[arch] = dict(remote)
-
-    @property
-    def packages_given(self) -> bool:
-        return "packages" in self.local or "packages_base" in self.local
-
-
-def load_sources(directory: Path = SOURCES) -> list[Tag]:
-    """Every tag of every source file, checked (``SourceError`` on the first problem)."""
-    tags: list[Tag] = []
-    images: set[str] = set()
-    for path in sorted(directory.glob("*.toml")):
-        with path.open("rb") as handle:
-            file = tomllib.load(handle)
-        _check_keys(file, _FILE_KEYS, path.name)
-        image = _need(file, "image", str, path.name)
-        if image in images:
-            raise SourceError(f"{path.name}: image {image!r} is also in another file")
-        images.add(image)
-        _need(file, "read", date, path.name)
-        _need(file, "official_images_commit", str, path.name)
-        tags.extend(Tag(image, table, path, file) for table in _need(file, "tag", list, path.name))
-    return tags
-
-
-def resolve_packages(tags: Sequence[Tag]) -> dict[int, dict[str, str] | None]:
-    """The full package set of every tag (by position), ``packages_base`` deltas applied."""
-    by_alias: dict[str, int] = {}
-    for index, tag in enumerate(tags):
-        for alias in tag.tags:
-            key = f"{tag.image}:{alias}"
-            if key in by_alias:
-                raise SourceError(f"{tag.where}: {key} is also a tag of {tags[by_alias[key]].where}")
-            by_alias[key] = index
-    resolved: dict[int, dict[str, str] | None] = {}
-
-    def resolve(index: int, chain: tuple[int, ...]) -> dict[str, str] | None:
-        if index in resolved:
-            return resolved[index]
-        tag = tags[index]
-        if index in chain:
-            raise SourceError(f"{tag.where}: packages_base loops back to itself")
-        local = tag.local
-        if not tag.packages_given:
-            resolved[index] = None
-            return None
-        own = parse_packages(_strings(local.get("packages", []), "packages", tag.where), tag.where)
-        base_ref = local.get("packages_base")
-        if base_ref is None:
-            if "packages_removed" in local:
-                raise SourceError(f"{tag.where}: packages_removed without packages_base")
-            result = own
-        else:
-            if base_ref not in by_alias:
-                raise SourceError(f"{tag.where}: packages_base {base_ref!r} is not a transcribed tag")
-            base = resolve(by_alias[base_ref], (*chain, index))
-            if base is None:
-                raise SourceError(f"{tag.where}: packages_base {base_ref!r} has no package list")
-            result = dict(base)
-            for name in _strings(local.get("packages_removed", []), "packages_removed", tag.where):
-                if result.pop(name, None) is None:
-                    raise SourceError(f"{tag.where}: packages_removed {name!r} is not in {base_ref}")
-            result.update(own)
-        resolved[index] = result
-        return result
-
-    for index in range(len(tags)):
-        resolve(index, ())
-    return resolved
+# --- the distribution ------------------------------------------------------------------------------
 
 
 def derive_distro(tag: Tag, packages: Mapping[str, str] | None) -> tuple[str, str | None, str] | None:
@@ -305,10 +484,11 @@ def derive_distro(tag: Tag, packages: Mapping[str, str] | None) -> tuple[str, st
     ``12`` from a codename), None when it names the distribution only.
     """
     packages = packages or {}
+    local = tag.local or {}
     base_files = packages.get("base-files")
     if base_files is not None:
         if "ubuntu" in base_files:
-            version = tag.local.get("labels", {}).get("org.opencontainers.image.version")
+            version = local.get("labels", {}).get("org.opencontainers.image.version")
             if version is not None:
                 return "ubuntu", version, f"base-files={base_files}, label version {version}"
             return "ubuntu", None, f"base-files={base_files}"
@@ -326,89 +506,101 @@ def derive_distro(tag: Tag, packages: Mapping[str, str] | None) -> tuple[str, st
         if name in packages:
             return distro, packages[name].split("-", 1)[0], f"{name}={packages[name]}"
     for remote in (tag.remote.get(LOCAL_ARCH), *tag.remote.values()):
-        if remote and (match := _DEBIAN_SH.search(remote["layers"][0][1])):
+        first = remote["layers"][0][1] if remote else ""
+        if match := _DEBIAN_SH.search(first):
             known = codename_release(match[1])
             if known is not None:
                 return known[0], known[1], f"first layer: debian.sh suite {match[1]!r}"
-    for variable in tag.local.get("env", []):
+        if match := _ALPINE_ROOTFS.match(first):
+            return "alpine", match[1], f"first layer: alpine-minirootfs {match[1]}"
+    for variable in local.get("env", []):
         if match := _FEDORA_DISTTAG.fullmatch(variable):
             return "fedora", match[1], f"env {variable}"
     for alias in tag.tags:
-        for word in re.split(r"[-_.]", alias):
+        for word in re.split(r"[-_]", alias):
+            if match := _ALPINE_TAG.fullmatch(word):
+                return "alpine", match[1], f"tag {alias!r} names {word}"
             known = codename_release(word)
             if known is not None:
                 return known[0], known[1], f"tag {alias!r} names {word}"
     return None
 
 
+# --- the data file ----------------------------------------------------------------------------------
+
+
 def _source(repository: str, commit: str, path: str) -> dict[str, str]:
     return {"repository": repository, "commit": commit, "path": path}
+
+
+def _config(table: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: table[key] for key in CONFIG_KEYS if key in table}
+
+
+def _build_facts(table: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: table[key] for key in ("created", *_BUILD_KEYS) if key in table}
 
 
 def build(tags: Sequence[Tag]) -> dict[str, Any]:
     """The data file's content (a JSON-able dict)."""
     packages = resolve_packages(tags)
-    package_sets: list[dict[str, str]] = []
+    package_sets: list[Packages] = []
     set_ids: dict[tuple[tuple[str, str], ...], int] = {}
     images: dict[str, dict[str, Any]] = {}
-    for index, tag in enumerate(tags):
-        local = tag.local
+    for tag, package_set in zip(tags, packages, strict=True):
+        official: dict[str, Any] = {
+            key: tag.table[key] for key in ("git_repo", "git_commit", "directory") if key in tag.table
+        }
+        official["library"] = _source(OFFICIAL_IMAGES, tag.official_images_commit, f"library/{tag.image}")
         entry: dict[str, Any] = {
             "tags": tag.tags,
-            "architectures": tag.architectures,
+            "architectures": tag.table["architectures"],
             "read": tag.read.isoformat(),
-            "created": local["created"],
-            "uncompressed_bytes": parse_virtual_size(local["virtual_size"]),
-            "virtual_size": local["virtual_size"],
-            "package_manager": local.get("package_manager"),
+            "official": official,
+            "local": None,
         }
-        entry["config"] = {key: local[key] for key in _CONFIG_KEYS if key in local}
-        package_set = packages[index]
-        if package_set is None:
-            entry["packages"] = None
-        else:
-            key = tuple(sorted(package_set.items()))
-            if key not in set_ids:
-                set_ids[key] = len(package_sets)
-                package_sets.append(dict(key))
-            entry["packages"] = set_ids[key]
-        if "installed_size" in local:
-            sized = local["installed_size"]
-            if not isinstance(sized, dict) or set(sized) != set(package_set or ()):
-                raise SourceError(f"{tag.where}: installed_size must name exactly the tag's packages")
-            entry["package_bytes"] = {
-                name: parse_apk_size(size) for name, size in sorted(local["installed_size"].items())
+        if tag.local is not None:
+            local = tag.local
+            package_id = None
+            if package_set is not None:
+                key = tuple(sorted(package_set.items()))
+                package_id = set_ids.setdefault(key, len(set_ids))
+                if package_id == len(package_sets):
+                    package_sets.append(dict(key))
+            entry["local"] = {
+                "source": _source(REPO_INFO, local["commit"], local["path"]),
+                "uncompressed_bytes": parse_virtual_size(local["virtual_size"]),
+                "virtual_size": local["virtual_size"],
+                "package_manager": local["package_manager"],
+                "packages": package_id,
+                "config": _config(local),
+                **_build_facts(local),
             }
-        distro = derive_distro(tag, package_set)
-        entry["distro"], entry["distro_release"], entry["distro_from"] = distro or (None, None, None)
-        first = tag.tags[0]
-        entry["official"] = {
-            **tag.official,
-            "library": _source(OFFICIAL_IMAGES, tag.official_images_commit, f"library/{tag.image}"),
-        }
-        entry["local"] = _source(
-            REPO_INFO, local["commit"], local.get("path", f"repos/{tag.image}/local/{first}.md")
-        )
+            if "installed_size" in local:
+                entry["local"]["package_bytes"] = {
+                    name: parse_apk_size(size) for name, size in sorted(local["installed_size"].items())
+                }
         entry["remote"] = {
             arch: {
-                "compressed_bytes": remote.get("total_bytes", sum(layer[0] for layer in remote["layers"])),
+                "source": _source(REPO_INFO, remote["commit"], remote["path"]),
+                "compressed_bytes": sum(size for size, _ in remote["layers"]),
                 "layers": remote["layers"],
-                "created": remote.get("created"),
-                "source": _source(
-                    REPO_INFO, remote["commit"], remote.get("path", f"repos/{tag.image}/remote/{first}.md")
-                ),
+                "config": _config(remote),
+                **_build_facts(remote),
             }
             for arch, remote in sorted(tag.remote.items())
         }
+        distro = derive_distro(tag, package_set)
+        entry["distro"], entry["distro_release"], entry["distro_from"] = distro or (None, None, None)
         image = images.setdefault(tag.image, {"entries": [], "tags": {}})
         for alias in tag.tags:
             image["tags"][alias] = len(image["entries"])
         image["entries"].append(entry)
     return {
         "format": DATA_FORMAT,
-        "generated_by": "tools/make_base_images.py",
+        "generated_by": "python -m tools.make_base_images",
         "local_arch": LOCAL_ARCH,
-        "size_unit": "uncompressed_bytes: repo-info's Virtual Size, Mb = 10**6 bytes (see the generator)",
+        "size_unit": "local.uncompressed_bytes: repo-info's Virtual Size, Mb = 10**6 bytes (see tools/)",
         "package_sets": package_sets,
         "images": images,
     }
@@ -420,15 +612,129 @@ def encode(data: Mapping[str, Any]) -> bytes:
     return gzip.compress(text.encode(), compresslevel=9, mtime=0)
 
 
+# --- the library check --------------------------------------------------------------------------
+
+
+class LibraryEntry(NamedTuple):
+    """One entry of an official-images library file, as its amd64 image sees it."""
+
+    tags: list[str]
+    """Its Tags, then its SharedTags."""
+    architectures: list[str]
+    git_repo: str | None
+    git_commit: str | None
+    directory: str | None
+
+
+def parse_library(text: str) -> list[LibraryEntry]:
+    """The entries of a library file (RFC 2822-like blocks; the first block holds the defaults)."""
+    blocks: list[dict[str, str]] = [{}]
+    last = ""
+    for line in text.splitlines():
+        if line.startswith("#"):
+            continue
+        if not line.strip():
+            if blocks[-1]:
+                blocks.append({})
+            continue
+        if line[0].isspace() and last:
+            blocks[-1][last] += " " + line.strip()
+            continue
+        last, _, value = line.partition(":")
+        last = last.strip()
+        blocks[-1][last] = value.strip()
+    defaults, entries = blocks[0], [block for block in blocks[1:] if block]
+
+    def listed(value: str) -> list[str]:
+        return [item.strip() for item in value.split(",") if item.strip()]
+
+    result = []
+    for block in entries:
+        fields = {**defaults, **block}
+
+        def amd64(name: str, fields: Mapping[str, str] = fields) -> str | None:
+            return fields.get(f"{LOCAL_ARCH}-{name}", fields.get(name))
+
+        result.append(
+            LibraryEntry(
+                tags=listed(fields.get("Tags", "")) + listed(fields.get("SharedTags", "")),
+                architectures=listed(fields.get("Architectures", LOCAL_ARCH)),
+                git_repo=amd64("GitRepo"),
+                git_commit=amd64("GitCommit"),
+                directory=amd64("Directory"),
+            )
+        )
+    return result
+
+
+def library_problems(tags: Sequence[Tag], show: Callable[[str, str], str]) -> list[str]:
+    """Where the sources' library keys differ from ``library/<image>`` at each file's commit.
+
+    ``show(commit, path)`` returns a file of official-images at a commit.
+    """
+    problems: list[str] = []
+    libraries: dict[tuple[str, str], list[LibraryEntry]] = {}
+    for tag in tags:
+        key = (tag.official_images_commit, tag.image)
+        if key not in libraries:
+            libraries[key] = [
+                entry
+                for entry in parse_library(show(tag.official_images_commit, f"library/{tag.image}"))
+                if LOCAL_ARCH in entry.architectures
+            ]
+        common = [(len(set(entry.tags) & set(tag.tags)), i) for i, entry in enumerate(libraries[key])]
+        best = max(common, default=(0, -1))
+        if best[0] == 0:
+            problems.append(f"{tag.where}: no amd64 entry of library/{tag.image} has these tags")
+            continue
+        entry = libraries[key][best[1]]
+        extra = [alias for alias in tag.tags if alias not in entry.tags]
+        missing = [alias for alias in entry.tags if alias not in tag.tags]
+        if extra or missing:
+            problems.append(f"{tag.where}: tags not in the library entry {extra}, left out {missing}")
+        if sorted(tag.table["architectures"]) != sorted(entry.architectures):
+            problems.append(
+                f"{tag.where}: architectures {tag.table['architectures']} != {entry.architectures}"
+            )
+        for name, value in (
+            ("git_repo", entry.git_repo),
+            ("git_commit", entry.git_commit),
+            ("directory", entry.directory),
+        ):
+            if tag.table.get(name) != value:
+                problems.append(f"{tag.where}: {name} {tag.table.get(name)!r} != the library's {value!r}")
+    return problems
+
+
+def _git_show(git_dir: Path) -> Callable[[str, str], str]:
+    def show(commit: str, path: str) -> str:
+        command = ["git", f"--git-dir={git_dir}", "show", f"{commit}:{path}"]
+        return subprocess.run(command, capture_output=True, text=True, check=True).stdout
+
+    return show
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n", 1)[0])
     parser.add_argument("--check", action="store_true", help="exit 1 if the committed file is stale")
+    parser.add_argument(
+        "--library", type=Path, metavar="GITDIR", help="check the library keys against official-images"
+    )
     args = parser.parse_args(argv)
-    payload = encode(build(load_sources()))
+    try:
+        tags = load_sources()
+        if args.library is not None:
+            problems = library_problems(tags, _git_show(args.library))
+            print("\n".join(problems) or f"{len(tags)} tags agree with official-images", file=sys.stderr)
+            return 1 if problems else 0
+        payload = encode(build(tags))
+    except SourceError as error:
+        print(f"{SOURCES.relative_to(ROOT)}/{error}", file=sys.stderr)
+        return 1
     if args.check:
         if not OUTPUT.exists() or OUTPUT.read_bytes() != payload:
             print(
-                f"{OUTPUT.relative_to(ROOT)} is stale: run python tools/make_base_images.py", file=sys.stderr
+                f"{OUTPUT.relative_to(ROOT)} is stale: run python -m tools.make_base_images", file=sys.stderr
             )
             return 1
         return 0

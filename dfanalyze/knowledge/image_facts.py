@@ -1,6 +1,6 @@
 """What official base images hold, as docker-library/repo-info reports it: sizes, layers, packages.
 
-The data file ``data/base-images.json.gz`` is made by ``tools/make_base_images.py`` from the
+The data file ``data/base-images.json.gz`` is made by ``python -m tools.make_base_images`` from the
 transcriptions in ``tools/sources/repo-info/`` (its docstring says what every number means and
 where it comes from). It is read once per process, on the first :func:`lookup`: importing this
 module reads nothing.
@@ -14,8 +14,13 @@ image, the tag or the platform. The data holds no digests: a digest beside a tag
 is not known.
 
 Per platform: the compressed size and the layers come from the registry manifest of that
-platform; the uncompressed size, the package set, the configuration and the creation date come
-from repo-info's scan of the amd64 image and are None on every other platform.
+platform; the uncompressed size, the package set and the creation date come from repo-info's scan
+of the amd64 image and are None on every other platform. The configuration is the scan's
+(amd64), completed by what the platform's image history states (WORKDIR, EXPOSE, VOLUME, ...).
+Some tags have only one of the two: a field the sources did not give is None.
+
+The facts of a tag are those of the build repo-info read, which may be older or newer than the
+build the tag names today (``created``, ``version`` and ``read`` say which and when).
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ from msgspec import Struct
 __all__ = ["BaseImageFacts", "ImageConfig", "Layer", "Source", "lookup", "platform_key"]
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "base-images.json.gz"
-DATA_FORMAT = "dfanalyze-base-images/1"
+DATA_FORMAT = "dfanalyze-base-images/2"
 DEFAULT_PLATFORM = "amd64"
 _DOCKER_HUB_HOSTS = frozenset({"docker.io", "index.docker.io", "registry-1.docker.io"})
 
@@ -126,14 +131,23 @@ class BaseImageFacts(Struct, frozen=True, kw_only=True):
     package_manager: str | None
     """``dpkg``, ``apk``, ``rpm`` or ``none`` (amd64 only)."""
     packages: Mapping[str, str] | None
-    """Installed binary package -> version (amd64 only; None when not transcribed)."""
+    """Installed binary package -> version (amd64 only; None when not transcribed). A name rpm
+    installs more than once (``gpg-pubkey``, one per key) maps to its versions joined by a space."""
     package_bytes: Mapping[str, int] | None
     """Installed size per package, where the package manager reports one (apk; amd64 only)."""
     config: ImageConfig | None
+    """None when neither the scan nor the platform's history states any configuration."""
     created: str | None
     """When the amd64 image repo-info scanned was built."""
+    version: str | None
+    """The main software's version in that image, where the source gives it (``3.12.13``)."""
+    image_id: str | None
+    """That image's id, where the source gives it."""
     remote_created: str | None
     """When this platform's image of the remote facts was built (may be another build)."""
+    remote_version: str | None
+    remote_image_id: str | None
+    """As above, of the remote facts' build (equal ids: the local and remote facts are of one build)."""
     read: date
     sources: tuple[Source, ...]
 
@@ -198,21 +212,19 @@ def _split_reference(reference: str) -> tuple[str | None, str, str | None, str |
 def _facts(
     image: str, tag: str, arch: str, entry: Mapping[str, Any], data: Mapping[str, Any]
 ) -> BaseImageFacts:
-    local = arch == data["local_arch"]
+    local = entry["local"] if arch == data["local_arch"] else None
     remote = entry["remote"].get(arch)
     official = entry["official"]
     library = official["library"]
     sources = [Source("library", library["repository"], library["commit"], library["path"])]
-    if local:
-        if "git_repo" in official:
-            build = Source(
-                "dockerfile", official["git_repo"], official.get("git_commit"), official.get("directory")
-            )
-            sources.append(build)
-        sources.append(Source("local", **entry["local"]))
+    if arch == data["local_arch"]:
+        build = Source("dockerfile", official["git_repo"], official["git_commit"], official.get("directory"))
+        sources.append(build)
+    if local is not None:
+        sources.append(Source("local", **local["source"]))
     if remote is not None:
         sources.append(Source("remote", **remote["source"]))
-    packages = entry["packages"]
+    packages = local["packages"] if local is not None else None
     return BaseImageFacts(
         image=image,
         tag=tag,
@@ -222,21 +234,31 @@ def _facts(
         distro=entry["distro"],
         distro_release=entry["distro_release"],
         distro_from=entry["distro_from"],
-        uncompressed_bytes=entry["uncompressed_bytes"] if local else None,
-        compressed_bytes=remote["compressed_bytes"] if remote else None,
-        layers=tuple(Layer(size, text) for size, text in remote["layers"]) if remote else None,
-        package_manager=entry["package_manager"] if local else None,
-        packages=data["package_sets"][packages] if local and packages is not None else None,
-        package_bytes=entry.get("package_bytes") if local else None,
-        config=_config(entry["config"]) if local else None,
-        created=entry["created"] if local else None,
-        remote_created=remote["created"] if remote else None,
+        uncompressed_bytes=local["uncompressed_bytes"] if local is not None else None,
+        compressed_bytes=remote["compressed_bytes"] if remote is not None else None,
+        layers=tuple(Layer(size, text) for size, text in remote["layers"]) if remote is not None else None,
+        package_manager=local["package_manager"] if local is not None else None,
+        packages=data["package_sets"][packages] if packages is not None else None,
+        package_bytes=local.get("package_bytes") if local is not None else None,
+        config=_config(local, remote),
+        created=local.get("created") if local is not None else None,
+        version=local.get("version") if local is not None else None,
+        image_id=local.get("image_id") if local is not None else None,
+        remote_created=remote.get("created") if remote is not None else None,
+        remote_version=remote.get("version") if remote is not None else None,
+        remote_image_id=remote.get("image_id") if remote is not None else None,
         read=date.fromisoformat(entry["read"]),
         sources=tuple(sources),
     )
 
 
-def _config(config: Mapping[str, Any]) -> ImageConfig:
+def _config(local: Mapping[str, Any] | None, remote: Mapping[str, Any] | None) -> ImageConfig | None:
+    """The local scan's configuration, completed by the platform's history; None when neither states any."""
+    from_history = remote["config"] if remote is not None else {}
+    if local is None and not from_history:
+        return None
+    config = {**from_history, **(local["config"] if local is not None else {})}
+
     def strings(key: str) -> tuple[str, ...] | None:
         value = config.get(key)
         return tuple(value) if value is not None else None
@@ -257,11 +279,12 @@ def _config(config: Mapping[str, Any]) -> ImageConfig:
 
 @cache
 def _data() -> dict[str, Any]:
-    """The decoded data file (read once per process; gzip and json are imported here, not at start-up)."""
+    """The decoded data file (read once per process; gzip is imported here, not at start-up)."""
     import gzip
-    import json
 
-    data: dict[str, Any] = json.loads(gzip.decompress(DATA_FILE.read_bytes()))
+    from msgspec import json
+
+    data: dict[str, Any] = json.decode(gzip.decompress(DATA_FILE.read_bytes()))
     if data.get("format") != DATA_FORMAT:
         raise ValueError(f"{DATA_FILE.name}: not a {DATA_FORMAT} file (format={data.get('format')!r})")
     return data
