@@ -468,3 +468,25 @@ def test_build_facts_and_repeated_rpm_names() -> None:
     assert mysql is not None and mysql.packages is not None and mysql.package_manager == "rpm"
     assert mysql.packages["gpg-pubkey"] == "8b4efbe6-629ec292 8d8b756f-629e59ec"
     assert (mysql.distro, mysql.distro_release) == ("oraclelinux", "9.8")
+
+
+def test_coverage_tool_classifies_from_lines() -> None:
+    """tools/base_image_coverage.py: what each FROM of a file is, after global ARG expansion."""
+    from dfanalyze.api import parse
+    from tools.base_image_coverage import classify
+
+    dockerfile = parse(
+        "ARG PY=3.12\nARG NOPE\n"
+        "FROM python:${PY}-slim AS build\nFROM build\nFROM scratch\nFROM $NOPE\n"
+        "FROM ghcr.io/org/app:1\nFROM nginx:alpine\nFROM node:20-alpine\nFROM docker.io/library/debian\n"
+    )
+    assert classify(dockerfile) == [
+        ("known", "python:3.12-slim"),
+        ("stage", "build"),
+        ("scratch", "scratch"),
+        ("unresolved", "$NOPE"),
+        ("other", "ghcr.io/org/app:1"),
+        ("compressed only", "nginx:alpine"),
+        ("unknown", "node:20-alpine"),
+        ("known", "debian:latest"),
+    ]
