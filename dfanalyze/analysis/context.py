@@ -438,10 +438,10 @@ def _glob_regex(pattern: str) -> re.Pattern[str] | None:
                     return None
                 high = low
                 if i < n and pattern[i] == "-":
-                    end, i = _class_char(pattern, i + 1)
-                    if end is None:
+                    upper, i = _class_char(pattern, i + 1)
+                    if upper is None:
                         return None
-                    high = end
+                    high = upper
                 if low <= high:
                     items.append(re.escape(low) if low == high else f"{re.escape(low)}-{re.escape(high)}")
                 count += 1
