@@ -1,5 +1,6 @@
-"""The layer model against real builds: every case and every cache scenario of
+"""The layer model against real builds: every probe case and every cache scenario of
 ``oracle/measurements.json`` (buildah 1.28 on this project's machine; no buildah is needed here).
+The realistic application cases (``"group": "apps"``) are judged in ``test_oracle_apps.py``.
 
 Sizes are compared layer by layer (the uncompressed tar length of each layer buildah made) and
 image by image; cache predictions step by step. Run with ``-s`` to see the tables.
@@ -43,6 +44,7 @@ from dfanalyze.layers.calibrate import (
     model_case,
     pair_steps,
     partial_calibration,
+    probe_cases,
     stage_context,
 )
 from dfanalyze.layers.graph import Changes as ModelChanges
@@ -147,7 +149,7 @@ class Modelled:
 def modelled(tmp_path_factory: pytest.TempPathFactory) -> list[Modelled]:
     work = tmp_path_factory.mktemp("oracle")
     result = []
-    for name, case in sorted(MEASUREMENTS["cases"].items()):
+    for name, case in sorted(probe_cases(MEASUREMENTS).items()):
         assert case.get("ok"), f"{name} did not build: {case.get('error')}"
         graph = model_case(ORACLE, name, case, calibration(), work)
         rows = tuple(

@@ -15,10 +15,14 @@ comes from here, with the case it was measured on:
   from the waste measured in the cases with one apt layer, with and without a debconf user);
 * what an ``apt-get install`` layer holds beyond what :mod:`dfanalyze.knowledge.debian` counts:
   a least-squares fit, over every measured ``apt-get update && apt-get install ... &&
-  rm -rf /var/lib/apt/lists/*`` layer, of bytes per call, per call with Recommends (debconf
+  rm -rf /var/lib/apt/lists/*`` layer of the probe cases, of bytes per call, per call with Recommends (debconf
   keeps a second copy of its templates), per new package, and per byte of Debian Python
   packages (the ``.pyc`` files ``py3compile`` writes at install time). The constants of
   :mod:`dfanalyze.knowledge.debian` in force are recorded: when they change, run this again.
+
+Only the *probe* cases calibrate (those without a ``group``). The realistic application
+Dockerfiles (``"group": "apps"`` in their ``case.json``) are held out: they judge the model
+(``tests/test_oracle_apps.py``), and fitting on them would hide its errors.
 """
 
 from __future__ import annotations
@@ -37,6 +41,11 @@ APT_LISTS = "/var/lib/apt/lists"
 # apt's own layout of its lists folder, besides the downloaded indexes.
 APT_LIST_FILES = ("lock",)
 APT_LIST_DIRS = ("auxfiles", "partial")
+
+
+def probe_cases(doc: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    """The measured cases that calibrate the model: every case without a ``group``."""
+    return {name: case for name, case in doc["cases"].items() if not case.get("group")}
 
 
 def _case(doc: Mapping[str, Any], name: str) -> Mapping[str, Any]:
@@ -170,13 +179,17 @@ def model_case(oracle: Path, name: str, case: Mapping[str, Any], data: Calibrati
     context_dir = stage_context(oracle / "cases" / name, oracle, work / name)
     dockerfile = parse_text(case["dockerfile"], str(context_dir / "Dockerfile"))
     analysis = FileAnalysis(dockerfile, build_args=dict(case.get("build_args") or {}))
-    profile = buildah_profile(data, mount_files=PIP_CA_MOUNTS if case.get("pip_ca") else ())
+    profile = buildah_profile(data, mount_files=ca_mount_files(case))
     context = load_build_context(context_dir, context_dir / "Dockerfile")
     return build_layer_graph(analysis, context=context, target=case.get("target"), profile=profile, data=data)
 
 
-PIP_CA_MOUNTS = ("/run/host-ca.crt", "/etc/pip.conf")
-"""``oracle/measure.py`` bind-mounts the host's CA bundle and a pip.conf for pip cases."""
+def ca_mount_files(case: Mapping[str, Any]) -> tuple[str, ...]:
+    """The files ``oracle/measure.py`` bind-mounts for a case: the host's CA bundle, and a pip.conf
+    (``pip_ca``) and/or a ``/root/.npmrc`` (``npm_ca``) that point at it."""
+    pip, npm = bool(case.get("pip_ca")), bool(case.get("npm_ca"))
+    files = ("/run/host-ca.crt",) if pip or npm else ()
+    return files + (("/etc/pip.conf",) if pip else ()) + (("/root/.npmrc",) if npm else ())
 
 
 def pair_steps(graph: LayerGraph, case: Mapping[str, Any]) -> list[tuple[Step, Mapping[str, Any]]]:
@@ -221,7 +234,7 @@ def apt_rows(oracle: Path, doc: Mapping[str, Any], partial: Mapping[str, Any]) -
     index = load_index()
     rows = AptRows([], [], [], [], [], [])
     with tempfile.TemporaryDirectory() as work:
-        for name, case in sorted(doc["cases"].items()):
+        for name, case in sorted(probe_cases(doc).items()):
             if not case.get("ok"):
                 continue
             graph = model_case(oracle, name, case, data, Path(work))
