@@ -72,17 +72,42 @@ def partial_calibration(oracle: Path, doc: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def base_section(oracle: Path) -> list[dict[str, Any]]:
-    base = json.loads((oracle / "base-bookworm.json").read_text())
-    return [
-        {
-            "ref": base["tag"],
-            "bytes": base["image_size_bytes"],
-            "distro": "debian",
-            "release": base["suite"],
-            "source": f"oracle/base-bookworm.json, made {base['made']}",
-            "packages": sorted(p["package"] for p in base["packages"]),
-        }
-    ]
+    """The base the probe cases were measured on (the other bases only judge the model)."""
+    return [base_entry(oracle / "base-bookworm.json")]
+
+
+def base_entry(path: Path) -> dict[str, Any]:
+    """A ``bases`` entry of the calibration from a base record that ``oracle/make_base.sh`` wrote."""
+    base = json.loads(path.read_text())
+    return {
+        "ref": base["tag"],
+        "bytes": base["image_size_bytes"],
+        "distro": base.get("distro", "debian"),
+        "release": base["suite"],
+        "source": f"oracle/{path.name}, made {base['made']}",
+        "packages": sorted(p["package"] for p in base["packages"]),
+    }
+
+
+def with_measured_bases(data: Calibration, oracle: Path) -> Calibration:
+    """``data`` knowing every base of ``oracle/`` (``base-*.json``) too: how the model would do on
+    the application cases if it knew their bases (those it already knows are left as they are)."""
+    from dfanalyze.layers.sizes import MeasuredBase
+    from dfanalyze.records import replace
+
+    bases = dict(data.bases)
+    for path in sorted(oracle.glob("base-*.json")):
+        entry = base_entry(path)
+        if entry["ref"] not in bases:
+            bases[entry["ref"]] = MeasuredBase(
+                entry["ref"],
+                entry["bytes"],
+                entry["distro"],
+                entry["release"],
+                entry["source"],
+                frozenset(entry["packages"]),
+            )
+    return replace(data, bases=bases)
 
 
 # What buildah's first RUN leaves (oracle/README.md): the /etc/hosts mount point, and /run.
