@@ -30,7 +30,7 @@ import tempfile
 from pathlib import Path
 
 from dfanalyze.checks.context import FileAnalysis
-from dfanalyze.layers.calibrate import model_case, pair_steps, with_measured_bases
+from dfanalyze.layers.calibrate import layer_rows, model_case, with_measured_bases
 from dfanalyze.layers.graph import build_layer_graph
 from dfanalyze.layers.sizes import Calibration, buildah_profile, calibration
 from dfanalyze.parse import parse_text
@@ -73,19 +73,15 @@ def judge_apps(doc: dict, data: Calibration) -> list[str]:
                 out.append(f"| {name} | build failed | | | |")
                 continue
             graph = model_case(HERE, name, case, data, Path(work))
-            for step, measured in pair_steps(graph, case):
-                if not (measured["created_layer"] or step.creates_layer):
-                    continue
-                e = err(step.estimated_bytes, measured["diff_size_bytes"])
+            for row in layer_rows(name, graph, case):
+                e = err(row.estimated, row.measured)
                 if e is not None:
                     layer_errors.append(e)
-                    if measured["diff_size_bytes"] >= 1 << 20:
+                    if row.measured >= 1 << 20:
                         big_errors.append(e)
-                instr = measured["instruction"].replace("|", "\\|")
-                out.append(
-                    f"| {name} | {instr[:60]} | {measured['diff_size_bytes']:,} | "
-                    f"{cell(step.estimated_bytes, step.known_bytes)} | {pct(e)} |"
-                )
+                instr = row.instruction.replace("|", "\\|")
+                estimate = f"{cell(row.estimated, row.known)} | {pct(e)}"
+                out.append(f"| {name} | {instr[:60]} | {row.measured:,} | {estimate} |")
             image = graph.image
             estimated = None if image.unknown_parts else image.estimated_bytes
             e = err(estimated, case["image"]["total_bytes"])

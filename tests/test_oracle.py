@@ -40,9 +40,10 @@ import pytest
 from dfanalyze.checks.context import FileAnalysis
 from dfanalyze.layers.cache import rebuilds
 from dfanalyze.layers.calibrate import (
+    LayerRow,
     apt_rows,
+    layer_rows,
     model_case,
-    pair_steps,
     partial_calibration,
     probe_cases,
     stage_context,
@@ -123,22 +124,6 @@ def _reason(
 
 
 @dataclass(frozen=True)
-class LayerRow:
-    case: str
-    instruction: str
-    measured: int
-    estimated: int | None
-    known: int
-    created: bool
-    modelled: bool
-
-    @property
-    def error(self) -> float:
-        assert self.estimated is not None
-        return abs(self.estimated - self.measured) / self.measured
-
-
-@dataclass(frozen=True)
 class Modelled:
     case: str
     graph: LayerGraph
@@ -152,19 +137,7 @@ def modelled(tmp_path_factory: pytest.TempPathFactory) -> list[Modelled]:
     for name, case in sorted(probe_cases(MEASUREMENTS).items()):
         assert case.get("ok"), f"{name} did not build: {case.get('error')}"
         graph = model_case(ORACLE, name, case, calibration(), work)
-        rows = tuple(
-            LayerRow(
-                name,
-                measured["instruction"],
-                measured["diff_size_bytes"],
-                step.estimated_bytes,
-                step.known_bytes,
-                measured["created_layer"],
-                step.creates_layer,
-            )
-            for step, measured in pair_steps(graph, case)
-            if measured["created_layer"] or step.creates_layer
-        )
+        rows = layer_rows(name, graph, case)
         result.append(Modelled(name, graph, rows))
     return result
 

@@ -228,6 +228,47 @@ def pair_steps(graph: LayerGraph, case: Mapping[str, Any]) -> list[tuple[Step, M
 
 
 @record
+class LayerRow:
+    """A layer that buildah made or the model makes, with the measured and the estimated size."""
+
+    case: str
+    instruction: str
+    """As buildah printed it."""
+    measured: int
+    estimated: int | None
+    """None when the model has unknown parts..."""
+    known: int
+    """... and then the part it knows."""
+    created: bool
+    """buildah made a layer."""
+    modelled: bool
+    """The model makes one."""
+
+    @property
+    def error(self) -> float:
+        """Relative error of the estimate (only when there is one)."""
+        assert self.estimated is not None
+        return abs(self.estimated - self.measured) / self.measured
+
+
+def layer_rows(name: str, graph: LayerGraph, case: Mapping[str, Any]) -> tuple[LayerRow, ...]:
+    """Every step of a measured case that made a layer in the build or in the model."""
+    return tuple(
+        LayerRow(
+            name,
+            measured["instruction"],
+            measured["diff_size_bytes"],
+            step.estimated_bytes,
+            step.known_bytes,
+            measured["created_layer"],
+            step.creates_layer,
+        )
+        for step, measured in pair_steps(graph, case)
+        if measured["created_layer"] or step.creates_layer
+    )
+
+
+@record
 class AptRows:
     """The measured apt layers: for each, the features of :func:`apt_features`, the bytes the model
     misses without apt extras, the measured size, and which case and step it is."""
