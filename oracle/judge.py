@@ -103,6 +103,23 @@ def judge_apps(doc: dict, data: Calibration) -> list[str]:
     ]
 
 
+def repo_info_sizes() -> dict[str, int]:
+    """The official images' sizes recorded in ``repo-info-sizes.json``, in bytes (decimal units)."""
+    units = {"Kb": 10**3, "Mb": 10**6, "Gb": 10**9}
+    doc = json.loads((HERE / "repo-info-sizes.json").read_text())
+    sizes = {}
+    for ref, entry in doc["images"].items():
+        number, unit = entry["virtual_size"].removeprefix("~ ").split()
+        sizes[ref] = round(float(number) * units[unit])
+    return sizes
+
+
+def official_cell(official: dict[str, int], name: str) -> str:
+    """The repo-info size of buildpack-deps:<suite>[-curl|-scm] (the full variant has no suffix)."""
+    size = official.get(f"buildpack-deps:{name.removesuffix('-full')}")
+    return "-" if size is None else f"{size:,}"
+
+
 def judge_buildpack_deps(doc: dict, gitdir: Path, data: Calibration) -> list[str]:
     import hashlib
 
@@ -112,9 +129,11 @@ def judge_buildpack_deps(doc: dict, gitdir: Path, data: Calibration) -> list[str
     out = [
         f"buildpack-deps at {up['commit']}",
         "",
-        "| image | layer | measured | estimated | error | measured image | estimated image | error |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| image | layer | measured | estimated | error | measured image | estimated image | error "
+        "| repo-info (official image) |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
+    official = repo_info_sizes()
     suites: dict[str, list[tuple[str, dict]]] = {}
     for name, rec in up["images"].items():
         suites.setdefault(name.rsplit("-", 1)[0], []).append((name, rec))
@@ -122,7 +141,7 @@ def judge_buildpack_deps(doc: dict, gitdir: Path, data: Calibration) -> list[str
         order = {"curl": 0, "scm": 1, "full": 2}
         recs.sort(key=lambda r: order[r[0].rsplit("-", 1)[1]])
         if not all(r.get("ok") for _, r in recs):
-            out.append(f"| {suite} | build failed | | | | | | |")
+            out.append(f"| {suite} | build failed | | | | | | | |")
             continue
         text = ""
         for _, rec in recs:
@@ -148,7 +167,7 @@ def judge_buildpack_deps(doc: dict, gitdir: Path, data: Calibration) -> list[str
         measured_layers = [(n, s) for n, r in recs for s in r["steps"] if s["created_layer"]]
         if len(layered) != len(measured_layers):
             out.append(
-                f"| {suite} | {len(measured_layers)} layers measured, {len(layered)} modelled | | | | | | |"
+                f"| {suite} | {len(measured_layers)} layers measured, {len(layered)} modelled | | | | | | | |"
             )
             continue
         base = graph.steps[0]
@@ -165,7 +184,8 @@ def judge_buildpack_deps(doc: dict, gitdir: Path, data: Calibration) -> list[str
             out.append(
                 f"| {name} | {measured['keyword']} | {size:,} | "
                 f"{cell(step.estimated_bytes, step.known_bytes)} | {pct(err(step.estimated_bytes, size))} | "
-                f"{total:,} | {cell(running, known)} | {pct(err(running, total))} |"
+                f"{total:,} | {cell(running, known)} | {pct(err(running, total))} | "
+                f"{official_cell(official, name)} |"
             )
     return out
 

@@ -915,7 +915,8 @@ def main() -> int:
         save()
     secs = round(time.monotonic() - t_all, 1)
     if a.only or a.cases_only or a.cache_only or a.buildpack_deps:
-        doc["last_partial_run"] = {"names": cases + scen, "seconds": secs, "date": now()}
+        names = cases + scen + (["upstream: buildpack-deps"] if a.buildpack_deps else [])
+        doc["last_partial_run"] = {"names": names, "seconds": secs, "date": now()}
     else:
         doc["full_run_seconds"] = secs
         doc.pop("last_partial_run", None)
