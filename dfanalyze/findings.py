@@ -26,14 +26,14 @@ class Severity(StrEnum):
 _RANKS = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2, Severity.STYLE: 3}
 
 
-class Edit(Struct, frozen=True):
+class Edit(Struct, frozen=True, gc=False):
     """Replace the text under ``span`` by ``content`` (an empty span inserts)."""
 
     span: Span
     content: str
 
 
-class Fix(Struct, frozen=True):
+class Fix(Struct, frozen=True, gc=False):
     """A set of edits that resolves a finding. ``safe`` fixes are applied by ``--fix``; unsafe ones
     need ``--unsafe-fixes`` because they may change behaviour."""
 
@@ -42,7 +42,7 @@ class Fix(Struct, frozen=True):
     safe: bool = True
 
 
-class Finding(Struct, frozen=True):
+class Finding(Struct, frozen=True, gc=False):
     """One reported problem: rule identity, severity, message, location and optional fix."""
 
     code: str

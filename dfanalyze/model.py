@@ -16,7 +16,7 @@ from msgspec import Struct
 from dfanalyze.span import OffsetMap, Span
 
 
-class Diagnostic(Struct, frozen=True):
+class Diagnostic(Struct, frozen=True, gc=False):
     """A problem found while parsing: BuildKit's message at the place it concerns."""
 
     code: str
@@ -25,7 +25,7 @@ class Diagnostic(Struct, frozen=True):
     severity: str = "error"  # "error" or "warning"
 
 
-class Word(Struct, frozen=True):
+class Word(Struct, frozen=True, gc=False):
     """One argument node as BuildKit keeps it (quotes kept for ENV/LABEL/ARG words, JSON strings
     decoded for the exec form), with its span in the source."""
 
@@ -33,7 +33,7 @@ class Word(Struct, frozen=True):
     span: Span
 
 
-class Flag(Struct, frozen=True):
+class Flag(Struct, frozen=True, gc=False):
     """A builder flag: ``--name=value`` (``value`` None for a bare ``--name``)."""
 
     name: str
@@ -42,7 +42,7 @@ class Flag(Struct, frozen=True):
     span: Span
 
 
-class Heredoc(Struct, frozen=True):
+class Heredoc(Struct, frozen=True, gc=False):
     """A here-document attached to RUN/COPY/ADD: ``<<[-]NAME`` and the body lines after it."""
 
     name: str
@@ -62,7 +62,7 @@ class Heredoc(Struct, frozen=True):
         return "\n".join(line.lstrip("\t") for line in self.content.split("\n"))
 
 
-class KeyValue(Struct, frozen=True):
+class KeyValue(Struct, frozen=True, gc=False):
     """One ENV or LABEL pair. ``separator`` is ``"="`` or ``""`` for the legacy ``ENV key value``."""
 
     key: Word
@@ -70,7 +70,7 @@ class KeyValue(Struct, frozen=True):
     separator: str
 
 
-class ArgDecl(Struct, frozen=True):
+class ArgDecl(Struct, frozen=True, gc=False):
     """One name of an ARG instruction, with its default if it has one."""
 
     name: str
@@ -78,7 +78,7 @@ class ArgDecl(Struct, frozen=True):
     word: Word
 
 
-class ImageRef(Struct, frozen=True):
+class ImageRef(Struct, frozen=True, gc=False):
     """A parsed image reference: ``[registry/]repository[:tag][@digest]``."""
 
     text: str
@@ -112,7 +112,7 @@ class ImageRef(Struct, frozen=True):
         return self.repository if self.registry is None else f"{self.registry}/{self.repository}"
 
 
-class Mount(Struct, frozen=True):
+class Mount(Struct, frozen=True, gc=False):
     """One ``RUN --mount=...`` (BuildKit's CSV key=value options)."""
 
     type: str  # bind (default), cache, tmpfs, secret, ssh
@@ -129,7 +129,7 @@ class Mount(Struct, frozen=True):
         return None
 
 
-class Instruction(Struct, frozen=True, kw_only=True):
+class Instruction(Struct, frozen=True, kw_only=True, gc=False):
     """One instruction. ``kind`` is the upper-cased keyword; ``keyword`` keeps the spelling."""
 
     kind: str
@@ -160,7 +160,7 @@ class Instruction(Struct, frozen=True, kw_only=True):
         return self.span.start.line
 
 
-class CommandInstruction(Instruction, frozen=True, kw_only=True, dict=True):
+class CommandInstruction(Instruction, frozen=True, kw_only=True):
     """RUN, CMD, ENTRYPOINT, SHELL and HEALTHCHECK CMD: exec form (``exec``) or shell form
     (``shell``: the command text, one word)."""
 
@@ -171,7 +171,7 @@ class CommandInstruction(Instruction, frozen=True, kw_only=True, dict=True):
     def is_exec_form(self) -> bool:
         return self.json
 
-    @cached_property
+    @property
     def shell_offsets(self) -> OffsetMap | None:
         """The offset map of the shell-form command text (for the shell analysis)."""
         if self.shell is None:
@@ -325,7 +325,7 @@ class Unknown(Instruction, frozen=True, kw_only=True):
     """A keyword BuildKit does not know (kept so that the rest of the file is still analysed)."""
 
 
-class Directive(Struct, frozen=True):
+class Directive(Struct, frozen=True, gc=False):
     """A parser directive (``# syntax=``, ``# escape=``, ``# check=``) at the top of the file."""
 
     name: str
@@ -333,7 +333,7 @@ class Directive(Struct, frozen=True):
     span: Span
 
 
-class StageLink(Struct, frozen=True):
+class StageLink(Struct, frozen=True, gc=False):
     """An edge of the stage graph: ``target`` stage uses ``source`` stage (or an external image)."""
 
     source: int  # stage index
@@ -342,7 +342,7 @@ class StageLink(Struct, frozen=True):
     instruction: Instruction
 
 
-class Stage(Struct, frozen=True, kw_only=True):
+class Stage(Struct, frozen=True, kw_only=True, gc=False):
     """A build stage: its FROM and the instructions after it."""
 
     index: int

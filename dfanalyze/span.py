@@ -12,7 +12,7 @@ from bisect import bisect_right
 from msgspec import Struct
 
 
-class Position(Struct, frozen=True, order=True):
+class Position(Struct, frozen=True, order=True, gc=False):
     """A 1-based line and column (in code points)."""
 
     line: int
@@ -22,7 +22,7 @@ class Position(Struct, frozen=True, order=True):
         return {"line": self.line, "column": self.column}
 
 
-class Span(Struct, frozen=True):
+class Span(Struct, frozen=True, gc=False):
     """A range of source text, end exclusive; it may cover several lines."""
 
     start: Position
@@ -36,7 +36,7 @@ class Span(Struct, frozen=True):
         return {"start": self.start.to_json(), "end": self.end.to_json()}
 
 
-class OffsetMap(Struct, frozen=True):
+class OffsetMap(Struct, frozen=True, gc=False):
     """Maps offsets in a *logical* string (an instruction's text after continuation lines were joined)
     back to physical positions.
 

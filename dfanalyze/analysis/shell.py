@@ -61,7 +61,7 @@ _ASSIGNMENT = r"[A-Za-z_][A-Za-z0-9_]*\+?="
 # --- the model -----------------------------------------------------------------------------------
 
 
-class Word(Struct, frozen=True):
+class Word(Struct, frozen=True, gc=False):
     """One shell word. ``start``/``end`` are offsets in the text given to :func:`parse_shell`."""
 
     text: str
@@ -78,7 +78,7 @@ class Word(Struct, frozen=True):
         return self.offsets.span(self.start, self.end)
 
 
-class Redirection(Struct, frozen=True):
+class Redirection(Struct, frozen=True, gc=False):
     """A redirection of a command (``> file``, ``2>&1``, ``<<EOF``)."""
 
     operator: str
@@ -101,7 +101,7 @@ class Redirection(Struct, frozen=True):
         return self.offsets.span(self.start, self.end)
 
 
-class Assignment(Struct, frozen=True):
+class Assignment(Struct, frozen=True, gc=False):
     """``NAME=value`` before a command, alone, or given to ``env``/``sudo``."""
 
     name: str
@@ -115,7 +115,7 @@ class Assignment(Struct, frozen=True):
         return self.offsets.span(self.start, self.end)
 
 
-class Wrapper(Struct, frozen=True):
+class Wrapper(Struct, frozen=True, gc=False):
     """A command that runs the next one (``sudo -u app``, ``env -i``, ``nohup``...)."""
 
     name: str
@@ -124,7 +124,7 @@ class Wrapper(Struct, frozen=True):
     ``assignments``)."""
 
 
-class PipelineSlot(Struct, frozen=True):
+class PipelineSlot(Struct, frozen=True, gc=False):
     """Where a command sits in a pipeline."""
 
     id: int
@@ -134,7 +134,7 @@ class PipelineSlot(Struct, frozen=True):
     length: int
 
 
-class ShellError(Struct, frozen=True):
+class ShellError(Struct, frozen=True, gc=False):
     """A shell syntax error, located in the Dockerfile."""
 
     message: str
@@ -147,7 +147,7 @@ class ShellError(Struct, frozen=True):
         return self.offsets.span(self.start, self.end)
 
 
-class Nesting(Struct, frozen=True):
+class Nesting(Struct, frozen=True, gc=False):
     """Where a command sits; commands of one block share the same instance."""
 
     subshell: bool = False
@@ -167,7 +167,7 @@ class Nesting(Struct, frozen=True):
 TOP_LEVEL = Nesting()
 
 
-class Command(Struct, frozen=True):
+class Command(Struct, frozen=True, gc=False):
     """A simple command (also a ``[``/``[[`` test, a declaration such as ``export`` or an
     assignment-only statement, whose name is ``""``)."""
 

@@ -28,7 +28,7 @@ DEFAULT_SHELL = ("/bin/sh", "-c")
 _SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "busybox"})
 
 
-class Hit(Struct, frozen=True):
+class Hit(Struct, frozen=True, gc=False):
     """One problem found by a check: where, the values for the rule's message template, and
     optionally a fix. ``message`` replaces the template when a check needs its own wording."""
 
@@ -51,6 +51,7 @@ class FileAnalysis(Struct):
     settings: Mapping[str, Any] = field(default_factory=dict)  # global config (trusted registries ...)
     _cache: dict[str, Any] = field(default_factory=dict)
     _by_kinds: dict[tuple[str, ...], tuple[Instruction, ...]] = field(default_factory=dict)
+    _scripts: dict[int, tuple[ShellScript, ...]] = field(default_factory=dict)  # by instruction id
 
     def instructions_of(self, kinds: tuple[str, ...]) -> tuple[Instruction, ...]:
         """The instructions of these kinds, in order; each selection made once per file."""
@@ -120,9 +121,11 @@ class FileAnalysis(Struct):
         """The shell a RUN (or ONBUILD RUN) executes, parsed once and shared by every rule: its
         shell-form command with the stage's SHELL, then each heredoc body that is run as a shell
         script (``RUN <<EOF`` or ``RUN bash <<EOF``). Exec-form RUNs give no script."""
-        key = f"shell:{id(instruction)}"
-        scripts: tuple[ShellScript, ...] = self.cached(key, lambda: self._parse_shell(instruction))
-        return scripts
+        try:
+            return self._scripts[id(instruction)]
+        except KeyError:
+            scripts = self._scripts[id(instruction)] = self._parse_shell(instruction)
+            return scripts
 
     def _parse_shell(self, instruction: Instruction) -> tuple[ShellScript, ...]:
         from dfanalyze import model

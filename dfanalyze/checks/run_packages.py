@@ -383,9 +383,10 @@ def _mounted(mounts: tuple[tuple[str, str], ...], directory: str) -> bool:
 
 def pip_cache_not_disabled(ctx: Context) -> Iterator[Hit]:
     for site in run_sites(ctx):
-        if not site.ships or site.cache_mounted("pip") or _pip_cache_off(ctx, site):
+        installs = tuple(site.package_ops("pip"))
+        if not installs or not site.ships or site.cache_mounted("pip") or _pip_cache_off(ctx, site):
             continue
-        for index, op in site.package_ops("pip"):
+        for index, op in installs:
             if op.action != "install" or op.no_cache or op.tool == "uv pip" or hides_options(op.command):
                 continue
             if _cleaned_after(site, index, {"pip"}):

@@ -70,7 +70,7 @@ def parent_dirs(path: str) -> Iterator[str]:
         yield head
 
 
-class Node(Struct, frozen=True):
+class Node(Struct, frozen=True, gc=False):
     """A path as the earlier steps left it."""
 
     kind: NodeKind
@@ -82,7 +82,7 @@ class Node(Struct, frozen=True):
     """For a directory: every path below it is known (it was made by the build itself)."""
 
 
-class Change(Struct, frozen=True):
+class Change(Struct, frozen=True, gc=False):
     """One entry of a layer's tar."""
 
     kind: ChangeKind
@@ -221,7 +221,7 @@ class PathsBuilder:
         return Paths(self._nodes.finish(), self._entries.finish())
 
 
-class Blob(Struct, frozen=True):
+class Blob(Struct, frozen=True, gc=False):
     """Content whose file list is not known, as one unit: an apt install, a package manager cache."""
 
     key: str
