@@ -60,7 +60,7 @@ class FileResult(Struct, frozen=True):
     findings: tuple[Finding, ...] = ()  # after fixing, when fixing
     lines: tuple[str, ...] = ()  # the file's lines (after fixing), kept only when there are findings
     error: str | None = None  # why the file could not be read
-    parse_failed: bool = False
+    parse_failed: bool = False  # or analysed only in part (DF713): exit status 2
     original: bytes | None = None  # the bytes that were read, kept when fixes changed the text
     fixed_text: str | None = None  # the text after fixing, when fixes changed it
     fixed: tuple[Finding, ...] = ()  # the findings the fixes resolved
@@ -101,6 +101,13 @@ def _fix(
     return dockerfile, findings, fixed
 
 
+def _incomplete(dockerfile: Dockerfile, findings: Sequence[Finding]) -> bool:
+    """The file could not be parsed, or part of it is beyond what dfanalyze analyses (exit 2)."""
+    from dfanalyze.parse.instructions import ANALYSIS_LIMIT
+
+    return bool(dockerfile.errors) or any(f.code == ANALYSIS_LIMIT for f in findings)
+
+
 def check_file(job: Job, task: Task) -> FileResult:
     """Read, parse, lint and (with ``job.fix``) fix one file."""
     from dfanalyze.api import InputError, parse, read
@@ -117,7 +124,7 @@ def check_file(job: Job, task: Task) -> FileResult:
             task.path,
             findings=tuple(exc.findings),
             lines=dockerfile.lines if exc.findings else (),
-            parse_failed=bool(dockerfile.errors),
+            parse_failed=_incomplete(dockerfile, exc.findings),
             rule_errors=tuple(str(p) for p in exc.problems),
         )
     fixed: list[Finding] = []
@@ -129,7 +136,7 @@ def check_file(job: Job, task: Task) -> FileResult:
         task.path,
         findings=tuple(findings),
         lines=dockerfile.lines if findings else (),
-        parse_failed=bool(dockerfile.errors),
+        parse_failed=_incomplete(dockerfile, findings),
         original=data if changed else None,
         fixed_text=dockerfile.source if changed else None,
         fixed=tuple(fixed),

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from dfanalyze.checks.context import Context, Hit
 from dfanalyze.parse.instructions import (
+    ANALYSIS_LIMIT,
     BAD_ONBUILD_TRIGGER,
     EMPTY_CONTINUATION,
     FLAG_ERROR,
@@ -47,7 +48,13 @@ def invalid_onbuild_trigger(ctx: Context) -> Iterator[Hit]:
 
 
 def analysis_limit(ctx: Context) -> Iterator[Hit]:
-    """Parts of the file dfanalyze did not analyse because they are beyond its limits."""
+    """Parts of the file dfanalyze did not analyse because they are beyond its limits: the whole
+    file (too large), ARG/ENV values (too long), shell nesting (too deep)."""
+    yield from _diagnostics(ctx, ANALYSIS_LIMIT)
+    if not ctx.dockerfile.instructions:
+        return
+    for span, message in ctx.analysis.scopes.limits:
+        yield Hit(span, {"message": message})
     for instruction in ctx.instructions("RUN", "ONBUILD"):
         for script in ctx.analysis.shell_scripts(instruction):
             for limit in script.limits:

@@ -12,6 +12,7 @@ from msgspec.structs import replace
 from dfanalyze import model
 from dfanalyze.model import Diagnostic, Dockerfile, Instruction
 from dfanalyze.parse.instructions import (
+    ANALYSIS_LIMIT,
     EMPTY_CONTINUATION,
     NO_BUILD_STAGE,
     SYNTAX_ERROR,
@@ -21,7 +22,12 @@ from dfanalyze.parse.instructions import (
 from dfanalyze.parse.lines import LineReader
 from dfanalyze.span import Position, Span
 
-__all__ = ["decode", "parse_bytes", "parse_text"]
+__all__ = ["MAX_FILE_BYTES", "decode", "parse_bytes", "parse_text"]
+
+MAX_FILE_BYTES = 16 * 1024 * 1024
+"""The largest Dockerfile dfanalyze analyses (16 MiB, more than a thousand times a large real one):
+time and memory grow linearly with a file's size (about 4 s and 200 MB per MB of RUN lines), so a
+larger file is reported (DF713, exit status 2) instead of analysed."""
 
 
 def decode(data: bytes) -> tuple[str | None, Diagnostic | None]:
@@ -52,6 +58,9 @@ def _character_span(data: bytes, offset: int) -> Span:
 
 
 def parse_bytes(data: bytes, path: str = "Dockerfile") -> Dockerfile:
+    if len(data) > MAX_FILE_BYTES:
+        end = data.find(b"\n", 0, 4096)
+        return _too_large(path, data[: end if end >= 0 else 4096], len(data))
     text, problem = decode(data)
     if text is None:
         assert problem is not None
@@ -79,7 +88,26 @@ def _unreadable(path: str, data: bytes, problem: Diagnostic) -> Dockerfile:
     )
 
 
+def _too_large(path: str, head: bytes, size: int) -> Dockerfile:
+    """A file over :data:`MAX_FILE_BYTES`: not parsed; its first line kept to show where."""
+    first = head.decode("utf-8", errors="replace").replace("\x00", "\ufffd").rstrip("\r")
+    message = f"the file is {size:,} bytes: files over {MAX_FILE_BYTES:,} bytes are not analysed"
+    return Dockerfile(
+        path=path,
+        source=first,
+        lines=(first,),
+        escape="\\",
+        directives=(),
+        instructions=(),
+        global_args=(),
+        stages=(),
+        diagnostics=(Diagnostic(ANALYSIS_LIMIT, message, Span.of(1, 1, 1, 1 + len(first))),),
+    )
+
+
 def parse_text(text: str, path: str = "Dockerfile") -> Dockerfile:
+    if len(text) > MAX_FILE_BYTES // 4 and len(text.encode("utf-8", "surrogatepass")) > MAX_FILE_BYTES:
+        return _too_large(path, text[:4096].split("\n", 1)[0].encode("utf-8", "surrogatepass"), len(text))
     reader = LineReader.from_text(text)
     diagnostics = reader.diagnostics
     instructions: list[Instruction] = []

@@ -39,6 +39,7 @@ FLAG_ERROR = "DF702"
 EMPTY_CONTINUATION = "DF703"
 NO_BUILD_STAGE = "DF728"
 BAD_ONBUILD_TRIGGER = "DF729"
+ANALYSIS_LIMIT = "DF713"  # beyond what dfanalyze analyses (a file too large; see checks.syntax)
 
 # Flags each instruction accepts: name -> kind ("string", "bool", or "strings" when repeatable).
 KNOWN_FLAGS: dict[str, dict[str, str]] = {
