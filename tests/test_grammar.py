@@ -1,27 +1,28 @@
-"""The grammar (grammar/dockerfile.lark) and the parser Lark's standalone generator made of it.
+"""The grammar (grammar/dockerfile.lark), its compiled tables, and the small LALR driver that runs them.
 
-The committed module must be what tools/make_parser.py makes of the committed grammar today, and
-it must build the trees Lark itself builds; then each start symbol is checked on the values it exists
-for.
+The committed tables must be those of the committed grammar, and the driver must build exactly the
+trees Lark itself builds; then each start symbol is checked on the values it exists for.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import subprocess
-import sys
+import json
 from functools import cache
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
-from dfanalyze.parse import _lark_standalone, grammar
+from dfanalyze.parse import lalr
+from dfanalyze.parse.build_tables import (
+    START_SYMBOLS,
+    TABLES_PATH,
+    compile_tables,
+    grammar_digest,
+    grammar_path,
+)
 from dfanalyze.parse.instructions import duration_error, parse_duration, parse_image_ref
 from dfanalyze.span import Span
 
-ROOT = Path(__file__).resolve().parent.parent
 SPAN = Span.of(1, 1, 1, 1)
 SAMPLES = {
     "json_array": [
@@ -51,95 +52,39 @@ SAMPLES = {
 def _lark() -> Any:
     from lark import Lark
 
-    text = (ROOT / "grammar" / "dockerfile.lark").read_text(encoding="utf-8")
-    return Lark(text, parser="lalr", start=list(SAMPLES), lexer="contextual", maybe_placeholders=False)
+    text = grammar_path().read_text(encoding="utf-8")
+    return Lark(text, parser="lalr", start=list(START_SYMBOLS), lexer="contextual")
 
 
-def _generated(tmp_path: Path) -> ModuleType:
-    """What tools/make_parser.py makes of the grammar now, imported from a temporary file."""
-    output = tmp_path / "fresh_standalone.py"
-    command = [sys.executable, "-m", "tools.make_parser", "--output", str(output)]
-    subprocess.run(command, cwd=ROOT, check=True, capture_output=True)
-    spec = importlib.util.spec_from_file_location("fresh_standalone", output)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def _from_lark(node: Any) -> lalr.Node:
+    from lark import Token
+
+    if isinstance(node, Token):
+        assert node.start_pos is not None and node.end_pos is not None
+        return lalr.Token(node.type, str(node), node.start_pos, node.end_pos)
+    return lalr.Tree(str(node.data), tuple(_from_lark(child) for child in node.children))
 
 
-def _code(module: ModuleType) -> str:
-    """The module's text up to its tables: Lark's runtime, the same for every grammar."""
-    text = Path(str(module.__file__)).read_text(encoding="utf-8")
-    return text[: text.index("\nDATA = (")]
-
-
-def _terminal(terminal: Any) -> tuple[Any, ...]:
-    pattern = terminal.pattern
-    return (terminal.name, terminal.priority, type(pattern).__name__, pattern.value, tuple(pattern.flags))
-
-
-def _rule(rule: Any) -> tuple[Any, ...]:
-    """A rule of either module as plain values: what it matches and how it builds its tree."""
-    options = rule.options
-    return (
-        rule.origin.name,
-        tuple((s.name, s.is_term, getattr(s, "filter_out", False)) for s in rule.expansion),
-        rule.order,
-        str(rule.alias),
-        (options.keep_all_tokens, options.expand1, options.priority, tuple(options.empty_indices)),
+def test_the_committed_tables_are_those_of_the_grammar() -> None:
+    text = grammar_path().read_text(encoding="utf-8")
+    stored = json.loads(TABLES_PATH.read_text(encoding="utf-8"))
+    assert stored["grammar_digest"] == grammar_digest(text), "run: python -m dfanalyze.parse.build_tables"
+    # Lark numbers states and rules differently from run to run: compare what the tables contain.
+    fresh = compile_tables(text)
+    assert len(stored["states"]) == len(fresh["states"])
+    assert sorted(json.dumps(r, sort_keys=True) for r in stored["rules"]) == sorted(
+        json.dumps(r, sort_keys=True) for r in fresh["rules"]
     )
-
-
-def _same_tables(committed: Any, fresh: Any) -> None:
-    """The two LALR tables are the same up to the numbering of their states: walking both from each
-    start state, every state pairs with exactly one state that has the same actions."""
-    table, other = committed.parser.parser._parse_table, fresh.parser.parser._parse_table
-    assert table.start_states.keys() == other.start_states.keys()
-    pairs: dict[int, int] = {}
-    todo = [(table.start_states[s], other.start_states[s]) for s in table.start_states]
-    while todo:
-        state, twin = todo.pop()
-        if state in pairs:
-            assert pairs[state] == twin
-            continue
-        pairs[state] = twin
-        actions, twin_actions = table.states[state], other.states[twin]
-        assert actions.keys() == twin_actions.keys(), f"state {state}"
-        for symbol, (action, argument) in actions.items():
-            twin_action, twin_argument = twin_actions[symbol]
-            assert action == twin_action, f"state {state} on {symbol}"
-            if isinstance(argument, int):  # a shift to that state (a reduction names its rule)
-                todo.append((argument, twin_argument))
-            else:
-                assert _rule(argument) == _rule(twin_argument), f"state {state} on {symbol}"
-    assert len(pairs) == len(table.states) == len(other.states)
-    assert all(pairs[table.end_states[s]] == other.end_states[s] for s in table.end_states)
-
-
-def test_the_committed_parser_is_the_one_made_of_the_grammar(tmp_path: Path) -> None:
-    fresh = _generated(tmp_path)
-    hint = "stale: run python -m tools.make_parser"
-    assert _code(_lark_standalone) == _code(fresh), hint
-    committed, made = grammar.parser(), fresh.Lark_StandAlone()
-    assert list(map(_terminal, committed.terminals)) == list(map(_terminal, made.terminals)), hint
-    assert sorted(map(_rule, committed.rules)) == sorted(map(_rule, made.rules)), hint
-    _same_tables(committed, made)
+    assert stored["terminals"] == fresh["terminals"]
 
 
 def test_every_start_symbol_has_samples() -> None:
-    assert set(SAMPLES) == set(grammar.parser().options.start)
+    assert set(SAMPLES) == set(START_SYMBOLS)
 
 
 @pytest.mark.parametrize(("start", "text"), [(s, t) for s, texts in SAMPLES.items() for t in texts])
-def test_the_parser_builds_the_trees_lark_builds(start: str, text: str) -> None:
-    assert _shape(grammar.parse(text, start)) == _shape(_lark().parse(text, start=start))
-
-
-def _shape(node: Any) -> tuple[Any, ...]:
-    """A tree of either module's classes as plain tuples: rule names, and tokens with their offsets."""
-    if hasattr(node, "data"):
-        return (str(node.data), *map(_shape, node.children))
-    return (node.type, str(node), node.start_pos, node.end_pos)
+def test_the_driver_builds_the_trees_lark_builds(start: str, text: str) -> None:
+    assert lalr.parse(text, start) == _from_lark(_lark().parse(text, start=start))
 
 
 @pytest.mark.parametrize(
@@ -159,15 +104,14 @@ def _shape(node: Any) -> tuple[Any, ...]:
     ],
 )
 def test_json_that_go_refuses_is_refused(text: str) -> None:
-    with pytest.raises(grammar.UnexpectedInput):
-        grammar.parse(text, "json_array")
+    with pytest.raises(lalr.GrammarError):
+        lalr.parse(text, "json_array")
 
 
-@pytest.mark.parametrize(("text", "offset"), [('["a" "b"]', 5), ('["a", ', 6), ("[a]", 1)])
-def test_a_grammar_error_says_where_it_stopped(text: str, offset: int) -> None:
-    with pytest.raises(grammar.UnexpectedInput) as info:
-        grammar.parse(text, "json_array")
-    assert grammar.error_offset(info.value, text) == offset
+def test_a_grammar_error_says_where_it_stopped() -> None:
+    with pytest.raises(lalr.GrammarError) as info:
+        lalr.parse('["a" "b"]', "json_array")
+    assert info.value.offset == 5
 
 
 @pytest.mark.parametrize(

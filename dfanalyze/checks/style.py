@@ -104,15 +104,14 @@ def expose_proto_casing(ctx: Context) -> Iterator[Hit]:
 def port_parts(text: str) -> tuple[list[str], list[str]] | None:
     """An EXPOSE word read with the grammar's ``port_spec``: its host parts (IP addresses) and its
     port ranges, in order; None when it is not a port specification."""
-    from dfanalyze.parse import grammar
+    from dfanalyze.parse import lalr
 
     try:
-        tree = grammar.parse(text, "port_spec")
-    except grammar.UnexpectedInput:
+        tree = lalr.parse(text, "port_spec")
+    except lalr.GrammarError:
         return None
-    tokens = grammar.tokens(tree)
-    hosts = [t.value for t in tokens if t.type == "HOST"]
-    ports = [t.value for t in tokens if t.type == "PORT_RANGE"]
+    hosts = [t.value for t in tree.tokens() if t.type == "HOST"]
+    ports = [t.value for t in tree.tokens() if t.type == "PORT_RANGE"]
     return hosts, ports
 
 

@@ -20,7 +20,7 @@ from msgspec.structs import replace
 
 from dfanalyze import model
 from dfanalyze.model import Diagnostic, Flag, Instruction, Word
-from dfanalyze.parse import grammar
+from dfanalyze.parse import lalr
 from dfanalyze.parse.words import (
     SPACE_SET,
     SPACES,
@@ -233,11 +233,11 @@ def _flag(b: _Builder, w: WordSpan) -> Flag:
         name, value = plain.groups()
         return Flag(name, "" if value is None and "=" in word else value, word, b.span(start, end))
     try:
-        tree = grammar.parse(word, "flag")
-    except grammar.UnexpectedInput:  # `--=x`: no name; BuildKit then reports it as an unknown flag
+        tree = lalr.parse(word, "flag")
+    except lalr.GrammarError:  # `--=x`: no name; BuildKit then reports it as an unknown flag
         name, eq, value = word[2:].partition("=")
         return Flag(name, value if eq else None, word, b.span(start, end))
-    tokens = {t.type: t.value for t in grammar.tokens(tree)}
+    tokens = {t.type: t.value for t in tree.tokens()}
     flag_value: str | None = tokens.get("FLAG_VALUE", "" if "=" in word else None)
     return Flag(tokens["FLAG_NAME"], flag_value, word, b.span(start, end))
 
@@ -247,8 +247,8 @@ def _plain_flag() -> re.Pattern[str]:
     """The grammar's ``flag`` rule (``"--" FLAG_NAME ("=" FLAG_VALUE?)?``) made of its own
     terminals: a flag word recognised without running the parser. What it does not match still
     goes through the grammar."""
-    name, value = grammar.terminal_pattern("FLAG_NAME"), grammar.terminal_pattern("FLAG_VALUE")
-    return re.compile(f"--({name})(?:=({value})?)?")
+    patterns = lalr.tables().patterns
+    return re.compile(f"--({patterns['FLAG_NAME']})(?:=({patterns['FLAG_VALUE']})?)?")
 
 
 def _check_flags(b: _Builder, kind: str, flags: tuple[Flag, ...], words: list[WordSpan]) -> None:
@@ -294,8 +294,8 @@ def _json_array(b: _Builder, start: int, end: int) -> list[WordSpan] | None:
         return None
     if _string_array().fullmatch(b.text, start, end) is None:
         try:
-            grammar.parse(b.text[start:end], "json_array")
-        except grammar.UnexpectedInput:
+            lalr.parse(b.text[start:end], "json_array")
+        except lalr.GrammarError:
             return None
     words: list[WordSpan] = []
     for value, first, last in _json_elements(b.text, start):
@@ -311,7 +311,8 @@ def _json_array(b: _Builder, start: int, end: int) -> list[WordSpan] | None:
 def _string_array() -> re.Pattern[str]:
     """A JSON array of strings only, made of the grammar's own terminals: the common exec form,
     recognised without running the parser (anything else still goes through the grammar)."""
-    string, blanks = grammar.terminal_pattern("JSON_STRING"), f"(?:{grammar.terminal_pattern('_JWS')})?"
+    patterns = lalr.tables().patterns
+    string, blanks = patterns["JSON_STRING"], f"(?:{patterns['_JWS']})?"
     return re.compile(rf"{blanks}\[{blanks}(?:{string}{blanks}(?:,{blanks}{string}{blanks})*)?\]{blanks}")
 
 
@@ -450,25 +451,24 @@ def _csv_fields(b: _Builder, flag: Flag) -> list[str] | None:
     problem = "EOF" if not value else None
     if problem is None:
         try:
-            tree = grammar.parse(value, "csv_options")
-        except grammar.UnexpectedInput as exc:
-            at = grammar.error_offset(exc, value)
+            tree = lalr.parse(value, "csv_options")
+        except lalr.GrammarError as exc:
+            at = exc.offset
             bare_quote = value[at : at + 1] == '"' and at > 0 and value[at - 1] != ","
             reason = 'bare " in non-quoted-field' if bare_quote else 'extraneous or missing " in quoted-field'
             problem = f"parse error on line 1, column {at + 1}: {reason}"
         else:
-            return [_csv_value(field) for field in tree.children]
+            return [_csv_value(field) for field in tree.find("csv_field")]
     b.errors.append(Diagnostic(SYNTAX_ERROR, f"failed to parse csv mounts: {problem}", flag.span))
     return None
 
 
-def _csv_value(field: grammar.Tree[grammar.Token] | grammar.Token) -> str:
-    assert isinstance(field, grammar.Tree)
+def _csv_value(field: lalr.Tree) -> str:
     if not field.children:
         return ""
     token = field.children[0]
-    assert isinstance(token, grammar.Token)
-    return token[1:-1].replace('""', '"') if token.type == "CSV_QUOTED" else str(token)
+    assert isinstance(token, lalr.Token)
+    return token.value[1:-1].replace('""', '"') if token.type == "CSV_QUOTED" else token.value
 
 
 def _simple_command(cls: type[model.CommandInstruction]) -> Callable[..., Instruction]:
@@ -550,17 +550,16 @@ def parse_duration(text: str) -> float | None:
     if text in ("0", "+0", "-0"):
         return 0.0
     try:
-        tree = grammar.parse(text, "duration")
-    except grammar.UnexpectedInput:
+        tree = lalr.parse(text, "duration")
+    except lalr.GrammarError:
         return None
     total = 0.0
-    for part in tree.children:
-        if isinstance(part, grammar.Tree):  # duration_part: DURATION_NUMBER DURATION_UNIT
-            number, unit = part.children
-            assert isinstance(number, grammar.Token) and isinstance(unit, grammar.Token)
-            total += float(number) * _DURATION_UNITS[unit]
+    for part in tree.find("duration_part"):
+        number, unit = part.children
+        assert isinstance(number, lalr.Token) and isinstance(unit, lalr.Token)
+        total += float(number.value) * _DURATION_UNITS[unit.value]
     sign = tree.children[0]
-    if isinstance(sign, grammar.Token) and sign == "-":
+    if isinstance(sign, lalr.Token) and sign.value == "-":
         total = -total
     return total
 
@@ -662,14 +661,14 @@ def _parse_from(
 def parse_image_ref(text: str, span: Span) -> model.ImageRef | None:
     """Split an image reference into registry, repository, tag and digest (None if malformed)."""
     try:
-        tree = grammar.parse(text, "image_ref")
-    except grammar.UnexpectedInput:
+        tree = lalr.parse(text, "image_ref")
+    except lalr.GrammarError:
         return None
     registry = tag = digest = None
     repository = ""
     for child in tree.children:
-        if isinstance(child, grammar.Tree):
-            repository = "/".join(grammar.tokens(child))
+        if isinstance(child, lalr.Tree):
+            repository = "/".join(t.value for t in child.tokens())
         elif child.type == "REGISTRY":
             registry = child.value
         elif child.type == "TAG":

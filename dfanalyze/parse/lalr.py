@@ -1,0 +1,171 @@
+"""A small LALR(1) driver for the tables compiled from ``grammar/dockerfile.lark``.
+
+Lark compiles the grammar (see :mod:`dfanalyze.parse.build_tables`); this module only *runs* the
+tables: a contextual lexer (each parser state tries only the terminals it can accept, in Lark's
+priority order) and the shift/reduce loop, building the same trees Lark would (filtered anonymous
+tokens, inlined ``_rules``, ``?rules`` with one child replaced by the child, ``-> alias`` names).
+Importing it costs a JSON load; nothing from Lark is imported.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from typing import Any, Union
+
+from msgspec import Struct
+
+from dfanalyze.parse.build_tables import TABLES_PATH, grammar_digest, grammar_path
+
+
+class Token(Struct, frozen=True):
+    type: str
+    value: str
+    start: int
+    end: int
+
+
+class Tree(Struct, frozen=True):
+    data: str
+    children: tuple[Node, ...]
+
+    def tokens(self) -> list[Token]:
+        """Every token under this tree, in order."""
+        out: list[Token] = []
+        for child in self.children:
+            if isinstance(child, Token):
+                out.append(child)
+            else:
+                out.extend(child.tokens())
+        return out
+
+    def find(self, data: str) -> list[Tree]:
+        """Every subtree called ``data`` (this one included), in order."""
+        found = [self] if self.data == data else []
+        for child in self.children:
+            if isinstance(child, Tree):
+                found.extend(child.find(data))
+        return found
+
+
+Node = Union[Token, Tree]  # noqa: UP007 (a runtime alias used in a dataclass annotation)
+
+
+class GrammarError(ValueError):
+    """The text does not match the start symbol. ``offset`` is where the parser stopped."""
+
+    def __init__(self, message: str, offset: int) -> None:
+        super().__init__(message)
+        self.offset = offset
+
+
+class _Rule(Struct, frozen=True):
+    origin: str
+    name: str
+    expand1: bool
+    keep: tuple[int, ...]
+
+
+class Tables:
+    def __init__(self, raw: dict[str, Any]) -> None:
+        self.patterns = dict(raw["terminals"])
+        self.order = [name for name, _ in raw["terminals"]]
+        self.ignore = frozenset(raw["ignore"])
+        self.rules = [
+            _Rule(r["origin"], r["alias"] or r["origin"], r["expand1"], tuple(r["keep"]))
+            for r in raw["rules"]
+        ]
+        self.states: dict[int, dict[str, tuple[int, int]]] = {
+            int(s): {sym: (a[0], a[1]) for sym, a in row.items()} for s, row in raw["states"].items()
+        }
+        self.start: dict[str, int] = raw["start"]
+        self.end: dict[str, int] = raw["end"]
+        self._lexers: dict[int, re.Pattern[str]] = {}
+
+    def lexer(self, state: int) -> re.Pattern[str]:
+        """The regex of every terminal acceptable in ``state`` (plus ignored ones), by priority."""
+        pattern = self._lexers.get(state)
+        if pattern is None:
+            allowed = self.states[state].keys() | self.ignore
+            alternatives = [f"(?P<{name}>{self.patterns[name]})" for name in self.order if name in allowed]
+            pattern = re.compile("|".join(alternatives) or "(?!)")
+            self._lexers[state] = pattern
+        return pattern
+
+    def parse(self, text: str, start: str) -> Tree:
+        states = self.states
+        rules = self.rules
+        state_stack = [self.start[start]]
+        value_stack: list[Any] = []
+        end_state = self.end[start]
+        pos = 0
+        length = len(text)
+        while True:
+            state = state_stack[-1]
+            if pos < length:
+                match = self.lexer(state).match(text, pos)
+                if match is None or match.end() == pos:
+                    raise GrammarError(f"unexpected character {text[pos]!r}", pos)
+                kind = match.lastgroup or ""
+                if kind in self.ignore:
+                    pos = match.end()
+                    continue
+                token: Token | None = Token(kind, match.group(), pos, match.end())
+                pos = match.end()
+            else:
+                kind = "$END"
+                token = None
+            while True:  # reduce until the token can be shifted
+                action = states[state_stack[-1]].get(kind)
+                if action is None:
+                    where = token.start if token else length
+                    raise GrammarError(f"unexpected {token.value!r}" if token else "unexpected end", where)
+                if action[0] == 0:
+                    state_stack.append(action[1])
+                    value_stack.append(token)
+                    break
+                rule = rules[action[1]]
+                size = len(rule.keep)
+                values = value_stack[-size:] if size else []
+                if size:
+                    del state_stack[-size:]
+                    del value_stack[-size:]
+                value = _build(rule, values)
+                state_stack.append(states[state_stack[-1]][rule.origin][1])
+                value_stack.append(value)
+                if token is None and state_stack[-1] == end_state:
+                    result = value_stack[-1]
+                    assert isinstance(result, Tree)
+                    return result
+
+
+def _build(rule: _Rule, values: list[Any]) -> Any:
+    children: list[Node] = []
+    for keep, value in zip(rule.keep, values, strict=True):
+        if keep == 1:
+            children.append(value)
+        elif keep == 2:
+            children.extend(value.children)
+    if rule.expand1 and len(children) == 1:
+        return children[0]
+    return Tree(rule.name, tuple(children))
+
+
+@cache
+def tables() -> Tables:
+    """The compiled tables, rebuilt with Lark only if the grammar changed since they were made."""
+    raw = json.loads(TABLES_PATH.read_text(encoding="utf-8"))
+    path = grammar_path()
+    if path.is_file():
+        text = path.read_text(encoding="utf-8")
+        if grammar_digest(text) != raw.get("grammar_digest"):
+            from dfanalyze.parse.build_tables import compile_tables
+
+            raw = compile_tables(text)
+    return Tables(raw)
+
+
+def parse(text: str, start: str) -> Tree:
+    """Parse ``text`` as the grammar's ``start`` symbol; raises :class:`GrammarError`."""
+    return tables().parse(text, start)
