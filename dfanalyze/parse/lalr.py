@@ -5,16 +5,16 @@ Lark compiles the grammar at build time (``python -m tools.make_tables`` writes
 tables: a contextual lexer (each parser state tries only the terminals it can accept, in Lark's
 priority order) and the shift/reduce loop, building the same trees Lark would (filtered anonymous
 tokens, inlined ``_rules``, ``?rules`` with one child replaced by the child, ``-> alias`` names).
-Importing it costs a JSON load; nothing from Lark is imported.
+Its first use costs a JSON load; nothing from Lark is imported.
 
-Why our own runtime rather than one Lark supports (issue 10, measured with
-``benchmarks/compare.py``, 6 interleaved rounds, CPU time best / median): Lark's standalone parser
-generator (its runtime and these tables as one generated module) made a clean 30-line
-``dfanalyze check`` cost 123.8 / 147.6 ms instead of 94.6 / 113.8 ms (+30%: ~15 ms to import the
-module and the standard modules it needs that dfanalyze does not load, then building the parser),
-one parse ~20 us instead of ~8 us (corpus parse throughput -11 to -14%) and peak memory
-+2.4 MB; Lark itself with its grammar cache did no better (125.9 / 161.9 ms, +7 MB). The issue
-allows at most 20% more. Measure again (the switch is commit 2c91f8f) when Lark's runtime or
+Why our own runtime rather than one Lark supports (issue 10; ``benchmarks/compare.py``, two runs of
+6 interleaved rounds, CPU time, best / median): with Lark's standalone parser (its runtime and these
+tables as one generated module, commit 2c91f8f on the parser-runtime branch) a clean 30-line
+``dfanalyze check`` took 123.8 / 147.6 and 127.4 / 161.8 ms instead of 94.6 / 113.8 and
+97.4 / 119.5 ms (+30% or more: ~15 ms to import the module and the standard modules it needs that
+dfanalyze does not load, then building the parser), one parse ~20 us instead of ~8 us (corpus parse
+throughput -9 to -22%) and peak memory +2.4 MB. Lark itself with its grammar cache did no better
+(125.9 / 161.9 ms, +7 MB). The issue allows at most 20% more. Measure again when Lark's runtime or
 dfanalyze's start-up changes.
 """
 
