@@ -391,13 +391,47 @@ class Dockerfile(Struct, frozen=True, kw_only=True, dict=True):
 
     def stage_named(self, name: str) -> Stage | None:
         """The stage ``--from=name`` or ``FROM name`` refers to (name or index), if any."""
-        lowered = name.lower()
-        for stage in self.stages:
-            if stage.name == lowered:
-                return stage
-        if name.isdigit() and int(name) < len(self.stages):
+        return self.stage_before(name, len(self.stages))
+
+    def stage_before(self, name: str, before: int) -> Stage | None:
+        """The stage ``name`` (a name or an index) refers to among the first ``before`` stages: a
+        name refers only to a stage defined before the instruction that names it, as in BuildKit."""
+        index = self._first_stage_named.get(name.lower())
+        if index is not None and index < before:
+            return self.stages[index]
+        if name.isdigit() and int(name) < before:
             return self.stages[int(name)]
         return None
+
+    @cached_property
+    def _first_stage_named(self) -> dict[str, int]:
+        first: dict[str, int] = {}
+        for stage in self.stages:
+            if stage.name is not None:
+                first.setdefault(stage.name, stage.index)
+        return first
+
+    def links_to(self, target: int) -> tuple[StageLink, ...]:
+        """The :attr:`stage_links` into stage ``target``."""
+        return self._links_by_target.get(target, ())
+
+    def links_from(self, source: int) -> tuple[StageLink, ...]:
+        """The :attr:`stage_links` out of stage ``source``."""
+        return self._links_by_source.get(source, ())
+
+    @cached_property
+    def _links_by_target(self) -> dict[int, tuple[StageLink, ...]]:
+        found: dict[int, list[StageLink]] = {}
+        for link in self.stage_links:
+            found.setdefault(link.target, []).append(link)
+        return {target: tuple(links) for target, links in found.items()}
+
+    @cached_property
+    def _links_by_source(self) -> dict[int, tuple[StageLink, ...]]:
+        found: dict[int, list[StageLink]] = {}
+        for link in self.stage_links:
+            found.setdefault(link.source, []).append(link)
+        return {source: tuple(links) for source, links in found.items()}
 
     @cached_property
     def stage_links(self) -> tuple[StageLink, ...]:
@@ -407,16 +441,10 @@ class Dockerfile(Struct, frozen=True, kw_only=True, dict=True):
         """
         links: list[StageLink] = []
         for stage in self.stages:
-            earlier = self.stages[: stage.index]
 
-            def resolve(ref: str, earlier: tuple[Stage, ...] = earlier) -> int | None:
-                lowered = ref.lower()
-                for s in earlier:
-                    if s.name == lowered:
-                        return s.index
-                if ref.isdigit() and int(ref) < len(earlier):
-                    return int(ref)
-                return None
+            def resolve(ref: str, before: int = stage.index) -> int | None:
+                found = self.stage_before(ref, before)
+                return None if found is None else found.index
 
             image = stage.from_.image
             if image is not None:

@@ -1,13 +1,21 @@
 #!/usr/bin/env bash
 # Build localhost/debian:bookworm: a debootstrapped bookworm minbase configured the way
 # Docker's official `debian:bookworm` image is, so that layer sizes measured on top of it
-# match what users of the official image get.
+# match what users of the official image get. It also makes the other bases of oracle/, each
+# recorded in oracle/base-<name>.json: bookworm-slim, trixie, trixie-slim and Ubuntu noble.
 #
 # Usage (as root):  bash oracle/make_base.sh
-#   env MIRROR=...      Debian mirror (default: the first archive URI of this machine's apt sources)
-#   env SUITE=bookworm  suite (only bookworm is tested)
+#   env MIRROR=...      archive (Debian: default the first archive URI of this machine's apt
+#                       sources; Ubuntu: required, an Ubuntu archive URL ending in /ubuntu)
+#   env SUITE=bookworm  suite: bookworm or trixie (Debian), noble (DISTRO=ubuntu)
+#   env VARIANT=slim    Debian's slim variant (see "VARIANT=slim" below)
+#   env DISTRO=ubuntu   Ubuntu instead of Debian (see "DISTRO=ubuntu" below)
 #   env KEEP_ROOTFS=1   keep the rootfs tree in oracle/work/ afterwards
 #   env TAG=... OUT_JSON=... ROOTFS=...   make a variant (e.g. with GZ_ORDER=1) without touching the default
+# The bases oracle/cases use:
+#   bash oracle/make_base.sh;  VARIANT=slim bash oracle/make_base.sh
+#   SUITE=trixie bash oracle/make_base.sh;  SUITE=trixie VARIANT=slim bash oracle/make_base.sh
+#   DISTRO=ubuntu SUITE=noble MIRROR=http://<an Ubuntu archive>/ubuntu bash oracle/make_base.sh
 #
 # Source of every setting below: the official image is built by debuerreotype
 # (github.com/debuerreotype/debuerreotype, examples/debian.sh driving scripts/debuerreotype-init,
@@ -43,24 +51,59 @@
 #   * image config: CMD ["bash"], PATH as in the official image.
 # Not copied: the SOURCE_DATE_EPOCH timestamp clamping and snapshot.debian.org pinning (they affect
 # reproducibility, not sizes); sources point at the live mirror.
+#
+# VARIANT=slim copies debuerreotype's scripts/debuerreotype-slimify (with scripts/.slimify-excludes
+# and .slimify-includes), which examples/debian.sh runs for the `*-slim` tags: once the image is
+# otherwise complete, /etc/dpkg/dpkg.cfg.d/docker gets a path-exclude line for each of
+# SLIM_EXCLUDES and a path-include line for each of SLIM_INCLUDES, the files they exclude are
+# deleted from the rootfs, then the folders left empty. Later installs leave those files out too
+# (which is why a JRE install on slim needs `mkdir -p /usr/share/man/man1`).
+#
+# DISTRO=ubuntu: the official `ubuntu` image is not made by debuerreotype but by Ubuntu's image
+# builder (a minimized ubuntu-base). This base approximates it: debootstrap minbase (debootstrap's
+# gutsy script, which newer debootstraps use for noble too); deb822
+# /etc/apt/sources.list.d/ubuntu.sources with SUITE, SUITE-updates, SUITE-backports and
+# SUITE-security, components main universe restricted multiverse, as in the official image; the
+# same docker-* apt/dpkg files and policy-rc.d as above; the "minimized" image's dpkg excludes in
+# /etc/dpkg/dpkg.cfg.d/excludes (UBUNTU_EXCLUDES, UBUNTU_INCLUDES below) with the matching files
+# deleted. Its package set is minbase's, not the official image's: compare its size with the
+# official one (base-noble.json records both) before reading much into an Ubuntu measurement.
+# The archive key is the archive's own ubuntu-keyring package, accepted only if it verifies the
+# suite's InRelease with the 2018 archive signing key whose fingerprint is pinned here, and only if
+# the Packages index that names the keyring package is the one InRelease lists.
 set -Eeuo pipefail
 
+DISTRO="${DISTRO:-debian}"
 SUITE="${SUITE:-bookworm}"
+VARIANT="${VARIANT:-}"
+UBUNTU_ARCHIVE_KEY=F6ECB3762474EDA9D21B7022871920D1991BC93C
+SLIM_EXCLUDES=(/usr/share/doc/ /usr/share/groff/ /usr/share/info/ /usr/share/linda/
+	/usr/share/lintian/overrides/ /usr/share/locale/ /usr/share/man/)
+SLIM_INCLUDES=("/usr/share/doc/*/copyright")
+UBUNTU_EXCLUDES=(/usr/share/man/ /usr/share/doc/ /usr/share/groff/ /usr/share/info/
+	/usr/share/lintian/ /usr/share/linda/ "/usr/share/locale/*/LC_MESSAGES/*.mo")
+UBUNTU_INCLUDES=("/usr/share/doc/*/copyright")
 host_mirror() {  # the first (non-security) Debian archive URI this machine's apt uses
-    grep -rhoE '^(deb +|URIs: *)https?://[^ ]+' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null \
+    { grep -rhoE '^(deb +|URIs: *)https?://[^ ]+' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null || true; } \
         | sed -E 's/^(deb +|URIs: *)//' | grep -E '/debian/?$' | head -n 1
 }
-MIRROR="${MIRROR:-$(host_mirror)}"
-SECMIRROR="${SECMIRROR:-${MIRROR%/debian}/debian-security}"
-if [ -z "$MIRROR" ]; then
-    echo "make_base.sh: set MIRROR to a Debian archive URL (none found in this machine's apt sources)" >&2
-    exit 2
+if [ "$DISTRO" = ubuntu ]; then
+	MIRROR="${MIRROR:-}"
+	SECMIRROR="${SECMIRROR:-$MIRROR}"
+else
+	MIRROR="${MIRROR:-$(host_mirror)}"
+	SECMIRROR="${SECMIRROR:-${MIRROR%/debian}/debian-security}"
 fi
-TAG="${TAG:-localhost/debian:${SUITE}}"
+if [ -z "$MIRROR" ]; then
+	echo "make_base.sh: set MIRROR to a $DISTRO archive URL (none found in this machine's apt sources)" >&2
+	exit 2
+fi
+NAME="$SUITE${VARIANT:+-$VARIANT}"
+TAG="${TAG:-localhost/$DISTRO:$NAME}"
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 WORK="$HERE/work"
-ROOTFS="${ROOTFS:-$WORK/rootfs-$SUITE}"
-OUT_JSON="${OUT_JSON:-$HERE/base-$SUITE.json}"
+ROOTFS="${ROOTFS:-$WORK/rootfs-$NAME}"
+OUT_JSON="${OUT_JSON:-$HERE/base-$NAME.json}"
 
 [ "$(id -u)" = 0 ] || { echo "run as root" >&2; exit 1; }
 export DEBIAN_FRONTEND=noninteractive LC_ALL=C TZ=UTC
@@ -83,12 +126,85 @@ trap umount_all EXIT
 umount_all
 rm -rf "$ROOTFS"
 
-echo "== debootstrap $SUITE minbase"
-debootstrap --variant=minbase --merged-usr "$SUITE" "$ROOTFS" "$MIRROR"
+ubuntu_keyring() {  # prints the path of the archive's keyring, checked against the pinned key
+	local d="$WORK/ubuntu-keyring" found file sum
+	rm -rf "$d"
+	mkdir -p "$d/x"
+	curl -fsS -o "$d/InRelease" "$MIRROR/dists/$SUITE/InRelease"
+	curl -fsS -o "$d/Packages.xz" "$MIRROR/dists/$SUITE/main/binary-amd64/Packages.xz"
+	found=$(xzcat "$d/Packages.xz" | awk '/^Package: ubuntu-keyring$/ {p = 1} p && /^(Filename|SHA256):/ {print $2} /^$/ {p = 0}')
+	file=$(echo "$found" | sed -n 1p)
+	sum=$(echo "$found" | sed -n 2p)
+	curl -fsS -o "$d/keyring.deb" "$MIRROR/$file"
+	echo "$sum  $d/keyring.deb" | sha256sum -c --quiet >&2
+	dpkg-deb -x "$d/keyring.deb" "$d/x"
+	local keyring="$d/x/usr/share/keyrings/ubuntu-archive-keyring.gpg"
+	if ! gpgv --status-fd 1 --keyring "$keyring" "$d/InRelease" 2>/dev/null | grep -q "VALIDSIG $UBUNTU_ARCHIVE_KEY"; then
+		echo "make_base.sh: $SUITE's InRelease is not signed by the pinned Ubuntu archive key" >&2
+		return 1
+	fi
+	if ! grep -qE "^ $(sha256sum < "$d/Packages.xz" | cut -d' ' -f1) +[0-9]+ main/binary-amd64/Packages.xz$" "$d/InRelease"; then
+		echo "make_base.sh: main/binary-amd64/Packages.xz is not the one InRelease lists" >&2
+		return 1
+	fi
+	echo "$keyring"
+}
+
+# dpkg path-exclude/path-include lines into FILE (SEP between keyword and pattern: " " in Debian's
+# file, "=" in Ubuntu's), then delete what they exclude from the rootfs and the folders left empty.
+# Patterns ending in / mean everything below that folder.
+write_excludes() {  # FILE SEP EXCLUDE... -- INCLUDE...
+	local file="$1" sep="$2" ex=() in=() p i top
+	shift 2
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do ex+=("$1"); shift; done
+	shift
+	in=("$@")
+	for p in "${ex[@]}"; do echo "path-exclude$sep$p${p:+$([ "${p%/}" != "$p" ] && echo '*')}"; done >> "$file"
+	for p in "${in[@]}"; do echo "path-include$sep$p"; done >> "$file"
+	local keep=()
+	for i in "${in[@]}"; do keep+=(-not -path "$ROOTFS$i"); done
+	for p in "${ex[@]}"; do
+		top="${p%%\**}"
+		top="${top%/}"
+		[ -d "$ROOTFS$top" ] || continue
+		if [ "${p%/}" != "$p" ]; then
+			find "$ROOTFS$top" -mindepth 1 -not -type d "${keep[@]}" -delete
+		else
+			find "$ROOTFS$top" -mindepth 1 -not -type d -path "$ROOTFS$p" "${keep[@]}" -delete
+		fi
+		find "$ROOTFS$top" -mindepth 1 -depth -type d -empty -delete
+	done
+}
+
+echo "== debootstrap $DISTRO $SUITE minbase"
+if [ "$DISTRO" = ubuntu ]; then
+	keyring=$(ubuntu_keyring)
+	debootstrap --variant=minbase --merged-usr --keyring="$keyring" "$SUITE" "$ROOTFS" "$MIRROR" \
+		/usr/share/debootstrap/scripts/gutsy
+else
+	debootstrap --variant=minbase --merged-usr "$SUITE" "$ROOTFS" "$MIRROR"
+fi
 
 echo "== sources (deb822, as the official image)"
 rm -f "$ROOTFS/etc/apt/sources.list"
-cat > "$ROOTFS/etc/apt/sources.list.d/debian.sources" <<EOF
+if [ "$DISTRO" = ubuntu ]; then
+	install -D -m 0644 "$keyring" "$ROOTFS/usr/share/keyrings/ubuntu-archive-keyring.gpg"
+	cat > "$ROOTFS/etc/apt/sources.list.d/ubuntu.sources" <<EOF
+Types: deb
+URIs: $MIRROR
+Suites: $SUITE $SUITE-updates $SUITE-backports
+Components: main universe restricted multiverse
+Signed-By: /usr/share/keyrings/ubuntu-archive-keyring.gpg
+
+Types: deb
+URIs: $SECMIRROR
+Suites: $SUITE-security
+Components: main universe restricted multiverse
+Signed-By: /usr/share/keyrings/ubuntu-archive-keyring.gpg
+EOF
+	chmod 0644 "$ROOTFS/etc/apt/sources.list.d/ubuntu.sources"
+else
+	cat > "$ROOTFS/etc/apt/sources.list.d/debian.sources" <<EOF
 Types: deb
 URIs: $MIRROR
 Suites: $SUITE $SUITE-updates
@@ -101,7 +217,8 @@ Suites: $SUITE-security
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 EOF
-chmod 0644 "$ROOTFS/etc/apt/sources.list.d/debian.sources"
+	chmod 0644 "$ROOTFS/etc/apt/sources.list.d/debian.sources"
+fi
 
 echo "== minimizing config (debuerreotype-minimizing-config)"
 cat > "$ROOTFS/usr/sbin/policy-rc.d" <<'EOF'
@@ -209,6 +326,21 @@ rm -f "$ROOTFS/var/log/dpkg.log" "$ROOTFS/var/log/bootstrap.log" "$ROOTFS/var/lo
 rmdir "$ROOTFS/run/mount" 2>/dev/null || true
 find "$ROOTFS/var/cache/apt" "$ROOTFS/var/lib/apt/lists" -mindepth 1 -delete
 find "$ROOTFS/dev" "$ROOTFS/proc" "$ROOTFS/sys" -mindepth 1 -delete 2>/dev/null || true
+if [ "$VARIANT" = slim ]; then
+	echo "== slimify (debuerreotype-slimify)"
+	cat > "$ROOTFS/etc/dpkg/dpkg.cfg.d/docker" <<'EOF'
+# This is the "slim" variant of the Debian base image.
+# Many files which are normally unnecessary in containers are excluded,
+# and this configuration file keeps them that way.
+EOF
+	write_excludes "$ROOTFS/etc/dpkg/dpkg.cfg.d/docker" ' ' "${SLIM_EXCLUDES[@]}" -- "${SLIM_INCLUDES[@]}"
+fi
+if [ "$DISTRO" = ubuntu ]; then
+	echo "== minimize (the dpkg excludes of the minimized official image)"
+	echo '# The minimized image: man pages, documentation (but copyright files), translations left out' \
+		> "$ROOTFS/etc/dpkg/dpkg.cfg.d/excludes"
+	write_excludes "$ROOTFS/etc/dpkg/dpkg.cfg.d/excludes" '=' "${UBUNTU_EXCLUDES[@]}" -- "${UBUNTU_INCLUDES[@]}"
+fi
 echo 'debuerreotype' > "$ROOTFS/etc/hostname"
 printf '# https://1.1.1.1 (privacy-focused, highly-available DNS service)\nnameserver 1.1.1.1\nnameserver 1.0.0.1\n' > "$ROOTFS/etc/resolv.conf"
 chown 0:0 "$ROOTFS"; chmod 0755 "$ROOTFS"
@@ -222,7 +354,7 @@ buildah umount "$c" >/dev/null
 buildah config --cmd '["bash"]' \
 	--env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 	--os linux --arch amd64 \
-	--created-by "oracle/make_base.sh: debootstrap --variant=minbase $SUITE + official-image apt/dpkg config" "$c"
+	--created-by "oracle/make_base.sh: debootstrap --variant=minbase $DISTRO $NAME + official-image apt/dpkg config" "$c"
 buildah commit --rm "$c" "$TAG" >/dev/null
 image_id=$(buildah inspect --type image --format '{{.FromImageID}}' "$TAG")
 echo "image id: $image_id"
@@ -230,8 +362,9 @@ echo "image id: $image_id"
 echo "== record $OUT_JSON"
 pkgs=$(chroot "$ROOTFS" dpkg-query -W -f '${Package}\t${Version}\t${Installed-Size}\n')
 PKGS="$pkgs" IMAGE_ID="$image_id" TAG="$TAG" SUITE="$SUITE" MIRROR="$MIRROR" ROOTFS="$ROOTFS" \
+	DISTRO="$DISTRO" VARIANT="$VARIANT" \
 	GZ_ORDER="${GZ_ORDER:-0}" python3 - "$OUT_JSON" <<'PY'
-import json, os, sys, datetime, subprocess
+import json, os, re, sys, datetime
 out = sys.argv[1]
 # layer sizes from containers/storage
 store = "/var/lib/containers/storage"
@@ -261,14 +394,16 @@ def du(root):
     return n, b
 nfiles, nbytes = du(os.environ["ROOTFS"])
 apt_conf = {}
-for d in ("/etc/apt/apt.conf.d", "/etc/dpkg/dpkg.cfg.d"):
+for d in ("/etc/apt/apt.conf.d", "/etc/dpkg/dpkg.cfg.d", "/etc/apt/sources.list.d"):
     for f in sorted(os.listdir(os.environ["ROOTFS"] + d)):
         apt_conf[f"{d}/{f}"] = open(os.environ["ROOTFS"] + d + "/" + f).read()
 doc = {
     "tag": os.environ["TAG"],
     "image_id": iid,
+    "distro": os.environ["DISTRO"],
     "suite": os.environ["SUITE"],
-    "mirror": os.environ["MIRROR"],
+    "variant": os.environ["VARIANT"] or None,
+    "mirror": re.sub(r"//[^/]+", "//MIRROR.invalid", os.environ["MIRROR"]),  # no archive host named
     "made": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
     "made_by": "oracle/make_base.sh",
     "gz_compression_order_line": os.environ["GZ_ORDER"] == "1",

@@ -6,11 +6,22 @@ Usage (as root, after `bash oracle/make_base.sh`):
     python3 oracle/measure.py --only NAME     # one case or scenario (repeatable); merged into
                                               # the existing measurements.json
     python3 oracle/measure.py --cases-only | --cache-only | --list
+    python3 oracle/measure.py --buildpack-deps GITDIR [--suite bookworm ...]
+                                              # only the buildpack-deps chain (see "upstream")
 
 Every build runs `BUILDAH_ISOLATION=chroot buildah bud --layers --pull=never` on a scratch copy
 of the case directory (oracle/work/ctx/<name>; `prepare.sh`, if present, runs there first and is
 removed, together with case.json / scenario.json, before the build). The images a build made are
-removed afterwards (`buildah rmi`, only the image ids this build printed).
+removed afterwards (`buildah rmi`, only the image ids this build printed; never an image that
+existed before the build). A case builds on whatever base its Dockerfile names (the bases of
+make_base.sh: localhost/debian:bookworm, bookworm-slim, trixie, trixie-slim, localhost/ubuntu:noble).
+
+Upstream Dockerfiles (`--buildpack-deps GITDIR`): the official buildpack-deps Dockerfiles are read
+from a snapshot of github.com/docker-library/buildpack-deps (a git directory, as the search tool's
+`fetch` leaves it; nothing of it is committed), each FROM rewritten to the local image of the
+same name (`debian:bookworm` -> `localhost/debian:bookworm`, `buildpack-deps:bookworm-curl` ->
+the image this run built from `bookworm/curl`), built in chain order curl -> scm -> full per suite,
+and recorded under "upstream" without their text (path, sha256 and per-step keyword only).
 
 measurements.json schema
 ------------------------
@@ -27,8 +38,13 @@ measurements.json schema
   "cases": {
     NAME: {
       "dockerfile": "<text>",
-      "build_args": {...}, "target": null|"stage", "pip_ca": bool,
+      "build_args": {...}, "target": null|"stage", "pip_ca": bool, "npm_ca": bool,
+      "group": null|"apps",                 # case.json "group": null = the probes that calibrate
+                                            # the model; "apps" = realistic Dockerfiles that judge it
+      "style": null|"careful"|"typical",    # apps: how carefully the Dockerfile is written
       "measured_at": "...", "base_image_id": "...", "build_seconds": 12.3,
+      "base_ref": "localhost/debian:...",   # the image the final stage starts from
+      "base_size_bytes": N,
       "ok": true, "error": null|"...",
       "steps": [                            # every instruction buildah ran, in order
         {"index": 0,                        # global 0-based index over all printed steps
@@ -58,6 +74,11 @@ measurements.json schema
                     "how": "deleted"|"overwritten"|"hidden-by-opaque-dir"}, ...]}  # >= 4 KiB, top 100
     }
   },
+  "bases": {REF: {"image_id", "size_bytes", "record": "base-<name>.json"}},   # every base used
+  "upstream": {"buildpack-deps": {"repository", "commit", "measured_at", "seconds",
+       "images": {"bookworm-curl": {"path": "debian/bookworm/curl/Dockerfile", "sha256", "from",
+                  "from_rewritten", <the fields of a case, "dockerfile" and instruction texts left
+                  out: each step has "keyword" and "instruction_sha256" instead>}}}},
   "scenarios": {
     NAME: {
       "description": "...", "change": {...}, "build_args_before": {...}, "build_args_after": {...},
@@ -309,6 +330,26 @@ def pip_conf() -> Path:
     return p
 
 
+def npmrc() -> Path:
+    """npm ignores the system CA store: point it at the mounted host bundle."""
+    p = WORK / "npmrc"
+    WORK.mkdir(parents=True, exist_ok=True)
+    p.write_text("cafile=/run/host-ca.crt\n")
+    return p
+
+
+def ca_mounts(pip_ca: bool, npm_ca: bool) -> list[str]:
+    """`buildah bud` arguments that give pip / npm the host's CA bundle (one mount of the bundle)."""
+    if not (pip_ca or npm_ca):
+        return []
+    args = ["--volume", f"{HOST_CA}:/run/host-ca.crt:ro"]
+    if pip_ca:
+        args += ["--volume", f"{pip_conf()}:/etc/pip.conf:ro"]
+    if npm_ca:
+        args += ["--volume", f"{npmrc()}:/root/.npmrc:ro"]
+    return args
+
+
 def stage_context(src: Path, name: str) -> Path:
     dst = WORK / "ctx" / name
     if dst.exists():
@@ -323,7 +364,7 @@ def stage_context(src: Path, name: str) -> Path:
     return dst
 
 
-def run_build(ctx: Path, tag: str, logname: str, build_args=None, target=None, pip_ca=False):
+def run_build(ctx: Path, tag: str, logname: str, build_args=None, target=None, pip_ca=False, npm_ca=False):
     cmd = [
         "buildah",
         "bud",
@@ -339,8 +380,7 @@ def run_build(ctx: Path, tag: str, logname: str, build_args=None, target=None, p
         cmd += ["--build-arg", f"{k}={v}"]
     if target:
         cmd += ["--target", target]
-    if pip_ca:
-        cmd += ["--volume", f"{HOST_CA}:/run/host-ca.crt:ro", "--volume", f"{pip_conf()}:/etc/pip.conf:ro"]
+    cmd += ca_mounts(pip_ca, npm_ca)
     cmd.append(str(ctx))
     env = dict(os.environ, BUILDAH_ISOLATION="chroot")
     logdir = WORK / "logs"
@@ -402,16 +442,17 @@ def parse_steps(out: str) -> list[dict]:
     return steps
 
 
-def remove_images(ids) -> None:
+def remove_images(ids, keep: set[str]) -> None:
+    """Remove the images of ``ids`` (full or short ids), except those in ``keep`` (the images
+    that existed before the build: bases, and earlier links of an upstream chain)."""
     ids = [i for i in dict.fromkeys(ids) if i]
     if not ids:
         return
     images, _ = load_store()
-    base_id = image_id_of(BASE_REF)
     full = []
     for i in ids:
         fid = i if i in images else resolve_image(i, images)
-        if fid and fid != base_id:
+        if fid and fid not in keep:
             full.append(fid)
     # newest first, so no image is removed while a child still needs its layers
     for fid in reversed(full):
@@ -423,108 +464,229 @@ def step_images(steps) -> list[str]:
 
 
 # ---------------------------------------------------------------- cases
-def measure_case(name: str, base_id: str) -> dict:
+def case_config(name: str) -> dict:
+    p = CASES / name / "case.json"
+    return json.loads(p.read_text()) if p.exists() else {}
+
+
+def measure_case(name: str) -> dict:
     src = CASES / name
-    cfg = json.loads((src / "case.json").read_text()) if (src / "case.json").exists() else {}
+    cfg = case_config(name)
     ctx = stage_context(src, "case-" + name)
-    tag = f"localhost/oracle-case-{name}"
-    b = run_build(
-        ctx, tag, "case-" + name, cfg.get("build_args"), cfg.get("target"), cfg.get("pip_ca", False)
-    )
     res = {
         "dockerfile": (src / "Dockerfile").read_text(),
         "build_args": cfg.get("build_args", {}),
         "target": cfg.get("target"),
         "pip_ca": cfg.get("pip_ca", False),
+        "npm_ca": cfg.get("npm_ca", False),
+        "group": cfg.get("group"),
+        "style": cfg.get("style"),
         "notes": cfg.get("notes"),
+    }
+    keep = set(load_store()[0])
+    made: list[str] = []
+    try:
+        res.update(build_and_record(ctx, f"localhost/oracle-case-{name}", "case-" + name, cfg, made))
+    finally:
+        remove_images(made, keep)
+        subprocess.run(["buildah", "rmi", "-f", f"localhost/oracle-case-{name}"], capture_output=True)
+    return res
+
+
+def build_and_record(ctx: Path, tag: str, logname: str, cfg: dict, made: list[str]) -> dict:
+    """Build ctx and record every step and the final image (the ids of the images the build made
+    are appended to ``made``, for the caller to remove)."""
+    b = run_build(
+        ctx,
+        tag,
+        logname,
+        cfg.get("build_args"),
+        cfg.get("target"),
+        cfg.get("pip_ca", False),
+        cfg.get("npm_ca", False),
+    )
+    made += step_images(b["steps"]) + [b["final_id"]]
+    res: dict = {
         "measured_at": now(),
-        "base_image_id": base_id,
         "build_seconds": b["seconds"],
         "ok": b["rc"] == 0,
         "error": None if b["rc"] == 0 else b["tail"],
     }
-    try:
-        images, layers = load_store()
-        base_top = images[base_id]["layer"]
-        stage_result: dict = {}
-        steps_out = []
-        prev_top = None
-        final_stage = max((s["stage"] for s in b["steps"]), default=1)
-        for s in b["steps"]:
-            instr = s["instruction"]
-            rec = {k: s[k] for k in ("index", "stage", "stage_name", "step", "steps_in_stage", "instruction")}
-            rec["in_final_image"] = s["stage"] == final_stage
-            if instr.upper().startswith("FROM "):
-                ref = instr.split()[1]
-                if ref in stage_result:
-                    prev_top = stage_result[ref]
-                elif ref.isdigit() and int(ref) + 1 in stage_result:
-                    prev_top = stage_result[int(ref) + 1]
-                else:
-                    iid = image_id_of(ref)
-                    prev_top = images[iid]["layer"] if iid in images else None
-                rec.update(created_layer=False, diff_size_bytes=0, layer_id=None, image_id=None)
+    images, layers = load_store()
+    stage_result: dict = {}
+    stage_base: dict = {}  # stage number or name -> (ref, image id) of the external image it starts from
+    steps_out = []
+    prev_top = None
+    final_stage = max((s["stage"] for s in b["steps"]), default=1)
+    for s in b["steps"]:
+        instr = s["instruction"]
+        rec = {k: s[k] for k in ("index", "stage", "stage_name", "step", "steps_in_stage", "instruction")}
+        rec["in_final_image"] = s["stage"] == final_stage
+        if instr.upper().startswith("FROM "):
+            ref = instr.split()[1]
+            if ref in stage_result:
+                prev_top, base = stage_result[ref], stage_base[ref]
+            elif ref.isdigit() and int(ref) + 1 in stage_result:
+                prev_top, base = stage_result[int(ref) + 1], stage_base[int(ref) + 1]
             else:
-                iid = resolve_image(s["image_short"], images) if s["image_short"] else None
-                top = images[iid]["layer"] if iid else None
-                created = top is not None and top != prev_top
-                rec.update(
-                    image_id=iid,
-                    created_layer=created,
-                    layer_id=top if created else None,
-                    diff_size_bytes=layers[top].get("diff-size", 0) if created else 0,
-                )
-                if created:
-                    rec["layer"], _ = walk_layer(top)
-                prev_top = top
+                iid = image_id_of(ref)
+                prev_top = images[iid]["layer"] if iid in images else None
+                base = (ref, iid)
+            stage_base[s["stage"]] = base
             if s["stage_name"]:
-                stage_result[s["stage_name"]] = prev_top
-            stage_result[s["stage"]] = prev_top
-            steps_out.append(rec)
-        res["steps"] = steps_out
-        fid = b["final_id"] or (
-            resolve_image(b["steps"][-1]["image_short"], images)
-            if b["steps"] and b["steps"][-1]["image_short"]
-            else None
-        )
-        if fid and fid in images:
-            chain = layer_chain(images[fid]["layer"], layers)
-            base_chain = set(layer_chain(base_top, layers))
-            by_layer = {
-                r["layer_id"]: r["index"] for r in steps_out if r.get("layer_id") and r["in_final_image"]
-            }
-            # layers made by a builder stage can also be in the chain (never here, but be safe)
-            by_layer.update(
-                {
-                    r["layer_id"]: r["index"]
-                    for r in steps_out
-                    if r.get("layer_id") and r["layer_id"] not in by_layer
-                }
+                stage_base[s["stage_name"]] = base
+            rec.update(created_layer=False, diff_size_bytes=0, layer_id=None, image_id=None)
+        else:
+            iid = resolve_image(s["image_short"], images) if s["image_short"] else None
+            top = images[iid]["layer"] if iid else None
+            created = top is not None and top != prev_top
+            rec.update(
+                image_id=iid,
+                created_layer=created,
+                layer_id=top if created else None,
+                diff_size_bytes=layers[top].get("diff-size", 0) if created else 0,
             )
-            img_layers = [
-                {
-                    "layer_id": layer_id,
-                    "diff_size_bytes": layers[layer_id].get("diff-size", 0),
-                    "step_index": by_layer.get(layer_id),
-                    "from_base": layer_id in base_chain,
-                }
-                for layer_id in chain
-            ]
-            total = sum(x["diff_size_bytes"] for x in img_layers)
-            res["image"] = {
-                "image_id": fid,
-                "layers": img_layers,
-                "layer_count": len(img_layers),
-                "total_bytes": total,
-                "added_bytes": total - sum(x["diff_size_bytes"] for x in img_layers if x["from_base"]),
+            if created:
+                rec["layer"], _ = walk_layer(top)
+            prev_top = top
+        if s["stage_name"]:
+            stage_result[s["stage_name"]] = prev_top
+        stage_result[s["stage"]] = prev_top
+        steps_out.append(rec)
+    res["steps"] = steps_out
+    base_ref, base_id = stage_base.get(final_stage, (None, None))
+    base_chain = set(layer_chain(images[base_id]["layer"], layers)) if base_id in images else set()
+    res.update(
+        base_ref=base_ref,
+        base_image_id=base_id,
+        base_size_bytes=sum(layers[lid].get("diff-size", 0) for lid in base_chain),
+    )
+    fid = b["final_id"] or (
+        resolve_image(b["steps"][-1]["image_short"], images)
+        if b["steps"] and b["steps"][-1]["image_short"]
+        else None
+    )
+    if fid and fid in images:
+        chain = layer_chain(images[fid]["layer"], layers)
+        by_layer = {r["layer_id"]: r["index"] for r in steps_out if r.get("layer_id") and r["in_final_image"]}
+        # layers made by a builder stage can also be in the chain (never here, but be safe)
+        by_layer.update(
+            {
+                r["layer_id"]: r["index"]
+                for r in steps_out
+                if r.get("layer_id") and r["layer_id"] not in by_layer
             }
-            chain_entries = [(by_layer.get(layer_id), walk_layer(layer_id)[1]) for layer_id in chain]
-            # files of the base shadowed by the case count too: from_base_bytes says how much
-            res["waste"] = waste_analysis(chain_entries)
-    finally:
-        remove_images(step_images(b["steps"]) + [b["final_id"]])
-        subprocess.run(["buildah", "rmi", "-f", tag], capture_output=True)
+        )
+        img_layers = [
+            {
+                "layer_id": layer_id,
+                "diff_size_bytes": layers[layer_id].get("diff-size", 0),
+                "step_index": by_layer.get(layer_id),
+                "from_base": layer_id in base_chain,
+            }
+            for layer_id in chain
+        ]
+        total = sum(x["diff_size_bytes"] for x in img_layers)
+        res["image"] = {
+            "image_id": fid,
+            "layers": img_layers,
+            "layer_count": len(img_layers),
+            "total_bytes": total,
+            "added_bytes": total - sum(x["diff_size_bytes"] for x in img_layers if x["from_base"]),
+        }
+        chain_entries = [(by_layer.get(layer_id), walk_layer(layer_id)[1]) for layer_id in chain]
+        # files of the base shadowed by the case count too: from_base_bytes says how much
+        res["waste"] = waste_analysis(chain_entries)
     return res
+
+
+# ---------------------------------------------------------------- upstream: buildpack-deps
+BUILDPACK_DEPS = "github.com/docker-library/buildpack-deps"
+BUILDPACK_VARIANTS = ("curl", "scm", "full")  # each FROM the one before; curl FROM the distro image
+# paths in the repository: <distro>/<suite>/curl/Dockerfile, .../scm/Dockerfile, <distro>/<suite>/Dockerfile
+BUILDPACK_SUITES = {"bookworm": "debian", "trixie": "debian", "noble": "ubuntu"}
+
+
+def git_show(gitdir: Path, rev_path: str) -> str:
+    return subprocess.run(
+        ["git", "--git-dir", str(gitdir), "show", rev_path], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def rewrite_from(text: str, local: dict[str, str]) -> tuple[str, str, str]:
+    """Point the FROM line at a local image: (new text, original ref, local ref)."""
+    lines = text.splitlines(keepends=True)
+    for i, line in enumerate(lines):
+        if line.upper().startswith("FROM "):
+            ref = line.split()[1]
+            if ref not in local:
+                raise ValueError(f"no local image for FROM {ref}")
+            lines[i] = line.replace(ref, local[ref], 1)
+            return "".join(lines), ref, local[ref]
+    raise ValueError("no FROM line")
+
+
+def strip_text(rec: dict) -> dict:
+    """A case record without the upstream Dockerfile's text (it is not ours to commit)."""
+    import hashlib
+
+    for s in rec.get("steps", []):
+        instr = s.pop("instruction")
+        s["keyword"] = instr.split(None, 1)[0].upper()
+        s["instruction_sha256"] = hashlib.sha256(instr.encode()).hexdigest()
+    if rec.get("error"):
+        rec["error"] = "build failed (see oracle/work/logs)"
+    return rec
+
+
+def measure_buildpack_deps(gitdir: Path, suites: list[str]) -> dict:
+    import hashlib
+
+    commit = subprocess.run(
+        ["git", "--git-dir", str(gitdir), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    out: dict = {"repository": BUILDPACK_DEPS, "commit": commit, "measured_at": now(), "images": {}}
+    t0 = time.monotonic()
+    for suite in suites:
+        distro = BUILDPACK_SUITES[suite]
+        local = {f"{distro}:{suite}": f"localhost/{distro}:{suite}"}
+        keep = set(load_store()[0])
+        made: list[str] = []
+        tags: list[str] = []
+        try:
+            for variant in BUILDPACK_VARIANTS:
+                name = f"{suite}-{variant}"
+                path = f"{distro}/{suite}/" + ("" if variant == "full" else f"{variant}/") + "Dockerfile"
+                text = git_show(gitdir, f"{commit}:{path}")
+                rewritten, ref, local_ref = rewrite_from(text, local)
+                ctx = WORK / "ctx" / f"upstream-buildpack-deps-{name}"
+                if ctx.exists():
+                    shutil.rmtree(ctx)
+                ctx.mkdir(parents=True)
+                (ctx / "Dockerfile").write_text(rewritten)
+                tag = f"localhost/buildpack-deps:{name}"
+                log(f"buildpack-deps {name}")
+                rec = build_and_record(ctx, tag, f"upstream-buildpack-deps-{name}", {}, made)
+                tags.append(tag)
+                rec = {
+                    "path": path,
+                    "sha256": hashlib.sha256(text.encode()).hexdigest(),
+                    "from": ref,
+                    "from_rewritten": local_ref,
+                    **strip_text(rec),
+                }
+                out["images"][name] = rec
+                total = rec.get("image", {}).get("total_bytes")
+                log(f"  ok={rec['ok']} {rec['build_seconds']}s total={total}")
+                if not rec["ok"]:
+                    break
+                local[f"buildpack-deps:{name}"] = tag
+        finally:
+            remove_images(made, keep)
+            for tag in tags:
+                subprocess.run(["buildah", "rmi", "-f", tag], capture_output=True)
+    out["seconds"] = round(time.monotonic() - t0, 1)
+    return out
 
 
 # ---------------------------------------------------------------- scenarios
@@ -601,6 +763,7 @@ def measure_scenario(name: str, base_id: str) -> dict:
         "base_image_id": base_id,
     }
     made = []
+    keep = set(load_store()[0])
     try:
         b1 = run_build(ctx, tag, f"cache-{name}-1-first", before, sc.get("target"), sc.get("pip_ca", False))
         made += step_images(b1["steps"]) + [b1["final_id"]]
@@ -627,7 +790,7 @@ def measure_scenario(name: str, base_id: str) -> dict:
     except Exception as e:  # record and go on with the next scenario
         res.update(ok=False, error=f"{type(e).__name__}: {e}")
     finally:
-        remove_images(made)
+        remove_images(made, keep)
         subprocess.run(["buildah", "rmi", "-f", tag], capture_output=True)
     return res
 
@@ -640,6 +803,17 @@ def main() -> int:
     ap.add_argument("--cache-only", action="store_true")
     ap.add_argument("--list", action="store_true")
     ap.add_argument("--out", default=str(OUT))
+    ap.add_argument(
+        "--buildpack-deps",
+        metavar="GITDIR",
+        help="build only the buildpack-deps chain from this snapshot of " + BUILDPACK_DEPS,
+    )
+    ap.add_argument(
+        "--suite",
+        action="append",
+        choices=sorted(BUILDPACK_SUITES),
+        help="with --buildpack-deps: these suites (default: every suite whose base image exists)",
+    )
     a = ap.parse_args()
     if os.geteuid() != 0:
         print("run as root", file=sys.stderr)
@@ -661,6 +835,8 @@ def main() -> int:
         scen = []
     if a.cache_only:
         cases = []
+    if a.buildpack_deps:
+        cases, scen = [], []
     base_id = image_id_of(BASE_REF)
     if not base_id:
         print(f"{BASE_REF} missing: run oracle/make_base.sh first", file=sys.stderr)
@@ -669,6 +845,15 @@ def main() -> int:
     doc = json.loads(out.read_text()) if out.exists() else {}
     images, layers = load_store()
     base_size = sum(layers[lid].get("diff-size", 0) for lid in layer_chain(images[base_id]["layer"], layers))
+    probes = [n for n in cases if not case_config(n).get("group")]
+    if probes or scen or "base" not in doc:  # "base": the base of the probe cases and scenarios
+        doc["base"] = {
+            "ref": BASE_REF,
+            "image_id": base_id,
+            "size_bytes": base_size,
+            "description": "debootstrap bookworm minbase + the official debian image's apt/dpkg "
+            "settings; see base-bookworm.json and make_base.sh",
+        }
     doc.update(
         {
             "schema_version": 1,
@@ -676,13 +861,6 @@ def main() -> int:
             "storage_driver": "overlay",
             "isolation": "chroot",
             "date": now(),
-            "base": {
-                "ref": BASE_REF,
-                "image_id": base_id,
-                "size_bytes": base_size,
-                "description": "debootstrap bookworm minbase + the official debian image's apt/dpkg "
-                "settings; see base-bookworm.json and make_base.sh",
-            },
             "size_semantics": "diff_size_bytes is containers/storage's diff-size: the length of the "
             "uncompressed tar stream of the layer (512-byte header per entry, file data "
             "padded to 512, 1024-byte end marker), i.e. what `docker history` / the "
@@ -691,7 +869,18 @@ def main() -> int:
     )
     doc.setdefault("cases", {})
     doc.setdefault("scenarios", {})
+    doc.setdefault("bases", {})
     t_all = time.monotonic()
+
+    def note_base(rec: dict) -> None:
+        ref = rec.get("base_ref")
+        if ref and ref.split(":")[0] in ("localhost/debian", "localhost/ubuntu") and rec.get("base_image_id"):
+            name = ref.split(":", 1)[1]
+            doc["bases"][ref] = {
+                "image_id": rec["base_image_id"],
+                "size_bytes": rec["base_size_bytes"],
+                "record": f"base-{name}.json",
+            }
 
     def save():
         doc["date"] = now()
@@ -702,11 +891,21 @@ def main() -> int:
     for n in cases:
         log(f"case {n}")
         try:
-            doc["cases"][n] = measure_case(n, base_id)
+            doc["cases"][n] = measure_case(n)
         except Exception as e:
             doc["cases"][n] = {"ok": False, "error": f"{type(e).__name__}: {e}", "measured_at": now()}
         r = doc["cases"][n]
+        note_base(r)
         log(f"  ok={r.get('ok')} {r.get('build_seconds')}s total={r.get('image', {}).get('total_bytes')}")
+        save()
+    if a.buildpack_deps:
+        suites = a.suite or [s for s, d in BUILDPACK_SUITES.items() if image_id_of(f"localhost/{d}:{s}")]
+        up = measure_buildpack_deps(Path(a.buildpack_deps), suites)
+        doc.setdefault("upstream", {}).setdefault("buildpack-deps", {"images": {}})
+        doc["upstream"]["buildpack-deps"]["images"].update(up.pop("images"))
+        doc["upstream"]["buildpack-deps"].update(up)
+        for rec in doc["upstream"]["buildpack-deps"]["images"].values():
+            note_base(rec)
         save()
     for n in scen:
         log(f"scenario {n}")
@@ -715,8 +914,9 @@ def main() -> int:
         log(f"  ok={r.get('ok')} rebuilt={r.get('rebuilt_steps')} cached={r.get('cached_steps')}")
         save()
     secs = round(time.monotonic() - t_all, 1)
-    if a.only or a.cases_only or a.cache_only:
-        doc["last_partial_run"] = {"names": cases + scen, "seconds": secs, "date": now()}
+    if a.only or a.cases_only or a.cache_only or a.buildpack_deps:
+        names = cases + scen + (["upstream: buildpack-deps"] if a.buildpack_deps else [])
+        doc["last_partial_run"] = {"names": names, "seconds": secs, "date": now()}
     else:
         doc["full_run_seconds"] = secs
         doc.pop("last_partial_run", None)
@@ -724,6 +924,8 @@ def main() -> int:
     bad = [n for n in cases if not doc["cases"][n].get("ok")] + [
         n for n in scen if not doc["scenarios"][n].get("ok")
     ]
+    if a.buildpack_deps:
+        bad += [n for n, r in doc["upstream"]["buildpack-deps"]["images"].items() if not r.get("ok")]
     if bad:
         print("FAILED:", *bad, file=sys.stderr)
     return 1 if bad else 0

@@ -30,28 +30,66 @@ def render(doc: dict) -> str:
     out.append(
         f"Measured with `{doc.get('tool')}`, storage driver {doc.get('storage_driver')}, "
         f"isolation {doc.get('isolation')}; file written {doc.get('date')}. "
-        f"Base `{b.get('ref')}` = `{(b.get('image_id') or '')[:12]}`, one layer of "
-        f"{b.get('size_bytes'):,} bytes. Last full run took {doc.get('full_run_seconds')} s.\n"
+        f"Probe cases and scenarios: base `{b.get('ref')}` = `{(b.get('image_id') or '')[:12]}`, one layer "
+        f"of {b.get('size_bytes'):,} bytes. Last full run took {doc.get('full_run_seconds')} s.\n"
     )
-    out.append("### Cases: image totals\n")
+    out.append("### Bases\n")
+    out.append("| base | image id | size | record |")
+    out.append("| --- | --- | ---: | --- |")
+    for ref, base in sorted(doc.get("bases", {}).items()):
+        out.append(f"| {ref} | `{base['image_id'][:12]}` | {base['size_bytes']:,} | `{base['record']}` |")
+    groups = [("Probe cases", None), ("Application cases (group apps)", "apps")]
+    for title, group in groups:
+        cases = {n: c for n, c in doc.get("cases", {}).items() if c.get("group") == group}
+        out.append(f"\n### {title}: image totals\n")
+        totals(cases, out, with_base=group is not None)
+    up = doc.get("upstream", {}).get("buildpack-deps")
+    if up:
+        out.append("\n### buildpack-deps (official Dockerfiles, FROM rewritten to the local bases)\n")
+        out.append(
+            f"{up['repository']} at `{up['commit']}`, built {up['measured_at']} in {up['seconds']} s. "
+            "The Dockerfiles are read from a snapshot at measure time and not kept here.\n"
+        )
+        out.append("| image | Dockerfile | FROM (rewritten) | layer added | image total | build s |")
+        out.append("| --- | --- | --- | ---: | ---: | ---: |")
+        for n, c in up["images"].items():
+            if not c.get("ok"):
+                out.append(f"| {n} | `{c['path']}` | {c['from_rewritten']} | FAILED | | |")
+                continue
+            out.append(
+                f"| {n} | `{c['path']}` | {c['from_rewritten']} | {c['image']['added_bytes']:,} | "
+                f"{c['image']['total_bytes']:,} | {c['build_seconds']} |"
+            )
+    render_steps(doc, out)
+    return "\n".join(out) + "\n"
+
+
+def totals(cases: dict, out: list[str], with_base: bool) -> None:
     out.append(
-        "| case | image total | added over base | layers added | biggest step | its layer "
-        "| wasted (shadowed) bytes |"
+        "| case | "
+        + ("base | style | " if with_base else "")
+        + "image total | added over base | layers added | biggest step | its layer | wasted bytes |"
     )
-    out.append("| --- | ---: | ---: | ---: | --- | ---: | ---: |")
-    for n, c in sorted(doc.get("cases", {}).items()):
+    out.append(
+        "| --- | " + ("--- | --- | " if with_base else "") + "---: | ---: | ---: | --- | ---: | ---: |"
+    )
+    for n, c in sorted(cases.items()):
+        extra = f"{c.get('base_ref', '')} | {c.get('style') or ''} | " if with_base else ""
         if not c.get("ok"):
-            out.append(f"| {n} | FAILED | | | {esc(str(c.get('error'))[:80])} | | |")
+            out.append(f"| {n} | {extra}FAILED | | | {esc(str(c.get('error'))[:80])} | | |")
             continue
         steps = [s for s in c["steps"] if s["in_final_image"]]
         made = [s for s in steps if s["created_layer"]]
         big = max(made, key=lambda s: s["diff_size_bytes"], default=None)
         w = c.get("waste", {})
         out.append(
-            f"| {n} | {c['image']['total_bytes']:,} | {c['image']['added_bytes']:,} | {len(made)} | "
+            f"| {n} | {extra}{c['image']['total_bytes']:,} | {c['image']['added_bytes']:,} | {len(made)} | "
             f"{esc(big['instruction'], 60) if big else '-'} | {big['diff_size_bytes'] if big else 0:,} | "
             f"{w.get('total_bytes', 0):,} |"
         )
+
+
+def render_steps(doc: dict, out: list[str]) -> None:
     out.append("\n### Cases: every step\n")
     out.append(
         "`layer` = whether the step produced a new layer; `bytes` = its diff-size "
@@ -102,7 +140,6 @@ def render(doc: dict) -> str:
             f"| {n} | {esc(chs, 60)} | {s.get('control_all_cached')} | "
             f"{'<br>'.join(reb) or 'none'} | {', '.join(cac) or 'none'} |"
         )
-    return "\n".join(out) + "\n"
 
 
 def main() -> int:

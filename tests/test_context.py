@@ -232,6 +232,30 @@ def test_source_patterns_are_filepath_match() -> None:
     assert not match_source_pattern("d/\\*", "d/x")
 
 
+@pytest.mark.parametrize(
+    ("pattern", "path", "matches"),
+    [
+        ("[a-c]x", "bx", True),
+        ("[^a]", "b", True),
+        ("[^a]", "a", False),
+        ("[\\]]", "]", True),
+        ("[!]", "!", True),  # ! is not negation in Go
+        ("[z-a]", "m", False),  # a reversed range matches nothing
+        ("[^z-a]", "m", True),
+        # what Go calls a bad pattern (BuildKit stops the build) matches nothing and raises nothing
+        ("[]x", "x", False),
+        ("[]", "", False),
+        ("[", "[", False),
+        ("a[", "a[", False),
+        ("[a-", "a", False),
+        ("[a-]", "a", False),
+        ("a\\", "a", False),
+    ],
+)
+def test_source_pattern_classes_and_bad_patterns_as_go(pattern: str, path: str, matches: bool) -> None:
+    assert match_source_pattern(pattern, path) is matches
+
+
 def test_archives_are_listed_and_other_files_are_not_archives(tmp_path: Path) -> None:
     archive = tmp_path / "payload.tar.gz"
     with tarfile.open(archive, "w:gz") as tar:

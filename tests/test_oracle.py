@@ -1,5 +1,6 @@
-"""The layer model against real builds: every case and every cache scenario of
+"""The layer model against real builds: every probe case and every cache scenario of
 ``oracle/measurements.json`` (buildah 1.28 on this project's machine; no buildah is needed here).
+The realistic application cases (``"group": "apps"``) are judged in ``test_oracle_apps.py``.
 
 Sizes are compared layer by layer (the uncompressed tar length of each layer buildah made) and
 image by image; cache predictions step by step. Run with ``-s`` to see the tables.
@@ -44,10 +45,12 @@ from dfanalyze.layers.render import human
 from dfanalyze.layers.sizes import calibration
 from dfanalyze.parse import parse_text
 from tools.calibrate_layers import (
+    LayerRow,
     apt_rows,
+    layer_rows,
     model_case,
-    pair_steps,
     partial_calibration,
+    probe_cases,
     stage_context,
 )
 
@@ -121,22 +124,6 @@ def _reason(
 
 
 @dataclass(frozen=True)
-class LayerRow:
-    case: str
-    instruction: str
-    measured: int
-    estimated: int | None
-    known: int
-    created: bool
-    modelled: bool
-
-    @property
-    def error(self) -> float:
-        assert self.estimated is not None
-        return abs(self.estimated - self.measured) / self.measured
-
-
-@dataclass(frozen=True)
 class Modelled:
     case: str
     graph: LayerGraph
@@ -147,22 +134,10 @@ class Modelled:
 def modelled(tmp_path_factory: pytest.TempPathFactory) -> list[Modelled]:
     work = tmp_path_factory.mktemp("oracle")
     result = []
-    for name, case in sorted(MEASUREMENTS["cases"].items()):
+    for name, case in sorted(probe_cases(MEASUREMENTS).items()):
         assert case.get("ok"), f"{name} did not build: {case.get('error')}"
         graph = model_case(ORACLE, name, case, calibration(), work)
-        rows = tuple(
-            LayerRow(
-                name,
-                measured["instruction"],
-                measured["diff_size_bytes"],
-                step.estimated_bytes,
-                step.known_bytes,
-                measured["created_layer"],
-                step.creates_layer,
-            )
-            for step, measured in pair_steps(graph, case)
-            if measured["created_layer"] or step.creates_layer
-        )
+        rows = layer_rows(name, graph, case)
         result.append(Modelled(name, graph, rows))
     return result
 

@@ -15,10 +15,14 @@ comes from here, with the case it was measured on:
   from the waste measured in the cases with one apt layer, with and without a debconf user);
 * what an ``apt-get install`` layer holds beyond what :mod:`dfanalyze.knowledge.debian` counts:
   a least-squares fit, over every measured ``apt-get update && apt-get install ... &&
-  rm -rf /var/lib/apt/lists/*`` layer, of bytes per call, per call with Recommends (debconf
+  rm -rf /var/lib/apt/lists/*`` layer of the probe cases, of bytes per call, per call with Recommends (debconf
   keeps a second copy of its templates), per new package, and per byte of Debian Python
   packages (the ``.pyc`` files ``py3compile`` writes at install time). The constants of
   :mod:`dfanalyze.knowledge.debian` in force are recorded: when they change, run this again.
+
+Only the *probe* cases calibrate (those without a ``group``). The realistic application
+Dockerfiles (``"group": "apps"`` in their ``case.json``) are held out: they judge the model
+(``tests/test_oracle_apps.py``), and fitting on them would hide its errors.
 """
 
 from __future__ import annotations
@@ -38,6 +42,11 @@ APT_LISTS = "/var/lib/apt/lists"
 # apt's own layout of its lists folder, besides the downloaded indexes.
 APT_LIST_FILES = ("lock",)
 APT_LIST_DIRS = ("auxfiles", "partial")
+
+
+def probe_cases(doc: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    """The measured cases that calibrate the model: every case without a ``group``."""
+    return {name: case for name, case in doc["cases"].items() if not case.get("group")}
 
 
 def _case(doc: Mapping[str, Any], name: str) -> Mapping[str, Any]:
@@ -64,17 +73,43 @@ def partial_calibration(oracle: Path, doc: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def base_section(oracle: Path) -> list[dict[str, Any]]:
-    base = json.loads((oracle / "base-bookworm.json").read_text())
-    return [
-        {
-            "ref": base["tag"],
-            "bytes": base["image_size_bytes"],
-            "distro": "debian",
-            "release": base["suite"],
-            "source": f"oracle/base-bookworm.json, made {base['made']}",
-            "packages": sorted(p["package"] for p in base["packages"]),
-        }
-    ]
+    """The base the probe cases were measured on (the other bases only judge the model)."""
+    return [base_entry(oracle / "base-bookworm.json")]
+
+
+def base_entry(path: Path) -> dict[str, Any]:
+    """A ``bases`` entry of the calibration from a base record that ``oracle/make_base.sh`` wrote."""
+    base = json.loads(path.read_text())
+    return {
+        "ref": base["tag"],
+        "bytes": base["image_size_bytes"],
+        "distro": base.get("distro", "debian"),
+        "release": base["suite"],
+        "source": f"oracle/{path.name}, made {base['made']}",
+        "packages": sorted(p["package"] for p in base["packages"]),
+    }
+
+
+def with_measured_bases(data: Calibration, oracle: Path) -> Calibration:
+    """``data`` knowing every base of ``oracle/`` (``base-*.json``) too: how the model would do on
+    the application cases if it knew their bases (those it already knows are left as they are)."""
+    from msgspec.structs import replace
+
+    from dfanalyze.layers.sizes import MeasuredBase
+
+    bases = dict(data.bases)
+    for path in sorted(oracle.glob("base-*.json")):
+        entry = base_entry(path)
+        if entry["ref"] not in bases:
+            bases[entry["ref"]] = MeasuredBase(
+                entry["ref"],
+                entry["bytes"],
+                entry["distro"],
+                entry["release"],
+                entry["source"],
+                frozenset(entry["packages"]),
+            )
+    return replace(data, bases=bases)
 
 
 # What buildah's first RUN leaves (oracle/README.md): the /etc/hosts mount point, and /run.
@@ -171,13 +206,17 @@ def model_case(oracle: Path, name: str, case: Mapping[str, Any], data: Calibrati
     context_dir = stage_context(oracle / "cases" / name, oracle, work / name)
     dockerfile = parse_text(case["dockerfile"], str(context_dir / "Dockerfile"))
     analysis = FileAnalysis(dockerfile, build_args=dict(case.get("build_args") or {}))
-    profile = buildah_profile(data, mount_files=PIP_CA_MOUNTS if case.get("pip_ca") else ())
+    profile = buildah_profile(data, mount_files=ca_mount_files(case))
     context = load_build_context(context_dir, context_dir / "Dockerfile")
     return build_layer_graph(analysis, context=context, target=case.get("target"), profile=profile, data=data)
 
 
-PIP_CA_MOUNTS = ("/run/host-ca.crt", "/etc/pip.conf")
-"""``oracle/measure.py`` bind-mounts the host's CA bundle and a pip.conf for pip cases."""
+def ca_mount_files(case: Mapping[str, Any]) -> tuple[str, ...]:
+    """The files ``oracle/measure.py`` bind-mounts for a case: the host's CA bundle, and a pip.conf
+    (``pip_ca``) and/or a ``/root/.npmrc`` (``npm_ca``) that point at it."""
+    pip, npm = bool(case.get("pip_ca")), bool(case.get("npm_ca"))
+    files = ("/run/host-ca.crt",) if pip or npm else ()
+    return files + (("/etc/pip.conf",) if pip else ()) + (("/root/.npmrc",) if npm else ())
 
 
 def pair_steps(graph: LayerGraph, case: Mapping[str, Any]) -> list[tuple[Step, Mapping[str, Any]]]:
@@ -188,6 +227,46 @@ def pair_steps(graph: LayerGraph, case: Mapping[str, Any]) -> list[tuple[Step, M
         position = step.stage, step.index - min(s.index for s in graph.steps if s.stage == step.stage)
         by_position[position] = step
     return [(by_position[(m["stage"] - 1, m["step"] - 1)], m) for m in case["steps"]]
+
+
+class LayerRow(Struct, frozen=True):
+    """A layer that buildah made or the model makes, with the measured and the estimated size."""
+
+    case: str
+    instruction: str
+    """As buildah printed it."""
+    measured: int
+    estimated: int | None
+    """None when the model has unknown parts..."""
+    known: int
+    """... and then the part it knows."""
+    created: bool
+    """buildah made a layer."""
+    modelled: bool
+    """The model makes one."""
+
+    @property
+    def error(self) -> float:
+        """Relative error of the estimate (only when there is one)."""
+        assert self.estimated is not None
+        return abs(self.estimated - self.measured) / self.measured
+
+
+def layer_rows(name: str, graph: LayerGraph, case: Mapping[str, Any]) -> tuple[LayerRow, ...]:
+    """Every step of a measured case that made a layer in the build or in the model."""
+    return tuple(
+        LayerRow(
+            name,
+            measured["instruction"],
+            measured["diff_size_bytes"],
+            step.estimated_bytes,
+            step.known_bytes,
+            measured["created_layer"],
+            step.creates_layer,
+        )
+        for step, measured in pair_steps(graph, case)
+        if measured["created_layer"] or step.creates_layer
+    )
 
 
 class AptRows(Struct, frozen=True):
@@ -221,7 +300,7 @@ def apt_rows(oracle: Path, doc: Mapping[str, Any], partial: Mapping[str, Any]) -
     index = load_index()
     rows = AptRows([], [], [], [], [], [])
     with tempfile.TemporaryDirectory() as work:
-        for name, case in sorted(doc["cases"].items()):
+        for name, case in sorted(probe_cases(doc).items()):
             if not case.get("ok"):
                 continue
             graph = model_case(oracle, name, case, data, Path(work))

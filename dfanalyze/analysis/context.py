@@ -404,8 +404,13 @@ def clean_source(source: str) -> str:
 
 
 @lru_cache(maxsize=512)
-def _glob_regex(pattern: str) -> re.Pattern[str]:
-    out = []
+@lru_cache(maxsize=1024)
+def _glob_regex(pattern: str) -> re.Pattern[str] | None:
+    """Go's ``filepath.Match`` pattern as a regex; None for a pattern Go refuses (``ErrBadPattern``:
+    an empty or unterminated class, a trailing ``\\``, a range without an end). Classes follow Go:
+    ``[^...]`` negates, ``]`` ends a class only after its first item, a reversed range matches
+    nothing."""
+    out: list[str] = []
     i, n = 0, len(pattern)
     while i < n:
         ch = pattern[i]
@@ -414,27 +419,58 @@ def _glob_regex(pattern: str) -> re.Pattern[str]:
             out.append("[^/]*")
         elif ch == "?":
             out.append("[^/]")
-        elif ch == "\\" and i < n:
+        elif ch == "\\":
+            if i >= n:
+                return None
             out.append(re.escape(pattern[i]))
             i += 1
         elif ch == "[":
-            end = pattern.find("]", i + 1 if i < n and pattern[i] == "^" else i)
-            if end < 0:
-                out.append(re.escape(ch))
-                continue
-            body = pattern[i:end]
-            negate = body.startswith("^")
-            body = body[1:] if negate else body
-            out.append("[" + ("^/" if negate else "") + body.replace("\\", "\\\\") + "]")
-            i = end + 1
+            negated = i < n and pattern[i] == "^"
+            i += negated
+            items: list[str] = []
+            count = 0
+            while True:
+                if i < n and pattern[i] == "]" and count:
+                    i += 1
+                    break
+                low, i = _class_char(pattern, i)
+                if low is None:
+                    return None
+                high = low
+                if i < n and pattern[i] == "-":
+                    upper, i = _class_char(pattern, i + 1)
+                    if upper is None:
+                        return None
+                    high = upper
+                if low <= high:
+                    items.append(re.escape(low) if low == high else f"{re.escape(low)}-{re.escape(high)}")
+                count += 1
+            if items:
+                out.append(("[^" if negated else "[") + "".join(items) + "]")
+            else:  # only reversed ranges: nothing matches, or (negated) any one character
+                out.append("(?s:.)" if negated else "(?!)")
         else:
             out.append(re.escape(ch))
-    return re.compile("".join(out) + r"\Z")
+    return re.compile("".join(out) + r"\Z", re.DOTALL)
+
+
+def _class_char(pattern: str, i: int) -> tuple[str | None, int]:
+    """One character of a class at ``i`` (Go's ``getEsc``) and the index after it; None where Go
+    reports a bad pattern."""
+    if i >= len(pattern) or pattern[i] in "-]":
+        return None, i
+    if pattern[i] == "\\":
+        i += 1
+        if i >= len(pattern):
+            return None, i
+    return pattern[i], i + 1
 
 
 def match_source_pattern(pattern: str, path: str) -> bool:
-    """Go's ``filepath.Match``: each ``*`` and ``?`` stays inside one path component."""
-    return _glob_regex(pattern).match(path) is not None
+    """Go's ``filepath.Match``: each ``*`` and ``?`` stays inside one path component; a malformed
+    pattern matches nothing (BuildKit stops the build on it)."""
+    regex = _glob_regex(pattern)
+    return regex is not None and regex.match(path) is not None
 
 
 class ContextTooLarge(Exception):

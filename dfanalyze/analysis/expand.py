@@ -40,6 +40,7 @@ __all__ = [
     "UNKNOWN",
     "Expansion",
     "ExpansionError",
+    "ExpansionLimit",
     "Unknown",
     "VarRef",
     "expand",
@@ -52,6 +53,19 @@ __all__ = [
 
 class ExpansionError(ValueError):
     """A word BuildKit refuses to expand; the message is BuildKit's error text."""
+
+
+MAX_EXPANSION = 1 << 20
+"""The most characters one expansion may produce: ``ARG B=$A$A`` repeated doubles a value at every
+line, so a few dozen lines could ask for gigabytes."""
+MAX_EXPANSION_DEPTH = 100
+"""How deep ``${a:-${b:-...}}`` may nest."""
+
+
+class ExpansionLimit(ExpansionError):
+    """A word dfanalyze does not expand because the result would be longer than
+    :data:`MAX_EXPANSION` characters or nest deeper than :data:`MAX_EXPANSION_DEPTH` levels
+    (BuildKit would expand it; callers treat its value as unknown)."""
 
 
 @final
@@ -235,6 +249,12 @@ class _Words:
         return self.words
 
 
+def _joined(parts: list[str]) -> str:
+    if sum(map(len, parts)) > MAX_EXPANSION:
+        raise ExpansionLimit(f"an expansion longer than {MAX_EXPANSION:,} characters is not computed")
+    return "".join(parts)
+
+
 class _Lexer:
     """One pass over a word. Expanded text is ``str``, or ``None`` where an unknown value could
     change it. ``env`` ``None`` makes every variable unknown (used by :func:`references`).
@@ -243,7 +263,7 @@ class _Lexer:
     messages by whether its scanner reached the end of the word.
     """
 
-    __slots__ = ("env", "escape", "n", "pos", "refs", "src")
+    __slots__ = ("depth", "env", "escape", "n", "pos", "refs", "src")
 
     def __init__(self, src: str, env: Mapping[str, str | Unknown] | None, escape: str) -> None:
         self.src = src
@@ -252,6 +272,7 @@ class _Lexer:
         self.env = env
         self.escape = escape
         self.refs: list[tuple[str, int, int, str | None]] = []
+        self.depth = 0
 
     def run(self, words: _Words | None) -> str | None:
         return self._scan("", False, words)
@@ -288,7 +309,7 @@ class _Lexer:
             ch = src[at]
             if ch == stop:
                 self.pos = at + 1
-                return "".join(out) if known else None
+                return _joined(out) if known else None
             if ch in {"$", "'", '"'}:
                 if ch == "$":
                     part = self._dollar()
@@ -322,17 +343,26 @@ class _Lexer:
                 words.add_raw(escaped)
         if stop:
             raise ExpansionError(f"unexpected end of statement while looking for matching {stop}")
-        return "".join(out) if known else None
+        return _joined(out) if known else None
 
     def _scan_nested(self, stop: str, raw: bool, message_at_end: str) -> str | None:
         """A modifier's word: any error that leaves the scanner at the end becomes
         ``message_at_end`` (BuildKit reports ``${v:-'x}`` as a missing ``}``)."""
+        if self.depth >= MAX_EXPANSION_DEPTH:
+            raise ExpansionLimit(
+                f"a substitution nested deeper than {MAX_EXPANSION_DEPTH} levels is not expanded"
+            )
+        self.depth += 1
         try:
             return self._scan(stop, raw, None)
+        except ExpansionLimit:
+            raise
         except ExpansionError:
             if self.pos >= self.n:
                 raise ExpansionError(message_at_end) from None
             raise
+        finally:
+            self.depth -= 1
 
     def _single_quote(self) -> str:
         start = self.pos + 1
@@ -359,7 +389,7 @@ class _Lexer:
             ch = src[at]
             if ch == '"':
                 self.pos = at + 1
-                return "".join(out) if known else None
+                return _joined(out) if known else None
             if ch == "$":
                 self.pos = at
                 part = self._dollar()

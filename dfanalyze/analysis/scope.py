@@ -7,18 +7,32 @@
 - A stage ``FROM <earlier stage>`` inherits that stage's ENV (not its ARGs).
 - ``--build-arg NAME=VALUE`` overrides an ARG's default; an ARG with no default and no build arg, and
   the predefined platform args, are *unknown* (:data:`UNKNOWN`), never silently empty.
+
+Each instruction's ARGs and ENV are persistent maps (:class:`immutables.Map`, a hash array mapped
+trie): an ARG or ENV line makes a new map that shares everything unchanged with the one before, so a
+stage of thousands of declarations costs memory in proportion to them, not to their square (copying
+dicts at each instruction took 2.1 GB for 12,500 ARG lines).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from functools import cached_property
 
-from msgspec import Struct, field
+from immutables import Map
+from msgspec import Struct
 
 from dfanalyze import model
-from dfanalyze.analysis.expand import UNKNOWN, Expansion, ExpansionError, Unknown, expand_static
+from dfanalyze.analysis.expand import (
+    UNKNOWN,
+    Expansion,
+    ExpansionError,
+    ExpansionLimit,
+    Unknown,
+    expand_static,
+)
 from dfanalyze.model import Dockerfile, ImageRef, Instruction
+from dfanalyze.span import Span
 
 Value = str | Unknown
 
@@ -32,17 +46,50 @@ PROXY_ARGS = (
 )  # fmt: skip
 
 
+MAX_SCOPE_CHARACTERS = 1 << 24
+"""The most characters of ARG and ENV values one file's scopes may hold (16 Mi); the values of
+declarations beyond it are unknown (each value is at most
+:data:`~dfanalyze.analysis.expand.MAX_EXPANSION` characters)."""
+
+_EMPTY: Map[str, Value] = Map()
+
+
+class Variables(Mapping[str, Value]):
+    """ARGs overridden by ENV of the same name, as expansion sees them: a view, not a merged copy."""
+
+    __slots__ = ("_args", "_env")
+
+    def __init__(self, args: Mapping[str, Value], env: Mapping[str, Value]) -> None:
+        self._args = args
+        self._env = env
+
+    def __getitem__(self, name: str) -> Value:
+        try:
+            return self._env[name]
+        except KeyError:
+            return self._args[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._env or name in self._args
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._env
+        yield from (name for name in self._args if name not in self._env)
+
+    def __len__(self) -> int:
+        return len(self._env) + sum(1 for name in self._args if name not in self._env)
+
+
 class Scope(Struct, frozen=True, dict=True):
     """The variables one instruction sees."""
 
-    args: Mapping[str, Value] = field(default_factory=dict)
-    env: Mapping[str, Value] = field(default_factory=dict)
+    args: Mapping[str, Value] = _EMPTY
+    env: Mapping[str, Value] = _EMPTY
 
     @cached_property
-    def variables(self) -> dict[str, Value]:
-        """What expansion sees: ARGs, overridden by ENV of the same name (merged once per scope;
-        every expansion of the instruction reads it)."""
-        return {**self.args, **self.env}
+    def variables(self) -> Variables:
+        """What expansion sees: ARGs, overridden by ENV of the same name."""
+        return Variables(self.args, self.env)
 
     def expand(self, word: str, escape: str = "\\") -> Expansion | None:
         """Expand ``word``; None when it has a syntax error (the parser rules report those)."""
@@ -64,6 +111,8 @@ class Scopes(Struct, frozen=True, dict=True):
     by_instruction: Mapping[int, Scope]
     stage_env: tuple[Mapping[str, Value], ...]  # ENV at the end of each stage
     escape: str
+    limits: tuple[tuple[Span, str], ...] = ()
+    """Declarations whose value was not computed, beyond dfanalyze's limits (where, and why)."""
 
     @cached_property
     def images(self) -> dict[int, tuple[model.From, ImageRef | None]]:
@@ -97,52 +146,84 @@ class Scopes(Struct, frozen=True, dict=True):
         return parse_image_ref(value, from_.image.span)
 
 
+class _Budget:
+    """The characters of values the scopes of one file still may hold, and where values were
+    given up."""
+
+    def __init__(self) -> None:
+        self.left = MAX_SCOPE_CHARACTERS
+        self.limits: list[tuple[Span, str]] = []
+
+    def expand(self, text: str, variables: Mapping[str, Value], escape: str, where: Span) -> Value:
+        """``text`` expanded, or :data:`UNKNOWN` (when it is, is malformed or is beyond a limit)."""
+        try:
+            value = expand_static(text, variables, escape).value
+        except ExpansionLimit as exc:
+            self.limits.append((where, str(exc)))
+            return UNKNOWN
+        except ExpansionError:
+            return UNKNOWN
+        if value is None:
+            return UNKNOWN
+        self.left -= len(value)
+        if self.left < 0:
+            if self.left + len(value) >= 0:  # the first value over: say so once
+                self.limits.append(
+                    (where, f"ARG and ENV values beyond {MAX_SCOPE_CHARACTERS:,} characters are not computed")
+                )
+            return UNKNOWN
+        return value
+
+
 def _declare(
-    decl: model.ArgDecl, scope_vars: Mapping[str, Value], build_args: Mapping[str, str], escape: str
+    decl: model.ArgDecl,
+    variables: Mapping[str, Value],
+    build_args: Mapping[str, str],
+    escape: str,
+    budget: _Budget,
 ) -> Value:
     if decl.name in build_args:
         return build_args[decl.name]
     if decl.default is None:
         return UNKNOWN
-    try:
-        result = expand_static(decl.default, scope_vars, escape)
-    except ExpansionError:
-        return UNKNOWN
-    return result.value if result.value is not None else UNKNOWN
+    return budget.expand(decl.default, variables, escape, decl.word.span)
 
 
 def compute_scopes(dockerfile: Dockerfile, build_args: Mapping[str, str]) -> Scopes:
     escape = dockerfile.escape
+    budget = _Budget()
     by_instruction: dict[int, Scope] = {}
-    global_args: dict[str, Value] = {name: build_args.get(name, UNKNOWN) for name in PLATFORM_ARGS}
+    global_args: Map[str, Value] = Map({name: build_args.get(name, UNKNOWN) for name in PLATFORM_ARGS})
     for arg in dockerfile.global_args:
-        by_instruction[id(arg)] = Scope(args=dict(global_args))
+        by_instruction[id(arg)] = Scope(args=global_args)
         for decl in arg.decls:
-            global_args[decl.name] = _declare(decl, global_args, build_args, escape)
-    global_scope = Scope(args=dict(global_args))
-    stage_env: list[Mapping[str, Value]] = []
+            global_args = global_args.set(decl.name, _declare(decl, global_args, build_args, escape, budget))
+    global_scope = Scope(args=global_args)
+    stage_env: list[Map[str, Value]] = []
     for stage in dockerfile.stages:
         by_instruction[id(stage.from_)] = global_scope
-        env: dict[str, Value] = {}
         parent = dockerfile.stage_named(stage.from_.image.text) if stage.from_.image else None
-        if parent is not None and parent.index < stage.index:
-            env.update(stage_env[parent.index])
-        args: dict[str, Value] = {}
+        env = stage_env[parent.index] if parent is not None and parent.index < stage.index else _EMPTY
+        args: Map[str, Value] = _EMPTY
+        scope = Scope()
         for ins in stage.instructions:
-            by_instruction[id(ins)] = Scope(args=dict(args), env=dict(env))
+            if scope.args is not args or scope.env is not env:
+                scope = Scope(args=args, env=env)
+            by_instruction[id(ins)] = scope
             if isinstance(ins, model.Arg):
                 for decl in ins.decls:
                     if decl.default is None and decl.name not in build_args and decl.name in global_args:
-                        args[decl.name] = global_args[decl.name]
+                        args = args.set(decl.name, global_args[decl.name])
                     else:
-                        args[decl.name] = _declare(decl, {**args, **env}, build_args, escape)
+                        value = _declare(decl, Variables(args, env), build_args, escape, budget)
+                        args = args.set(decl.name, value)
             elif isinstance(ins, model.Env):
-                before = {**args, **env}
-                for pair in ins.pairs:
-                    try:
-                        value = expand_static(pair.value.text, before, escape).value
-                    except ExpansionError:
-                        value = None
-                    env[pair.key.text] = value if value is not None else UNKNOWN
+                before = Variables(args, env)  # every pair sees the values from before the line
+                with env.mutate() as changed:
+                    for pair in ins.pairs:
+                        changed[pair.key.text] = budget.expand(
+                            pair.value.text, before, escape, pair.value.span
+                        )
+                    env = changed.finish()
         stage_env.append(env)
-    return Scopes(global_scope, by_instruction, tuple(stage_env), escape)
+    return Scopes(global_scope, by_instruction, tuple(stage_env), escape, tuple(budget.limits))

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import cache, cached_property
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from msgspec import Struct
 from msgspec.structs import replace
@@ -34,6 +34,11 @@ Dialect = Literal["sh", "bash", "powershell", "cmd"]
 DEFAULT_SHELL: tuple[str, ...] = ("/bin/sh", "-c")
 SHELL_PROGRAMS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh"})
 MAX_NESTING = 8  # how deep ``sh -c "bash -c '...'"`` bodies are parsed
+MAX_DEPTH = 50
+"""How deep compound commands and substitutions (``$( $( ... ) )``, ``( ( ... ) )``, ``if`` in ``if``)
+are analysed: deeper parts are skipped and reported (:attr:`ShellScript.limits`), so that no input
+can exhaust Python's recursion limit. Real scripts nest a few levels; chains of ``&&`` and ``|``
+are not nesting."""
 
 _CONNECTORS: dict[str, Connector] = {
     "&&": "&&",
@@ -241,6 +246,9 @@ class ShellScript(Struct, frozen=True, dict=True):
     """Simple commands in source order; ``sh -c`` bodies are in each command's ``script``."""
     errors: tuple[ShellError, ...] = ()
     """Syntax errors, those of ``sh -c`` bodies included."""
+    limits: tuple[ShellError, ...] = ()
+    """Where the analysis stopped: a part nested deeper than :data:`MAX_DEPTH` levels (its commands
+    are not in ``commands``)."""
 
     @cached_property
     def analyzed(self) -> dict[int, tuple[Command, Operation | None]]:
@@ -317,7 +325,12 @@ def _parse(text: str, offsets: OffsetMap, shell: tuple[str, ...], nesting: int) 
     if root.has_error:
         walker.collect_errors(root)
     walker.commands.sort(key=lambda c: c.start)
-    return ShellScript(dialect, tuple(walker.commands), (*errors, *walker.errors, *walker.nested_errors))
+    return ShellScript(
+        dialect,
+        tuple(walker.commands),
+        (*errors, *walker.errors, *walker.nested_errors),
+        tuple(walker.limits),
+    )
 
 
 @cache
@@ -525,6 +538,43 @@ def _take_bodies(
 # --- walking the tree ----------------------------------------------------------------------------
 
 
+class _Items(NamedTuple):
+    """The statements of a list or script, with the connector before and after each."""
+
+    nodes: list[Node]
+    before: list[Connector | None]
+    after: list[Connector | None]
+
+
+def _items(children: list[Node]) -> _Items:
+    nodes: list[Node] = []
+    before: list[Connector | None] = []
+    after: list[Connector | None] = []
+    separator: Connector | None = None
+    for child in children:
+        if child.is_named:
+            if child.type not in _SKIPPED:
+                nodes.append(child)
+                before.append(separator)
+                after.append(None)
+                separator = None
+        elif child.type in _CONNECTORS:
+            separator = _CONNECTORS[child.type]
+            if nodes and after[-1] is None:
+                after[-1] = separator
+    return _Items(nodes, before, after)
+
+
+def _item_nesting(nesting: Nesting, after: Connector | None) -> Nesting:
+    """A statement followed by ``||`` is tested (``set -e`` ignores its failure); one followed by
+    ``&`` runs in the background."""
+    if after == "||" and not nesting.condition:
+        return replace(nesting, condition=True)
+    if after == "&" and not nesting.background:
+        return replace(nesting, background=True)
+    return nesting
+
+
 class _Walker:
     """Turns the tree into Commands. The nesting is passed down; the walker keeps the state that
     flows in source order: the pending connector, ``set`` flags and inherited redirections."""
@@ -546,6 +596,8 @@ class _Walker:
         self.commands: list[Command] = []
         self.errors: list[ShellError] = []
         self.nested_errors: list[ShellError] = []
+        self.limits: list[ShellError] = []
+        self.depth = 0
         self.pending: Connector | None = None
         self.inherited: tuple[Redirection, ...] = ()
         self.pipelines = 0
@@ -593,23 +645,29 @@ class _Walker:
     # statements
 
     def sequence(self, children: list[Node], nesting: Nesting) -> None:
-        """Walk statements joined by ``;``, ``&``, ``&&``, ``||`` or newlines."""
-        nodes: list[Node] = []
-        before: list[Connector | None] = []
-        after: list[Connector | None] = []
-        separator: Connector | None = None
-        for child in children:
-            if child.is_named:
-                if child.type not in _SKIPPED:
-                    nodes.append(child)
-                    before.append(separator)
-                    after.append(None)
-                    separator = None
-            elif child.type in _CONNECTORS:
-                separator = _CONNECTORS[child.type]
-                if nodes and after[-1] is None:
-                    after[-1] = separator
-        for index, node in enumerate(nodes):
+        """Walk statements joined by ``;``, ``&``, ``&&``, ``||`` or newlines.
+
+        ``a && b || c`` comes as ``((a && b) || c)``: the left-nested lists of a chain are walked in
+        a loop, outermost last, so that a chain of thousands of commands needs no deeper recursion
+        than one of two."""
+        outer: list[tuple[_Items, Nesting]] = []
+        items = _items(children)
+        while items.nodes and items.nodes[0].type == "list" and not self._attached(items.nodes[0]):
+            outer.append((items, nesting))
+            nesting = _item_nesting(nesting, items.after[0])
+            items = _items(items.nodes[0].children)
+        self.items(items, nesting, 0)
+        while outer:
+            items, nesting = outer.pop()
+            self.items(items, nesting, 1)
+
+    def _attached(self, node: Node) -> bool:
+        return bool(self.attached) and (node.start_byte, node.end_byte) in self.attached
+
+    def items(self, items: _Items, nesting: Nesting, first: int) -> None:
+        nodes, before, after = items
+        for index in range(first, len(nodes)):
+            node = nodes[index]
             if index:
                 connector = before[index]
                 if connector is None:
@@ -617,14 +675,26 @@ class _Walker:
                     gap = self.text[previous : self.source(node)[1]]
                     connector = "\n" if "\n" in gap else ";"
                 self.pending = connector
-            item = nesting
-            if after[index] == "||" and not nesting.condition:
-                item = replace(item, condition=True)
-            elif after[index] == "&" and not nesting.background:
-                item = replace(item, background=True)
-            self.statement(node, item)
+            self.statement(node, _item_nesting(nesting, after[index]))
 
     def statement(self, node: Node, nesting: Nesting) -> None:
+        if self.depth >= MAX_DEPTH:
+            self.limit(node)
+            return
+        self.depth += 1
+        try:
+            self._statement(node, nesting)
+        finally:
+            self.depth -= 1
+
+    def limit(self, node: Node) -> None:
+        """Skip a part nested too deep, and say where (once per script)."""
+        if not self.limits:
+            _, start, end = self.source(node)
+            message = f"shell nesting deeper than {MAX_DEPTH} levels is not analysed"
+            self.limits.append(ShellError(message, start, end, self.offsets))
+
+    def _statement(self, node: Node, nesting: Nesting) -> None:
         kind = node.type
         extra: tuple[Redirection, ...] = ()
         end = node.end_byte
@@ -839,14 +909,18 @@ class _Walker:
     def flatten(
         self, node: Node, words: list[Word], redirections: list[Redirection], nesting: Nesting
     ) -> None:
-        kind = node.type
-        if kind in _TEST_EXPRESSIONS:
-            for child in node.children:
-                self.flatten(child, words, redirections, nesting)
-        elif kind.endswith("_redirect"):
-            redirections.append(self.redirection(node, nesting))
-        elif kind not in _SKIPPED:
-            words.append(self.word(node))
+        """The words and redirections of a test expression, in order (``[[ ( ( a ) ) ]]`` nests
+        without bound: walked with a stack)."""
+        stack = [node]
+        while stack:
+            node = stack.pop()
+            kind = node.type
+            if kind in _TEST_EXPRESSIONS:
+                stack.extend(reversed(node.children))
+            elif kind.endswith("_redirect"):
+                redirections.append(self.redirection(node, nesting))
+            elif kind not in _SKIPPED:
+                words.append(self.word(node))
 
     def assignments_only(
         self, node: Node, nesting: Nesting, extra: tuple[Redirection, ...], end: int
@@ -961,7 +1035,18 @@ class _Walker:
             self.substitutions(node, nesting)
 
     def substitutions(self, node: Node, nesting: Nesting) -> None:
-        if node.type in _SUBSTITUTIONS:
+        """Walk the ``$(...)`` and ``<(...)`` inside a node, in order (the nodes between, such as
+        ``$(( ((1)) ))``, nest without bound: searched with a stack; the substitutions themselves
+        are statements and count towards :data:`MAX_DEPTH`)."""
+        stack = [node]
+        while stack:
+            node = stack.pop()
+            if node.type not in _SUBSTITUTIONS:
+                stack.extend(child for child in reversed(node.children) if child.is_named)
+                continue
+            if self.depth >= MAX_DEPTH:
+                self.limit(node)
+                continue
             inner = Nesting(
                 subshell=True,
                 substitution=True,
@@ -972,15 +1057,15 @@ class _Walker:
             )
             saved = self.pending, self.inherited
             self.pending, self.inherited = None, ()
+            self.depth += 1
             self.scoped(node.children, inner)
+            self.depth -= 1
             self.pending, self.inherited = saved
-        else:
-            for child in node.children:
-                if child.is_named:
-                    self.substitutions(child, nesting)
 
     def collect_errors(self, node: Node) -> None:
-        for child in node.children:
+        stack = list(reversed(node.children))
+        while stack:
+            child = stack.pop()
             if child.is_missing:
                 _, start, _ = self.source(child)
                 self.errors.append(
@@ -991,7 +1076,7 @@ class _Walker:
                 snippet = text.strip().split("\n", 1)[0][:40]
                 self.errors.append(ShellError(f"syntax error near {snippet!r}", start, end, self.offsets))
             elif child.has_error:
-                self.collect_errors(child)
+                stack.extend(reversed(child.children))
 
 
 # --- words ---------------------------------------------------------------------------------------

@@ -65,13 +65,7 @@ def is_scratch(ref: ImageRef) -> bool:
 
 
 def _earlier_stage(dockerfile: Dockerfile, stage: Stage, name: str) -> Stage | None:
-    lowered = name.lower()
-    for candidate in dockerfile.stages[: stage.index]:
-        if candidate.name == lowered:
-            return candidate
-    if name.isdigit() and int(name) < stage.index:
-        return dockerfile.stages[int(name)]
-    return None
+    return dockerfile.stage_before(name, stage.index)
 
 
 def base_of(ctx: Context, stage: Stage) -> Base:
@@ -414,7 +408,7 @@ def _stage_pattern(ctx: Context, text: str) -> re.Pattern[str] | None:
 def _uses(ctx: Context, stage: Stage) -> set[int]:
     """Indexes of the earlier stages ``stage`` may use (FROM, COPY --from, RUN --mount from)."""
     dockerfile = ctx.dockerfile
-    used = {link.source for link in dockerfile.stage_links if link.target == stage.index}
+    used = {link.source for link in dockerfile.links_to(stage.index)}
     parent = base_of(ctx, stage).stage
     if parent is not None:
         used.add(parent.index)

@@ -32,7 +32,6 @@ def copy_from_unknown_stage(ctx: Context) -> Iterator[Hit]:
     dockerfile = ctx.dockerfile
     all_names = {s.name: s.index for s in dockerfile.stages if s.name is not None}
     for stage in dockerfile.stages:
-        earlier = _stage_names(dockerfile, stage.index)
         for ins in stage.instructions:
             if not isinstance(ins, model.Copy) or ins.from_stage is None:
                 continue
@@ -40,7 +39,7 @@ def copy_from_unknown_stage(ctx: Context) -> Iterator[Hit]:
             flag = ins.flag("from")
             assert flag is not None
             lowered = ref.lower()
-            if lowered in earlier or "$" in ref:
+            if "$" in ref or (not ref.isdigit() and dockerfile.stage_before(ref, stage.index)):
                 continue
             if ref.isdigit():
                 if int(ref) <= stage.index:  # an earlier stage, or this one (DF721 copy-from-self)
@@ -51,7 +50,7 @@ def copy_from_unknown_stage(ctx: Context) -> Iterator[Hit]:
                     continue
                 reason = f"stage `{lowered}` is defined later in the file, so it is not available here"
             else:
-                hint = suggest(lowered, earlier, case_sensitive=True)
+                hint = suggest(lowered, _stage_names(dockerfile, stage.index), case_sensitive=True)
                 if hint is None:
                     continue
                 reason = f"no earlier stage is named `{ref}` (did you mean `{hint}`?); "

@@ -361,7 +361,7 @@ def _copied_out(ctx: Context, stage: int) -> set[str] | None:
     other way (``FROM``, a mount) or a path is not known."""
     from dfanalyze.layers.effects import absolute
 
-    links = [link for link in ctx.dockerfile.stage_links if link.source == stage]
+    links = ctx.dockerfile.links_from(stage)
     if any(link.kind != "copy" for link in links) or not links:
         return None
     taken: set[str] = set()

@@ -44,3 +44,11 @@ def instruction_before_from(ctx: Context) -> Iterator[Hit]:
 
 def invalid_onbuild_trigger(ctx: Context) -> Iterator[Hit]:
     yield from _diagnostics(ctx, BAD_ONBUILD_TRIGGER)
+
+
+def analysis_limit(ctx: Context) -> Iterator[Hit]:
+    """Parts of the file dfanalyze did not analyse because they are beyond its limits."""
+    for instruction in ctx.instructions("RUN", "ONBUILD"):
+        for script in ctx.analysis.shell_scripts(instruction):
+            for limit in script.limits:
+                yield Hit(limit.span, {"message": limit.message})

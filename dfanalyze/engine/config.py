@@ -500,9 +500,12 @@ class Linting(Struct, frozen=True):
         return list(seen.values())
 
     def fails(self, findings: Sequence[Finding]) -> bool:
-        by_folder: dict[Path, list[Finding]] = {}
+        by_path: dict[str, list[Finding]] = {}
         for finding in findings:
-            by_folder.setdefault(self._folder(finding.path), []).append(finding)
+            by_path.setdefault(finding.path, []).append(finding)
+        by_folder: dict[Path, list[Finding]] = {}
+        for path, group in by_path.items():  # a folder resolved once per file, not per finding
+            by_folder.setdefault(self._folder(path), []).extend(group)
         return any(fails(group, self.thresholds[folder]) for folder, group in by_folder.items())
 
 

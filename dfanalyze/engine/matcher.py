@@ -234,10 +234,10 @@ def compile_match(table: Mapping[str, Any]) -> CheckFunction:
 
 def _base_is_stage(ctx: Context, stage: Stage) -> bool:
     """Whether ``FROM`` names an earlier stage, as written or after global ARG expansion."""
-    if any(link.kind == "from" and link.target == stage.index for link in ctx.dockerfile.stage_links):
+    if any(link.kind == "from" for link in ctx.dockerfile.links_to(stage.index)):
         return True
     ref = ctx.analysis.scopes.image(stage.from_)
-    return ref is not None and any(s.name == ref.text.lower() for s in ctx.dockerfile.stages[: stage.index])
+    return ref is not None and ctx.dockerfile.stage_before(ref.text, stage.index) is not None
 
 
 def _report_span(ins: Instruction, report: str, flag_name: str | None) -> Span:

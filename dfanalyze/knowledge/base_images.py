@@ -31,6 +31,7 @@ __all__ = [
     "ProductCycle",
     "ReleaseStatus",
     "SizeInfo",
+    "codename_release",
     "cycle_of",
     "lookup",
     "release_status",
@@ -296,6 +297,11 @@ def _codenames() -> dict[str, tuple[str, str]]:
             for alias in cycle.aliases:
                 names[alias] = (distro, cycle.cycle)
     return names
+
+
+def codename_release(name: str) -> tuple[str, str] | None:
+    """The (distribution, cycle) a Debian or Ubuntu codename names (``bookworm`` -> debian 12)."""
+    return _codenames().get(name.lower())
 
 
 def _cycle_from_version(product: str | None, version: str) -> str | None:

@@ -25,6 +25,7 @@ replaced), then compared as BuildKit's cache does: by key, across the whole buil
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from msgspec import Struct
@@ -32,7 +33,7 @@ from msgspec import Struct
 from dfanalyze import model
 from dfanalyze.analysis.context import BuildContext, ContextEntry, clean_source, match_source_pattern
 from dfanalyze.analysis.expand import Unknown
-from dfanalyze.analysis.scope import PROXY_ARGS, Scopes
+from dfanalyze.analysis.scope import PROXY_ARGS, Scope, Scopes
 from dfanalyze.layers.effects import StepEnv, absolute, expand_word
 
 VERTEX_KINDS = frozenset({"RUN", "COPY", "ADD", "WORKDIR"})
@@ -108,6 +109,59 @@ def _digest(*parts: object) -> str:
     return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
 
 
+_MODULUS = 1 << 128
+_SMALL_SCOPE = 10  # a RUN's cache inputs name every ARG/ENV in scope up to this many
+
+
+class _ScopePrint:
+    """A fingerprint of the ARG/ENV values a RUN's key covers (all in scope but the proxy ARGs), and
+    their number, for each scope in turn. An ARG or ENV line changes a few names: the print is
+    updated by those names alone (a sum of per-name digests, so order does not matter), so that a
+    stage of thousands of declarations and RUNs is keyed in time proportional to its size."""
+
+    def __init__(self, hashing: bool) -> None:
+        self.hashing = hashing
+        self.scope: Scope | None = None
+        self.print = 0
+        self.count = 0
+
+    def at(self, scope: Scope, changed: tuple[str, ...] | None) -> tuple[int, int]:
+        """The print and count of ``scope``; ``changed`` names what the previous instruction of the
+        same stage declared (None at the start of a stage)."""
+        if scope is not self.scope:
+            if self.scope is not None and changed:
+                before = self.scope.variables
+                after = scope.variables
+                for name in changed:
+                    old, new = before.get(name), after.get(name)
+                    self.print = (self.print - self._entry(name, old) + self._entry(name, new)) % _MODULUS
+                    if name not in PROXY_ARGS:
+                        self.count += (new is not None) - (old is not None)
+            else:
+                items = [(n, v) for n, v in scope.variables.items() if n not in PROXY_ARGS]
+                self.print = sum(self._entry(n, v) for n, v in items) % _MODULUS
+                self.count = len(items)
+            self.scope = scope
+        return self.print, self.count
+
+    def _entry(self, name: str, value: str | Unknown | None) -> int:
+        if value is None or name in PROXY_ARGS or not self.hashing:
+            return 0
+        import hashlib
+
+        text = f"{name}\0{_value(value)}".encode("utf-8", "surrogateescape")
+        return int.from_bytes(hashlib.blake2b(text, digest_size=16).digest(), "big")
+
+
+def _declared(ins: model.Instruction) -> tuple[str, ...]:
+    """The names an ARG or ENV line (re)defines for the instructions after it."""
+    if isinstance(ins, model.Arg):
+        return tuple(decl.name for decl in ins.decls)
+    if isinstance(ins, model.Env):
+        return tuple(pair.key.text for pair in ins.pairs)
+    return ()
+
+
 def compute_keys(steps: Sequence[StepRef], built: Iterable[int], inputs: KeyInputs) -> KeySet:
     """The cache key of every step."""
     dockerfile = inputs.dockerfile
@@ -116,6 +170,8 @@ def compute_keys(steps: Sequence[StepRef], built: Iterable[int], inputs: KeyInpu
     stage_state: dict[int, tuple[str, str | None]] = {}  # final (workdir, user) of each stage
     parent: str | None = None
     workdir, user = "/", None
+    prints = _ScopePrint(inputs.hashing)
+    changed: tuple[str, ...] | None = None
     for ref in steps:
         ins = ref.instruction
         if isinstance(ins, model.From):
@@ -123,8 +179,11 @@ def compute_keys(steps: Sequence[StepRef], built: Iterable[int], inputs: KeyInpu
             keys[ref.index] = StepKey(parent, parent, parent or "", ("base image",), vertex=False)
             stage_keys[ref.stage] = parent
             stage_state[ref.stage] = (workdir, user)
+            changed = None
             continue
         scope = inputs.scopes.at(ins)
+        scope_print = prints.at(scope, changed)
+        changed = _declared(ins)
         env = StepEnv(scope.variables, workdir, user, dockerfile.escape)
         if isinstance(ins, model.Workdir) and ins.value is not None:
             value = expand_word(ins.value.text, env)
@@ -134,7 +193,7 @@ def compute_keys(steps: Sequence[StepRef], built: Iterable[int], inputs: KeyInpu
             user = expand_word(ins.value.text, env) or "<unknown>"
         if ins.kind not in VERTEX_KINDS:
             continue
-        definition, content, described = _own(ins, env, inputs, stage_keys)
+        definition, content, described = _own(ins, env, inputs, stage_keys, scope_print)
         own = None if content is None else inputs.digest(definition, content)
         key = None if own is None or parent is None else inputs.digest(parent, own)
         keys[ref.index] = StepKey(own, key, definition, described)
@@ -165,13 +224,8 @@ def _from_key(
 
 def earlier_stage(dockerfile: model.Dockerfile, name: str, before: int) -> int | None:
     """The stage ``name`` (a name or an index) refers to among the first ``before`` stages."""
-    lowered = name.lower()
-    for stage in dockerfile.stages[:before]:
-        if stage.name == lowered:
-            return stage.index
-    if name.isdigit() and int(name) < before:
-        return int(name)
-    return None
+    stage = dockerfile.stage_before(name, before)
+    return None if stage is None else stage.index
 
 
 def _value(value: str | Unknown) -> str:
@@ -179,26 +233,37 @@ def _value(value: str | Unknown) -> str:
 
 
 def _own(
-    ins: model.Instruction, env: StepEnv, inputs: KeyInputs, stage_keys: Mapping[int, str | None]
+    ins: model.Instruction,
+    env: StepEnv,
+    inputs: KeyInputs,
+    stage_keys: Mapping[int, str | None],
+    scope_print: tuple[int, int],
 ) -> tuple[str, object | None, tuple[str, ...]]:
     """The definition, the content inputs (None when unknown) and a description."""
     if isinstance(ins, model.Workdir):
         return inputs.digest("WORKDIR", env.workdir, env.user), (), ("path", "user")
     if isinstance(ins, model.Run):
-        return _run(ins, env, inputs, stage_keys)
+        return _run(ins, env, inputs, stage_keys, scope_print)
     assert isinstance(ins, model.CopyLike)
     return _copy(ins, env, inputs, stage_keys)
 
 
+_VARIABLE_USE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
+
+
 def _run(
-    ins: model.Run, env: StepEnv, inputs: KeyInputs, stage_keys: Mapping[int, str | None]
+    ins: model.Run,
+    env: StepEnv,
+    inputs: KeyInputs,
+    stage_keys: Mapping[int, str | None],
+    scope_print: tuple[int, int],
 ) -> tuple[str, object | None, tuple[str, ...]]:
-    variables = sorted((k, _value(v)) for k, v in env.variables.items() if k not in PROXY_ARGS)
+    variables, count = scope_print
     command = ins.shell.text if ins.shell is not None else json.dumps([w.text for w in ins.exec])
     mounts = []
     content: list[object] = []
     described = ["command text", "shell", "working directory", "user"]
-    described += [f"ARG/ENV {name}" for name, _ in variables]
+    described += _variables_described(ins, command, env.variables, count)
     for mount in ins.mounts:
         options = sorted((k, expand_word(v, env) if v is not None else None) for k, v in mount.options)
         mounts.append((mount.type, options))
@@ -228,6 +293,20 @@ def _run(
     settings = (ins.network, ins.security, env.workdir, env.user)
     definition = inputs.digest("RUN", command, list(shell), heredocs, mounts, settings, variables)
     return definition, content, tuple(described)
+
+
+def _variables_described(
+    ins: model.Run, command: str, variables: Mapping[str, str | Unknown], count: int
+) -> list[str]:
+    """Every ARG/ENV in scope by name when there are few; else those the command uses, and how
+    many more (the key covers them all: BuildKit sets them in the command's environment)."""
+    if count <= _SMALL_SCOPE:
+        return [f"ARG/ENV {name}" for name in sorted(n for n in variables if n not in PROXY_ARGS)]
+    texts = [command, *(h.content for h in ins.heredocs)]
+    used = {
+        m for text in texts for m in _VARIABLE_USE.findall(text) if m in variables and m not in PROXY_ARGS
+    }
+    return [f"ARG/ENV {name}" for name in sorted(used)] + [f"{count - len(used)} more ARG/ENV in scope"]
 
 
 def _stage_changed(stage: int, stage_keys: Mapping[int, str | None], inputs: KeyInputs) -> bool:

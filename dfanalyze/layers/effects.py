@@ -32,7 +32,7 @@ from dfanalyze.analysis.context import (
 from dfanalyze.analysis.expand import ExpansionError, Unknown, expand_static
 from dfanalyze.analysis.packages import Download, PackageOp, analyze, cache_mounted, cleans_cache
 from dfanalyze.analysis.shell import Command, ShellScript, Word
-from dfanalyze.layers.fs import LayerBuilder, NodeKind, Tree
+from dfanalyze.layers.fs import LayerBuilder, NodeKind, PathsBuilder, Tree
 from dfanalyze.layers.sizes import (
     BaseImage,
     Calibration,
@@ -167,6 +167,30 @@ def run_layer(
             interpreter.command(command, script)
 
 
+def glob_paths(nodes: PathsBuilder, pattern: str) -> list[str]:
+    """The known paths an absolute shell pattern matches, sorted: component by component, listing
+    only the directories on the pattern's way (a trailing ``/`` keeps directories only)."""
+    if not pattern.startswith("/"):
+        return []
+    components = pattern.split("/")
+    dirs_only = components[-1] == ""
+    found = ["/"]
+    for component in (c for c in components if c):
+        matched: list[str] = []
+        for base in found:
+            if _GLOB.search(component):
+                prefix = len(base) + (base != "/")
+                matched += [p for p in nodes.entries(base) if match_source_pattern(component, p[prefix:])]
+            else:
+                child = f"{base.rstrip('/')}/{component}"
+                if child in nodes:
+                    matched.append(child)
+        found = matched
+    if dirs_only:
+        found = [p for p in found if (node := nodes.get(p)) is not None and node.kind == "dir"]
+    return sorted(p for p in found if p != "/")
+
+
 def _base_name(program: str) -> str:
     return program.rsplit("/", 1)[-1]
 
@@ -211,10 +235,7 @@ class _Interpreter:
         nothing known stays as written when it has no wildcard, else expands to nothing)."""
         if not _GLOB.search(pattern):
             return [pattern]
-        depth = pattern.count("/")
-        return sorted(
-            p for p in self.builder.nodes if p.count("/") == depth and match_source_pattern(pattern, p)
-        )
+        return glob_paths(self.builder.nodes, pattern)
 
     def write(self, path: str | None, size: int | None, what: str) -> None:
         if path is None:
@@ -379,7 +400,7 @@ class _Interpreter:
                 self.unknown(f"`{command.program} {source}`: what it copies is not known")
                 continue
             target = f"{dest}/{source.rsplit('/', 1)[-1]}" if into and known.kind != "dir" else dest
-            for path in [p for p in self.builder.nodes if p == source or p.startswith(source + "/")]:
+            for path in self.builder.nodes.subtree(source):
                 node = self.builder.nodes[path]
                 where = target + path[len(source) :]
                 if node.kind == "dir":
@@ -411,7 +432,7 @@ class _Interpreter:
         if recursive and node.kind == "dir":
             if not node.complete:
                 self.unknown(f"`{program} -R {path}` copies files of unknown size into the layer")
-            for p in [p for p in self.builder.nodes if p == path or p.startswith(path + "/")]:
+            for p in self.builder.nodes.subtree(path):
                 self.builder.copy_up(p)
         else:
             self.builder.copy_up(path)

@@ -17,10 +17,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from functools import cached_property
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
+from immutables import Map
 from msgspec import Struct, field
 from msgspec.structs import replace
+
+if TYPE_CHECKING:
+    from immutables import MapMutation
 
 NodeKind = Literal["file", "dir", "symlink"]
 ChangeKind = Literal["file", "dir", "symlink", "hardlink", "whiteout", "opaque"]
@@ -93,6 +97,130 @@ _DIR = Change("dir")
 """A directory entry (every one is the same)."""
 
 
+def parent_of(path: str) -> str:
+    """``/a/b`` gives ``/a``, ``/a`` gives ``/``."""
+    cut = path.rfind("/")
+    return path[:cut] if cut > 0 else "/"
+
+
+_NO_ENTRIES: Map[str, None] = Map()
+
+
+class Paths(Mapping[str, Node]):
+    """The known paths of a stage (path -> :class:`Node`) and the entries of each directory, as
+    persistent maps: a step's version shares everything it does not change with the one before, and
+    what is at and below a path is found through the directory entries. Copying the paths at each
+    step and scanning all of them for each ``rm``, ``cp`` or glob made a flat folder of 4,000 files
+    removed by ``rm -rf *`` take 26 s (quadratic)."""
+
+    __slots__ = ("_entries", "_nodes")
+
+    def __init__(
+        self, nodes: Map[str, Node] | None = None, entries: Map[str, Map[str, None]] | None = None
+    ) -> None:
+        self._nodes: Map[str, Node] = Map() if nodes is None else nodes
+        self._entries: Map[str, Map[str, None]] = Map() if entries is None else entries
+
+    def __getitem__(self, path: str) -> Node:
+        return self._nodes[path]
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._nodes
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._nodes)
+
+    def __len__(self) -> int:
+        return len(self._nodes)
+
+    def entries(self, directory: str) -> list[str]:
+        """The known paths directly inside ``directory``, sorted."""
+        return sorted(self._entries.get(directory, _NO_ENTRIES))
+
+    def subtree(self, path: str) -> list[str]:
+        """The known paths at and below ``path``, sorted."""
+        found = [path] if path in self._nodes else []
+        pending = [path]
+        while pending:
+            children = self._entries.get(pending.pop())
+            if children:
+                found.extend(children)
+                pending.extend(children)
+        found.sort()
+        return found
+
+    def mutate(self) -> PathsBuilder:
+        return PathsBuilder(self._nodes.mutate(), self._entries.mutate())
+
+
+class PathsBuilder:
+    """A step's changes to :class:`Paths`; :meth:`finish` gives the new version."""
+
+    __slots__ = ("_entries", "_nodes")
+
+    def __init__(self, nodes: MapMutation[str, Node], entries: MapMutation[str, Map[str, None]]) -> None:
+        self._nodes = nodes
+        self._entries = entries
+
+    def get(self, path: str, default: Node | None = None) -> Node | None:
+        return self._nodes.get(path, default)
+
+    def __getitem__(self, path: str) -> Node:
+        return self._nodes[path]
+
+    def __contains__(self, path: str) -> bool:
+        return path in self._nodes
+
+    def __setitem__(self, path: str, node: Node) -> None:
+        if path not in self._nodes and path != "/":
+            parent = parent_of(path)
+            self._entries[parent] = self._entries.get(parent, _NO_ENTRIES).set(path, None)
+        self._nodes[path] = node
+
+    def pop(self, path: str) -> None:
+        """Forget ``path`` (not what is below it)."""
+        if path in self._nodes:
+            del self._nodes[path]
+            parent = parent_of(path)
+            siblings = self._entries.get(parent)
+            if siblings is not None and path in siblings:
+                self._entries[parent] = siblings.delete(path)
+
+    def setdefault(self, path: str, node: Node) -> Node:
+        found = self._nodes.get(path)
+        if found is None:
+            self[path] = node
+            return node
+        return found
+
+    def entries(self, directory: str) -> list[str]:
+        return sorted(self._entries.get(directory, _NO_ENTRIES))
+
+    def subtree(self, path: str) -> list[str]:
+        """The known paths at and below ``path``, sorted."""
+        found = [path] if path in self._nodes else []
+        pending = [path]
+        while pending:
+            children = self._entries.get(pending.pop())
+            if children:
+                found.extend(children)
+                pending.extend(children)
+        found.sort()
+        return found
+
+    def remove_below(self, path: str) -> None:
+        """Forget every path below ``path``."""
+        for below in self.subtree(path):
+            if below != path:
+                del self._nodes[below]
+        for below in [path, *self.subtree(path)]:
+            if below in self._entries:
+                del self._entries[below]
+
+    def finish(self) -> Paths:
+        return Paths(self._nodes.finish(), self._entries.finish())
+
+
 class Blob(Struct, frozen=True):
     """Content whose file list is not known, as one unit: an apt install, a package manager cache."""
 
@@ -142,7 +270,7 @@ class Tree(Struct, frozen=True):
     """The files a stage holds after some steps: known paths, blobs, and whether unknown writes
     may have put more anywhere."""
 
-    nodes: Mapping[str, Node] = field(default_factory=dict)
+    nodes: Paths = field(default_factory=Paths)
     blobs: Mapping[str, Blob] = field(default_factory=dict)
     base_known_empty: bool = False
     """True for ``FROM scratch``: nothing exists but what the build made."""
@@ -158,8 +286,8 @@ class Tree(Struct, frozen=True):
     """The suite of the Debian data whose minimal package set the base image has."""
 
     def subtree(self, path: str) -> list[str]:
-        prefix = path.rstrip("/") + "/"
-        return [p for p in self.nodes if p == path or p.startswith(prefix)]
+        """The known paths at and below ``path``, sorted."""
+        return self.nodes.subtree(path)
 
     def exists(self, path: str) -> bool | None:
         """True/False when known, None when the base image or an unknown write may hold it."""
@@ -177,7 +305,33 @@ class Tree(Struct, frozen=True):
         root = self.nodes[found[0]] if found[0] == path else None
         if root is None or (root.kind == "dir" and not root.complete):
             return None
-        return tuple(sorted((p, self.nodes[p]) for p in found))
+        return tuple((p, self.nodes[p]) for p in found)
+
+
+class _StepChanges(dict[str, Change]):
+    """One step's changes by path, with the changed paths inside each directory, so that an
+    ``rm -rf`` forgets what the step did below a path without scanning every change."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.inside: dict[str, set[str]] = {}
+
+    def __setitem__(self, path: str, change: Change) -> None:
+        if path not in self and path != "/":
+            self.inside.setdefault(parent_of(path), set()).add(path)
+        super().__setitem__(path, change)
+
+    def forget(self, path: str) -> None:
+        """Forget the changes at and below ``path``."""
+        pending = [path]
+        while pending:
+            current = pending.pop()
+            if current in self:
+                super().__delitem__(current)
+                siblings = self.inside.get(parent_of(current))
+                if siblings is not None:
+                    siblings.discard(current)
+            pending.extend(self.inside.pop(current, ()))
 
 
 class LayerBuilder:
@@ -186,9 +340,9 @@ class LayerBuilder:
     def __init__(self, step: int, lower: Tree) -> None:
         self.step = step
         self.lower = lower
-        self.nodes: dict[str, Node] = dict(lower.nodes)
+        self.nodes = lower.nodes.mutate()
         self.blobs: dict[str, Blob] = dict(lower.blobs)
-        self.changes: dict[str, Change] = {}
+        self.changes = _StepChanges()
         self.new_blobs: list[Blob] = []
         self.removed_blobs: list[tuple[str, int | None]] = []
         self.extra_entries = 0
@@ -281,19 +435,15 @@ class LayerBuilder:
         """``rm -rf``: forget what this step made there; hide what earlier steps made."""
         made_here = path in self.changes and path not in self.lower.nodes
         in_lower = False if made_here else self.lower.exists(path)
-        prefix = path + "/"
-        for p in [p for p in self.changes if p == path or p.startswith(prefix)]:
-            del self.changes[p]
+        self.changes.forget(path)
         self._remove_below(path)
-        self.nodes.pop(path, None)
+        self.nodes.pop(path)
         if in_lower is not False:
             self._touch_parents(path)
             self.changes[path] = Change("whiteout", 0, self._hidden_bytes(path) if in_lower else None)
 
     def _remove_below(self, path: str) -> None:
-        prefix = path + "/"
-        for p in [p for p in self.nodes if p.startswith(prefix)]:
-            del self.nodes[p]
+        self.nodes.remove_below(path)
 
     def add_blob(self, blob: Blob) -> None:
         """Add content without a file list; a blob of the same key made by this step is replaced."""
@@ -334,7 +484,7 @@ class LayerBuilder:
             unknown=tuple(self.unknown),
         )
         tree = Tree(
-            nodes=self.nodes,
+            nodes=self.nodes.finish(),
             blobs=self.blobs,
             base_known_empty=self.lower.base_known_empty,
             tainted=self.tainted,

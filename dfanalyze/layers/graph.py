@@ -175,10 +175,12 @@ class LayerGraph(Struct, frozen=True, dict=True):
         return _networkx(self.dockerfile, self.steps, self.context, self.target, self.analysis)
 
     def step_of(self, instruction: model.Instruction) -> Step | None:
-        for step in self.steps:
-            if step.instruction is instruction:
-                return step
-        return None
+        step = self._steps_by_instruction.get(id(instruction))
+        return step if step is not None and step.instruction is instruction else None
+
+    @cached_property
+    def _steps_by_instruction(self) -> dict[int, Step]:
+        return {id(step.instruction): step for step in self.steps}
 
     @property
     def image_steps(self) -> tuple[Step, ...]:
@@ -300,14 +302,12 @@ def _target(dockerfile: model.Dockerfile, target: str | None) -> int:
 
 def _needed_stages(dockerfile: model.Dockerfile, target: int) -> frozenset[int]:
     needed = {target}
-    links = dockerfile.stage_links
-    changed = True
-    while changed:
-        changed = False
-        for link in links:
-            if link.target in needed and link.source not in needed:
+    pending = [target]
+    while pending:
+        for link in dockerfile.links_to(pending.pop()):
+            if link.source not in needed:
                 needed.add(link.source)
-                changed = True
+                pending.append(link.source)
     return frozenset(needed)
 
 
@@ -316,14 +316,7 @@ def _image_chain(dockerfile: model.Dockerfile, target: int) -> frozenset[int]:
     chain = {target}
     current = target
     while True:
-        parent = next(
-            (
-                link.source
-                for link in dockerfile.stage_links
-                if link.target == current and link.kind == "from"
-            ),
-            None,
-        )
+        parent = next((link.source for link in dockerfile.links_to(current) if link.kind == "from"), None)
         if parent is None or parent in chain:
             return frozenset(chain)
         chain.add(parent)

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 
 from msgspec import Struct, field
 
-from dfanalyze.layers.fs import Layer
+from dfanalyze.layers.fs import Layer, parent_dirs, parent_of
 
 
 class Waste(Struct, frozen=True):
@@ -38,9 +38,43 @@ class Waste(Struct, frozen=True):
     """False when a size this depends on is unknown."""
 
 
+class _PathIndex:
+    """Paths by the directory that holds them, so that a whiteout finds what it hides without
+    scanning every live path (``rm -rf *`` over thousands of files was quadratic)."""
+
+    def __init__(self) -> None:
+        self.inside: dict[str, set[str]] = {}
+        self.paths: set[str] = set()
+
+    def add(self, path: str) -> None:
+        self.paths.add(path)
+        for parent in (path, *parent_dirs(path)):
+            directory = parent_of(parent)
+            members = self.inside.setdefault(directory, set())
+            if parent in members:
+                break
+            members.add(parent)
+
+    def take(self, path: str) -> list[str]:
+        """Remove and return the paths at and below ``path``."""
+        taken: list[str] = []
+        pending = [path]
+        while pending:
+            current = pending.pop()
+            if current in self.paths:
+                self.paths.discard(current)
+                taken.append(current)
+            pending.extend(self.inside.pop(current, ()))
+        members = self.inside.get(parent_of(path))
+        if members is not None:
+            members.discard(path)
+        return taken
+
+
 def waste(layers: Sequence[Layer]) -> Waste:
     seen: dict[str, list[int]] = {}
     live: dict[str, tuple[int, int | None]] = {}
+    live_paths = _PathIndex()  # the paths in ``live`` (not the blob keys), by directory
     reclaim: dict[int, int] = {}
     removals: dict[tuple[int, int], int] = {}
     complete = True
@@ -66,8 +100,7 @@ def waste(layers: Sequence[Layer]) -> Waste:
         for path in sorted(layer.changes):
             change = layer.changes[path]
             if change.kind in ("whiteout", "opaque"):
-                prefix = path + "/"
-                hidden = [p for p in live if p == path or p.startswith(prefix)]
+                hidden = live_paths.take(path)
                 sizes = [live[p][1] for p in hidden]
                 for p in hidden:
                     bury(p, *live.pop(p))
@@ -76,6 +109,8 @@ def waste(layers: Sequence[Layer]) -> Waste:
             elif change.kind in ("file", "symlink", "hardlink"):
                 if path in live:
                     bury(path, *live[path])
+                else:
+                    live_paths.add(path)
                 live[path] = (layer.step, change.size)
                 record(path, change.size)
         for blob in layer.blobs:

@@ -1,0 +1,3 @@
+module example.org/linkcheck
+
+go 1.19
