@@ -1,7 +1,8 @@
-"""Where the data that ships with dfanalyze lives: the grammar and the rule files.
+"""Where the data that ships with dfanalyze lives: the rule files.
 
 In a wheel they are under ``dfanalyze/_data/``; in a source checkout or an editable install they are
-the top-level ``grammar/`` and ``rules/`` folders next to the package.
+the top-level ``rules/`` folder next to the package. (The grammar ships compiled, as
+``dfanalyze/parse/dockerfile_tables.json``.)
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ def installed() -> bool:
 
 
 def data_dir(name: str) -> Path:
-    """Return the folder ``name`` (``"grammar"`` or ``"rules"``) wherever this install keeps it."""
+    """Return the folder ``name`` (``"rules"``) wherever this install keeps it."""
     if installed():
         return _PACKAGE / "_data" / name
     return _PACKAGE.parent / name

@@ -1,10 +1,21 @@
 """A small LALR(1) driver for the tables compiled from ``grammar/dockerfile.lark``.
 
-Lark compiles the grammar (see :mod:`dfanalyze.parse.build_tables`); this module only *runs* the
+Lark compiles the grammar at build time (``python -m tools.make_tables`` writes
+``dockerfile_tables.json``; a test fails when the tables are stale); this module only *runs* the
 tables: a contextual lexer (each parser state tries only the terminals it can accept, in Lark's
 priority order) and the shift/reduce loop, building the same trees Lark would (filtered anonymous
 tokens, inlined ``_rules``, ``?rules`` with one child replaced by the child, ``-> alias`` names).
-Importing it costs a JSON load; nothing from Lark is imported.
+Its first use costs a JSON load; nothing from Lark is imported.
+
+Why our own runtime rather than one Lark supports (issue 10; ``benchmarks/compare.py``, two runs of
+6 interleaved rounds, CPU time, best / median): with Lark's standalone parser (its runtime and these
+tables as one generated module, commit 2c91f8f on the parser-runtime branch) a clean 30-line
+``dfanalyze check`` took 123.8 / 147.6 and 127.4 / 161.8 ms instead of 94.6 / 113.8 and
+97.4 / 119.5 ms (+30% or more: ~15 ms to import the module and the standard modules it needs that
+dfanalyze does not load, then building the parser), one parse ~20 us instead of ~8 us (corpus parse
+throughput -9 to -22%) and peak memory +2.4 MB. Lark itself with its grammar cache did no better
+(125.9 / 161.9 ms, +7 MB). The issue allows at most 20% more. Measure again when Lark's runtime or
+dfanalyze's start-up changes.
 """
 
 from __future__ import annotations
@@ -12,11 +23,12 @@ from __future__ import annotations
 import json
 import re
 from functools import cache
+from pathlib import Path
 from typing import Any, Union
 
 from msgspec import Struct
 
-from dfanalyze.parse.build_tables import TABLES_PATH, grammar_digest, grammar_path
+TABLES_PATH = Path(__file__).with_name("dockerfile_tables.json")
 
 
 class Token(Struct, frozen=True):
@@ -154,16 +166,8 @@ def _build(rule: _Rule, values: list[Any]) -> Any:
 
 @cache
 def tables() -> Tables:
-    """The compiled tables, rebuilt with Lark only if the grammar changed since they were made."""
-    raw = json.loads(TABLES_PATH.read_text(encoding="utf-8"))
-    path = grammar_path()
-    if path.is_file():
-        text = path.read_text(encoding="utf-8")
-        if grammar_digest(text) != raw.get("grammar_digest"):
-            from dfanalyze.parse.build_tables import compile_tables
-
-            raw = compile_tables(text)
-    return Tables(raw)
+    """The compiled tables."""
+    return Tables(json.loads(TABLES_PATH.read_text(encoding="utf-8")))
 
 
 def parse(text: str, start: str) -> Tree:

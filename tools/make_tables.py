@@ -1,21 +1,23 @@
 """Compile ``grammar/dockerfile.lark`` into the LALR tables that :mod:`dfanalyze.parse.lalr` runs.
 
-Run ``python -m dfanalyze.parse.build_tables`` after editing the grammar. The tables are plain JSON
-(committed as ``dfanalyze/parse/dockerfile_tables.json``); a test fails when they are stale. Only this
-module imports Lark, so the command-line tool starts without loading the parser generator.
+    python -m tools.make_tables
+
+Run it after editing the grammar. The tables are plain JSON, committed as
+``dfanalyze/parse/dockerfile_tables.json``; ``tests/test_grammar.py`` fails while they are stale. Only
+this tool imports Lark, so dfanalyze runs without the parser generator.
 """
 
 from __future__ import annotations
 
-import binascii
 import json
 import sys
 from pathlib import Path
 from typing import Any
 
-from dfanalyze.resources import data_dir
+from dfanalyze.parse.lalr import TABLES_PATH
 
-TABLES_PATH = Path(__file__).with_name("dockerfile_tables.json")
+ROOT = Path(__file__).resolve().parent.parent
+GRAMMAR = ROOT / "grammar" / "dockerfile.lark"
 START_SYMBOLS = (
     "json_array",
     "image_ref",
@@ -24,17 +26,6 @@ START_SYMBOLS = (
     "port_spec",
     "duration",
 )
-
-
-def grammar_path() -> Path:
-    return data_dir("grammar") / "dockerfile.lark"
-
-
-def grammar_digest(text: str) -> str:
-    """Identifies the grammar the tables were made from (a change check run at every start: a CRC,
-    because importing hashlib alone costs ~4 ms)."""
-    data = text.encode("utf-8")
-    return f"{len(data)}-{binascii.crc32(data):08x}"
 
 
 def _keep(symbol: Any) -> int:
@@ -78,7 +69,6 @@ def compile_tables(grammar_text: str) -> dict[str, Any]:
         key=lambda t: (-t.priority, -t.pattern.max_width, -len(t.pattern.value), t.name),
     )
     return {
-        "grammar_digest": grammar_digest(grammar_text),
         "terminals": [[t.name, t.pattern.to_regexp()] for t in terminals],
         "ignore": sorted(lark.ignore_tokens),
         "rules": [
@@ -98,8 +88,7 @@ def compile_tables(grammar_text: str) -> dict[str, Any]:
 
 
 def main() -> int:
-    text = grammar_path().read_text(encoding="utf-8")
-    tables = compile_tables(text)
+    tables = compile_tables(GRAMMAR.read_text(encoding="utf-8"))
     TABLES_PATH.write_text(json.dumps(tables, separators=(",", ":"), sort_keys=True) + "\n")
     print(f"wrote {TABLES_PATH} ({len(tables['states'])} states, {len(tables['rules'])} rules)")
     return 0
