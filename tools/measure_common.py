@@ -1,0 +1,91 @@
+"""What the package measurements share: walking folders, file sizes as a layer stores them, running
+tasks in parallel with results appended to a JSON-lines file (so that a run can be resumed), and
+polite HTTP reads from the registries."""
+
+from __future__ import annotations
+
+import json
+import os
+import ssl
+import threading
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt"
+BLOCK = 4096
+
+
+def file_stats(size: int) -> tuple[int, int]:
+    """(4 KiB blocks in bytes, tar bytes: a 512-byte header plus the data padded to 512)."""
+    blocks = -(-size // BLOCK) * BLOCK
+    return blocks, 512 + -(-size // 512) * 512
+
+
+def walk(root: Path) -> dict[str, int]:
+    """Every regular file and symlink under ``root`` -> its size (symlinks count 0 bytes)."""
+    found: dict[str, int] = {}
+    for folder, _dirs, files in os.walk(root):
+        for name in files:
+            path = Path(folder, name)
+            found[str(path.relative_to(root))] = 0 if path.is_symlink() else path.lstat().st_size
+    return found
+
+
+def done_roots(out: Path, key: str = "root") -> set[str]:
+    if not out.exists():
+        return set()
+    with out.open(encoding="utf-8") as stream:
+        return {json.loads(line)[key] for line in stream if line.strip()}
+
+
+def run_parallel(names: list[str], jobs: int, out: Path, task: Callable[[str], dict[str, Any]]) -> None:
+    """Run ``task(name)`` for each name on ``jobs`` threads, appending results to ``out``."""
+    lock = threading.Lock()
+    count = [0]
+
+    def one(name: str) -> None:
+        result = task(name)
+        with lock:
+            count[0] += 1
+            with out.open("a", encoding="utf-8") as stream:
+                stream.write(json.dumps(result, separators=(",", ":")) + "\n")
+            status = "ok" if result.get("ok", True) else "FAILED"
+            print(f"[{count[0]}/{len(names)}] {name} {status} {result.get('seconds', '')}", flush=True)
+
+    with ThreadPoolExecutor(jobs) as pool:
+        list(pool.map(one, names))
+
+
+def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    with path.open(encoding="utf-8") as stream:
+        for line in stream:
+            if line.strip():
+                yield json.loads(line)
+
+
+def fetch(url: str, accept: str) -> bytes:
+    request = urllib.request.Request(url, headers={"Accept": accept, "User-Agent": "dfanalyze-measure"})
+    context = ssl.create_default_context(cafile=CA_BUNDLE)
+    for attempt in range(4):
+        try:
+            with urllib.request.urlopen(request, timeout=60, context=context) as response:
+                data: bytes = response.read()
+                return data
+        except OSError:
+            if attempt == 3:
+                raise
+            time.sleep(2 + 4 * attempt)
+    raise AssertionError("unreachable")
+
+
+def read_names(path: Path) -> list[str]:
+    names = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            names.append(line)
+    return list(dict.fromkeys(names))
