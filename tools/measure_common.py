@@ -42,19 +42,25 @@ def done_roots(out: Path, key: str = "root") -> set[str]:
         return {json.loads(line)[key] for line in stream if line.strip()}
 
 
-def run_parallel(names: list[str], jobs: int, out: Path, task: Callable[[str], dict[str, Any]]) -> None:
-    """Run ``task(name)`` for each name on ``jobs`` threads, appending results to ``out``."""
+def run_parallel(
+    names: list[str], jobs: int, out: Path, task: Callable[[str], dict[str, Any] | list[dict[str, Any]]]
+) -> None:
+    """Run ``task(name)`` for each name on ``jobs`` threads, appending its result (or results)
+    to ``out`` as JSON lines."""
     lock = threading.Lock()
     count = [0]
 
     def one(name: str) -> None:
         result = task(name)
+        results = result if isinstance(result, list) else [result]
         with lock:
             count[0] += 1
             with out.open("a", encoding="utf-8") as stream:
-                stream.write(json.dumps(result, separators=(",", ":")) + "\n")
-            status = "ok" if result.get("ok", True) else "FAILED"
-            print(f"[{count[0]}/{len(names)}] {name} {status} {result.get('seconds', '')}", flush=True)
+                for row in results:
+                    stream.write(json.dumps(row, separators=(",", ":")) + "\n")
+            status = " ".join("ok" if row.get("ok", True) else "FAILED" for row in results)
+            seconds = sum(row.get("seconds", 0) for row in results)
+            print(f"[{count[0]}/{len(names)}] {name[:80]} {status} {seconds:.1f}", flush=True)
 
     with ThreadPoolExecutor(jobs) as pool:
         list(pool.map(one, names))
@@ -85,7 +91,7 @@ def fetch(url: str, accept: str) -> bytes:
 def read_names(path: Path) -> list[str]:
     names = []
     for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.split("#", 1)[0].strip()
-        if line:
-            names.append(line)
+        name = line.split("#", 1)[0].strip()
+        if name:
+            names.append(name)
     return list(dict.fromkeys(names))

@@ -102,17 +102,29 @@ def cache_entries(cache: Path) -> list[dict[str, Any]]:
     return entries
 
 
-def measure_one(name: str, work: Path) -> dict[str, Any]:
+def measure_one(name: str, work: Path, shared_cache: Path | None) -> dict[str, Any]:
+    """Install ``name`` (one package, or several separated by spaces: one ``npm install`` of all)
+    into a fresh folder; with a fresh cache (measured) unless ``shared_cache`` is given (then
+    npm reads what earlier installs cached: ``--prefer-offline``)."""
     started = time.monotonic()
     folder = Path(tempfile.mkdtemp(prefix="npm-", dir=work))
-    app, cache = folder / "app", folder / "cache"
+    app, cache = folder / "app", shared_cache or folder / "cache"
     try:
         app.mkdir()
         (app / "package.json").write_text(MANIFEST, encoding="utf-8")
-        command = ["npm", "install", *NPM_FLAGS, "--cache", str(cache), name]
-        done = subprocess.run(command, cwd=app, capture_output=True, text=True, timeout=INSTALL_TIMEOUT, check=False)
+        command = ["npm", "install", *NPM_FLAGS, "--cache", str(cache), *name.split()]
+        if shared_cache is not None:
+            command.insert(2, "--prefer-offline")
+        done = subprocess.run(
+            command, cwd=app, capture_output=True, text=True, timeout=INSTALL_TIMEOUT, check=False
+        )
         if done.returncode != 0:
-            return {"root": name, "ok": False, "error": done.stderr[-3000:], "seconds": time.monotonic() - started}
+            return {
+                "root": name,
+                "ok": False,
+                "error": done.stderr[-3000:],
+                "seconds": time.monotonic() - started,
+            }
         lock = json.loads((app / "package-lock.json").read_text(encoding="utf-8"))["packages"]
         packages = []
         for path in package_folders(app / "node_modules"):
@@ -120,43 +132,71 @@ def measure_one(name: str, work: Path) -> dict[str, Any]:
             entry = lock.get(where)
             manifest = json.loads((path / "package.json").read_text(encoding="utf-8"))
             deps = {}
+            missing = []  # declared but not installed: other platforms' binaries, optional peers
             for field in ("dependencies", "optionalDependencies", "peerDependencies"):
                 for dep in (entry or {}).get(field, {}):
                     found = resolve(lock, where, dep)
                     if found is not None and (app / found).is_dir():
                         deps[dep] = found
-            packages.append({
-                "path": where,
-                "name": manifest.get("name") or where.rsplit("node_modules/", 1)[1],
-                "version": manifest.get("version"),
-                "in_lock": entry is not None,
-                "install_script": bool((entry or {}).get("hasInstallScript")),
-                "optional": bool((entry or {}).get("optional")),
-                "peer": bool((entry or {}).get("peer")),
-                "os": (entry or {}).get("os"),
-                "cpu": (entry or {}).get("cpu"),
-                "deps": deps,
-                **measure_folder(path),
-            })
+                    else:
+                        missing.append(dep)
+            packages.append(
+                {
+                    "path": where,
+                    "name": manifest.get("name") or where.rsplit("node_modules/", 1)[1],
+                    "version": manifest.get("version"),
+                    "in_lock": entry is not None,
+                    "install_script": bool((entry or {}).get("hasInstallScript")),
+                    "optional": bool((entry or {}).get("optional")),
+                    "peer": bool((entry or {}).get("peer")),
+                    "os": (entry or {}).get("os"),
+                    "cpu": (entry or {}).get("cpu"),
+                    "deps": deps,
+                    "missing": missing,
+                    **measure_folder(path),
+                }
+            )
         modules = walk(app / "node_modules")
-        cached = walk(cache)
-        return {
+        result = {
             "root": name,
             "ok": True,
             "seconds": round(time.monotonic() - started, 2),
             "top": json.loads((app / "package.json").read_text(encoding="utf-8")).get("dependencies", {}),
             "packages": packages,
-            "node_modules": {"files": len(modules), "bytes": sum(modules.values()),
-                             "blocks": sum(file_stats(size)[0] for size in modules.values())},
-            "cache": {"files": len(cached), "bytes": sum(cached.values()),
-                      "blocks": sum(file_stats(size)[0] for size in cached.values()),
-                      "logs": sum(size for path, size in cached.items() if path.startswith("_logs/")),
-                      "entries": cache_entries(cache)},
+            "node_modules": {
+                "files": len(modules),
+                "bytes": sum(modules.values()),
+                "blocks": sum(file_stats(size)[0] for size in modules.values()),
+            },
         }
+        if shared_cache is None:
+            cached = walk(cache)
+            result["cache"] = {
+                "files": len(cached),
+                "bytes": sum(cached.values()),
+                "blocks": sum(file_stats(size)[0] for size in cached.values()),
+                "logs": sum(size for path, size in cached.items() if path.startswith("_logs/")),
+                "entries": cache_entries(cache),
+            }
+        return result
     except subprocess.TimeoutExpired:
         return {"root": name, "ok": False, "error": "timeout", "seconds": time.monotonic() - started}
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def measure_batch(names: str, work: Path, shared_cache: Path | None) -> list[dict[str, Any]]:
+    """One install of several packages; when npm refuses the set (conflicting peer
+    dependencies), each half again, down to single packages."""
+    result = measure_one(names, work, shared_cache)
+    words = names.split()
+    if result["ok"] or len(words) == 1:
+        return [result]
+    half = len(words) // 2
+    return [
+        *measure_batch(" ".join(words[:half]), work, shared_cache),
+        *measure_batch(" ".join(words[half:]), work, shared_cache),
+    ]
 
 
 def tree_size(root: Path) -> dict[str, int]:
@@ -189,18 +229,31 @@ def measure_others(name: str, work: Path) -> dict[str, Any]:
         app = folder / "app"
         app.mkdir()
         (app / "package.json").write_text(MANIFEST, encoding="utf-8")
-        env = {**os.environ, "npm_config_cache": str(folder / "npm-cache"),
-               "YARN_CACHE_FOLDER": str(folder / "yarn-cache"),
-               "npm_config_store_dir": str(folder / "pnpm-store")}
+        env = {
+            **os.environ,
+            "npm_config_cache": str(folder / "npm-cache"),
+            "YARN_CACHE_FOLDER": str(folder / "yarn-cache"),
+            "npm_config_store_dir": str(folder / "pnpm-store"),
+        }
         try:
-            done = subprocess.run(command, cwd=app, env=env, capture_output=True, text=True,
-                                  timeout=INSTALL_TIMEOUT, check=False)
+            done = subprocess.run(
+                command,
+                cwd=app,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=INSTALL_TIMEOUT,
+                check=False,
+            )
             if done.returncode != 0:
                 result[tool] = {"error": done.stderr[-1000:]}
                 continue
             measured: dict[str, Any] = {"node_modules": tree_size(app / "node_modules")}
-            for label, path in (("yarn_cache", folder / "yarn-cache"), ("pnpm_store", folder / "pnpm-store"),
-                                ("npm_cache", folder / "npm-cache")):
+            for label, path in (
+                ("yarn_cache", folder / "yarn-cache"),
+                ("pnpm_store", folder / "pnpm-store"),
+                ("npm_cache", folder / "npm-cache"),
+            ):
                 if path.exists():
                     measured[label] = tree_size(path)
             if tool == "pnpm":  # the store and node_modules share files through hard links
@@ -213,21 +266,37 @@ def measure_others(name: str, work: Path) -> dict[str, Any]:
 
 
 def main(argv: Iterable[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--list", type=Path, help="package names to install, one a line")
     parser.add_argument("--others", type=Path, help="package names to install with npm, yarn 1 and pnpm")
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--jobs", type=int, default=3)
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()))
+    parser.add_argument(
+        "--shared-cache",
+        type=Path,
+        help="one npm cache for every install (its index is "
+        "written to OUT.cache.jsonl at the end) instead of a fresh one each",
+    )
     args = parser.parse_args(list(argv) if argv is not None else None)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     source = args.list or args.others
     if source is None:
         parser.error("one of --list, --others")
-    names = [name for name in read_names(source) if name not in done_roots(args.out)]
+    done = {name for root in done_roots(args.out) for name in root.split()}
+    names = [name for name in read_names(source) if name not in done]
     work: Path = args.work
     if args.list:
-        run_parallel(names, args.jobs, args.out, lambda name: measure_one(name, work))
+        shared: Path | None = args.shared_cache
+        size: int = args.batch
+        batches = [" ".join(names[start : start + size]) for start in range(0, len(names), size)]
+        run_parallel(batches, args.jobs, args.out, lambda batch: measure_batch(batch, work, shared))
+        if shared is not None:
+            with args.out.with_suffix(".cache.jsonl").open("w", encoding="utf-8") as stream:
+                for entry in cache_entries(shared):
+                    stream.write(json.dumps(entry) + "\n")
     else:
         run_parallel(names, args.jobs, args.out, lambda name: measure_others(name, work))
     return 0

@@ -71,7 +71,14 @@ def pip_command(pip_dir: Path, python: Path) -> list[str]:
     pip's own environment is visible to the resolver. ``--isolated`` ignores this machine's pip
     configuration (a local find-links folder, extra indexes and a constraints file), so that what
     is measured is what a plain ``pip install`` in a Dockerfile gets from PyPI."""
-    return [str(python), str(pip_dir / "pip"), "--isolated", "--cert", CA_BUNDLE, "--disable-pip-version-check"]
+    return [
+        str(python),
+        str(pip_dir / "pip"),
+        "--isolated",
+        "--cert",
+        CA_BUNDLE,
+        "--disable-pip-version-check",
+    ]
 
 
 def read_record(dist_info: Path) -> list[str]:
@@ -85,8 +92,14 @@ def measure_dist(dist_info: Path, site: Path, env: Path) -> dict[str, Any]:
     wheel = (dist_info / "WHEEL").read_text(encoding="utf-8") if (dist_info / "WHEEL").exists() else ""
     tags = [line.split(":", 1)[1].strip() for line in wheel.splitlines() if line.startswith("Tag:")]
     files = bytes_ = blocks = tar = pyc_files = pyc_bytes = pyc_blocks = pyc_tar = 0
-    shared = {Path(), Path("bin"), Path("include"), Path("share"), *site.relative_to(env).parents,
-              site.relative_to(env)}
+    shared = {
+        Path(),
+        Path("bin"),
+        Path("include"),
+        Path("share"),
+        *site.relative_to(env).parents,
+        site.relative_to(env),
+    }
     folders: set[Path] = set()
     paths: list[str] = []
     for entry in read_record(dist_info):
@@ -144,7 +157,12 @@ def measure_one(name: str, pip_dir: Path, python: str, work: Path) -> dict[str, 
         ]
         done = subprocess.run(command, capture_output=True, text=True, timeout=INSTALL_TIMEOUT, check=False)
         if done.returncode != 0:
-            return {"root": name, "ok": False, "error": done.stderr[-3000:], "seconds": time.monotonic() - started}
+            return {
+                "root": name,
+                "ok": False,
+                "error": done.stderr[-3000:],
+                "seconds": time.monotonic() - started,
+            }
         installed = json.loads(report.read_text(encoding="utf-8"))["install"]
         archives = {
             normalize(item["metadata"]["name"]): {
@@ -164,10 +182,14 @@ def measure_one(name: str, pip_dir: Path, python: str, work: Path) -> dict[str, 
         recorded = {path for dist in dists for path in dist.pop("paths")}
         new = {path: size for path, size in after.items() if path not in before}
         unrecorded = {path: size for path, size in new.items() if path not in recorded}
-        built = [
-            {"file": path.name, "bytes": path.stat().st_size}
-            for path in sorted((cache / "wheels").rglob("*.whl"))
-        ] if (cache / "wheels").exists() else []
+        built = (
+            [
+                {"file": path.name, "bytes": path.stat().st_size}
+                for path in sorted((cache / "wheels").rglob("*.whl"))
+            ]
+            if (cache / "wheels").exists()
+            else []
+        )
         cache_files = walk(cache) if cache.exists() else {}
         return {
             "root": name,
@@ -175,8 +197,11 @@ def measure_one(name: str, pip_dir: Path, python: str, work: Path) -> dict[str, 
             "seconds": round(time.monotonic() - started, 2),
             "dists": dists,
             "total": {"files": len(new), "bytes": sum(new.values())},
-            "unrecorded": {"files": len(unrecorded), "bytes": sum(unrecorded.values()),
-                           "sample": sorted(unrecorded)[:10]},
+            "unrecorded": {
+                "files": len(unrecorded),
+                "bytes": sum(unrecorded.values()),
+                "sample": sorted(unrecorded)[:10],
+            },
             "cache": {"files": len(cache_files), "bytes": sum(cache_files.values()), "built_wheels": built},
         }
     except subprocess.TimeoutExpired:
@@ -198,7 +223,11 @@ def index_sizes(raw: Path, out: Path, jobs: int) -> None:
     def task(name: str) -> dict[str, Any]:
         page = fetch(f"https://pypi.org/simple/{name}/", "application/vnd.pypi.simple.v1+json")
         files = {item["filename"]: item.get("size") for item in json.loads(page)["files"]}
-        return {"name": name, "page_bytes": len(page), "archives": {f: files.get(f) for f in sorted(urls[name])}}
+        return {
+            "name": name,
+            "page_bytes": len(page),
+            "archives": {f: files.get(f) for f in sorted(urls[name])},
+        }
 
     run_parallel(todo, jobs, out, task)
 
@@ -210,6 +239,7 @@ def wheel_contents(data: bytes) -> dict[str, int]:
             "files": len(members),
             "bytes": sum(info.file_size for info in members),
             "blocks": sum(file_stats(info.file_size)[0] for info in members),
+            "tar": sum(file_stats(info.file_size)[1] for info in members),
         }
 
 
@@ -217,16 +247,16 @@ def other_pythons(raw: Path, out: Path, pip_dir: Path, python: str, jobs: int, w
     """For every distribution whose installed wheel is specific to CPython 3.11 (a compiled
     extension), the same version's wheel for 3.12 and 3.13 on manylinux x86_64 (glibc 2.36, the
     Debian bookworm of the official python images): unpacked contents (no install), and the 3.11
-    wheel's for comparison."""
-    seen: dict[tuple[str, str], list[str]] = {}
+    wheel's for comparison. Wheels tagged abi3 or ``none`` are the same file for every version."""
+    seen: set[tuple[str, str]] = set()
     for row in read_jsonl(raw):
         for dist in row.get("dists", []):
-            tags = dist.get("tags", [])
-            if tags and not all(tag.split("-")[0].startswith(("py", "cp3-")) and "cp311" not in tag
-                                and tag.endswith("-any") for tag in tags):
-                if any("cp311" in tag or "cp3" in tag.split("-")[0] or "abi3" in tag for tag in tags):
-                    seen[(normalize(dist["name"]), dist["version"])] = tags
-    todo = sorted(f"{name}=={version}" for name, version in seen if f"{name}=={version}" not in done_roots(out, "spec"))
+            # the ABI tag names the interpreter: cp311 (not abi3 nor none) is 3.11's alone
+            if any(tag.split("-")[1] == "cp311" for tag in dist.get("tags", [])):
+                seen.add((normalize(dist["name"]), dist["version"]))
+    todo = sorted(
+        f"{name}=={version}" for name, version in seen if f"{name}=={version}" not in done_roots(out, "spec")
+    )
 
     def task(spec: str) -> dict[str, Any]:
         result: dict[str, Any] = {"spec": spec}
@@ -234,9 +264,21 @@ def other_pythons(raw: Path, out: Path, pip_dir: Path, python: str, jobs: int, w
             folder = Path(tempfile.mkdtemp(prefix="wheel-", dir=work))
             try:
                 command = [
-                    *pip_command(pip_dir, Path(python)), "download", "--quiet", "--no-deps",
-                    "--only-binary=:all:", "--python-version", version, "--implementation", "cp",
-                    "--platform", "manylinux_2_36_x86_64", "--no-cache-dir", "-d", str(folder), spec,
+                    *pip_command(pip_dir, Path(python)),
+                    "download",
+                    "--quiet",
+                    "--no-deps",
+                    "--only-binary=:all:",
+                    "--python-version",
+                    version,
+                    "--implementation",
+                    "cp",
+                    "--platform",
+                    "manylinux_2_36_x86_64",
+                    "--no-cache-dir",
+                    "-d",
+                    str(folder),
+                    spec,
                 ]
                 done = subprocess.run(command, capture_output=True, text=True, timeout=1800, check=False)
                 wheels = list(folder.glob("*.whl"))
@@ -244,7 +286,11 @@ def other_pythons(raw: Path, out: Path, pip_dir: Path, python: str, jobs: int, w
                     result[version] = {"error": (done.stderr or "no wheel")[-500:]}
                 else:
                     data = wheels[0].read_bytes()
-                    result[version] = {"wheel": wheels[0].name, "archive_bytes": len(data), **wheel_contents(data)}
+                    result[version] = {
+                        "wheel": wheels[0].name,
+                        "archive_bytes": len(data),
+                        **wheel_contents(data),
+                    }
             finally:
                 shutil.rmtree(folder, ignore_errors=True)
         return result
@@ -253,7 +299,9 @@ def other_pythons(raw: Path, out: Path, pip_dir: Path, python: str, jobs: int, w
 
 
 def main(argv: Iterable[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--list", type=Path, help="package names to install, one a line")
     parser.add_argument("--index-sizes", type=Path, help="a measurement file: read index and archive sizes")
     parser.add_argument("--other-pythons", type=Path, help="a measurement file: measure 3.12/3.13 wheels")
@@ -269,15 +317,19 @@ def main(argv: Iterable[str] | None = None) -> int:
         pip_dir = Path(tempfile.mkdtemp(prefix="pip-runner-", dir=args.work))
         venv = pip_dir / "venv"
         subprocess.run([args.python, "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(venv / "bin" / "pip"), "--isolated", "--cert", CA_BUNDLE, "install", "-q", "-U", "pip"],
-                       check=True)
+        subprocess.run(
+            [str(venv / "bin" / "pip"), "--isolated", "--cert", CA_BUNDLE, "install", "-q", "-U", "pip"],
+            check=True,
+        )
         site = next((venv / "lib").glob("python3*/site-packages"))
         shutil.copytree(site / "pip", pip_dir / "pip")
     if args.list:
         assert pip_dir is not None
         names = [n for n in read_names(args.list) if n not in done_roots(args.out)]
         with contextlib.suppress(KeyboardInterrupt):
-            run_parallel(names, args.jobs, args.out, lambda n: measure_one(n, pip_dir, args.python, args.work))
+            run_parallel(
+                names, args.jobs, args.out, lambda n: measure_one(n, pip_dir, args.python, args.work)
+            )
     elif args.index_sizes:
         index_sizes(args.index_sizes, args.out, args.jobs)
     elif args.other_pythons:
