@@ -37,6 +37,66 @@ COUNTS = ("bytes", "files", "blocks", "tar")
 REQUESTED_TAR = 512  # the empty REQUESTED file pip writes for a requested distribution: a tar header
 
 
+METHOD = {
+    "pypi": (
+        "Each listed project installed alone (pip install NAME, pip's defaults: byte-compiled, cache on) "
+        "into a fresh venv (--without-pip; pip runs from outside it) and a fresh cache folder, from PyPI "
+        "(pip --isolated: no local index or constraints); each installed distribution measured from its "
+        "RECORD on disk. 'pyc' is the part pip byte-compiled (what --no-compile leaves out: files minus "
+        "pyc). 3.12 and 3.13: rows measured by installing there, else the 3.11 row with, for a wheel "
+        "built for CPython 3.11 (kind cp311), its wheel's contents replaced by the same version's 3.12 or "
+        "3.13 wheel (pip download --only-binary=:all: --platform manylinux_2_36_x86_64, unpacked), and "
+        "the pyc bytes scaled by pyc_ratio_to_3.11 (measured on pure-Python distributions installed on "
+        "both); listed in 'derived'. Cache: pip's HTTP cache keeps each downloaded archive and project "
+        "index page byte for byte (their sizes read from PyPI's simple JSON index, as this machine's "
+        "proxy strips the caching headers so pip caches nothing here; the small header file of each "
+        "entry is not counted), and the wheel cache keeps wheels built from sdists (measured)."
+    ),
+    "npm": (
+        "Each listed package installed with npm install --ignore-scripts into a fresh folder (a minimal "
+        "package.json), alone for the first packages and then in batches of 15 (one npm install of 15 "
+        "packages: the union of their closures, shared dependencies deduplicated as npm does), npm's "
+        "defaults otherwise (hoisted node_modules, peer dependencies installed, optional dependencies of "
+        "this platform only). Every package folder measured without its nested node_modules; edges are "
+        "the packages npm's lookup (nearest node_modules up the tree) resolves each dependency, optional "
+        "and peer dependency to. Flag S: the package has install scripts (with scripts on it may build "
+        "or download more; scripts off is what was measured); flag O: a platform-specific package "
+        "(os/cpu), chosen for linux x64. Cache: tarballs and packuments as the npm cache's index "
+        "records them, 'fetches' the packuments npm also reads for optional packages of other "
+        "platforms; 'overhead' is fitted on the installs measured alone with a fresh cache."
+    ),
+}
+SOURCES = {
+    "pypi": (
+        "The 300 most downloaded projects (30 days) of hugovk/top-pypi-packages (top-pypi-packages.min.json, "
+        "commit 5501c5c934df26d6f01fb1ca810845db02111c7d, last_update 2026-04-01), and projects Dockerfiles "
+        "install by name beyond those (tools/package_lists/pypi-docker.txt)."
+    ),
+    "npm": (
+        "The 300 packages with the most dependents and the 300 with the most downloads of "
+        "wooorm/npm-high-impact (lib/top-dependent.js, lib/top-download.js, commit "
+        "1a0b9a22feda7328211672aeddde3e69d9c31e9b of 2025-12-04, data from ecosyste.ms), and packages "
+        "Dockerfiles install (tools/package_lists/npm-docker.txt)."
+    ),
+}
+COLUMNS = {
+    "bytes": "apparent size of the files",
+    "files": "regular files and symlinks",
+    "blocks": "size on disk, each file rounded up to 4 KiB",
+    "tar": "size as tar entries: 512-byte header per file and folder, data padded to 512 bytes",
+    "pyc": "[bytes, files, blocks, tar] of the .pyc files pip compiled",
+    "kind": "archive installed: any (pure Python wheel), none (binary, any Python), abi3, cp311.. "
+    "(one CPython's binary), sdist (built here)",
+    "requires": "dependencies followed on this Python, Linux x86_64, as words name or name[extra,..]",
+    "extras": "name -> extra -> the dependencies that extra adds",
+    "cache_bytes": "what pip's cache keeps for the row (archive + index page + built wheel)",
+    "deps": "npm: row numbers of the packages the dependencies resolved to",
+    "fetches": "npm: packuments read for declared packages that were not installed (other platforms)",
+    "tarball_bytes": "npm: the tarball in the npm cache",
+    "packument_bytes": "npm: name -> the packument in the npm cache",
+}
+
+
 def normalize(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
@@ -68,96 +128,26 @@ def environment(python: str, extra: str) -> dict[str, str]:
     }
 
 
-def edges(requires: Iterable[str], extras: Iterable[str], python: str) -> tuple[str, dict[str, str]]:
-    """Requires-Dist lines -> (the edges always followed, {extra: the edges it adds}), as words
-    ``name`` or ``name[extra,...]`` separated by spaces."""
-    base: list[str] = []
-    by_extra: dict[str, list[str]] = defaultdict(list)
+def edges(
+    requires: Iterable[str], extras: Iterable[str], python: str
+) -> tuple[list[tuple[str, str]], dict[str, list[tuple[str, str]]]]:
+    """Requires-Dist lines -> (the edges always followed, {extra: the edges it adds}); an edge is
+    (normalized name, its extras as ``[a,b]`` or "")."""
+    base: list[tuple[str, str]] = []
+    by_extra: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for line in requires:
         requirement = Requirement(line)
-        word = normalize(requirement.name)
+        edge = (normalize(requirement.name), "")
         if requirement.extras:
-            word += "[" + ",".join(sorted(normalize(extra) for extra in requirement.extras)) + "]"
+            edge = (edge[0], "[" + ",".join(sorted(normalize(extra) for extra in requirement.extras)) + "]")
         marker = requirement.marker
         if marker is None or marker.evaluate(environment(python, "")):
-            base.append(word)
+            base.append(edge)
             continue
         for extra in extras:
             if marker.evaluate(environment(python, extra)):
-                by_extra[normalize(extra)].append(word)
-    return " ".join(dict.fromkeys(base)), {
-        extra: " ".join(dict.fromkeys(words)) for extra, words in by_extra.items()
-    }
-
-
-def pick(candidates: list[dict[str, Any]]) -> dict[str, Any]:
-    """One measurement per distribution name: the one from installing it as requested (pip's
-    choice for ``pip install name``), else the version most closures installed."""
-    for candidate in candidates:
-        if candidate.get("requested"):
-            return candidate
-    versions = Counter(candidate["version"] for candidate in candidates)
-    best = versions.most_common(1)[0][0]
-    return next(candidate for candidate in candidates if candidate["version"] == best)
-
-
-def pypi_table(
-    rows: list[dict[str, Any]],
-    python: str,
-    index: dict[str, dict[str, Any]],
-    fallback: dict[str, Any] | None,
-    pyc_ratio: float,
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The columnar table of one Python version, and its roots (requested spec -> measured total)."""
-    seen: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    built: dict[str, int] = {}
-    roots: dict[str, dict[str, int]] = {}
-    for row in rows:
-        if not row["ok"]:
-            continue
-        roots[row["root"]] = {"bytes": row["total"]["bytes"], "files": row["total"]["files"]}
-        for wheel in row["cache"]["built_wheels"]:
-            built[wheel["file"].split("-")[0].lower()] = wheel["bytes"]
-        for dist in row["dists"]:
-            seen[normalize(dist["name"])].append(dist)
-    table: dict[str, Any] = {
-        key: []
-        for key in ("name", "version", *COUNTS, "pyc", "kind", "requires", "cache_bytes", "cache_files")
-    }
-    table["extras"] = {}
-    table["derived"] = []  # rows not measured on this version: taken from 3.11 (pure Python)
-    measured_names = sorted(seen)
-    for name in measured_names:
-        dist = pick(seen[name])
-        requested = bool(dist.get("requested"))
-        counts = {key: dist[key] for key in COUNTS}
-        if requested:  # the closure adds REQUESTED to what was asked for, not to every dist
-            counts["files"] -= 1
-            counts["tar"] -= REQUESTED_TAR
-        add_row(table, name, dist, counts, python, index, built)
-    if fallback is not None:
-        for row_index, name in enumerate(fallback["name"]):
-            if name in seen or fallback["kind"][row_index] not in ("any", "none"):
-                continue
-            pyc = fallback["pyc"][row_index]
-            scaled = [round(pyc[0] * pyc_ratio), pyc[1], pyc[2], pyc[3]]  # blocks, tar: as on 3.11
-            table["name"].append(name)
-            table["version"].append(fallback["version"][row_index])
-            table["bytes"].append(fallback["bytes"][row_index] - pyc[0] + scaled[0])
-            for key in ("files", "blocks", "tar"):
-                table[key].append(fallback[key][row_index])
-            table["pyc"].append(scaled)
-            table["kind"].append(fallback["kind"][row_index])
-            base, extras = edges(
-                fallback["requires_lines"][row_index], fallback["provides_extra"][row_index], python
-            )
-            table["requires"].append(base)
-            table["cache_bytes"].append(fallback["cache_bytes"][row_index])
-            table["cache_files"].append(fallback["cache_files"][row_index])
-            table["derived"].append(len(table["name"]) - 1)
-            if extras:
-                table["extras"][name] = extras
-    return table, roots
+                by_extra[normalize(extra)].append(edge)
+    return list(dict.fromkeys(base)), {extra: list(dict.fromkeys(words)) for extra, words in by_extra.items()}
 
 
 def wheel_kind(dist: dict[str, Any]) -> str:
@@ -172,41 +162,126 @@ def wheel_kind(dist: dict[str, Any]) -> str:
     return "abi3" if "abi3" in abis else sorted(abis)[0]
 
 
-def add_row(
-    table: dict[str, Any],
-    name: str,
-    dist: dict[str, Any],
-    counts: dict[str, int],
-    python: str,
-    index: dict[str, dict[str, Any]],
-    built: dict[str, int],
-) -> None:
-    table["name"].append(name)
-    table["version"].append(dist["version"])
-    for key in COUNTS:
-        table[key].append(counts[key])
-    pyc = dist["pyc"]
-    table["pyc"].append([pyc["bytes"], pyc["files"], pyc["blocks"], pyc["tar"]])
-    table["kind"].append(wheel_kind(dist))
-    base, extras = edges(dist["requires"], dist["provides_extra"], python)
-    table["requires"].append(base)
-    if extras:
-        table["extras"][name] = extras
-    # what pip's cache keeps: the archive's body and the index page's body (HTTP cache), and a
-    # wheel built from an sdist (wheel cache); the HTTP cache's small header files are not
-    # counted (not observable here, see measure_pip.py)
-    page = index.get(name, {})
-    archive = page.get("archives", {}).get(dist.get("url", "").rsplit("/", 1)[-1]) or 0
-    wheel = built.get(f"{name.replace('-', '_')}", 0) if dist.get("sdist") else 0
-    table["cache_bytes"].append(archive + page.get("page_bytes", 0) + wheel)
-    table["cache_files"].append(2 + (1 if wheel else 0))
-    table.setdefault("requires_lines", []).append(dist["requires"])
-    table.setdefault("provides_extra", []).append(dist["provides_extra"])
+class PypiRows:
+    """The distributions measured on 3.11, one row per name and version, each with the install it
+    was measured in (whose versions resolve its edges)."""
+
+    def __init__(self, rows: list[dict[str, Any]], index: dict[str, dict[str, Any]]) -> None:
+        self.installs = [row for row in rows if row["ok"]]
+        chosen: dict[tuple[str, str], tuple[dict[str, Any], int]] = {}
+        count: Counter[tuple[str, str]] = Counter()
+        root_version: dict[str, str] = {}
+        self.built: dict[tuple[str, str], int] = {}
+        for number, install in enumerate(self.installs):
+            for wheel in install["cache"]["built_wheels"]:
+                name, version = wheel["file"].split("-")[:2]
+                self.built[(normalize(name), version)] = wheel["bytes"]
+            for dist in install["dists"]:
+                key = (normalize(dist["name"]), dist["version"])
+                count[key] += 1
+                if dist.get("requested"):
+                    root_version[key[0]] = key[1]
+                    chosen[key] = (dist, number)  # its own install resolves its edges
+                else:
+                    chosen.setdefault(key, (dist, number))
+        # per name, the version pip installs for ``pip install name`` first, then the most common
+        self.keys = sorted(
+            chosen, key=lambda key: (key[0], root_version.get(key[0]) != key[1], -count[key], key[1])
+        )
+        self.row = {key: number for number, key in enumerate(self.keys)}
+        self.preferred: dict[str, int] = {}
+        for number, key in enumerate(self.keys):
+            self.preferred.setdefault(key[0], number)
+        self.dists = [chosen[key][0] for key in self.keys]
+        self.source = [chosen[key][1] for key in self.keys]
+        self.resolved = [
+            {normalize(dist["name"]): dist["version"] for dist in install["dists"]}
+            for install in self.installs
+        ]
+        self.index = index
+
+    def word(self, edge: tuple[str, str], versions: dict[str, str]) -> str:
+        """An edge as the data writes it: the row it resolves to (the version installed beside the
+        row, else the name's preferred row) with its extras; ``?name`` when nothing was measured."""
+        name, extras = edge
+        if name in versions and (name, versions[name]) in self.row:
+            return f"{self.row[(name, versions[name])]}{extras}"
+        if name in self.preferred:
+            return f"{self.preferred[name]}{extras}"
+        return f"?{name}"
+
+    def table(self, python: str, wheels: dict[str, dict[str, Any]], pyc_ratio: float) -> dict[str, Any]:
+        """The columnar table for CPython ``python``: measured on 3.11; for another version, a
+        3.11 wheel's contents swapped for that version's wheel and the byte-code scaled."""
+        table: dict[str, Any] = {
+            key: []
+            for key in ("name", "version", *COUNTS, "pyc", "kind", "requires", "cache_bytes", "cache_files")
+        }
+        table["extras"] = {}
+        table["unsized"] = []  # rows without a wheel for this version (pip would build them)
+        for number, dist in enumerate(self.dists):
+            name, version = self.keys[number]
+            counts = [dist[key] for key in COUNTS]
+            if dist.get("requested"):  # the reader adds REQUESTED to the distributions asked for
+                counts[1] -= 1
+                counts[3] -= REQUESTED_TAR
+            pyc = [dist["pyc"][key] for key in COUNTS]
+            kind = wheel_kind(dist)
+            if python != "3.11":
+                scaled = round(pyc[0] * pyc_ratio)
+                counts[0] += scaled - pyc[0]
+                pyc[0] = scaled
+                if kind.startswith("cp3"):
+                    measured = wheels.get(f"{name}=={version}", {})
+                    old, new = measured.get("3.11", {}), measured.get(python, {})
+                    if "bytes" in old and "bytes" in new:
+                        for position, key in enumerate(COUNTS):
+                            counts[position] += new[key] - old[key]
+                        kind = new["wheel"].split("-")[-2]
+                    else:
+                        table["unsized"].append(number)
+            table["name"].append(name)
+            table["version"].append(version)
+            for position, key in enumerate(COUNTS):
+                table[key].append(counts[position])
+            table["pyc"].append(pyc)
+            table["kind"].append(kind)
+            versions = self.resolved[self.source[number]]
+            base, extras = edges(dist["requires"], dist["provides_extra"], python)
+            table["requires"].append(" ".join(self.word(edge, versions) for edge in base))
+            if extras:
+                table["extras"][str(number)] = {
+                    extra: " ".join(self.word(edge, versions) for edge in words)
+                    for extra, words in extras.items()
+                }
+            # what pip's cache keeps: the archive's body and the index page's body (HTTP cache),
+            # and a wheel built from an sdist (wheel cache); the HTTP cache's small header files
+            # are not counted (not observable here, see measure_pip.py)
+            page = self.index.get(name, {})
+            archive = page.get("archives", {}).get(dist.get("url", "").rsplit("/", 1)[-1]) or 0
+            built = self.built.get((name, version), 0) if dist.get("sdist") else 0
+            table["cache_bytes"].append(archive + page.get("page_bytes", 0) + built)
+            table["cache_files"].append(2 + (1 if built else 0))
+        return table
+
+    def roots(self) -> dict[str, Any]:
+        """Each requested spec -> the rows its install measured, and its measured totals."""
+        return {
+            install["root"]: {
+                "rows": sorted(self.row[(normalize(d["name"]), d["version"])] for d in install["dists"]),
+                "bytes": install["total"]["bytes"],
+                "files": install["total"]["files"],
+            }
+            for install in self.installs
+        }
 
 
-def npm_tables(rows: list[dict[str, Any]], shared_entries: list[dict[str, Any]]) -> dict[str, Any]:
-    """The npm packages (name@version rows, resolved dependency edges), their cache entries and
-    the per-install overheads fitted on the measured installs."""
+def npm_tables(
+    rows: list[dict[str, Any]], shared_entries: list[dict[str, Any]]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The npm packages (name@version rows, resolved dependency edges, cache entries), and each
+    measured package's closure in the install that measured it (with that install's totals when
+    it was installed alone)."""
     tarballs: dict[str, int] = {}
     packuments: dict[str, int] = {}
     entries = [entry for row in rows if row["ok"] and "cache" in row for entry in row["cache"]["entries"]]
@@ -215,29 +290,28 @@ def npm_tables(rows: list[dict[str, Any]], shared_entries: list[dict[str, Any]])
         if "/-/" in url:
             tarballs[url] = entry["size"]
         elif url.startswith("https://registry.npmjs.org/"):
-            packuments[
-                url.removeprefix("https://registry.npmjs.org/").replace("%2f", "/").replace("%2F", "/")
-            ] = entry["size"]
+            name = url.removeprefix("https://registry.npmjs.org/").replace("%2f", "/").replace("%2F", "/")
+            packuments[name] = entry["size"]
+    installs = [row for row in rows if row["ok"]]
     nodes: dict[str, dict[str, Any]] = {}
     preferred: dict[str, Counter[str]] = defaultdict(Counter)
     root_version: dict[str, str] = {}
-    for row in rows:
-        if not row["ok"]:
-            continue
-        by_path = {package["path"]: package for package in row["packages"]}
-        for package in row["packages"]:
+    for install in installs:
+        by_path = {package["path"]: package for package in install["packages"]}
+        requested = {f"node_modules/{name}" for name in install["root"].split()}
+        for package in install["packages"]:
             key = f"{package['name']}@{package['version']}"
-            if package["path"] == f"node_modules/{row['root']}":
+            if package["path"] in requested:
                 root_version[package["name"]] = package["version"]
             if package["path"].count("node_modules/") == 1:
                 preferred[package["name"]][package["version"]] += 1
-            if key in nodes and package["path"] != f"node_modules/{row['root']}":
+            if key in nodes and package["path"] not in requested:
                 continue
-            deps = []
-            for path in package["deps"].values():
-                target = by_path.get(path)
-                if target is not None:
-                    deps.append(f"{target['name']}@{target['version']}")
+            deps = [
+                f"{by_path[path]['name']}@{by_path[path]['version']}"
+                for path in package["deps"].values()
+                if path in by_path
+            ]
             nodes[key] = {**package, "dep_keys": deps}
     order = sorted(
         nodes,
@@ -269,10 +343,32 @@ def npm_tables(rows: list[dict[str, Any]], shared_entries: list[dict[str, Any]])
         )
     names = set(table["name"]) | {name for words in table["fetches"] for name in words.split()}
     table["packument_bytes"] = {name: packuments[name] for name in sorted(names) if name in packuments}
-    return table
+
+    roots: dict[str, Any] = {}
+    for install in installs:
+        by_path = {package["path"]: package for package in install["packages"]}
+        alone = " " not in install["root"]
+        for name in install["root"].split():
+            if name in roots and not alone:
+                continue  # measured alone too: that install counts
+            walk, found = [f"node_modules/{name}"], set()
+            while walk:
+                path = walk.pop()
+                if path in found or path not in by_path:
+                    continue
+                found.add(path)
+                walk.extend(by_path[path]["deps"].values())
+            rows_found = sorted({row_of[f"{by_path[p]['name']}@{by_path[p]['version']}"] for p in found})
+            root: dict[str, Any] = {"rows": rows_found}
+            if alone:
+                root.update(bytes=install["node_modules"]["bytes"], files=install["node_modules"]["files"])
+                if "cache" in install:
+                    root["cache_bytes"] = install["cache"]["bytes"]
+            roots[name] = root
+    return table, roots
 
 
-def npm_overhead(rows: list[dict[str, Any]], table: dict[str, Any]) -> dict[str, Any]:
+def npm_overhead(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """What an install adds beyond its packages' folders, fitted on the measured installs: the
     hidden lockfile and .bin links in node_modules; the cache's index files and debug logs."""
     per_package, extra_files, entry_bytes, logs = [], [], [], []
@@ -296,21 +392,34 @@ def npm_overhead(rows: list[dict[str, Any]], table: dict[str, Any]) -> dict[str,
     }
 
 
-def verify_pypi(
-    sizes: PackageSizes, python: str, roots: dict[str, dict[str, int]], rows: list[dict[str, Any]]
-) -> dict[str, Any]:
-    """How the closure over the data reproduces each measured install."""
+def pyc_ratio(measured: PypiRows, rows: list[dict[str, Any]]) -> float:
+    """The .pyc bytes another Python writes per .pyc byte of 3.11, over the pure-Python
+    distributions installed on both in the same version."""
+    mine = other = 0
+    for row in rows:
+        for dist in row.get("dists", []):
+            key = (normalize(dist["name"]), dist["version"])
+            if key in measured.row and wheel_kind(dist) == "any":
+                mine += measured.dists[measured.row[key]]["pyc"]["bytes"]
+                other += dist["pyc"]["bytes"]
+    return round(other / mine, 4)
+
+
+def verify_pypi(sizes: PackageSizes, python: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """How the closure over the data (following edges, not the measured installs) reproduces each
+    install measured on ``python``."""
     errors, exact, mismatched = [], 0, []
-    installed = {row["root"]: {normalize(d["name"]) for d in row["dists"]} for row in rows if row["ok"]}
-    for root, measured in roots.items():
-        estimate = sizes.pypi(python).closure([root])
-        names = {package.split("==")[0] for package in estimate.packages}
-        if names == installed[root] and not estimate.unknown:
+    for row in rows:
+        if not row["ok"]:
+            continue
+        estimate = sizes.pypi(python).closure([row["root"]], measured=False)
+        installed = {f"{normalize(d['name'])}=={d['version']}" for d in row["dists"]}
+        if set(estimate.packages) == installed and not estimate.unknown:
             exact += 1
         else:
-            mismatched.append(root)
-        errors.append(abs(estimate.bytes - measured["bytes"]) / max(measured["bytes"], 1))
-    return summary(errors, exact, len(roots), mismatched)
+            mismatched.append(row["root"])
+        errors.append(abs(estimate.bytes - row["total"]["bytes"]) / max(row["total"]["bytes"], 1))
+    return summary(errors, exact, len(errors), mismatched)
 
 
 def verify_npm(sizes: PackageSizes, rows: list[dict[str, Any]]) -> dict[str, Any]:
@@ -318,7 +427,7 @@ def verify_npm(sizes: PackageSizes, rows: list[dict[str, Any]]) -> dict[str, Any
     for row in rows:
         if not row["ok"]:
             continue
-        estimate = sizes.npm.closure([row["root"]])
+        estimate = sizes.npm.closure(row["root"].split(), measured=False)
         measured = {f"{p['name']}@{p['version']}" for p in row["packages"]}
         if set(estimate.packages) == measured:
             exact += 1
@@ -363,72 +472,48 @@ def main(argv: Iterable[str] | None = None) -> int:
     machine = json.loads((raw / "machine.json").read_text(encoding="utf-8"))
     index = {row["name"]: row for row in read_jsonl(raw / "pip-index.jsonl")}
 
-    pythons: dict[str, Any] = {}
-    pypi_roots: dict[str, Any] = {}
     pip_rows = {python: list(read_jsonl(raw / f"pip-{python}.jsonl")) for python in PYTHONS}
-    base, base_roots = pypi_table(pip_rows["3.11"], "3.11", index, None, 1.0)
+    measured = PypiRows(pip_rows["3.11"], index)
+    wheels = {row["spec"]: row for row in read_jsonl(raw / "pip-wheels.jsonl")}
+    tables = {"3.11": measured.table("3.11", wheels, 1.0)}
     pyc_ratios: dict[str, float] = {}
     for python in PYTHONS[1:]:
-        if not pip_rows[python]:
-            continue
-        own, _ = pypi_table(pip_rows[python], python, index, None, 1.0)
-        # .pyc files differ between versions: scale 3.11's for the pure-Python rows not measured
-        pairs = [
-            (own["pyc"][own["name"].index(name)][0], base["pyc"][row][0])
-            for row, name in enumerate(base["name"])
-            if name in own["name"]
-            and base["kind"][row] == "any"
-            and own["version"][own["name"].index(name)] == base["version"][row]
-            and base["pyc"][row][0]
-        ]
-        pyc_ratios[python] = round(sum(a for a, _ in pairs) / sum(b for _, b in pairs), 4)
-        pythons[python], pypi_roots[python] = pypi_table(
-            pip_rows[python], python, index, base, pyc_ratios[python]
-        )
-    pythons["3.11"], pypi_roots["3.11"] = base, base_roots
-    for table in pythons.values():
-        table.pop("requires_lines", None)
-        table.pop("provides_extra", None)
+        if pip_rows[python]:  # installs on that version: the .pyc ratio, and a check of the estimate
+            pyc_ratios[python] = pyc_ratio(measured, pip_rows[python])
+            tables[python] = measured.table(python, wheels, pyc_ratios[python])
 
     npm_rows = list(read_jsonl(raw / "npm.jsonl"))
-    npm_table = npm_tables(npm_rows, list(read_jsonl(raw / "npm.cache.jsonl")))
-    npm_meta = {"overhead": npm_overhead(npm_rows, npm_table)}
-    npm_table_out = dict(npm_table.items())
+    npm_table, npm_roots = npm_tables(npm_rows, list(read_jsonl(raw / "npm.cache.jsonl")))
 
     data: dict[str, Any] = {
         "format": DATA_FORMAT,
-        **machine["header"],
+        "measured": machine["date"],
+        "machine": machine,
+        "method": METHOD,
+        "sources": SOURCES,
+        "columns": COLUMNS,
         "pypi": {
-            "pythons": {python: pythons[python] for python in PYTHONS if python in pythons},
+            "pythons": tables,
             "pyc_ratio_to_3.11": pyc_ratios,
-            "roots": pypi_roots,
+            "roots_python": "3.11",
+            "roots": measured.roots(),
+            "failed": {
+                python: sorted(row["root"] for row in rows if not row["ok"])
+                for python, rows in pip_rows.items()
+                if rows
+            },
         },
         "npm": {
-            **npm_meta,
-            "packages": npm_table_out,
-            "roots": {
-                row["root"]: {
-                    "bytes": row["node_modules"]["bytes"],
-                    "files": row["node_modules"]["files"],
-                    **({"cache_bytes": row["cache"]["bytes"]} if "cache" in row else {}),
-                }
-                for row in npm_rows
-                if row["ok"]
-            },
-            "failed": sorted(row["root"] for row in npm_rows if not row["ok"]),
+            "overhead": npm_overhead(npm_rows),
+            "packages": npm_table,
+            "roots": npm_roots,
+            "failed": sorted(row["root"] for row in npm_rows if not row["ok"] and " " not in row["root"]),
         },
         "other_managers": list(read_jsonl(raw / "npm-others.jsonl")),
     }
-    data["pypi"]["failed"] = {
-        python: sorted(row["root"] for row in rows if not row["ok"])
-        for python, rows in pip_rows.items()
-        if rows
-    }
     sizes = PackageSizes(data)
     data["verification"] = {
-        "pypi": {
-            python: verify_pypi(sizes, python, pypi_roots[python], pip_rows[python]) for python in pythons
-        },
+        "pypi": {python: verify_pypi(sizes, python, rows) for python, rows in pip_rows.items() if rows},
         "npm": verify_npm(sizes, npm_rows),
     }
     encoded = json.dumps(data, separators=(",", ":"), sort_keys=False).encode("utf-8")

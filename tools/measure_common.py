@@ -95,3 +95,32 @@ def read_names(path: Path) -> list[str]:
         if name:
             names.append(name)
     return list(dict.fromkeys(names))
+
+
+def describe_machine(pythons: dict[str, str], pip_dir: Path | None) -> dict[str, Any]:
+    """The date, platform and tool versions of a measurement run (kept in the data's header)."""
+    import datetime
+    import platform
+    import subprocess
+
+    def output(*command: str) -> str:
+        return subprocess.run(command, capture_output=True, text=True, check=True).stdout.strip()
+
+    versions = {
+        python: output(interpreter, "-c", "import platform; print(platform.python_version())")
+        for python, interpreter in pythons.items()
+    }
+    pip_version = None
+    if pip_dir is not None:
+        text = (pip_dir / "pip" / "__init__.py").read_text(encoding="utf-8")
+        pip_version = text.split('__version__ = "', 1)[1].split('"', 1)[0]
+    return {
+        "date": datetime.datetime.now(datetime.UTC).date().isoformat(),
+        "platform": f"{platform.system()} {platform.machine()}",
+        "libc": " ".join(platform.libc_ver()),
+        "os": output("sh", "-c", ". /etc/os-release && echo $PRETTY_NAME"),
+        "python": versions,
+        "pip": pip_version,
+        "node": output("node", "--version").lstrip("v"),
+        "npm": output("npm", "--version"),
+    }

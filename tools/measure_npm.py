@@ -274,6 +274,7 @@ def main(argv: Iterable[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--jobs", type=int, default=3)
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()))
+    parser.add_argument("--batch", type=int, default=1, help="packages per npm install (default 1: alone)")
     parser.add_argument(
         "--shared-cache",
         type=Path,

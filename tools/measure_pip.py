@@ -48,6 +48,7 @@ from typing import Any
 
 from measure_common import (
     CA_BUNDLE,
+    describe_machine,
     done_roots,
     fetch,
     file_stats,
@@ -323,6 +324,10 @@ def main(argv: Iterable[str] | None = None) -> int:
         )
         site = next((venv / "lib").glob("python3*/site-packages"))
         shutil.copytree(site / "pip", pip_dir / "pip")
+    if pip_dir is not None:  # the versions the measurements ran with, for the data's header
+        pythons = {"3.11": "python3.11", "3.12": "python3.12", "3.13": "python3.13"}
+        machine = describe_machine({v: p for v, p in pythons.items() if shutil.which(p)}, pip_dir)
+        (args.out.parent / "machine.json").write_text(json.dumps(machine, indent=1), encoding="utf-8")
     if args.list:
         assert pip_dir is not None
         names = [n for n in read_names(args.list) if n not in done_roots(args.out)]

@@ -89,25 +89,33 @@ def _sum_counts(rows: Iterable[_Counts]) -> _Counts:
 
 
 class PypiSizes:
-    """One Python version's measured distributions and their dependency edges."""
+    """One Python version's measured distributions (a row per name and version), their
+    dependency edges (to rows), and the installs measured as a whole."""
 
-    def __init__(self, python: str, table: Mapping[str, Any], meta: Mapping[str, Any]) -> None:
+    def __init__(self, python: str, table: Mapping[str, Any], roots: Mapping[str, Any]) -> None:
         self.python = python
-        self.header = meta
-        names: Sequence[str] = table["name"]
-        self._row = {name: row for row, name in enumerate(names)}
-        self._names = names
         self._table = table
+        self._names: Sequence[str] = table["name"]
+        self._preferred: dict[str, int] = {}
+        for row, name in enumerate(self._names):
+            self._preferred.setdefault(name, row)  # the version ``pip install name`` picked comes first
         self._extras: Mapping[str, Mapping[str, str]] = table["extras"]
+        self._unsized = frozenset(table["unsized"])
+        self._roots: dict[tuple[str, frozenset[str]], Sequence[int]] = {}
+        for spec, root in roots.items():
+            parsed = _parse_pypi(spec)
+            if parsed is not None:
+                self._roots[(parsed[0], parsed[1])] = root["rows"]
 
     def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and normalize(name) in self._row
+        return isinstance(name, str) and normalize(name) in self._preferred
 
     def __len__(self) -> int:
-        return len(self._row)
+        return len(self._names)
 
     def version(self, name: str) -> str:
-        return str(self._table["version"][self._row[normalize(name)]])
+        """The version ``pip install name`` installed."""
+        return str(self._table["version"][self._preferred[normalize(name)]])
 
     def _counts(self, row: int, compile: bool) -> _Counts:
         table = self._table
@@ -119,53 +127,70 @@ class PypiSizes:
             counts.bytes - pyc[0], counts.files - pyc[1], counts.blocks - pyc[2], counts.tar - pyc[3]
         )
 
-    def closure(self, requirements: Iterable[str], *, compile: bool = True) -> PackageInstall:
+    def closure(
+        self, requirements: Iterable[str], *, compile: bool = True, measured: bool = True
+    ) -> PackageInstall:
         """What ``pip install requirements`` adds to an environment that has none of them.
 
         ``requirements`` are requirement specifiers as pip takes them (``Django>=4``,
         ``uvicorn[standard]``); their version constraints are not used for sizes (the measured
         version is), but a pin to another version is reported in ``versions``. Options, paths
-        and URLs are unknown. ``compile=False`` is ``pip install --no-compile``.
+        and URLs are unknown. ``compile=False`` is ``pip install --no-compile``. A requirement
+        that was itself measured (installed alone) counts what that install held, unless
+        ``measured`` is false; otherwise its dependency edges are followed. One version per
+        name: when two requirements lead to different versions of a name, the first reached
+        counts (pip would pick one that satisfies both).
         """
         unknown: list[str] = []
         versions: dict[str, str] = {}
-        todo: list[tuple[str, frozenset[str]]] = []
-        requested_names: list[tuple[str, frozenset[str]]] = []
+        starts: list[tuple[int, frozenset[str]]] = []
+        measured_rows: list[int] = []
+        requested: set[str] = set()
         for requirement in requirements:
             parsed = _parse_pypi(requirement)
-            if parsed is None or parsed[0] not in self._row:
+            if parsed is None or parsed[0] not in self._preferred:
                 unknown.append(requirement)
                 continue
             name, extras, constraint = parsed
-            todo.append((name, extras))
-            requested_names.append((name, extras))
+            requested.add(name)
+            root = self._roots.get((name, extras)) if measured else None
+            if root is not None:
+                measured_rows.extend(root)
+            else:
+                starts.append((self._preferred[name], extras))
             pinned = re.fullmatch(r"===?\s*([^\s,;]+)", constraint)
             if pinned and pinned.group(1) != self.version(name):
                 versions[name] = constraint
-        expanded: dict[str, set[str]] = {}  # name -> extras whose requirements were followed
+        chosen: dict[str, int] = {}  # name -> its row
+        for row in measured_rows:
+            chosen.setdefault(self._names[row], row)
+        expanded: dict[int, set[str]] = {}  # row -> extras whose requirements were followed
+        todo = list(reversed(starts))
         while todo:
-            name, extras = todo.pop()
-            done = expanded.get(name)
+            row, extras = todo.pop()
+            row = chosen.setdefault(self._names[row], row)
+            done = expanded.get(row)
             if done is not None and extras <= done:
                 continue
-            new = set(extras) if done is None else extras - done
-            expanded.setdefault(name, set()).update(extras)
-            row = self._row[name]
             words = self._table["requires"][row].split() if done is None else []
-            for extra in sorted(new):
-                words.extend(self._extras.get(name, {}).get(extra, "").split())
-            for word in words:
-                dependency, dependency_extras = _split_extras(word)
-                if dependency in self._row:
-                    todo.append((dependency, dependency_extras))
-                elif dependency not in unknown:
-                    unknown.append(dependency)
-        rows = [self._row[name] for name in sorted(expanded)]
+            for extra in sorted(extras - (done or set())):
+                words.extend(self._extras.get(str(row), {}).get(extra, "").split())
+            expanded.setdefault(row, set()).update(extras)
+            for word in reversed(words):
+                if word.startswith("?"):
+                    if word[1:] not in unknown:
+                        unknown.append(word[1:])
+                    continue
+                target, target_extras = _split_extras(word)
+                todo.append((int(target), target_extras))
+        rows = sorted(chosen.values(), key=lambda row: self._names[row])
+        unknown.extend(self._names[row] for row in rows if row in self._unsized)
         table = self._table
         counts = _sum_counts(self._counts(row, compile) for row in rows)
-        requested = len({name for name, _extras in requested_names})
         # pip writes an empty REQUESTED file into the dist-info of each distribution asked for
-        counts = _Counts(counts.bytes, counts.files + requested, counts.blocks, counts.tar + 512 * requested)
+        counts = _Counts(
+            counts.bytes, counts.files + len(requested), counts.blocks, counts.tar + 512 * len(requested)
+        )
         return _install(
             packages=tuple(f"{self._names[row]}=={table['version'][row]}" for row in rows),
             counts=counts,
@@ -191,6 +216,7 @@ class NpmSizes:
         self._cache_entry_bytes: float = overhead["cache_index_bytes_per_entry"]
         self._cache_log_bytes: int = overhead["cache_log_bytes"]
         self._packuments: Mapping[str, int] = table["packument_bytes"]
+        self._roots: Mapping[str, Mapping[str, Any]] = meta["roots"]
 
     def __contains__(self, name: object) -> bool:
         return name in self._first
@@ -206,9 +232,14 @@ class NpmSizes:
         ``--ignore-scripts``; with scripts on, it may build or download more)."""
         return "S" in self._table["flags"][self._first[name]]
 
-    def closure(self, specs: Iterable[str]) -> PackageInstall:
+    def closure(self, specs: Iterable[str], *, measured: bool = True) -> PackageInstall:
         """What ``npm install specs`` (or ``npm ci`` of a lockfile that has them) adds to an
-        empty ``node_modules``, with scripts off; ``specs`` are ``name`` or ``name@range``."""
+        empty ``node_modules``, with scripts off; ``specs`` are ``name`` or ``name@range``.
+
+        A package that was measured (installed alone, or in one install with others) counts the
+        packages its dependencies resolved to in that install, unless ``measured`` is false;
+        otherwise the edges of its first row are followed. Versions of a name that different
+        packages need are all counted (npm nests them)."""
         unknown: list[str] = []
         versions: dict[str, str] = {}
         table = self._table
@@ -220,7 +251,11 @@ class NpmSizes:
                 unknown.append(spec)
                 continue
             name, wanted = matched.group(1), matched.group(2)
-            todo.append(self._first[name])
+            root = self._roots.get(name) if measured else None
+            if root is not None:
+                seen.update(root["rows"])
+            else:
+                todo.append(self._first[name])
             if wanted and re.fullmatch(r"\d+\.\d+\.\d+\S*", wanted) and wanted != self.version(name):
                 versions[name] = wanted
         while todo:
@@ -326,7 +361,11 @@ class PackageSizes:
             key: value for key, value in data.items() if key not in ("pypi", "npm")
         }
         pypi = data["pypi"]
-        self._pypi = {python: PypiSizes(python, table, pypi) for python, table in pypi["pythons"].items()}
+        measured_on = pypi["roots_python"]  # the whole installs were measured on this version
+        self._pypi = {
+            python: PypiSizes(python, table, pypi["roots"] if python == measured_on else {})
+            for python, table in pypi["pythons"].items()
+        }
         self.npm = NpmSizes(data["npm"]["packages"], data["npm"])
 
     @property
