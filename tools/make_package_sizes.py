@@ -2,13 +2,17 @@
 
     python tools/make_package_sizes.py --raw RAW_DIR [--out PATH]
 
-RAW_DIR holds ``pip-3.11.jsonl`` (and ``pip-3.12.jsonl``, ``pip-3.13.jsonl`` when measured),
-``pip-index.jsonl``, ``npm.jsonl`` (with ``npm.cache.jsonl`` when the npm run used a shared
-cache), ``npm-others.jsonl``, and ``machine.json`` (tool versions and date, written when the
-measurements ran). The file written is columnar JSON, gzip'd; its header keeps the method, the
-machine, the sources of the package lists, and how well the closure computed from the data
-reproduces each measured install (``verification``), which this script checks with the same
-reader dfanalyze uses (``dfanalyze.knowledge.package_sizes``).
+RAW_DIR holds ``pip-3.11.jsonl`` (the installs on 3.11), ``pip-3.12.jsonl`` and
+``pip-3.13.jsonl`` (installs on those versions: the .pyc ratio and a check of the derived sizes),
+``pip-wheels.jsonl`` (3.11/3.12/3.13 wheels of the compiled distributions), ``pip-index.jsonl``,
+``npm.jsonl`` and ``npm2.jsonl``... (runs over parts of the list; each run with a shared cache
+leaves its index as ``npmN.cache.jsonl``), ``npm-others.jsonl`` (yarn and pnpm), and
+``machine.json`` (tool versions and date, written when the measurements ran).
+
+The file written is columnar JSON, gzip'd; its header keeps the method, the machine, the
+sources of the package lists, and how well the closure computed from the data reproduces each
+measured install (``verification``), which this script checks with the same reader dfanalyze
+uses (``dfanalyze.knowledge.package_sizes``).
 """
 
 from __future__ import annotations
@@ -423,40 +427,47 @@ def verify_pypi(sizes: PackageSizes, python: str, rows: list[dict[str, Any]]) ->
 
 
 def verify_npm(sizes: PackageSizes, rows: list[dict[str, Any]]) -> dict[str, Any]:
-    errors, cache_errors, exact, mismatched = [], [], 0, []
+    """The closure following the edges (not the measured installs) against each install measured
+    alone (and its cache, where the cache was fresh), and against the batches (one ``npm
+    install`` of many packages: the union of their closures)."""
+    errors, cache_errors, exact, mismatched, batch_errors = [], [], 0, [], []
     for row in rows:
         if not row["ok"]:
             continue
         estimate = sizes.npm.closure(row["root"].split(), measured=False)
+        relative = abs(estimate.bytes - row["node_modules"]["bytes"]) / max(row["node_modules"]["bytes"], 1)
+        if " " in row["root"]:
+            batch_errors.append(relative)
+            continue
         measured = {f"{p['name']}@{p['version']}" for p in row["packages"]}
         if set(estimate.packages) == measured:
             exact += 1
         else:
             mismatched.append(row["root"])
-        errors.append(
-            abs(estimate.bytes - row["node_modules"]["bytes"]) / max(row["node_modules"]["bytes"], 1)
-        )
+        errors.append(relative)
         if "cache" in row:
             cache_errors.append(abs(estimate.cache_bytes - row["cache"]["bytes"]) / row["cache"]["bytes"])
     result = summary(errors, exact, len(errors), mismatched)
-    result["cache_relative_error"] = {
-        "installs": len(cache_errors),
-        "median": round(statistics.median(cache_errors), 4),
-        "p90": round(sorted(cache_errors)[int(0.9 * (len(cache_errors) - 1))], 4),
-    }
+    result["cache_relative_error"] = quantiles(cache_errors)
+    result["batches_relative_error_bytes"] = quantiles(batch_errors)
     return result
 
 
+def quantiles(errors: list[float]) -> dict[str, Any]:
+    ordered = sorted(errors) or [0.0]
+    return {
+        "installs": len(errors),
+        "median": round(statistics.median(ordered), 4),
+        "p90": round(ordered[int(0.9 * (len(ordered) - 1))], 4),
+        "max": round(ordered[-1], 4),
+    }
+
+
 def summary(errors: list[float], exact: int, total: int, mismatched: list[str]) -> dict[str, Any]:
-    ordered = sorted(errors)
     return {
         "installs": total,
         "same_packages": exact,
-        "relative_error_bytes": {
-            "median": round(statistics.median(ordered), 4),
-            "p90": round(ordered[int(0.9 * (len(ordered) - 1))], 4),
-            "max": round(ordered[-1], 4),
-        },
+        "relative_error_bytes": quantiles(errors),
         "other_packages": sorted(mismatched)[:40],
     }
 
@@ -482,8 +493,11 @@ def main(argv: Iterable[str] | None = None) -> int:
             pyc_ratios[python] = pyc_ratio(measured, pip_rows[python])
             tables[python] = measured.table(python, wheels, pyc_ratios[python])
 
-    npm_rows = list(read_jsonl(raw / "npm.jsonl"))
-    npm_table, npm_roots = npm_tables(npm_rows, list(read_jsonl(raw / "npm.cache.jsonl")))
+    # npm.jsonl, and npm2.jsonl... of runs over other parts of the list (each with its .cache.jsonl)
+    parts = sorted(path for path in raw.glob("npm*.jsonl") if re.fullmatch(r"npm\d*\.jsonl", path.name))
+    npm_rows = [row for path in parts for row in read_jsonl(path)]
+    cache_entries = [entry for path in parts for entry in read_jsonl(path.with_suffix(".cache.jsonl"))]
+    npm_table, npm_roots = npm_tables(npm_rows, cache_entries)
 
     data: dict[str, Any] = {
         "format": DATA_FORMAT,

@@ -106,8 +106,10 @@ def describe_machine(pythons: dict[str, str], pip_dir: Path | None) -> dict[str,
     def output(*command: str) -> str:
         return subprocess.run(command, capture_output=True, text=True, check=True).stdout.strip()
 
-    versions = {
-        python: output(interpreter, "-c", "import platform; print(platform.python_version())")
+    versions = {  # a value that is already a version was read by an earlier run
+        python: interpreter
+        if interpreter[:1].isdigit()
+        else output(interpreter, "-c", "import platform; print(platform.python_version())")
         for python, interpreter in pythons.items()
     }
     pip_version = None

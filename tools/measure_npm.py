@@ -217,49 +217,50 @@ def tree_size(root: Path) -> dict[str, int]:
 
 
 def measure_others(name: str, work: Path) -> dict[str, Any]:
-    """``npm install``, ``yarn add`` (yarn 1) and ``pnpm add`` of one package, scripts off."""
+    """``npm install``, ``yarn add`` (yarn 1) and ``pnpm add`` of one package, scripts off, each
+    with a fresh cache (yarn's cache folder, pnpm's content-addressed store)."""
     result: dict[str, Any] = {"root": name}
-    commands = {
-        "npm": ["npm", "install", *NPM_FLAGS, name],
-        "yarn1": ["npx", "--yes", "yarn@1", "add", "--ignore-scripts", "--non-interactive", "--silent", name],
-        "pnpm": ["npx", "--yes", "pnpm@10", "add", "--ignore-scripts", "--silent", name],
-    }
-    for tool, command in commands.items():
+    for tool in ("npm", "yarn1", "pnpm"):
         folder = Path(tempfile.mkdtemp(prefix=f"{tool}-", dir=work))
-        app = folder / "app"
+        app, cache = folder / "app", folder / "cache"
         app.mkdir()
         (app / "package.json").write_text(MANIFEST, encoding="utf-8")
-        env = {
-            **os.environ,
-            "npm_config_cache": str(folder / "npm-cache"),
-            "YARN_CACHE_FOLDER": str(folder / "yarn-cache"),
-            "npm_config_store_dir": str(folder / "pnpm-store"),
+        commands = {
+            "npm": ["npm", "install", *NPM_FLAGS, "--cache", str(cache), name],
+            "yarn1": [
+                "npx",
+                "--yes",
+                "yarn@1",
+                "add",
+                "--ignore-scripts",
+                "--non-interactive",
+                "--silent",
+                "--cache-folder",
+                str(cache),
+                name,
+            ],
+            "pnpm": [
+                "npx",
+                "--yes",
+                "pnpm@10",
+                "add",
+                "--ignore-scripts",
+                "--silent",
+                "--store-dir",
+                str(cache),
+                name,
+            ],
         }
         try:
             done = subprocess.run(
-                command,
-                cwd=app,
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=INSTALL_TIMEOUT,
-                check=False,
+                commands[tool], cwd=app, capture_output=True, text=True, timeout=INSTALL_TIMEOUT, check=False
             )
             if done.returncode != 0:
-                result[tool] = {"error": done.stderr[-1000:]}
+                result[tool] = {"error": (done.stderr or done.stdout)[-1000:]}
                 continue
-            measured: dict[str, Any] = {"node_modules": tree_size(app / "node_modules")}
-            for label, path in (
-                ("yarn_cache", folder / "yarn-cache"),
-                ("pnpm_store", folder / "pnpm-store"),
-                ("npm_cache", folder / "npm-cache"),
-            ):
-                if path.exists():
-                    measured[label] = tree_size(path)
+            result[tool] = {"node_modules": tree_size(app / "node_modules"), "cache": tree_size(cache)}
             if tool == "pnpm":  # the store and node_modules share files through hard links
-                measured["store_and_node_modules"] = tree_size(folder)
-                measured["store_and_node_modules"].pop("blocks")
-            result[tool] = measured
+                result[tool]["node_modules_and_store"] = tree_size(folder)
         finally:
             shutil.rmtree(folder, ignore_errors=True)
     return result

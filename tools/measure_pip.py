@@ -138,8 +138,9 @@ def measure_dist(dist_info: Path, site: Path, env: Path) -> dict[str, Any]:
     }
 
 
-def measure_one(name: str, pip_dir: Path, python: str, work: Path) -> dict[str, Any]:
-    """Install ``name`` alone into a fresh environment with a fresh cache; measure both."""
+def measure_one(name: str, pip_dir: Path, python: str, work: Path, options: list[str]) -> dict[str, Any]:
+    """Install ``name`` alone into a fresh environment with a fresh cache; measure both.
+    ``options`` are more ``pip install`` options (``--no-compile`` to check the .pyc column)."""
     started = time.monotonic()
     folder = Path(tempfile.mkdtemp(prefix=f"pip-{normalize(name)}-", dir=work))
     env, cache, report = folder / "venv", folder / "cache", folder / "report.json"
@@ -154,6 +155,7 @@ def measure_one(name: str, pip_dir: Path, python: str, work: Path) -> dict[str, 
             str(cache),
             "--report",
             str(report),
+            *options,
             name,
         ]
         done = subprocess.run(command, capture_output=True, text=True, timeout=INSTALL_TIMEOUT, check=False)
@@ -307,6 +309,7 @@ def main(argv: Iterable[str] | None = None) -> int:
     parser.add_argument("--index-sizes", type=Path, help="a measurement file: read index and archive sizes")
     parser.add_argument("--other-pythons", type=Path, help="a measurement file: measure 3.12/3.13 wheels")
     parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--option", action="append", default=[], help="a pip install option (repeatable)")
     parser.add_argument("--jobs", type=int, default=3)
     parser.add_argument("--pip", type=Path, help="a folder holding only the pip package to run")
     parser.add_argument("--python", default=sys.executable, help="the interpreter of the environments")
@@ -325,15 +328,25 @@ def main(argv: Iterable[str] | None = None) -> int:
         site = next((venv / "lib").glob("python3*/site-packages"))
         shutil.copytree(site / "pip", pip_dir / "pip")
     if pip_dir is not None:  # the versions the measurements ran with, for the data's header
-        pythons = {"3.11": "python3.11", "3.12": "python3.12", "3.13": "python3.13"}
-        machine = describe_machine({v: p for v, p in pythons.items() if shutil.which(p)}, pip_dir)
-        (args.out.parent / "machine.json").write_text(json.dumps(machine, indent=1), encoding="utf-8")
+        where = args.out.parent / "machine.json"
+        seen = json.loads(where.read_text(encoding="utf-8"))["python"] if where.exists() else {}
+        version = subprocess.run(
+            [args.python, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        machine = describe_machine({**seen, version: args.python}, pip_dir)
+        where.write_text(json.dumps(machine, indent=1), encoding="utf-8")
     if args.list:
         assert pip_dir is not None
         names = [n for n in read_names(args.list) if n not in done_roots(args.out)]
         with contextlib.suppress(KeyboardInterrupt):
             run_parallel(
-                names, args.jobs, args.out, lambda n: measure_one(n, pip_dir, args.python, args.work)
+                names,
+                args.jobs,
+                args.out,
+                lambda n: measure_one(n, pip_dir, args.python, args.work, args.option),
             )
     elif args.index_sizes:
         index_sizes(args.index_sizes, args.out, args.jobs)
