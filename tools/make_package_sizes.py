@@ -46,20 +46,29 @@ METHOD = {
         "Each listed project installed alone (pip install NAME, pip's defaults: byte-compiled, cache on) "
         "into a fresh venv (--without-pip; pip runs from outside it) and a fresh cache folder, from PyPI "
         "(pip --isolated: no local index or constraints); each installed distribution measured from its "
-        "RECORD on disk. 'pyc' is the part pip byte-compiled (what --no-compile leaves out: files minus "
-        "pyc). 3.12 and 3.13: rows measured by installing there, else the 3.11 row with, for a wheel "
-        "built for CPython 3.11 (kind cp311), its wheel's contents replaced by the same version's 3.12 or "
-        "3.13 wheel (pip download --only-binary=:all: --platform manylinux_2_36_x86_64, unpacked), and "
-        "the pyc bytes scaled by pyc_ratio_to_3.11 (measured on pure-Python distributions installed on "
-        "both); listed in 'derived'. Cache: pip's HTTP cache keeps each downloaded archive and project "
+        "RECORD on disk (the RECORDs held every byte each install wrote). 'pyc' is the part pip "
+        "byte-compiled: what --no-compile leaves out (checked by installing requests, boto3, numpy and "
+        "pandas with --no-compile: the same file counts, bytes within 0.13%, RECORD being shorter). The "
+        "byte-code embeds its source path, here a temporary folder about 35 characters longer than "
+        "/usr/local/lib/pythonX.Y/site-packages/: the same distribution measured in two installs differs "
+        "by up to 0.3%. sdists were built here (mysqlclient after apt-get install "
+        "default-libmysqlclient-dev pkg-config, as Dockerfiles do). 3.12 and 3.13: the 3.11 rows (same "
+        "versions, though pip installs newer releases of a few projects there: Django 6, numpy 2.5) with, "
+        "for a wheel built for CPython 3.11 (kind cp311), its contents replaced by the same version's 3.12 "
+        "or 3.13 wheel (pip download --only-binary=:all: --python-version X.Y, manylinux up to glibc 2.36, "
+        "unpacked; rows without such a wheel are 'unsized'), sdist builds kept, and the pyc bytes scaled by "
+        "pyc_ratio_to_3.11, measured on the pure-Python distributions of real installs on 3.12 and 3.13 "
+        "(tools/package_lists/pypi-other-pythons.txt), which also check the result (verification). "
+        "Cache: pip's HTTP cache keeps each downloaded archive and project "
         "index page byte for byte (their sizes read from PyPI's simple JSON index, as this machine's "
         "proxy strips the caching headers so pip caches nothing here; the small header file of each "
         "entry is not counted), and the wheel cache keeps wheels built from sdists (measured)."
     ),
     "npm": (
         "Each listed package installed with npm install --ignore-scripts into a fresh folder (a minimal "
-        "package.json), alone for the first packages and then in batches of 15 (one npm install of 15 "
-        "packages: the union of their closures, shared dependencies deduplicated as npm does), npm's "
+        "package.json), alone for the first 35 packages and then in batches of 7 to 15 (one npm install "
+        "of several packages: the union of their closures, shared dependencies deduplicated as npm does; "
+        "a batch npm refused for conflicting peer dependencies was halved until it installed), npm's "
         "defaults otherwise (hoisted node_modules, peer dependencies installed, optional dependencies of "
         "this platform only). Every package folder measured without its nested node_modules; edges are "
         "the packages npm's lookup (nearest node_modules up the tree) resolves each dependency, optional "
@@ -67,7 +76,10 @@ METHOD = {
         "or download more; scripts off is what was measured); flag O: a platform-specific package "
         "(os/cpu), chosen for linux x64. Cache: tarballs and packuments as the npm cache's index "
         "records them, 'fetches' the packuments npm also reads for optional packages of other "
-        "platforms; 'overhead' is fitted on the installs measured alone with a fresh cache."
+        "platforms; 'overhead' is fitted on the installs measured alone with a fresh cache (the batches "
+        "shared one cache, read with --prefer-offline). other_managers: a few packages installed with "
+        "npm, yarn 1 (npx yarn@1 add) and pnpm 10 (npx pnpm@10 add), scripts off, fresh caches; pnpm's "
+        "node_modules hard-links into its store, so node_modules_and_store counts each file once."
     ),
 }
 SOURCES = {
@@ -94,6 +106,7 @@ COLUMNS = {
     "requires": "dependencies followed on this Python, Linux x86_64, as words name or name[extra,..]",
     "extras": "name -> extra -> the dependencies that extra adds",
     "cache_bytes": "what pip's cache keeps for the row (archive + index page + built wheel)",
+    "unsized": "rows with no wheel for this Python version (pip would build them): unknown size",
     "deps": "npm: row numbers of the packages the dependencies resolved to",
     "fetches": "npm: packuments read for declared packages that were not installed (other platforms)",
     "tarball_bytes": "npm: the tarball in the npm cache",
@@ -491,7 +504,9 @@ def main(argv: Iterable[str] | None = None) -> int:
     for python in PYTHONS[1:]:
         if pip_rows[python]:  # installs on that version: the .pyc ratio, and a check of the estimate
             pyc_ratios[python] = pyc_ratio(measured, pip_rows[python])
-            tables[python] = measured.table(python, wheels, pyc_ratios[python])
+            derived = measured.table(python, wheels, pyc_ratios[python])
+            # same rows as 3.11's table: keep only the columns that differ (the reader merges)
+            tables[python] = {key: value for key, value in derived.items() if value != tables["3.11"][key]}
 
     # npm.jsonl, and npm2.jsonl... of runs over other parts of the list (each with its .cache.jsonl)
     parts = sorted(path for path in raw.glob("npm*.jsonl") if re.fullmatch(r"npm\d*\.jsonl", path.name))

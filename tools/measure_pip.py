@@ -59,6 +59,18 @@ from measure_common import (
 )
 
 INSTALL_TIMEOUT = 3600
+# glibc 2.36 (Debian bookworm, the official python images) and every older manylinux tag: pip
+# does not widen an explicit --platform to the older tags a glibc 2.36 system accepts.
+PLATFORMS = [
+    option
+    for tag in (
+        *(f"manylinux_2_{minor}_x86_64" for minor in range(36, 4, -1)),
+        "manylinux2014_x86_64",
+        "manylinux2010_x86_64",
+        "manylinux1_x86_64",
+    )
+    for option in ("--platform", tag)
+]
 
 
 def normalize(name: str) -> str:
@@ -276,8 +288,7 @@ def other_pythons(raw: Path, out: Path, pip_dir: Path, python: str, jobs: int, w
                     version,
                     "--implementation",
                     "cp",
-                    "--platform",
-                    "manylinux_2_36_x86_64",
+                    *PLATFORMS,
                     "--no-cache-dir",
                     "-d",
                     str(folder),

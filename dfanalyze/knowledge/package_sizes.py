@@ -362,9 +362,13 @@ class PackageSizes:
         }
         pypi = data["pypi"]
         measured_on = pypi["roots_python"]  # the whole installs were measured on this version
+        tables = pypi["pythons"]
+        # another version's table has the rows of the measured one and only the columns that differ
         self._pypi = {
-            python: PypiSizes(python, table, pypi["roots"] if python == measured_on else {})
-            for python, table in pypi["pythons"].items()
+            python: PypiSizes(
+                python, {**tables[measured_on], **table}, pypi["roots"] if python == measured_on else {}
+            )
+            for python, table in tables.items()
         }
         self.npm = NpmSizes(data["npm"]["packages"], data["npm"])
 
