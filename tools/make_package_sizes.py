@@ -2,6 +2,9 @@
 
     python tools/make_package_sizes.py --raw RAW_DIR [--out PATH]
 
+The measurements the shipped file was made from (2026-12-06) are kept in
+``tools/measurements/package-sizes-raw.tar.xz``: ``tar xJf`` it and pass ``--raw raw``.
+
 RAW_DIR holds ``pip-3.11.jsonl`` (the installs on 3.11), ``pip-3.12.jsonl`` and
 ``pip-3.13.jsonl`` (installs on those versions: the .pyc ratio and a check of the derived sizes),
 ``pip-wheels.jsonl`` (3.11/3.12/3.13 wheels of the compiled distributions), ``pip-index.jsonl``,
