@@ -8,10 +8,13 @@ Its header says when, on what, with which tool versions, and from which package 
 
 ``PypiSizes.closure`` and ``NpmSizes.closure`` give what installing a set of requirements adds:
 the union of the requirements' dependency closures, each distribution or package counted once
-however many requirements share it (what one ``pip install a b`` or one ``npm ci`` does; the
-real resolvers may pick other versions when requirements constrain each other, and the data
-holds one measured version per PyPI name). The file is read lazily, once per process, the first
-time a closure is asked for: importing this module costs only its own code.
+however many requirements share it (what one ``pip install a b`` or one ``npm ci`` does). A row
+is one name at one version; its edges lead to the versions installed beside it when it was
+measured, and a requirement that was itself measured counts what its install held. The real
+resolvers may pick other versions when requirements constrain each other: pip keeps one version
+per name (the first reached counts here), npm nests the others (all count). The file is read
+lazily, once per process, the first time a closure is asked for: importing this module costs
+only its own code.
 
 Unknown is a value: a requirement that names no measured package (a typo, a private package,
 a URL or a path) is reported in ``PackageInstall.unknown``, never counted as zero bytes; so is a
