@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, TextIO
 
 from msgspec import Struct
+from msgspec.structs import replace
 
 from dfanalyze.engine.run import RulesFailed
 from dfanalyze.findings import Finding
@@ -89,16 +90,44 @@ def _fix(
 
     bom = "\ufeff" if dockerfile.source.startswith("\ufeff") else ""  # spans do not count the BOM
     fixed: list[Finding] = []
+
+    def attempt(text: str, candidates: Sequence[Finding]) -> tuple[Dockerfile, Sequence[Finding]] | None:
+        new_text, applied = apply_fixes(text, candidates, unsafe=job.unsafe_fixes)
+        if not applied or new_text == text:
+            return None
+        new_dockerfile = parse_text(bom + new_text, dockerfile.path)
+        return new_dockerfile, job.lint(new_dockerfile)
+
+    refused: set[int] = set()  # ids of the current findings whose fix makes another finding
     for _ in range(MAX_FIX_PASSES):
         text = dockerfile.source[len(bom) :]
-        new_text, applied = apply_fixes(text, findings, unsafe=job.unsafe_fixes)
-        if not applied or new_text == text:
+        result = attempt(text, findings)
+        refused = set()
+        if result is not None and _adds(findings, result[1]):
+            # A fix that makes a finding some rule reports is not applied (say, a path made
+            # absolute inside another volume): each fix of the pass is tried alone.
+            for finding in findings:
+                alone = attempt(text, [finding])
+                if alone is not None and _adds(findings, alone[1]):
+                    refused.add(id(finding))
+            result = attempt(text, [f for f in findings if id(f) not in refused])
+            if result is not None and _adds(findings, result[1]):
+                result = None  # harmless alone, not together: left to the user
+        if result is None:
             break
-        new_dockerfile = parse_text(bom + new_text, dockerfile.path)
-        new_findings = job.lint(new_dockerfile)
-        fixed += _resolved(findings, new_findings, job.unsafe_fixes)
-        dockerfile, findings = new_dockerfile, new_findings
+        fixed += _resolved(findings, result[1], job.unsafe_fixes)
+        dockerfile, findings = result
+        refused = set()
+    if refused:  # not offered as fixable: --fix would not apply them
+        findings = [replace(f, fix=None) if id(f) in refused else f for f in findings]
     return dockerfile, findings, fixed
+
+
+def _adds(before: Sequence[Finding], after: Sequence[Finding]) -> bool:
+    """Whether some rule reports more after a pass of fixes than before it."""
+    grown = Counter(f.code for f in after)
+    grown.subtract(f.code for f in before)
+    return any(count > 0 for count in grown.values())
 
 
 def _incomplete(dockerfile: Dockerfile, findings: Sequence[Finding]) -> bool:

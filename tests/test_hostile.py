@@ -20,6 +20,7 @@ from dfanalyze.analysis.expand import MAX_EXPANSION, ExpansionLimit, expand_stat
 from dfanalyze.analysis.scope import MAX_SCOPE_CHARACTERS, compute_scopes
 from dfanalyze.analysis.shell import MAX_DEPTH
 from dfanalyze.checks.context import FileAnalysis
+from dfanalyze.layers.fs import parent_dirs
 from dfanalyze.layers.graph import build_layer_graph, load_build_context
 from dfanalyze.parse import MAX_FILE_BYTES, parse_bytes, parse_text
 
@@ -275,3 +276,13 @@ def test_the_exit_status_is_2_when_part_of_a_file_is_not_analysed(tmp_path: Path
     assert main(["check", str(path), "--select", "DF713", "--output-format", "concise"]) == 2
     path.write_text("FROM alpine:3.20\nRUN echo $(echo $(echo x))\n")
     assert main(["check", str(path), "--select", "DF713", "--output-format", "concise"]) == 0
+
+
+def test_a_copy_to_an_empty_destination_terminates(tmp_path: Path) -> None:
+    """``COPY . ${UNSET}`` copies into ``/``: its paths are ``/name``, not ``//name`` (a doubled
+    slash made the folder walk of the waste analysis loop forever)."""
+    (tmp_path / "app.py").write_text("print()\n")
+    graph = _layers("FROM scratch\nCOPY . ${UNSET}\n", tmp_path)()
+    copy = graph.steps[-1]
+    assert copy.creates_layer and copy.estimated_bytes is not None
+    assert list(parent_dirs("//a//b")) == ["//a"] and list(parent_dirs("//x")) == []

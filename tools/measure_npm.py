@@ -12,8 +12,8 @@ install: everything under ``node_modules`` (so that the hidden lockfile and ``.b
 counted) and what the install added to the npm cache, with each cache entry's key, so that a
 tarball or a packument can be charged to its package.
 
-    python tools/measure_npm.py --list names.txt --out raw/npm.jsonl [--jobs 3]
-    python tools/measure_npm.py --others names.txt --out raw/npm-others.jsonl
+    python -m tools.measure_npm --list names.txt --out raw/npm.jsonl [--jobs 3]
+    python -m tools.measure_npm --others names.txt --out raw/npm-others.jsonl
 
 ``--others`` installs a few packages with yarn 1 and pnpm (through ``npx``, from the npm
 registry) to compare their ``node_modules`` (and pnpm's store) with npm's.
@@ -32,7 +32,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from measure_common import done_roots, file_stats, read_names, run_parallel, walk
+from tools.measure_common import done_roots, file_stats, read_names, run_parallel, walk
 
 INSTALL_TIMEOUT = 1800
 MANIFEST = '{"name": "probe", "version": "1.0.0", "private": true}\n'
@@ -89,7 +89,7 @@ def resolve(lock: dict[str, Any], where: str, name: str) -> str | None:
 
 def cache_entries(cache: Path) -> list[dict[str, Any]]:
     """The keys and sizes of an npm cache's index (cacache index-v5, JSON lines after a hash)."""
-    entries = []
+    entries: list[dict[str, Any]] = []
     index = cache / "_cacache" / "index-v5"
     if not index.exists():
         return entries

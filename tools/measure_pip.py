@@ -18,9 +18,9 @@ simple index (``--index-sizes``): the size of each archive (the cache keeps the 
 byte for byte) and of the project's index page. Wheels that pip builds from an sdist go to the
 wheel cache, which does not depend on HTTP headers; those are measured.
 
-    python tools/measure_pip.py --list names.txt --out raw/pip.jsonl [--jobs 3]
-    python tools/measure_pip.py --index-sizes raw/pip.jsonl --out raw/pip-index.jsonl
-    python tools/measure_pip.py --other-pythons raw/pip.jsonl --out raw/pip-wheels.jsonl
+    python -m tools.measure_pip --list names.txt --out raw/pip.jsonl [--jobs 3]
+    python -m tools.measure_pip --index-sizes raw/pip.jsonl --out raw/pip-index.jsonl
+    python -m tools.measure_pip --other-pythons raw/pip.jsonl --out raw/pip-wheels.jsonl
 
 Output is one JSON object per line, appended as each package finishes, so that a run can be
 resumed (names already in the output are skipped).
@@ -46,7 +46,7 @@ from email.parser import HeaderParser
 from pathlib import Path
 from typing import Any
 
-from measure_common import (
+from tools.measure_common import (
     CA_BUNDLE,
     describe_machine,
     done_roots,

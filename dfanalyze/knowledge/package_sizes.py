@@ -29,7 +29,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from dfanalyze.records import record
+from msgspec import Struct
 
 DATA_PATH = Path(__file__).resolve().parent / "data" / "package-sizes.json.gz"
 DATA_FORMAT = "dfanalyze-package-sizes/1"
@@ -45,8 +45,7 @@ def normalize(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-@record
-class PackageInstall:
+class PackageInstall(Struct, frozen=True):
     """What one install of a set of requirements adds to a layer, and to the tool's cache."""
 
     packages: tuple[str, ...]
@@ -73,8 +72,7 @@ class PackageInstall:
         return not self.unknown
 
 
-@record(slots=True)
-class _Counts:
+class _Counts(Struct, frozen=True):
     bytes: int
     files: int
     blocks: int

@@ -399,7 +399,7 @@ class _Interpreter:
             if known is None or (known.kind == "dir" and not known.complete):
                 self.unknown(f"`{command.program} {source}`: what it copies is not known")
                 continue
-            target = f"{dest}/{source.rsplit('/', 1)[-1]}" if into and known.kind != "dir" else dest
+            target = _join(dest, source.rsplit("/", 1)[-1]) if into and known.kind != "dir" else dest
             for path in self.builder.nodes.subtree(source):
                 node = self.builder.nodes[path]
                 where = target + path[len(source) :]
@@ -671,14 +671,14 @@ def copy_layer(builder: LayerBuilder, ins: model.CopyLike, setting: CopySetting)
     for heredoc in heredocs.values():
         text = heredoc.text
         size = None if heredoc.expand and "$" in text else len(text.encode())
-        builder.write(f"{dest}/{heredoc.name}" if into else dest, "file", size)
+        builder.write(_join(dest, heredoc.name) if into else dest, "file", size)
     for word in sources:
         source = expand_word(word.text, env)
         if source is None:
             builder.mark_unknown(f"{ins.kind} {word.text}: the source is unknown")
         elif isinstance(ins, model.Add) and re.match(_URL, source, re.IGNORECASE):
             name = source.rstrip("/").rsplit("/", 1)[-1]
-            builder.write(f"{dest}/{name}" if dest_text.endswith("/") else dest, "file", None)
+            builder.write(_join(dest, name) if dest_text.endswith("/") else dest, "file", None)
         elif setting.external is not None:
             builder.mark_unknown(f"{ins.kind} {source} from image {setting.external}: size unknown")
         elif setting.source_tree is not None:
@@ -705,7 +705,7 @@ def _copy_from_tree(builder: LayerBuilder, tree: Tree, source: str, dest: str, i
             else:
                 builder.write(target, node.kind, node.size)
         return
-    target = f"{dest}/{path.rsplit('/', 1)[-1]}" if into else dest
+    target = _join(dest, path.rsplit("/", 1)[-1]) if into else dest
     builder.write(target, root.kind, root.size)
 
 
@@ -731,14 +731,19 @@ def _copy_from_context(
             builder.write(base, "symlink" if item.kind == "symlink" else "file", item.size)
         else:
             name = item.name if _GLOB.search(source) else source.rstrip("/").rsplit("/", 1)[-1]
-            builder.write(f"{dest}/{name}", "symlink" if item.kind == "symlink" else "file", item.size)
+            builder.write(_join(dest, name), "symlink" if item.kind == "symlink" else "file", item.size)
+
+
+def _join(folder: str, name: str) -> str:
+    """``name`` inside ``folder`` (``/`` included: ``/x``, not ``//x``)."""
+    return f"{folder.rstrip('/')}/{name}"
 
 
 def _place(builder: LayerBuilder, base: str, members: Iterable[tuple[str, ContextEntry]]) -> None:
     """Write ``members`` (paths relative to ``base``) under the folder ``base``."""
     builder.mkdir(base)
     for relative, entry in members:
-        where = f"{base}/{relative}" if relative else base
+        where = _join(base, relative) if relative else base
         if entry.kind == "dir":
             builder.mkdir(where)
         else:

@@ -63,10 +63,9 @@ def parent_dirs(path: str) -> Iterator[str]:
     head = path
     while True:
         head = head[: head.rfind("/") + 1]
-        if head and head != "/" * len(head):
-            head = head.rstrip("/")
-        if head in ("/", ""):
+        if not head.strip("/"):  # "", "/" (or "//": a path written with a doubled slash)
             return
+        head = head.rstrip("/")
         yield head
 
 
