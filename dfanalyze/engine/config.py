@@ -19,6 +19,7 @@ names nothing) is a :class:`ConfigError` whose message is ``path: key: problem``
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,7 @@ from dfanalyze.engine.rulefile import Rule, RuleFileError
 from dfanalyze.engine.run import Linter, RulesFailed, RunProblem
 from dfanalyze.engine.selection import Selection, SelectorError, names_exactly, resolve
 from dfanalyze.engine.suppress import FOREIGN_CODE
+from dfanalyze.files import exists, is_regular, path_problem, read_regular
 from dfanalyze.findings import Finding, Severity
 from dfanalyze.model import Dockerfile
 
@@ -196,6 +198,12 @@ class Config(Struct, frozen=True):
         )
 
 
+def folder_of(path: str) -> Path:
+    """The real folder of a file (``os.path.realpath``, which, unlike ``Path.resolve`` in Python
+    3.11, does not raise on a symbolic link loop)."""
+    return Path(os.path.realpath(path)).parent
+
+
 def _first(*values: Any) -> Any:
     return next((v for v in values if v is not None), None)
 
@@ -294,7 +302,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
     import tomllib  # only when a configuration file exists
 
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(read_regular(path).decode("utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(str(path), "toml", str(exc)) from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -361,7 +369,7 @@ def load_hadolint(path: Path) -> HadolintConfig:
         return ConfigError(str(path), key, problem)
 
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.safe_load(read_regular(path).decode("utf-8"))
     except yaml.YAMLError as exc:
         raise error("yaml", str(exc).replace("\n", " ")) from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -406,8 +414,9 @@ def load_hadolint(path: Path) -> HadolintConfig:
 
 def load_config(path: Path) -> Config:
     """The configuration in ``path`` (``--config``): a dfanalyze TOML file or a hadolint YAML file."""
-    if not path.is_file():
-        raise ConfigError(str(path), "file", "no such file")
+    problem = path_problem(path)
+    if problem is not None:
+        raise ConfigError(str(path), "file", problem[len(str(path)) + 2 :])
     if path.suffix in (".yaml", ".yml"):
         return Config(hadolint=load_hadolint(path))
     return load_dfanalyze(path)
@@ -415,7 +424,7 @@ def load_config(path: Path) -> Config:
 
 def _has_table(pyproject: Path) -> bool:
     try:
-        text = pyproject.read_text(encoding="utf-8")
+        text = read_regular(pyproject).decode("utf-8")
     except (OSError, UnicodeDecodeError):
         return False
     return "dfanalyze" in text and "dfanalyze" in _read_toml(pyproject).get("tool", {})
@@ -428,7 +437,7 @@ class ConfigFinder(Struct):
     _by_files: dict[tuple[Path | None, Path | None], Config] = field(default_factory=dict)
 
     def for_file(self, path: Path) -> Config:
-        return self.for_folder(path.resolve().parent)
+        return self.for_folder(folder_of(str(path)))
 
     def for_folder(self, folder: Path) -> Config:
         if folder not in self._by_folder:
@@ -442,8 +451,8 @@ class ConfigFinder(Struct):
             if ours is None:
                 ours = _dfanalyze_file(candidate)
             if theirs is None:
-                theirs = next((candidate / n for n in HADOLINT_FILES if (candidate / n).is_file()), None)
-            if (ours is not None and theirs is not None) or (candidate / ".git").exists():
+                theirs = next((candidate / n for n in HADOLINT_FILES if is_regular(candidate / n)), None)
+            if (ours is not None and theirs is not None) or exists(candidate / ".git"):
                 break
         key = (ours, theirs)
         if key not in self._by_files:
@@ -456,10 +465,10 @@ class ConfigFinder(Struct):
 
 def _dfanalyze_file(folder: Path) -> Path | None:
     own = folder / DFANALYZE_FILES[0]
-    if own.is_file():
+    if is_regular(own):
         return own
     pyproject = folder / DFANALYZE_FILES[1]
-    if pyproject.is_file() and _has_table(pyproject):
+    if is_regular(pyproject) and _has_table(pyproject):
         return pyproject
     return None
 
@@ -473,7 +482,7 @@ class Linting(Struct, frozen=True):
     fallback: Path  # the folder used for files without one (standard input)
 
     def _folder(self, path: str) -> Path:
-        folder = Path(path).resolve().parent
+        folder = folder_of(path)
         return folder if folder in self.linters else self.fallback
 
     def __call__(self, dockerfile: Dockerfile) -> list[Finding]:
@@ -523,7 +532,7 @@ def plan_linting(
     for the command line's, before anything is linted."""
     finder = ConfigFinder()
     here = (cwd or Path.cwd()).resolve()
-    folders = {here, *(Path(p).resolve().parent for p in paths)}
+    folders = {here, *(folder_of(p) for p in paths)}
     fixed = load_config(config_file) if config_file is not None else None
     made: dict[int, tuple[Linter, str]] = {}
     linters: dict[Path, Linter] = {}
