@@ -380,13 +380,15 @@ def _lint_paths(
     linting = linting_for([(args.stdin_filename or STDIN) if p == STDIN else p for p in found.files])
     for problem in linting.errors:
         print(f"dfanalyze: error: {problem}", file=sys.stderr)
+    for skipped in linting.skipped:
+        print(f"dfanalyze: {'error' if skipped.named else 'warning'}: {skipped.message}", file=sys.stderr)
     stdin = sys.stdin.buffer.read() if STDIN in found.files else None
     name = args.stdin_filename or STDIN
     tasks = [Task(name, stdin) if path == STDIN else Task(path) for path in found.files]
     job = Job(linting, fix=args.fix or args.diff, unsafe_fixes=args.unsafe_fixes)
     results = check_files(job, tasks, progress=sys.stderr if show_progress(sys.stderr, len(tasks)) else None)
-    failed = bool(linting.errors or found.unreadable) or any(
-        r.error or r.parse_failed or r.rule_errors for r in results
+    failed = bool(linting.errors or found.unreadable or any(s.named for s in linting.skipped)) or any(
+        r.error or r.parse_failed or r.failures for r in results
     )
     if args.diff:
         sys.stdout.write(fixes_diff(results))
@@ -401,7 +403,11 @@ def _lint_paths(
     out = sys.stdout
     if args.fix and stdin is not None:  # the fixed text goes to stdout, as a filter; the report to stderr
         fixed = next(r.fixed_text for t, r in zip(tasks, results, strict=True) if t.data is not None)
-        sys.stdout.write(fixed if fixed is not None else stdin.decode("utf-8", errors="replace"))
+        # Bytes, not text: what no fix touched goes out exactly as it came in, whatever its encoding
+        # (fixes apply only to UTF-8 input, which encodes back to the same bytes).
+        sys.stdout.flush()
+        sys.stdout.buffer.write(fixed.encode("utf-8") if fixed is not None else stdin)
+        sys.stdout.buffer.flush()
         out = sys.stderr
     try:
         _write_report(args, report, output_format, linting.rules, out)
@@ -414,8 +420,12 @@ def _lint_paths(
 
 
 def _print_errors(report: Report) -> None:
+    from dfanalyze.report.result import failure_messages
+
     for error in report.errors:
         print(f"dfanalyze: error: {error.message}", file=sys.stderr)
+    for _, message in failure_messages(report.failures):
+        print(f"dfanalyze: {message} (a bug: please report it)", file=sys.stderr)
 
 
 def _write_report(

@@ -25,3 +25,43 @@ def data_dir(name: str) -> Path:
     if installed():
         return _PACKAGE / "_data" / name
     return _PACKAGE.parent / name
+
+
+def _metadata_urls(metadata: str) -> dict[str, str]:
+    """The ``Project-URL: Label, URL`` headers of a package's ``METADATA`` file."""
+    urls = {}
+    for line in metadata.splitlines():
+        if not line:
+            break  # the headers end at the first empty line; the description follows
+        key, _, value = line.partition(": ")
+        if key == "Project-URL":
+            label, _, url = value.partition(", ")
+            urls[label.strip()] = url.strip()
+    return urls
+
+
+@cache
+def project_urls() -> dict[str, str]:
+    """The project's URLs, ``[project.urls]`` in ``pyproject.toml``: the one place that says where
+    the repository and the rules' documentation are. An installed wheel reads them from its
+    metadata (``Project-URL``), a source checkout or an editable install from ``pyproject.toml``.
+    (``importlib.metadata`` would find the same, at the price of importing it on every run.)"""
+    from dfanalyze import __version__
+
+    metadata = _PACKAGE.parent / f"dfanalyze-{__version__}.dist-info" / "METADATA"
+    if installed() and metadata.is_file():
+        return _metadata_urls(metadata.read_text(encoding="utf-8"))
+    pyproject = _PACKAGE.parent / "pyproject.toml"
+    if not pyproject.is_file():
+        return {}
+    import tomllib
+
+    urls = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("project", {}).get("urls", {})
+    return {str(label): str(url) for label, url in urls.items()}
+
+
+def rules_url() -> str:
+    """Where the rules' documentation is published (``Rules`` in ``[project.urls]``); each rule's
+    URL is this with the rule's anchor. Empty when the metadata has none: links are then left out
+    and ``dfanalyze rule CODE`` remains."""
+    return project_urls().get("Rules", "")

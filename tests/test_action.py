@@ -107,7 +107,7 @@ def test_annotations_summary_and_failure(runner: Runner) -> None:
     assert annotations[1].startswith("::warning file=Containerfile,line=1,col=6,endLine=1,endColumn=12,")
     assert [line.split(" ", 1)[0] for line in annotations[2:]] == ["::notice", "::notice"]
     assert "title=dfanalyze DF704 (consistent-instruction-casing)::Dockerfile:3:1: DF704 " in annotations[2]
-    assert summary.startswith("## dfanalyze\n\n**4 findings** (1 error, 1 warning, 2 style)")
+    assert summary.startswith("## dfanalyze\n\n**4 findings: 1 error, 1 warning, 2 style; ")
     assert "[`Dockerfile:3:1`](https://github.com/acme/app/blob/0123abc/Dockerfile#L3)" in summary
     assert outputs == "sarif-file=\n"
 

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from dfanalyze.cli import main
+from dfanalyze.report import OUTPUT_FORMATS
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD = "FROM alpine\n"  # DF100: an untagged image
@@ -274,3 +275,137 @@ def test_a_file_in_a_folder_that_cannot_be_searched() -> None:
     finally:
         (folder / "locked").chmod(0o755)
         shutil.rmtree(folder)
+
+
+# -- file names that are not UTF-8 -------------------------------------------------------------
+
+RAW_NAME = b"Dockerfile.caf\xe9\xff"
+SHOWN = "Dockerfile.caf\\xe9\\xff"  # every byte that is not UTF-8 as \xNN, in every format
+
+
+def _strings(value: object) -> Iterator[str]:
+    """Every string in a parsed JSON document."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield key
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def _names_in(output_format: str, text: str) -> list[str]:
+    """The strings of a report where a file name can appear, parsed as its consumers parse it (so
+    that JSON and XML are proven valid), with SARIF's URIs decoded."""
+    import json
+    import xml.etree.ElementTree as ET
+    from urllib.parse import unquote
+
+    if output_format in ("json", "sarif", "gitlab", "sonarqube"):
+        document = json.loads(text)
+        assert json.loads(json.dumps(document, ensure_ascii=False)) == document  # round-trips
+        return [unquote(s) if output_format == "sarif" else s for s in _strings(document)]
+    if output_format in ("json-lines", "codacy"):
+        return [s for line in text.splitlines() for s in _strings(json.loads(line))]
+    if output_format in ("checkstyle", "junit"):
+        return [value for element in ET.fromstring(text).iter() for value in element.attrib.values()]
+    return text.splitlines()
+
+
+@POSIX
+@pytest.mark.parametrize("output_format", OUTPUT_FORMATS)
+@pytest.mark.parametrize("how", ["named", "walked"])
+def test_a_name_that_is_not_utf8_in_every_format(
+    here: Path, capsys: pytest.CaptureFixture[str], output_format: str, how: str
+) -> None:
+    name = os.fsdecode(RAW_NAME)
+    try:
+        (here / name).write_text(GOOD, encoding="utf-8")
+    except (UnicodeEncodeError, OSError):
+        pytest.skip("this filesystem refuses file names that are not UTF-8")
+    (here / "Dockerfile").unlink()
+    report = here / "report.out"
+    args = ["--select", "DF100", "--output-format", output_format, "--output-file", str(report)]
+    assert main([*args, name if how == "named" else "."]) == 1
+    assert capsys.readouterr().err == ""
+    text = report.read_bytes().decode("utf-8")  # strict: no lone surrogate, no raw 0xFF
+    names = _names_in(output_format, text)
+    if output_format == "sarif":
+        import json
+
+        import jsonschema
+
+        schema = json.loads(
+            (ROOT / "tests" / "fixtures" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8")
+        )
+        jsonschema.Draft4Validator(schema).validate(json.loads(text))
+    assert any(SHOWN in s for s in names), text
+
+
+@POSIX
+def test_a_name_that_is_not_utf8_in_error_messages(here: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    name = os.fsdecode(RAW_NAME)
+    code, out, err = run(capsys, name, "Dockerfile")
+    assert code == 2
+    assert err == f"dfanalyze: error: {SHOWN}: no such file\n"
+    assert out.startswith("Dockerfile:1:6: DF100 ")
+
+
+# -- bytes in, bytes out ---------------------------------------------------------------------
+
+
+def _filter(capfdbinary: pytest.CaptureFixture[bytes], data: bytes, *args: str) -> tuple[int, bytes]:
+    """``dfanalyze --fix -`` as a filter: standard input in, the file out."""
+    import io
+
+    sys_stdin = sys.stdin
+    sys.stdin = io.TextIOWrapper(io.BytesIO(data))
+    try:
+        code = main(["--fix", *args, "-"])
+    finally:
+        sys.stdin = sys_stdin
+    return code, capfdbinary.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"FROM debian:13\nRUN echo caf\xe9\n",  # Latin-1: not UTF-8, nothing is fixed
+        b"FROM debian:13\nrun echo \xff\xfe\x00\n",  # bytes that are no text at all
+        b"\xff\xfeF\x00R\x00O\x00M\x00",  # UTF-16
+    ],
+)
+def test_fix_on_standard_input_gives_back_the_bytes_it_did_not_change(
+    capfdbinary: pytest.CaptureFixture[bytes], data: bytes
+) -> None:
+    code, out = _filter(capfdbinary, data, "--select", "DF704")
+    assert out == data
+    assert code == 2  # not UTF-8: a parse error
+
+
+def test_fix_on_standard_input_changes_only_what_it_fixes(capfdbinary: pytest.CaptureFixture[bytes]) -> None:
+    data = "\ufeffFROM debian:13\r\nrun echo café  \r\n# trailing\t\r\n".encode()
+    code, out = _filter(capfdbinary, data, "--select", "DF704")
+    assert code == 0
+    assert out == data.replace(b"\r\nrun ", b"\r\nRUN ")
+
+
+def test_binary_standard_input_shows_no_code_frame(capsys: pytest.CaptureFixture[str]) -> None:
+    import io
+
+    data = bytes(range(256)) * 40
+    sys_stdin = sys.stdin
+    sys.stdin = io.TextIOWrapper(io.BytesIO(data))
+    try:
+        code = main(["--output-format", "full", "-"])
+    finally:
+        sys.stdin = sys_stdin
+    out = capsys.readouterr().out
+    assert code == 2  # a file that does not parse
+    assert out.splitlines()[:2] == [
+        "DF700 file contains NUL bytes: this is a binary file, not a Dockerfile",
+        " --> -:1:1",
+    ]
+    assert len(out) < 500, out

@@ -186,7 +186,7 @@ def test_unsafe_fixes_count_as_fixable_when_enabled() -> None:
     report = Report(FINDINGS, dict(REPORT.sources), unsafe_fixes=True)
     assert report.fixable == 2
     assert "DEMO701 [*]" in _output("concise", report)
-    assert "[*] 1 fixable with the `--fix` option (1 hidden fix can be enabled" in _output("concise")
+    assert "; 1 fixable with --fix (1 more with --unsafe-fixes)." in _output("concise")
 
 
 def test_colour_uses_ansi_only_when_asked() -> None:

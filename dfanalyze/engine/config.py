@@ -187,15 +187,20 @@ class Config(Struct, frozen=True):
 
         Raises :class:`ConfigError` for this file's problems and :class:`SelectorError` for the
         command line's."""
+        return self.planned(base, overrides)[0]
+
+    def planned(self, base: Registry, overrides: Overrides) -> tuple[Linter, Selection]:
+        """:meth:`linter`, and the selection it was made from (every layer of it)."""
         registry = self.registry(base)
         selection = self.selection(registry, overrides.selection)
-        return Linter.create(
+        linter = Linter.create(
             registry,
             selection,
             build_args={**self.build_args, **overrides.build_args},
             settings=self.settings,
             hadolint_pragmas=self.hadolint.pragmas if self.hadolint is not None else True,
         )
+        return linter, selection
 
 
 def folder_of(path: str) -> Path:
@@ -473,6 +478,48 @@ def _dfanalyze_file(folder: Path) -> Path | None:
     return None
 
 
+class Skipped(Struct, frozen=True):
+    """A selected rule that cannot run here (the program it runs is not installed). ``named``: the
+    user asked for it by name (``--shellcheck``, ``--select DF599``), so not running it is an error;
+    otherwise (``--select ALL``, a family, a prefix) it is skipped with a warning."""
+
+    code: str
+    name: str
+    problem: str
+    named: bool
+
+    @property
+    def message(self) -> str:
+        verb = "not run" if self.named else "skipped"
+        return f"rule {self.code} ({self.name}) {verb}: {self.problem}"
+
+
+SHELLCHECK_RULE = "DF599"
+
+
+def _missing_program(code: str) -> str | None:
+    """Why a rule that runs another program cannot run here; None when it can."""
+    if code != SHELLCHECK_RULE:
+        return None
+    from dfanalyze.checks.shellcheck import ShellCheckMissing, find_shellcheck
+
+    try:
+        find_shellcheck()
+    except ShellCheckMissing as exc:
+        return str(exc)
+    return None
+
+
+def _named(selection: Selection | None, rule: Rule) -> bool:
+    """Whether some layer of ``selection`` selects ``rule`` by its code, name or an alias."""
+    while selection is not None:
+        chosen = [*(selection.select or ()), *selection.extend_select]
+        if any(names_exactly(rule, s) for s in chosen):
+            return True
+        selection = selection.base
+    return False
+
+
 class Linting(Struct, frozen=True):
     """One run's linters: each file is linted with its folder's configuration, and its findings
     are judged by that configuration's failure threshold (``--failure-threshold`` over all)."""
@@ -480,6 +527,7 @@ class Linting(Struct, frozen=True):
     linters: Mapping[Path, Linter]  # by folder
     thresholds: Mapping[Path, str]
     fallback: Path  # the folder used for files without one (standard input)
+    skipped: tuple[Skipped, ...] = ()  # selected rules that cannot run here
 
     def _folder(self, path: str) -> Path:
         folder = folder_of(path)
@@ -518,6 +566,22 @@ class Linting(Struct, frozen=True):
         return any(fails(group, self.thresholds[folder]) for folder, group in by_folder.items())
 
 
+def _without_missing_programs(linter: Linter, selection: Selection, skipped: dict[str, Skipped]) -> Linter:
+    """``linter`` without the selected rules whose program is not installed (recorded in
+    ``skipped``); the programs are looked for only when such a rule is selected."""
+    missing = {}
+    for rule in linter.plan.rules:
+        problem = _missing_program(rule.code)
+        if problem is not None:
+            missing[rule.code] = problem
+            named = _named(selection, rule) or (rule.code in skipped and skipped[rule.code].named)
+            skipped[rule.code] = Skipped(rule.code, rule.name, problem, named)
+    if not missing:
+        return linter
+    plan = replace(linter.plan, rules=tuple(r for r in linter.plan.rules if r.code not in missing))
+    return replace(linter, plan=plan)
+
+
 def plan_linting(
     paths: Sequence[str],
     base: Registry,
@@ -537,12 +601,14 @@ def plan_linting(
     made: dict[int, tuple[Linter, str]] = {}
     linters: dict[Path, Linter] = {}
     thresholds: dict[Path, str] = {}
+    skipped: dict[str, Skipped] = {}
     for folder in sorted(folders):
         config = fixed if fixed is not None else finder.for_folder(folder)
         if id(config) not in made:
+            linter, selection = config.planned(base, overrides)
             made[id(config)] = (
-                config.linter(base, overrides),
+                _without_missing_programs(linter, selection, skipped),
                 overrides.failure_threshold or config.threshold,
             )
         linters[folder], thresholds[folder] = made[id(config)]
-    return Linting(linters, thresholds, here)
+    return Linting(linters, thresholds, here, tuple(skipped.values()))

@@ -24,10 +24,9 @@ from msgspec import Struct, field
 from dfanalyze.engine.matcher import CheckFunction, MatchError, compile_match
 from dfanalyze.engine.rulefile import Rule, RuleFileError
 from dfanalyze.engine.ruleindex import compiled_rules, index_key, load_rule
-from dfanalyze.resources import data_dir
+from dfanalyze.resources import data_dir, rules_url
 
 ENTRY_POINT_GROUP = "dfanalyze.rules"
-DOCS_URL = "https://github.com/dfanalyze/dfanalyze/blob/main/docs/rules.md"
 
 
 class Registry(Struct, frozen=True, eq=False, dict=True):
@@ -129,7 +128,7 @@ class _Builder(Struct):
         compiled = compiled_rules(folder) if origin == "builtin" else {}
         for path in rule_files(folder):
             try:
-                rule = load_rule(path, compiled.get(index_key(folder, path)), DOCS_URL)
+                rule = load_rule(path, compiled.get(index_key(folder, path)), rules_url())
                 check = None if origin == "builtin" else resolve_check(rule)
             except RuleFileError as exc:
                 self.errors.append(exc)
