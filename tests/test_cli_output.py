@@ -103,10 +103,10 @@ def test_diff_prints_and_writes_nothing(
 ) -> None:
     before = (tree / "Dockerfile").read_bytes()
     code, out, err = run(capsys, SELECT, "--diff", "Dockerfile")
-    assert (code, err) == (1, "Would fix 3 errors.\n")
+    assert (code, err) == (1, "Would fix 3 findings.\n")
     assert out == snapshot
     assert (tree / "Dockerfile").read_bytes() == before
-    assert run(capsys, SELECT, "--diff", "Containerfile")[:3] == (0, "", "Would fix 0 errors.\n")
+    assert run(capsys, SELECT, "--diff", "Containerfile")[:3] == (0, "", "Would fix 0 findings.\n")
 
 
 def test_unsafe_fixes_are_applied_only_when_asked(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from msgspec.structs import fields
+from msgspec.structs import fields, replace
 from syrupy.assertion import SnapshotAssertion
 
 from dfanalyze.engine.rulefile import Rule, rule_from_mapping
@@ -417,3 +417,66 @@ def test_junit_parses_and_counts() -> None:
 def test_render_text_refuses_unknown_formats() -> None:
     with pytest.raises(ValueError, match="unknown output format"):
         render_text(REPORT, "yaml", env=GITHUB_ENV)
+
+
+# --- SonarQube, Codacy, GNU, tty (the formats hadolint offers) -----------------------------------
+
+
+def _schema(name: str) -> Any:
+    import jsonschema
+
+    schema = json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+    return jsonschema.Draft7Validator(schema)
+
+
+def test_sonarqube_is_valid_against_the_documented_format() -> None:
+    document = json.loads(_output("sonarqube"))
+    errors = sorted(_schema("sonarqube-generic-issues.schema.json").iter_errors(document), key=str)
+    assert not errors, errors[0]
+    assert [r["id"] for r in document["rules"]] == list(dict.fromkeys(f.code for f in FINDINGS))
+    assert len(document["issues"]) == len(FINDINGS)
+
+
+def test_sonarqube_ranges_count_columns_from_zero_and_stay_inside_the_file() -> None:
+    issues = {i["ruleId"]: i["primaryLocation"] for i in json.loads(_output("sonarqube"))["issues"]}
+    assert issues["DEMO100"]["textRange"] == {"startLine": 1, "endLine": 1, "startColumn": 5, "endColumn": 11}
+    assert issues["DEMO001"]["textRange"] == {"startLine": 2, "endLine": 4, "startColumn": 4, "endColumn": 17}
+    assert issues["DEMO001"]["filePath"] == "services/api/Dockerfile.prod"
+    ends_next_line = Report((replace(_by_code("DEMO100"), span=Span.of(1, 1, 2, 1)),), dict(REPORT.sources))
+    empty = Report((replace(_by_code("DEMO100"), span=Span.of(1, 12, 1, 12)),), dict(REPORT.sources))
+    ranges = [
+        json.loads(_output("sonarqube", r))["issues"][0]["primaryLocation"]["textRange"]
+        for r in (ends_next_line, empty)
+    ]
+    assert ranges == [
+        {"startLine": 1, "endLine": 1, "startColumn": 0, "endColumn": 11},
+        {"startLine": 1, "endLine": 1, "startColumn": 10, "endColumn": 11},
+    ]
+
+
+def test_codacy_lines_are_valid_results() -> None:
+    validator = _schema("codacy-results.schema.json")
+    rows = [json.loads(line) for line in _output("codacy").splitlines()]
+    for row in rows:
+        errors = sorted(validator.iter_errors(row), key=str)
+        assert not errors, errors[0]
+    assert rows[0] == {"filename": "missing/Dockerfile", "message": "missing/Dockerfile: no such file"}
+    assert len(rows) == len(FINDINGS) + 1
+    assert {r.get("patternId") for r in rows} >= {"DL9999", "DEMO700"}  # the hadolint alias, else the code
+
+
+def test_gnu_lines_are_file_line_column_level_message() -> None:
+    import re
+
+    lines = _output("gnu").splitlines()
+    assert lines[0] == "missing/Dockerfile:1:1: error: missing/Dockerfile: no such file"
+    assert len(lines) == len(FINDINGS) + 1
+    pattern = re.compile(r"^[^:]+:\d+:\d+: (error|warning|note): \S+ .+$")
+    assert all(pattern.match(line) for line in lines), lines
+    assert "Dockerfile:2:1: note: DEMO700 `run` should be uppercase: write `RUN`" in lines
+
+
+def test_tty_is_hadolints_default_format_with_the_summary() -> None:
+    lines = _output("tty").splitlines()
+    assert lines[0] == "Dockerfile:1 DEMO100 warning: `ubuntu` has no tag"
+    assert lines[-3].startswith("7 findings: 1 error, 3 warnings, 2 info, 1 style;")

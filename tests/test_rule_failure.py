@@ -18,29 +18,11 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from test_plugins import rule_file
 
 from dfanalyze.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
-RULE = """\
-code = "{code}"
-name = "{name}"
-family = "local"
-severity = "warning"
-summary = "A rule whose check raises"
-message = "never"
-check = "crashing_checks:{function}"
-
-[docs]
-what = "Raises on every RUN."
-why = "For tests."
-
-[[examples]]
-bad = "FROM a\\n«RUN x»\\n"
-
-[[examples]]
-good = "FROM a\\n"
-"""
 CHECKS = """\
 def on_run(ctx):
     for instruction in ctx.dockerfile.instructions:
@@ -112,13 +94,12 @@ def crashing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     the configuration that selects them, passed with --config (trusted: it may name Python)."""
     (tmp_path / "crashing_checks.py").write_text(CHECKS)
     rules = tmp_path / "rules"
-    rules.mkdir()
     for code, name, function in (
         ("LOC001", "crash-a", "on_run"),
         ("LOC002", "crash-b", "on_run"),
         ("LOC003", "crash-c", "on_file"),
     ):
-        (rules / f"{code}-{name}.toml").write_text(RULE.format(code=code, name=name, function=function))
+        rule_file(rules, code, name, f'check = "crashing_checks:{function}"')
     (tmp_path / "ci.toml").write_text('extend-rules = ["rules"]\nselect = ["LOC", "DF100"]\n')
     (tmp_path / "Dockerfile").write_text("FROM alpine\nRUN echo hi\n")
     (tmp_path / "Containerfile").write_text("FROM alpine:3.20\nRUN echo there\n")
@@ -201,10 +182,7 @@ def test_a_rule_that_fails_after_a_fix_keeps_the_last_good_text(
     )
     for rule in (crashing / "rules").iterdir():
         rule.unlink()
-    after = RULE.format(code="LOC003", name="crash-c", function="").replace(
-        "crashing_checks:", "crashing_after_fix:check"
-    )
-    (crashing / "rules" / "LOC003-crash-c.toml").write_text(after)
+    rule_file(crashing / "rules", "LOC003", "crash-c", 'check = "crashing_after_fix:check"')
     (crashing / "ci.toml").write_text('extend-rules = ["rules"]\nselect = ["LOC", "DF704"]\n')
     dockerfile = crashing / "Dockerfile"
     dockerfile.write_text("FROM alpine\nrun echo hi\nCOPY a b\n")

@@ -18,6 +18,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from msgspec import Struct, field
+from msgspec.structs import replace
 
 from dfanalyze.checks.context import Context, FileAnalysis, Hit
 from dfanalyze.checks.suppression import REPORT_KEY
@@ -214,6 +215,11 @@ class Linter(Struct, frozen=True, dict=True):
         also the defaults of the rule options of the same name."""
         plan = selection.plan(registry, settings)
         return cls(registry, plan, build_args or {}, settings or {}, hadolint_pragmas)
+
+    def without(self, codes: frozenset[str]) -> Linter:
+        """This linter with the rules ``codes`` switched off."""
+        plan = replace(self.plan, rules=tuple(r for r in self.plan.rules if r.code not in codes))
+        return replace(self, plan=plan)
 
     @cached_property
     def _phases(self) -> tuple[list[_Planned], list[_Planned], frozenset[str]]:

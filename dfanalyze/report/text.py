@@ -163,7 +163,7 @@ def _grouped(report: Report) -> Iterable[Line]:
     return out
 
 
-def render_statistics(report: Report) -> list[Line]:
+def render_statistics(report: Report, *, quiet: bool = False) -> list[Line]:
     """One row per rule: how many findings, whether they are fixable, the rule's name and severity."""
     counts = Counter(f.code for f in report.findings)
     first: dict[str, Finding] = {}
@@ -187,7 +187,7 @@ def render_statistics(report: Report) -> list[Line]:
                 (f" {f.name}", ""),
             )
         )
-    return out + summary(report)
+    return out if quiet else out + summary(report)
 
 
 def statistics_json(report: Report) -> list[dict[str, object]]:
@@ -223,13 +223,50 @@ def _fixed(report: Report) -> list[Line]:
     return out
 
 
-_BODIES = {"full": _full, "concise": _concise, "grouped": _grouped}
+def _tty(report: Report) -> Iterator[Line]:
+    """hadolint's default format, ``path:line CODE severity: message``, for scripts that read it."""
+    for f in report.findings:
+        yield (
+            (f"{sanitize(f.path)}:{f.span.start.line} ", "location"),
+            (f.code, f.severity),
+            (" ", ""),
+            (f.severity.value, f.severity),
+            (": " + sanitize(f.message), ""),
+        )
 
 
-def render_human(report: Report, output_format: str, *, show_fixes: bool = False) -> Iterator[Line]:
+GNU_LEVELS = {
+    Severity.ERROR: "error",
+    Severity.WARNING: "warning",
+    Severity.INFO: "note",
+    Severity.STYLE: "note",
+}
+
+
+def render_gnu(report: Report) -> str:
+    """The GNU convention, ``file:line:column: level: message`` (Emacs' compilation mode, Vim's
+    quickfix and most editors read it): one line per finding and per file that could not be
+    checked, nothing else. ``level`` is ``error``, ``warning`` or ``note`` (info and style)."""
+    out = [f"{sanitize(e.path)}:1:1: error: {sanitize(e.message)}\n" for e in report.errors]
+    out += [
+        f"{sanitize(x.path)}:{x.line or 1}:{x.column or 1}: error: {x.message()}\n" for x in report.failures
+    ]
+    out += [
+        f"{_location(f)}: {GNU_LEVELS[f.severity]}: {f.code} {sanitize(f.message)}\n" for f in report.findings
+    ]
+    return "".join(out)
+
+
+_BODIES = {"full": _full, "concise": _concise, "grouped": _grouped, "tty": _tty}
+
+
+def render_human(
+    report: Report, output_format: str, *, show_fixes: bool = False, quiet: bool = False
+) -> Iterator[Line]:
     """``full``, ``concise`` or ``grouped``: the findings, what ``--fix`` changed (with
     ``show_fixes``), then the summary; lines are made as they are written."""
     yield from _BODIES[output_format](report)
     if show_fixes:
         yield from _fixed(report)
-    yield from summary(report, docs_hint=output_format != "full")  # full names it for each finding
+    if not quiet:
+        yield from summary(report, docs_hint=output_format != "full")  # full names it for each finding
