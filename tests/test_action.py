@@ -269,3 +269,16 @@ def test_a_workflow_exercises_the_action_on_every_runner_system() -> None:
     action_steps = [s for job in using for s in job["steps"] if s.get("uses") == "./"]
     assert all(set(s.get("with", {})) <= set(ACTION["inputs"]) for s in action_steps)
     assert any("sarif-file" in s.get("with", {}) for s in action_steps)
+
+
+def test_the_installed_package_reads_its_urls_from_its_metadata(runner: Runner) -> None:
+    """The wheel the action installed has no pyproject.toml: its rule links come from METADATA."""
+    import tomllib
+
+    rules = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["urls"]["Rules"]
+    installed = runner.given["steps.install.outputs.dfanalyze"]
+    listed = subprocess.run(
+        [installed, "rules", "--output-format", "json", "--select", "DF704"],
+        capture_output=True, text=True, check=True, cwd=runner.workspace, timeout=120,
+    )  # fmt: skip
+    assert json.loads(listed.stdout)[0]["url"] == f"{rules}#df704-consistent-instruction-casing"

@@ -339,6 +339,45 @@ def test_github_step_summary(snapshot: SnapshotAssertion, tmp_path: Path) -> Non
     assert summary.read_text(encoding="utf-8") == snapshot
 
 
+def test_github_step_summary_links_only_files_of_the_workspace(tmp_path: Path) -> None:
+    workspace = tmp_path / "workspace"
+    outside = str(tmp_path / "elsewhere" / "Dockerfile")
+    inside = str(workspace / "app" / "Dockerfile")
+    report = Report(
+        tuple(replace(_by_code("DEMO100"), path=path) for path in (inside, outside, "-", "../up/Dockerfile")),
+        {},
+    )
+    rows = [
+        line
+        for line in step_summary(
+            report, str(workspace), "https://github.com/acme/app/blob/0123abc"
+        ).splitlines()
+        if line.startswith("| warning")
+    ]
+    assert "[`app/Dockerfile:1:6`](https://github.com/acme/app/blob/0123abc/app/Dockerfile#L1)" in rows[0]
+    assert [("](https://github.com/acme/app/blob/" in row) for row in rows] == [True, False, False, False]
+    assert "blob/0123abc//" not in "".join(rows)
+
+
+def test_step_summary_counts_by_severity_with_plurals() -> None:
+    many = Report(
+        (*_many(2, Severity.ERROR), *_many(13, Severity.WARNING), *_many(32, Severity.INFO)),
+        {"Dockerfile": MAIN},
+    )
+    assert "**47 findings: 2 errors, 13 warnings, 32 info.**" in step_summary(many)
+
+
+def test_every_human_format_counts_by_severity_and_names_dfanalyze_rule() -> None:
+    from dfanalyze.report import HUMAN_FORMATS
+
+    for output_format in HUMAN_FORMATS:
+        output = _output(output_format)
+        counted = "7 findings: 1 error, 3 warnings, 2 info, 1 style; "
+        assert f"{counted}1 fixable with --fix (1 more with --unsafe-fixes).\n" in output
+        assert "dfanalyze rule " in output, output_format
+        assert "Found " not in output and "fixs" not in output
+
+
 def test_github_step_summary_stays_under_the_size_limit() -> None:
     from dfanalyze.report.github import SUMMARY_LIMIT
 
