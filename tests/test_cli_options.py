@@ -5,6 +5,7 @@ them (an empty --select, YAML and TOML errors at line:column, run-wide settings 
 
 from __future__ import annotations
 
+import argparse
 import io
 import json
 import sys
@@ -319,3 +320,15 @@ def test_yaml_and_toml_errors_say_line_and_column(repo: Path, capsys: pytest.Cap
     code, _, err = run(capsys)
     assert code == 2
     assert err.startswith(f"dfanalyze: error: {repo}/.dfanalyze.toml:2:13: toml: ")
+
+
+def test_every_option_and_format_is_in_the_readme() -> None:
+    from dfanalyze.cli import build_parser
+    from dfanalyze.report import OUTPUT_FORMATS
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    subcommands = next(a for a in build_parser("check")._actions if isinstance(a, argparse._SubParsersAction))
+    check = subcommands.choices["check"]
+    options = {o for action in check._actions for o in action.option_strings if o not in ("-h", "--help")}
+    assert [o for o in sorted(options) if f"`{o}" not in readme] == []
+    assert [f for f in OUTPUT_FORMATS if f"`{f}`" not in readme] == []

@@ -189,3 +189,30 @@ def test_command_line_flags(folder: Path) -> None:
         ("--config", "lint.yaml", "--failure-threshold", "info"),
         ignored=("DL3059",),
     )
+
+
+README = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+MIGRATION = README[README.index("## Migrating from hadolint") : README.index("## Continuous integration")]
+
+
+def test_every_hadolint_flag_key_and_format_is_in_the_migration_section() -> None:
+    """Read from the installed hadolint's own help: a flag added by a newer hadolint fails this."""
+    import re
+
+    from dfanalyze.engine.config import _HADOLINT_KEYS
+
+    shown = subprocess.run([_hadolint(), "--help"], capture_output=True, text=True, check=True).stdout
+    flags = set(re.findall(r"(?<![\w-])(--[a-z][a-z-]+|-[a-zA-Z])\b", shown)) - {"-h", "--help"}
+    assert len(flags) >= 20, flags
+    formats = re.search(r"\[(tty \|[^\]]+)\]", shown.replace("\n", " "))
+    assert formats is not None
+    names = {name.strip() for name in formats.group(1).split("|")}
+    missing = [flag for flag in sorted(flags) if f"`{flag}" not in MIGRATION]
+    missing += [f"-f {name}" for name in sorted(names) if name not in MIGRATION]
+    missing += [key for key in _HADOLINT_KEYS if f"`{key}" not in MIGRATION]
+    missing += [
+        pragma
+        for pragma in ("# hadolint ignore=", "global ignore=", "stage ignore=", "shell=")
+        if pragma not in MIGRATION
+    ]
+    assert not missing, missing
