@@ -519,3 +519,36 @@ def test_tty_is_hadolints_default_format_with_the_summary() -> None:
     lines = _output("tty").splitlines()
     assert lines[0] == "Dockerfile:1 DEMO100 warning: `ubuntu` has no tag"
     assert lines[-3].startswith("7 findings: 1 error, 3 warnings, 2 info, 1 style;")
+
+
+def test_sonarqube_shows_a_findings_related_spans_as_secondary_locations() -> None:
+    """Ready for ``Finding.related`` (one finding about several items, issue 12): simulated here by
+    a subclass until the field lands."""
+    from msgspec import Struct
+
+    class Item(Struct, frozen=True):
+        span: Span
+        message: str
+
+    class WithRelated(Finding, frozen=True):
+        related: tuple[Item, ...] = ()
+
+    about_two = WithRelated(
+        **_fields(_by_code("DEMO100")),
+        related=(Item(Span.of(1, 6, 1, 9), "ubu"), Item(Span.of(1, 9, 1, 12), "ntu")),
+    )
+    issue = json.loads(_output("sonarqube", Report((about_two,), dict(REPORT.sources))))["issues"][0]
+    assert issue["secondaryLocations"] == [
+        {
+            "message": "ubu",
+            "filePath": "Dockerfile",
+            "textRange": {"startLine": 1, "endLine": 1, "startColumn": 5, "endColumn": 8},
+        },
+        {
+            "message": "ntu",
+            "filePath": "Dockerfile",
+            "textRange": {"startLine": 1, "endLine": 1, "startColumn": 8, "endColumn": 11},
+        },
+    ]
+    document = json.loads(_output("sonarqube", Report((about_two,), dict(REPORT.sources))))
+    assert not list(_schema("sonarqube-generic-issues.schema.json").iter_errors(document))

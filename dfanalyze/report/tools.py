@@ -5,7 +5,8 @@ SonarQube (``sonar.externalIssuesReportPaths``): the format of SonarQube 10.3 an
 array (each rule once, with its clean-code attribute and its impact on a software quality) and an
 ``issues`` array. Lines count from 1 and columns from 0 in that format, so a column is dfanalyze's
 minus one; a zero-width span is widened to one character, an end at the start of a later line
-ends on the line before (SonarQube refuses ranges it cannot place).
+ends on the line before (SonarQube refuses ranges it cannot place). The items of a finding about
+several (its related spans) become ``secondaryLocations``.
 
 Codacy: one JSON object per line, ``{"filename", "line", "message", "patternId"}`` for a finding,
 ``{"filename", "message"}`` for a file that could not be checked. Codacy reads Dockerfile results
@@ -87,7 +88,15 @@ def sonarqube(report: Report, rules: Mapping[str, Rule], root: str | None = None
             }
         lines = report.sources.get(f.path, ())
         location = {"message": f.message, "filePath": path, "textRange": _text_range(f.span, lines)}
-        issues.append({"ruleId": f.code, "primaryLocation": location})
+        issue: dict[str, Any] = {"ruleId": f.code, "primaryLocation": location}
+        # The items of a finding about several (``Finding.related``, being added for issue 12).
+        related = getattr(f, "related", ())
+        if related:
+            issue["secondaryLocations"] = [
+                {"message": r.message, "filePath": path, "textRange": _text_range(r.span, lines)}
+                for r in related
+            ]
+        issues.append(issue)
     return {"rules": list(described.values()), "issues": issues}
 
 
