@@ -244,13 +244,12 @@ class Linter(Struct, frozen=True, dict=True):
         comments = read_comments(dockerfile, hadolint_pragmas=self.hadolint_pragmas)
         if comments:
             suppressions = resolve_comments(comments, self.registry)
-            judged = findings
-            if late:
+            findings, used = suppressions.apply(findings)
+            if late:  # the rules comments name run too, to tell which comments suppress nothing
                 extra = sorted(suppressions.named - codes)
                 rules = [self.registry.rules[code] for code in extra]
-                judged = findings + run_rules(analysis, rules, self.registry, self.plan)
-            kept, used = suppressions.apply(judged)
-            findings = [f for f in kept if f.code in codes]
+                # Their findings only count as uses: they are not reported.
+                used |= suppressions.apply(run_rules(analysis, rules, self.registry, self.plan))[1]
             report = suppressions.report(used)
             analysis.cached(REPORT_KEY, lambda: report)
             findings += suppressions.apply(_run(analysis, late, problems))[0]
