@@ -486,6 +486,9 @@ def _lint_paths(
         r.error or r.parse_failed or r.failures for r in results
     )
     if args.add_noqa:
+        if args.fix or args.diff:
+            print("dfanalyze: error: --add-noqa cannot be used with --fix or --diff", file=sys.stderr)
+            return EXIT_ERROR
         return _add_noqa(results, linting, tasks, found.unreadable, failed)
     if args.diff:
         sys.stdout.write(fixes_diff(results))
@@ -561,14 +564,19 @@ def _add_noqa(
     added = files = 0
     problems = []
     for task, result in zip(tasks, results, strict=True):
-        if not result.findings or not result.lines:
-            continue
-        original = task.data if task.data is not None else Path(task.path).read_bytes()
-        dockerfile = parse_text(original.decode("utf-8"), task.path)
-        text, count = add_suppressions(dockerfile, result.findings, late)
-        if task.data is not None:
-            _write_bytes(text.encode("utf-8"))
-        elif count:
+        original = task.data if task.data is not None else b""
+        text, count = None, 0
+        if result.findings and result.error is None:
+            original = original or Path(task.path).read_bytes()
+            try:
+                source = original.decode("utf-8")
+            except UnicodeDecodeError:  # not text: nothing can be written into it
+                problems.append((task.path, f"{task.path}: not UTF-8: no suppression comments written"))
+            else:
+                text, count = add_suppressions(parse_text(source, task.path), result.findings, late)
+        if task.data is not None:  # standard input: a filter, the file comes back whatever happened
+            _write_bytes(text.encode("utf-8") if text is not None else original)
+        elif count and text is not None:
             try:
                 write_atomic(Path(task.path), text, original)
             except OSError as exc:

@@ -332,3 +332,23 @@ def test_every_option_and_format_is_in_the_readme() -> None:
     options = {o for action in check._actions for o in action.option_strings if o not in ("-h", "--help")}
     assert [o for o in sorted(options) if f"`{o}" not in readme] == []
     assert [f for f in OUTPUT_FORMATS if f"`{f}`" not in readme] == []
+
+
+def test_add_noqa_leaves_files_it_cannot_annotate(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (repo / "Dockerfile").write_bytes(b"FROM alpine\nRUN echo caf\xe9\n")
+    code, _, err = run(capsys, "--select=DF100,DF700", "--add-noqa")
+    assert code == 2
+    assert "Dockerfile: not UTF-8: no suppression comments written" in err
+    assert (repo / "Dockerfile").read_bytes() == b"FROM alpine\nRUN echo caf\xe9\n"
+    assert (
+        run(capsys, "--add-noqa", "--fix")[2]
+        == "dfanalyze: error: --add-noqa cannot be used with --fix or --diff\n"
+    )
+
+
+def test_add_noqa_on_clean_standard_input_gives_it_back(
+    capsysbinary: pytest.CaptureFixture[bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"FROM alpine:3.20\n")))
+    assert main(["--select=DF100", "--add-noqa", "-"]) == 0
+    assert capsysbinary.readouterr().out == b"FROM alpine:3.20\n"
