@@ -1,10 +1,14 @@
-"""Documentation links come from one place, ``[project.urls]`` in ``pyproject.toml``: a source
-checkout reads it there, an installed wheel from its metadata (``Project-URL``)."""
+"""Documentation links come from one place, ``[project.urls]`` in ``pyproject.toml``: read from the
+installed package's metadata (``Project-URL``), or from ``pyproject.toml`` by a source tree that is
+not installed."""
 
 from __future__ import annotations
 
+import sys
 import tomllib
 from pathlib import Path
+
+import pytest
 
 from dfanalyze.engine.registry import default_registry
 from dfanalyze.report.result import Report
@@ -15,9 +19,21 @@ PYPROJECT = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read
 URLS = PYPROJECT["project"]["urls"]
 
 
-def test_the_checkout_reads_pyproject() -> None:
-    assert project_urls() == URLS
+def test_the_installed_metadata_says_what_pyproject_says() -> None:
+    assert project_urls() == URLS, "pyproject.toml changed: reinstall (pip install -e '.[dev]')"
     assert rules_url() == URLS["Rules"]
+
+
+def test_a_source_tree_that_is_not_installed_reads_pyproject(monkeypatch: pytest.MonkeyPatch) -> None:
+    from dfanalyze import resources
+
+    monkeypatch.setattr(sys, "path", [p for p in sys.path if "site-packages" not in p])
+    monkeypatch.setattr(resources, "_PACKAGE", Path(resources.__file__).resolve().parent)
+    project_urls.cache_clear()
+    try:
+        assert project_urls() == URLS
+    finally:
+        project_urls.cache_clear()
 
 
 def test_rule_urls_are_made_from_the_rules_url() -> None:
