@@ -23,18 +23,15 @@ class InputError(OSError):
 
 
 def read(path: str | Path) -> bytes:
-    """Read a Dockerfile's bytes, turning every I/O failure into one clear :class:`InputError`."""
-    p = Path(path)
+    """Read a Dockerfile's bytes, turning every I/O failure into one clear :class:`InputError`.
+    Only regular files are opened: a FIFO, a device or a socket is refused unopened
+    (:func:`dfanalyze.files.read_regular`)."""
+    from dfanalyze.files import NotReadable, read_regular
+
     try:
-        return p.read_bytes()
-    except IsADirectoryError:
-        raise InputError(f"{p}: is a directory, not a Dockerfile") from None
-    except FileNotFoundError:
-        raise InputError(f"{p}: no such file") from None
-    except PermissionError:
-        raise InputError(f"{p}: permission denied") from None
-    except OSError as exc:
-        raise InputError(f"{p}: cannot read: {exc.strerror or exc}") from None
+        return read_regular(path)
+    except NotReadable as exc:
+        raise InputError(str(exc)) from None
 
 
 def parse(source: str | bytes | Path, path: str | None = None) -> Dockerfile:

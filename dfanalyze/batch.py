@@ -24,10 +24,10 @@ from typing import TYPE_CHECKING, TextIO
 from msgspec import Struct
 from msgspec.structs import replace
 
-from dfanalyze.engine.run import RulesFailed
+from dfanalyze.engine.run import RulesFailed, RunProblem
 from dfanalyze.findings import Finding
 from dfanalyze.model import Dockerfile
-from dfanalyze.report.result import FileError, Report
+from dfanalyze.report.result import FileError, Report, RuleFailure, printable
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
@@ -65,7 +65,7 @@ class FileResult(Struct, frozen=True):
     original: bytes | None = None  # the bytes that were read, kept when fixes changed the text
     fixed_text: str | None = None  # the text after fixing, when fixes changed it
     fixed: tuple[Finding, ...] = ()  # the findings the fixes resolved
-    rule_errors: tuple[str, ...] = ()  # rules that could not run on the file (not fixed then)
+    failures: tuple[RuleFailure, ...] = ()  # rules that raised an exception on the file
 
 
 def _resolved(before: Sequence[Finding], after: Sequence[Finding], unsafe: bool) -> list[Finding]:
@@ -83,8 +83,11 @@ def _resolved(before: Sequence[Finding], after: Sequence[Finding], unsafe: bool)
 
 def _fix(
     job: Job, dockerfile: Dockerfile, findings: Sequence[Finding]
-) -> tuple[Dockerfile, Sequence[Finding], list[Finding]]:
-    """Apply fixes pass after pass (re-linting in between) until nothing more applies."""
+) -> tuple[Dockerfile, Sequence[Finding], list[Finding], list[RunProblem]]:
+    """Apply fixes pass after pass (re-linting in between) until nothing more applies. A pass after
+    which a rule fails is not kept: fixing stops at the last text every rule could check. A fix
+    that makes a finding some rule reports is not applied, nor offered (say, a path made absolute
+    inside another volume): when a pass adds findings, each of its fixes is tried alone."""
     from dfanalyze.fix import apply_fixes
     from dfanalyze.parse import parse_text
 
@@ -101,18 +104,19 @@ def _fix(
     refused: set[int] = set()  # ids of the current findings whose fix makes another finding
     for _ in range(MAX_FIX_PASSES):
         text = dockerfile.source[len(bom) :]
-        result = attempt(text, findings)
         refused = set()
-        if result is not None and _adds(findings, result[1]):
-            # A fix that makes a finding some rule reports is not applied (say, a path made
-            # absolute inside another volume): each fix of the pass is tried alone.
-            for finding in findings:
-                alone = attempt(text, [finding])
-                if alone is not None and _adds(findings, alone[1]):
-                    refused.add(id(finding))
-            result = attempt(text, [f for f in findings if id(f) not in refused])
+        try:
+            result = attempt(text, findings)
             if result is not None and _adds(findings, result[1]):
-                result = None  # harmless alone, not together: left to the user
+                for finding in findings:
+                    alone = attempt(text, [finding])
+                    if alone is not None and _adds(findings, alone[1]):
+                        refused.add(id(finding))
+                result = attempt(text, [f for f in findings if id(f) not in refused])
+                if result is not None and _adds(findings, result[1]):
+                    result = None  # harmless alone, not together: left to the user
+        except RulesFailed as exc:
+            return dockerfile, findings, fixed, exc.problems
         if result is None:
             break
         fixed += _resolved(findings, result[1], job.unsafe_fixes)
@@ -120,7 +124,21 @@ def _fix(
         refused = set()
     if refused:  # not offered as fixable: --fix would not apply them
         findings = [replace(f, fix=None) if id(f) in refused else f for f in findings]
-    return dockerfile, findings, fixed
+    return dockerfile, findings, fixed, []
+
+
+def _failures(problems: Sequence[RunProblem]) -> tuple[RuleFailure, ...]:
+    return tuple(
+        RuleFailure(
+            p.code,
+            p.path,
+            p.error,
+            p.span.start.line if p.span else 0,
+            p.span.start.column if p.span else 0,
+            p.instruction,
+        )
+        for p in problems
+    )
 
 
 def _adds(before: Sequence[Finding], after: Sequence[Finding]) -> bool:
@@ -146,29 +164,33 @@ def check_file(job: Job, task: Task) -> FileResult:
     except InputError as exc:
         return FileResult(task.path, error=str(exc))
     dockerfile = parse(data, task.path)
+    # A binary file has no lines worth showing: a code frame would be a screen of garbage.
+    binary = b"\0" in data
     try:
         findings: Sequence[Finding] = job.lint(dockerfile)
     except RulesFailed as exc:  # a rule could not run: report it, keep the other rules' findings
         return FileResult(
             task.path,
             findings=tuple(exc.findings),
-            lines=dockerfile.lines if exc.findings else (),
+            lines=dockerfile.lines if exc.findings and not binary else (),
             parse_failed=_incomplete(dockerfile, exc.findings),
-            rule_errors=tuple(str(p) for p in exc.problems),
+            failures=_failures(exc.problems),
         )
     fixed: list[Finding] = []
+    problems: list[RunProblem] = []
     original = dockerfile.source
     if job.fix and any(f.fix is not None for f in findings):
-        dockerfile, findings, fixed = _fix(job, dockerfile, findings)
+        dockerfile, findings, fixed, problems = _fix(job, dockerfile, findings)
     changed = dockerfile.source != original
     return FileResult(
         task.path,
         findings=tuple(findings),
-        lines=dockerfile.lines if findings else (),
+        lines=dockerfile.lines if findings and not binary else (),
         parse_failed=_incomplete(dockerfile, findings),
         original=data if changed else None,
         fixed_text=dockerfile.source if changed else None,
         fixed=tuple(fixed),
+        failures=_failures(problems),
     )
 
 
@@ -326,16 +348,22 @@ def make_report(
     unsafe_fixes: bool = False,
 ) -> Report:
     """The report of a run: every file's findings in order, the files that could not be read (or,
-    after fixing, written back), and what the fixes resolved."""
+    after fixing, written back), and what the fixes resolved. File names that are not UTF-8 are
+    shown escaped (:func:`~dfanalyze.report.result.printable`) in the report, and only there."""
     errors = list(unreadable)
     errors += [FileError(r.path, r.error) for r in results if r.error is not None]
     errors += [FileError(path, problem) for path, problem in write_problems]
-    errors += [FileError(r.path, problem) for r in results for problem in r.rule_errors]
     return Report(
-        findings=tuple(f for r in results for f in r.findings),
-        sources={r.path: r.lines for r in results if r.lines},
-        paths=tuple(r.path for r in results if r.error is None),
-        errors=tuple(errors),
-        fixed=tuple(f for r in results for f in r.fixed),
+        findings=tuple(_printable(f) for r in results for f in r.findings),
+        sources={printable(r.path): r.lines for r in results if r.lines},
+        paths=tuple(printable(r.path) for r in results if r.error is None),
+        errors=tuple(FileError(printable(e.path), printable(e.message)) for e in errors),
+        fixed=tuple(_printable(f) for r in results for f in r.fixed),
         unsafe_fixes=unsafe_fixes,
+        failures=tuple(replace(x, path=printable(x.path)) for r in results for x in r.failures),
     )
+
+
+def _printable(finding: Finding) -> Finding:
+    shown = printable(finding.path)
+    return finding if shown is finding.path else replace(finding, path=shown)

@@ -14,9 +14,12 @@ from typing import TYPE_CHECKING, NoReturn, TextIO
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from dfanalyze.engine.config import Config, Linting
+    from dfanalyze.batch import FileResult, Task
+    from dfanalyze.engine.config import Config, Overrides
+    from dfanalyze.engine.linting import Linting
     from dfanalyze.engine.rulefile import Rule
     from dfanalyze.report import Report
+    from dfanalyze.report.result import FileError
 
     _Subparsers = argparse._SubParsersAction[argparse.ArgumentParser]
 
@@ -37,11 +40,24 @@ def _output_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--output-format",
+        "--format",
         choices=OUTPUT_FORMATS,
         default=None,
-        help="default: $DFANALYZE_OUTPUT_FORMAT, else full",
+        help="default: $DFANALYZE_OUTPUT_FORMAT, else full (--format is the same option)",
     )
     p.add_argument("--output-file", "-o", metavar="PATH", help="write the report to PATH")
+    p.add_argument(
+        "--also-output",
+        action="append",
+        default=[],
+        metavar="FORMAT=PATH",
+        help="also write the report in FORMAT to PATH, from the same run (repeatable)",
+    )
+    quiet = p.add_mutually_exclusive_group()
+    quiet.add_argument("-q", "--quiet", action="store_true", help="print the findings, without the summary")
+    quiet.add_argument(
+        "-s", "--silent", action="store_true", help="print nothing but errors; the exit status still tells"
+    )
     p.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="default: auto")
     p.add_argument("--no-color", dest="color", action="store_const", const="never", help="--color never")
     p.add_argument("--statistics", action="store_true", help="count findings per rule")
@@ -58,6 +74,21 @@ def _output_arguments(p: argparse.ArgumentParser) -> None:
         help="also lint files that .gitignore files ignore",
     )
     p.add_argument("--stdin-filename", metavar="PATH", help="the name of the file read from standard input")
+    p.add_argument(
+        "--show-files",
+        action="store_true",
+        help="list the files that would be linted and the configuration of each",
+    )
+    p.add_argument(
+        "--show-settings",
+        action="store_true",
+        help="show the settings each file is linted with, and where each value comes from",
+    )
+    p.add_argument(
+        "--add-noqa",
+        action="store_true",
+        help="write a suppression comment for every current finding (to adopt dfanalyze on a big repository)",
+    )
 
 
 def _check_parser(sub: _Subparsers) -> None:
@@ -71,8 +102,20 @@ def _check_parser(sub: _Subparsers) -> None:
         action="store_true",
         help="also run ShellCheck on RUN commands and heredoc scripts (rule DF599)",
     )
+    p.add_argument(
+        "--fixable", action="append", default=None, metavar="RULES", help="only these rules' fixes apply"
+    )
+    p.add_argument(
+        "--unfixable", action="append", default=[], metavar="RULES", help="these rules' fixes do not apply"
+    )
     p.add_argument("--build-arg", action="append", default=[], metavar="NAME=VALUE")
-    p.add_argument("--config", metavar="FILE", help="use this configuration file for every file")
+    p.add_argument(
+        "--config",
+        action="append",
+        default=[],
+        metavar="FILE_OR_SETTING",
+        help="a configuration file for every file, or a setting over every configuration ('KEY = VALUE')",
+    )
     p.add_argument(
         "--failure-threshold",
         choices=("error", "warning", "info", "style", "never"),
@@ -126,7 +169,7 @@ def _parse_parser(sub: _Subparsers) -> None:
         formatter_class=_HelpFormatter,
     )
     p.add_argument("path")
-    p.add_argument("--format", choices=("json", "text"), default="text")
+    p.add_argument("--output-format", "--format", dest="format", choices=("json", "text"), default="text")
 
 
 def _rule_parser(sub: _Subparsers) -> None:
@@ -136,7 +179,7 @@ def _rule_parser(sub: _Subparsers) -> None:
 
 def _rules_parser(sub: _Subparsers) -> None:
     p = sub.add_parser("rules", help="list every rule", formatter_class=_HelpFormatter)
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--output-format", "--format", dest="format", choices=("text", "json"), default="text")
     p.add_argument("--select", action="append", default=None, metavar="RULES", help="list only these")
 
 
@@ -152,7 +195,13 @@ def _layers_parser(sub: _Subparsers) -> None:
     p.add_argument("--build-arg", action="append", default=[], metavar="NAME=VALUE")
     p.add_argument("--changed", action="append", default=[], metavar="PATH", help="a changed context path")
     p.add_argument("--changed-arg", action="append", default=[], metavar="NAME", help="a changed build arg")
-    p.add_argument("--format", choices=("table", "json", "dot", "mermaid"), default="table")
+    p.add_argument(
+        "--output-format",
+        "--format",
+        dest="format",
+        choices=("table", "json", "dot", "mermaid"),
+        default="table",
+    )
     p.add_argument("--builder", choices=("buildkit", "buildah"), default="buildkit", help="default: buildkit")
     p.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="default: auto")
 
@@ -268,7 +317,7 @@ def _catalogue() -> tuple[Mapping[str, Rule], Mapping[str, str]] | None:
     from dfanalyze.engine.registry import default_registry
 
     try:
-        registry = ConfigFinder().for_folder(Path.cwd().resolve()).registry(default_registry())
+        registry = ConfigFinder.default().for_folder(Path.cwd().resolve()).registry(default_registry())
     except ConfigError as exc:
         print(f"dfanalyze: error: {exc}", file=sys.stderr)
         return None
@@ -321,7 +370,8 @@ def _check_command(args: argparse.Namespace) -> int:
     import os
     from pathlib import Path
 
-    from dfanalyze.engine.config import ConfigError, ConfigFinder, Overrides, load_config, plan_linting
+    from dfanalyze.engine.config import ConfigError, ConfigFinder, Overrides, inline_settings, load_config
+    from dfanalyze.engine.linting import plan_linting
     from dfanalyze.engine.registry import default_registry
     from dfanalyze.engine.selection import Selection, SelectorError
 
@@ -331,23 +381,47 @@ def _check_command(args: argparse.Namespace) -> int:
         if not eq:
             value = os.environ.get(name, "")
         build_args[name] = value
-    overrides = Overrides(
-        Selection(
-            select=_split(args.select),
-            extend_select=[*(_split(args.extend_select) or []), *(["shellcheck"] if args.shellcheck else [])],
-            ignore=_split(args.ignore) or [],
-        ),
-        build_args,
-        args.failure_threshold,
-    )
-    config_file = Path(args.config) if args.config else None
-
-    def linting(paths: Sequence[str]) -> Linting:
-        return plan_linting(paths, default_registry(), overrides, config_file=config_file)
-
+    if args.select is not None and not _split(args.select):
+        print(
+            "dfanalyze: error: --select: no rule given (to run the default rules, leave it out)",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
+    # --config FILE, or --config 'KEY = VALUE' (ruff's convention: a file when one exists)
+    files = [c for c in args.config if "=" not in c or Path(c).is_file()]
+    settings = [c for c in args.config if c not in files]
+    if len(files) > 1:
+        print(
+            f"dfanalyze: error: --config: one configuration file at most, not {len(files)}", file=sys.stderr
+        )
+        return EXIT_ERROR
+    config_file = Path(files[0]) if files else None
     try:
-        config = load_config(config_file) if config_file else ConfigFinder().for_folder(Path.cwd().resolve())
-        return _lint_paths(args, linting, config)
+        overrides = Overrides(
+            Selection(
+                select=_split(args.select),
+                extend_select=[
+                    *(_split(args.extend_select) or []),
+                    *(["shellcheck"] if args.shellcheck else []),
+                ],
+                ignore=_split(args.ignore) or [],
+            ),
+            build_args,
+            args.failure_threshold,
+            fixable=tuple(_split(args.fixable) or ()) if args.fixable is not None else None,
+            unfixable=tuple(_split(args.unfixable) or ()),
+            settings=inline_settings(settings) if settings else None,
+        )
+
+        def linting(paths: Sequence[str]) -> Linting:
+            return plan_linting(paths, default_registry(), overrides, config_file=config_file)
+
+        found = (
+            load_config(config_file)
+            if config_file
+            else ConfigFinder.default().for_folder(Path.cwd().resolve())
+        )
+        return _lint_paths(args, linting, overrides.apply(found), overrides)
     except ConfigError as exc:
         print(f"dfanalyze: error: {exc}", file=sys.stderr)
     except SelectorError as exc:
@@ -356,7 +430,10 @@ def _check_command(args: argparse.Namespace) -> int:
 
 
 def _lint_paths(
-    args: argparse.Namespace, linting_for: Callable[[Sequence[str]], Linting], config: Config
+    args: argparse.Namespace,
+    linting_for: Callable[[Sequence[str]], Linting],
+    config: Config,
+    overrides: Overrides,
 ) -> int:
     """Find the files, lint them, apply or show fixes, write the report; returns the exit code.
 
@@ -375,23 +452,49 @@ def _lint_paths(
         where = config.where("output-format") if output_format == config.output_format else "error"
         print(f"dfanalyze: {where}: unknown output format: {output_format!r}", file=sys.stderr)
         return EXIT_ERROR
+    extra = _extra_outputs(args.also_output)
+    if extra is None:
+        return EXIT_ERROR
     exclude = [*(_split(args.exclude) or []), *config.exclude]
     found = discover(args.paths, exclude=exclude, respect_gitignore=args.respect_gitignore)
-    linting = linting_for([(args.stdin_filename or STDIN) if p == STDIN else p for p in found.files])
+    names = [(args.stdin_filename or STDIN) if p == STDIN else p for p in found.files]
+    linting = linting_for(names)
     for problem in linting.errors:
         print(f"dfanalyze: error: {problem}", file=sys.stderr)
+    for skipped in linting.skipped:
+        if skipped.named or not args.silent:
+            print(f"dfanalyze: {'error' if skipped.named else 'warning'}: {skipped.message}", file=sys.stderr)
+    if not args.silent:
+        for warning in linting.warnings:
+            print(f"dfanalyze: warning: {warning}", file=sys.stderr)
+    if args.show_files or args.show_settings:
+        from dfanalyze.report.settings import show_files, show_settings
+
+        _print_errors(make_report([], found.unreadable))
+        if args.show_files:
+            sys.stdout.write(show_files(names, linting))
+        else:
+            sys.stdout.write(show_settings(names, linting, overrides))
+        return EXIT_ERROR if found.unreadable or linting.errors else EXIT_CLEAN
     stdin = sys.stdin.buffer.read() if STDIN in found.files else None
     name = args.stdin_filename or STDIN
     tasks = [Task(name, stdin) if path == STDIN else Task(path) for path in found.files]
     job = Job(linting, fix=args.fix or args.diff, unsafe_fixes=args.unsafe_fixes)
-    results = check_files(job, tasks, progress=sys.stderr if show_progress(sys.stderr, len(tasks)) else None)
-    failed = bool(linting.errors or found.unreadable) or any(
-        r.error or r.parse_failed or r.rule_errors for r in results
+    show = show_progress(sys.stderr, len(tasks)) and not (args.quiet or args.silent)
+    results = check_files(job, tasks, progress=sys.stderr if show else None)
+    failed = bool(linting.errors or found.unreadable or any(s.named for s in linting.skipped)) or any(
+        r.error or r.parse_failed or r.failures for r in results
     )
+    if args.add_noqa:
+        if args.fix or args.diff:
+            print("dfanalyze: error: --add-noqa cannot be used with --fix or --diff", file=sys.stderr)
+            return EXIT_ERROR
+        return _add_noqa(results, linting, tasks, found.unreadable, failed)
     if args.diff:
         sys.stdout.write(fixes_diff(results))
         would_fix = sum(len(r.fixed) for r in results)
-        print(f"Would fix {would_fix} {'error' if would_fix == 1 else 'errors'}.", file=sys.stderr)
+        if not args.silent:
+            print(f"Would fix {would_fix} {'finding' if would_fix == 1 else 'findings'}.", file=sys.stderr)
         _print_errors(make_report(results, found.unreadable))
         return EXIT_ERROR if failed else EXIT_FINDINGS if would_fix and not args.exit_zero else EXIT_CLEAN
     report = make_report(
@@ -401,10 +504,15 @@ def _lint_paths(
     out = sys.stdout
     if args.fix and stdin is not None:  # the fixed text goes to stdout, as a filter; the report to stderr
         fixed = next(r.fixed_text for t, r in zip(tasks, results, strict=True) if t.data is not None)
-        sys.stdout.write(fixed if fixed is not None else stdin.decode("utf-8", errors="replace"))
+        # Bytes, not text: what no fix touched goes out exactly as it came in, whatever its encoding
+        # (fixes apply only to UTF-8 input, which encodes back to the same bytes).
+        _write_bytes(fixed.encode("utf-8") if fixed is not None else stdin)
         out = sys.stderr
     try:
-        _write_report(args, report, output_format, linting.rules, out)
+        if not args.silent:
+            _write_report(args, report, output_format, linting.rules, out, args.output_file)
+        for extra_format, path in extra:
+            _write_report(args, report, extra_format, linting.rules, out, path)
     except OSError as exc:
         print(f"dfanalyze: error: cannot write the report: {exc}", file=sys.stderr)
         return EXIT_ERROR
@@ -413,13 +521,91 @@ def _lint_paths(
     return EXIT_FINDINGS if linting.fails(report.findings) and not args.exit_zero else EXIT_CLEAN
 
 
+def _write_bytes(data: bytes) -> None:
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
+
+
+def _extra_outputs(values: Sequence[str]) -> list[tuple[str, str]] | None:
+    """``--also-output FORMAT=PATH`` values; None after saying what is wrong with one."""
+    from dfanalyze.report import OUTPUT_FORMATS
+
+    extra = []
+    for value in values:
+        output_format, eq, path = value.partition("=")
+        if not eq or not path or output_format not in OUTPUT_FORMATS:
+            formats = ", ".join(OUTPUT_FORMATS)
+            print(
+                f"dfanalyze: error: --also-output: {value!r} is not FORMAT=PATH (formats: {formats})",
+                file=sys.stderr,
+            )
+            return None
+        extra.append((output_format, path))
+    return extra
+
+
+def _add_noqa(
+    results: Sequence[FileResult],
+    linting: Linting,
+    tasks: Sequence[Task],
+    unreadable: Sequence[FileError],
+    failed: bool,
+) -> int:
+    """``--add-noqa``: write a suppression comment for every finding, then say how many."""
+    from pathlib import Path
+
+    from dfanalyze.batch import make_report
+    from dfanalyze.fix import write_atomic
+    from dfanalyze.noqa import add_suppressions
+    from dfanalyze.parse import parse_text
+
+    late = {code for code, rule in linting.rules.items() if rule.phase == "late"}
+    added = files = 0
+    problems = []
+    for task, result in zip(tasks, results, strict=True):
+        original = task.data if task.data is not None else b""
+        text, count = None, 0
+        if result.findings and result.error is None:
+            original = original or Path(task.path).read_bytes()
+            try:
+                source = original.decode("utf-8")
+            except UnicodeDecodeError:  # not text: nothing can be written into it
+                problems.append((task.path, f"{task.path}: not UTF-8: no suppression comments written"))
+            else:
+                text, count = add_suppressions(parse_text(source, task.path), result.findings, late)
+        if task.data is not None:  # standard input: a filter, the file comes back whatever happened
+            _write_bytes(text.encode("utf-8") if text is not None else original)
+        elif count and text is not None:
+            try:
+                write_atomic(Path(task.path), text, original)
+            except OSError as exc:
+                problems.append((task.path, str(exc)))
+                continue
+        added += count
+        files += bool(count)
+    _print_errors(make_report(results, unreadable, problems))
+    comments, in_files = "comment" if added == 1 else "comments", "file" if files == 1 else "files"
+    print(f"Added {added} suppression {comments} to {files} {in_files}.", file=sys.stderr)
+    return EXIT_ERROR if failed or problems else EXIT_CLEAN
+
+
 def _print_errors(report: Report) -> None:
+    from dfanalyze.report.result import failure_messages
+
     for error in report.errors:
         print(f"dfanalyze: error: {error.message}", file=sys.stderr)
+    for _, message in failure_messages(report.failures):
+        print(f"dfanalyze: {message} (a bug: please report it)", file=sys.stderr)
 
 
 def _write_report(
-    args: argparse.Namespace, report: Report, output_format: str, rules: Mapping[str, Rule], out: TextIO
+    args: argparse.Namespace,
+    report: Report,
+    output_format: str,
+    rules: Mapping[str, Rule],
+    out: TextIO,
+    path: str | None,
 ) -> None:
     import os
     from pathlib import Path
@@ -436,10 +622,12 @@ def _write_report(
             env=os.environ,
             statistics=args.statistics,
             show_fixes=args.show_fixes,
+            quiet=args.quiet,
+            step_summary=path is None or path == args.output_file,
         )
 
-    if args.output_file:
-        with Path(args.output_file).open("w", encoding="utf-8") as handle:
+    if path:
+        with Path(path).open("w", encoding="utf-8") as handle:
             write(handle)
     else:
         write(out)

@@ -12,12 +12,14 @@ editors and pre-commit, which name files one by one, honour them too.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+import stat
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from msgspec import Struct
 
+from dfanalyze.files import NotReadable, exists, is_folder, path_problem, read_regular
 from dfanalyze.report.result import FileError
 
 STDIN = "-"
@@ -62,9 +64,9 @@ def _spec(lines: Sequence[str]) -> Any:
 
 
 def _read_ignore(file: Path, base: Path) -> _Ignore | None:
-    try:
-        lines = file.read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
+    try:  # a .gitignore that is a FIFO or a link loop is no ignore file (and must not block)
+        lines = read_regular(file).decode("utf-8", errors="replace").splitlines()
+    except NotReadable:
         return None
     return _Ignore(base, _spec(lines)) if lines else None
 
@@ -88,7 +90,7 @@ def _repository_ignores(folder: Path) -> tuple[_Ignore, ...]:
     ``.gitignore`` files of the folders above it, up to the root of its git repository (none when
     it is not inside a repository). The folder's own ``.gitignore`` is read by the walk."""
     ancestors = [folder, *folder.parents]
-    root = next((p for p in ancestors if (p / ".git").exists()), None)
+    root = next((p for p in ancestors if exists(p / ".git")), None)
     if root is None:
         return ()
     found = [_read_ignore(root / ".git" / "info" / "exclude", root)]
@@ -129,9 +131,42 @@ def _walk(
                 continue
             if is_dir:
                 subfolders.append(path)
-            elif is_dockerfile(entry.name) and entry.is_file():
-                yield path
+            elif is_dockerfile(entry.name) and not _links_to_folder(entry):
+                problem = _special(entry)
+                if problem is None:
+                    yield path
+                else:
+                    unreadable.append(FileError(str(path), f"{path}: {problem}"))
         stack.extend((sub, inherited) for sub in reversed(subfolders))
+
+
+def _hint(path: Path) -> str:
+    """For a pipe named on the command line (``<(cat Dockerfile)``): how to lint one."""
+    try:
+        fifo = stat.S_ISFIFO(path.stat().st_mode)
+    except OSError:
+        return ""
+    return " (to lint what a pipe carries, give it on standard input as -)" if fifo else ""
+
+
+def _special(entry: os.DirEntry[str]) -> str | None:
+    """Why a file met in a folder walk, named like a Dockerfile, cannot be linted (a symbolic
+    link loop or a dangling link, a FIFO, a device, a socket), or None for a regular file."""
+    problem = None if _is(entry.is_file) else path_problem(entry.path)
+    return None if problem is None else problem[len(entry.path) + 2 :]
+
+
+def _is(test: Callable[[], bool]) -> bool:
+    """``DirEntry.is_file``/``is_dir`` (which raise on a symbolic link loop): False on an error."""
+    try:
+        return test()
+    except OSError:
+        return False
+
+
+def _links_to_folder(entry: os.DirEntry[str]) -> bool:
+    """A symbolic link to a folder, named like a Dockerfile: not followed, not reported."""
+    return _is(entry.is_dir)
 
 
 def discover(
@@ -159,9 +194,14 @@ def discover(
             add(STDIN, None)
             continue
         target = Path(os.path.normpath(here / given))
-        if not target.is_dir():
-            if excluded is None or not _ignored(target, False, (excluded,)):
+        if not is_folder(target):
+            if excluded is not None and _ignored(target, False, (excluded,)):
+                continue
+            problem = path_problem(target)
+            if problem is None:
                 add(given, target)
+            else:  # named with the path as given, not the absolute one
+                unreadable.append(FileError(given, given + problem[len(str(target)) :] + _hint(target)))
             continue
         ignores = _repository_ignores(target) if respect_gitignore else ()
         found = sorted(_walk(target, ignores, respect_gitignore, excluded, unreadable))

@@ -18,6 +18,7 @@ from dfanalyze.report import OUTPUT_FORMATS, use_color
 TREE = Path(__file__).parent / "fixtures" / "tree"
 # Rules whose findings do not depend on the date (end-of-life data does): one per severity at least.
 SELECT = "--select=DF100,DF111,DF700,DF702,DF703,DF704,DF709"
+HINT = "Read any rule's documentation offline with `dfanalyze rule CODE`.\n"
 CI_VARIABLES = ("GITHUB_WORKSPACE", "GITHUB_STEP_SUMMARY", "CI_PROJECT_DIR", "DFANALYZE_OUTPUT_FORMAT")
 
 
@@ -75,7 +76,7 @@ def test_missing_files_are_reported_and_the_rest_still_linted(
     assert code == 2
     assert err == "dfanalyze: error: nothere/Dockerfile: no such file\n"
     assert out.startswith("Containerfile:1:6: DF100 ")
-    assert out.endswith("Found 1 error.\n1 file could not be checked.\n")
+    assert out.endswith("1 finding: 1 warning.\n1 file could not be checked.\n" + HINT)
 
 
 def test_exit_codes(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -94,7 +95,7 @@ def test_fix_writes_files_and_reports_what_remains(
     assert out == snapshot
     assert (tree / "Dockerfile").read_text(encoding="utf-8") == snapshot
     code, out, _ = run(capsys, SELECT, "--fix", "--output-format=concise", "Dockerfile")
-    assert out.endswith("Found 1 error.\n")
+    assert out.endswith("1 finding: 1 info.\n" + HINT)
 
 
 def test_diff_prints_and_writes_nothing(
@@ -102,10 +103,10 @@ def test_diff_prints_and_writes_nothing(
 ) -> None:
     before = (tree / "Dockerfile").read_bytes()
     code, out, err = run(capsys, SELECT, "--diff", "Dockerfile")
-    assert (code, err) == (1, "Would fix 3 errors.\n")
+    assert (code, err) == (1, "Would fix 3 findings.\n")
     assert out == snapshot
     assert (tree / "Dockerfile").read_bytes() == before
-    assert run(capsys, SELECT, "--diff", "Containerfile")[:3] == (0, "", "Would fix 0 errors.\n")
+    assert run(capsys, SELECT, "--diff", "Containerfile")[:3] == (0, "", "Would fix 0 findings.\n")
 
 
 def test_unsafe_fixes_are_applied_only_when_asked(tree: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -113,12 +114,12 @@ def test_unsafe_fixes_are_applied_only_when_asked(tree: Path, capsys: pytest.Cap
     dockerfile.write_text("FROM alpine:3.19\nENV QUOTE 'x'\n", encoding="utf-8")
     code, out, _ = run(capsys, "--select=DF709", "--fix", "--output-format=concise", "Dockerfile")
     assert code == 1
-    assert out.endswith("Found 1 error.\n1 hidden fix can be enabled with the `--unsafe-fixes` option.\n")
+    assert out.endswith("1 finding: 1 warning; 1 fixable with --fix --unsafe-fixes.\n" + HINT)
     assert dockerfile.read_text(encoding="utf-8") == "FROM alpine:3.19\nENV QUOTE 'x'\n"
     code, out, _ = run(
         capsys, "--select=DF709", "--fix", "--unsafe-fixes", "--output-format=concise", "Dockerfile"
     )
-    assert (code, out) == (0, "Found 1 error (1 fixed, 0 remaining).\n")
+    assert (code, out) == (0, "1 fixed; nothing remaining.\n")
     assert dockerfile.read_text(encoding="utf-8") == "FROM alpine:3.19\nENV QUOTE='x'\n"
 
 
@@ -135,7 +136,7 @@ def test_stdin(tree: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pyte
     code, out, err = run(capsys, SELECT, "--fix", "--output-format=concise", "-")
     assert out.startswith("FROM alpine:3.19 AS base\n")
     assert "FROM alpine:3.19 AS unused\nRUN\t" in out  # the fixed text replaces standard input
-    assert err.endswith("Found 4 errors (3 fixed, 1 remaining).\n")  # the report moves to stderr
+    assert err.endswith("3 fixed; 1 finding remaining: 1 info.\n" + HINT)  # the report moves to stderr
 
 
 def test_output_file_and_environment_format(

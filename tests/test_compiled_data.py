@@ -13,8 +13,8 @@ import pytest
 
 from dfanalyze import compiled, resources
 from dfanalyze.engine import ruleindex
-from dfanalyze.engine.registry import DOCS_URL, build_registry, rule_files
-from dfanalyze.resources import data_dir
+from dfanalyze.engine.registry import build_registry, rule_files
+from dfanalyze.resources import data_dir, rules_url
 from tools import compile_data
 
 RULES = data_dir("rules")
@@ -32,8 +32,8 @@ def test_every_compiled_rule_equals_the_rule_of_its_toml() -> None:
     for path in paths:
         lean = entries[ruleindex.index_key(RULES, path)]
         assert "docs" not in lean and "examples" not in lean  # read from the file when asked for
-        from_index = ruleindex.load_rule(path, lean, DOCS_URL)
-        from_toml = ruleindex.load_rule(path, None, DOCS_URL)
+        from_index = ruleindex.load_rule(path, lean, rules_url())
+        from_toml = ruleindex.load_rule(path, None, rules_url())
         assert from_index == from_toml
         assert from_index.docs == from_toml.docs and from_index.examples == from_toml.examples
 
@@ -76,7 +76,7 @@ def test_docs_and_examples_of_a_compiled_rule_are_read_once_when_asked_for(
 ) -> None:
     calls = _counting_reads(monkeypatch)
     path = str(folder / "syntax" / RULE.name)
-    rule = ruleindex.load_rule(path, ruleindex.compiled_rules(folder)["syntax/" + RULE.name], DOCS_URL)
+    rule = ruleindex.load_rule(path, ruleindex.compiled_rules(folder)["syntax/" + RULE.name], rules_url())
     assert calls == []
     assert rule.examples[0].bad is not None and rule.docs
     assert rule.examples == rule.examples
@@ -118,7 +118,7 @@ def test_a_broken_or_foreign_index_is_ignored(
     (folder / ruleindex.INDEX_NAME).write_bytes(content)
     assert ruleindex.compiled_rules(folder) == {}
     calls = _counting_reads(monkeypatch)
-    rule = ruleindex.load_rule(str(folder / "syntax" / RULE.name), None, DOCS_URL)
+    rule = ruleindex.load_rule(str(folder / "syntax" / RULE.name), None, rules_url())
     assert rule.code == "DF701" and len(calls) == 1
 
 

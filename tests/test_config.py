@@ -17,8 +17,8 @@ from dfanalyze.engine.config import (
     load_config,
     load_dfanalyze,
     load_hadolint,
-    plan_linting,
 )
+from dfanalyze.engine.linting import plan_linting
 from dfanalyze.engine.registry import Registry, default_registry
 from dfanalyze.engine.selection import Selection, SelectorError
 from dfanalyze.findings import Finding, Severity
@@ -121,8 +121,8 @@ def test_config_option_overrides_discovery(repo: Path) -> None:
     write(repo / ".dfanalyze.toml", 'ignore = ["DF703"]\n')
     other = write(repo / "ci" / "lint.toml", 'ignore = ["DF700"]\n')
     linting = plan_linting([str(repo / "Dockerfile")], default_registry(), Overrides(), config_file=other)
-    assert all(linter.plan.codes.isdisjoint({"DF700"}) for linter in linting.linters.values())
-    assert all("DF703" in linter.plan.codes for linter in linting.linters.values())
+    assert all(p.linter.plan.codes.isdisjoint({"DF700"}) for p in linting.plans.values())
+    assert all("DF703" in p.linter.plan.codes for p in linting.plans.values())
 
 
 # --- keys -------------------------------------------------------------------------------------
@@ -304,7 +304,6 @@ def test_hadolint_failure_threshold(repo: Path, text: str, threshold: str) -> No
         ("override:\n  fatal: [DL3006]", "override.fatal", "unknown severity"),
         ("failure-threshold: high", "failure-threshold", "'high' is not one of"),
         ("no-fail: maybe", "no-fail", "must be true or false"),
-        ("ignored: [", "yaml", "while parsing"),
         ("- a list", "yaml", "must be a mapping"),
     ],
 )
@@ -314,6 +313,15 @@ def test_bad_hadolint_files_name_file_and_key(repo: Path, text: str, key: str, p
         load_hadolint(path)
     assert str(caught.value).startswith(f"{path}: {key}: ")
     assert problem in str(caught.value)
+
+
+def test_yaml_that_does_not_parse_is_named_at_its_line_and_column(repo: Path) -> None:
+    path = write(repo / ".hadolint.yaml", "ignored: [\n")
+    with pytest.raises(ConfigError) as caught:
+        load_hadolint(path)
+    assert str(caught.value) == (
+        f"{path}:2:1: yaml: while parsing a flow node expected the node content, but found '<stream end>'"
+    )
 
 
 def test_hadolint_codes_that_are_not_hadolint_codes_are_refused(repo: Path) -> None:

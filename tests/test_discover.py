@@ -62,7 +62,8 @@ def test_named_files_are_linted_whatever_their_name_and_each_file_once(tmp_path:
     (tmp_path / "build.txt").write_text("FROM x\n", encoding="utf-8")
     (tmp_path / "Dockerfile").write_text("FROM x\n", encoding="utf-8")
     found = discover(["build.txt", "missing", ".", "Dockerfile", "./Dockerfile", "-", "-"], cwd=tmp_path)
-    assert found.files == ("build.txt", "missing", "Dockerfile", "-")
+    assert found.files == ("build.txt", "Dockerfile", "-")
+    assert [(e.path, e.message) for e in found.unreadable] == [("missing", "missing: no such file")]
 
 
 def _write(root: Path, *paths: str) -> None:

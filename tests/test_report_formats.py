@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from msgspec.structs import fields
+from msgspec.structs import fields, replace
 from syrupy.assertion import SnapshotAssertion
 
 from dfanalyze.engine.rulefile import Rule, rule_from_mapping
@@ -186,7 +186,7 @@ def test_unsafe_fixes_count_as_fixable_when_enabled() -> None:
     report = Report(FINDINGS, dict(REPORT.sources), unsafe_fixes=True)
     assert report.fixable == 2
     assert "DEMO701 [*]" in _output("concise", report)
-    assert "[*] 1 fixable with the `--fix` option (1 hidden fix can be enabled" in _output("concise")
+    assert "; 1 fixable with --fix (1 more with --unsafe-fixes)." in _output("concise")
 
 
 def test_colour_uses_ansi_only_when_asked() -> None:
@@ -339,6 +339,45 @@ def test_github_step_summary(snapshot: SnapshotAssertion, tmp_path: Path) -> Non
     assert summary.read_text(encoding="utf-8") == snapshot
 
 
+def test_github_step_summary_links_only_files_of_the_workspace(tmp_path: Path) -> None:
+    workspace = tmp_path / "workspace"
+    outside = str(tmp_path / "elsewhere" / "Dockerfile")
+    inside = str(workspace / "app" / "Dockerfile")
+    report = Report(
+        tuple(replace(_by_code("DEMO100"), path=path) for path in (inside, outside, "-", "../up/Dockerfile")),
+        {},
+    )
+    rows = [
+        line
+        for line in step_summary(
+            report, str(workspace), "https://github.com/acme/app/blob/0123abc"
+        ).splitlines()
+        if line.startswith("| warning")
+    ]
+    assert "[`app/Dockerfile:1:6`](https://github.com/acme/app/blob/0123abc/app/Dockerfile#L1)" in rows[0]
+    assert [("](https://github.com/acme/app/blob/" in row) for row in rows] == [True, False, False, False]
+    assert "blob/0123abc//" not in "".join(rows)
+
+
+def test_step_summary_counts_by_severity_with_plurals() -> None:
+    many = Report(
+        (*_many(2, Severity.ERROR), *_many(13, Severity.WARNING), *_many(32, Severity.INFO)),
+        {"Dockerfile": MAIN},
+    )
+    assert "**47 findings: 2 errors, 13 warnings, 32 info.**" in step_summary(many)
+
+
+def test_every_human_format_counts_by_severity_and_names_dfanalyze_rule() -> None:
+    from dfanalyze.report import HUMAN_FORMATS
+
+    for output_format in HUMAN_FORMATS:
+        output = _output(output_format)
+        counted = "7 findings: 1 error, 3 warnings, 2 info, 1 style; "
+        assert f"{counted}1 fixable with --fix (1 more with --unsafe-fixes).\n" in output
+        assert "dfanalyze rule " in output, output_format
+        assert "Found " not in output and "fixs" not in output
+
+
 def test_github_step_summary_stays_under_the_size_limit() -> None:
     from dfanalyze.report.github import SUMMARY_LIMIT
 
@@ -417,3 +456,99 @@ def test_junit_parses_and_counts() -> None:
 def test_render_text_refuses_unknown_formats() -> None:
     with pytest.raises(ValueError, match="unknown output format"):
         render_text(REPORT, "yaml", env=GITHUB_ENV)
+
+
+# --- SonarQube, Codacy, GNU, tty (the formats hadolint offers) -----------------------------------
+
+
+def _schema(name: str) -> Any:
+    import jsonschema
+
+    schema = json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+    return jsonschema.Draft7Validator(schema)
+
+
+def test_sonarqube_is_valid_against_the_documented_format() -> None:
+    document = json.loads(_output("sonarqube"))
+    errors = sorted(_schema("sonarqube-generic-issues.schema.json").iter_errors(document), key=str)
+    assert not errors, errors[0]
+    assert [r["id"] for r in document["rules"]] == list(dict.fromkeys(f.code for f in FINDINGS))
+    assert len(document["issues"]) == len(FINDINGS)
+
+
+def test_sonarqube_ranges_count_columns_from_zero_and_stay_inside_the_file() -> None:
+    issues = {i["ruleId"]: i["primaryLocation"] for i in json.loads(_output("sonarqube"))["issues"]}
+    assert issues["DEMO100"]["textRange"] == {"startLine": 1, "endLine": 1, "startColumn": 5, "endColumn": 11}
+    assert issues["DEMO001"]["textRange"] == {"startLine": 2, "endLine": 4, "startColumn": 4, "endColumn": 17}
+    assert issues["DEMO001"]["filePath"] == "services/api/Dockerfile.prod"
+    ends_next_line = Report((replace(_by_code("DEMO100"), span=Span.of(1, 1, 2, 1)),), dict(REPORT.sources))
+    empty = Report((replace(_by_code("DEMO100"), span=Span.of(1, 12, 1, 12)),), dict(REPORT.sources))
+    ranges = [
+        json.loads(_output("sonarqube", r))["issues"][0]["primaryLocation"]["textRange"]
+        for r in (ends_next_line, empty)
+    ]
+    assert ranges == [
+        {"startLine": 1, "endLine": 1, "startColumn": 0, "endColumn": 11},
+        {"startLine": 1, "endLine": 1, "startColumn": 10, "endColumn": 11},
+    ]
+
+
+def test_codacy_lines_are_valid_results() -> None:
+    validator = _schema("codacy-results.schema.json")
+    rows = [json.loads(line) for line in _output("codacy").splitlines()]
+    for row in rows:
+        errors = sorted(validator.iter_errors(row), key=str)
+        assert not errors, errors[0]
+    assert rows[0] == {"filename": "missing/Dockerfile", "message": "missing/Dockerfile: no such file"}
+    assert len(rows) == len(FINDINGS) + 1
+    assert {r.get("patternId") for r in rows} >= {"DL9999", "DEMO700"}  # the hadolint alias, else the code
+
+
+def test_gnu_lines_are_file_line_column_level_message() -> None:
+    import re
+
+    lines = _output("gnu").splitlines()
+    assert lines[0] == "missing/Dockerfile:1:1: error: missing/Dockerfile: no such file"
+    assert len(lines) == len(FINDINGS) + 1
+    pattern = re.compile(r"^[^:]+:\d+:\d+: (error|warning|note): \S+ .+$")
+    assert all(pattern.match(line) for line in lines), lines
+    assert "Dockerfile:2:1: note: DEMO700 `run` should be uppercase: write `RUN`" in lines
+
+
+def test_tty_is_hadolints_default_format_with_the_summary() -> None:
+    lines = _output("tty").splitlines()
+    assert lines[0] == "Dockerfile:1 DEMO100 warning: `ubuntu` has no tag"
+    assert lines[-3].startswith("7 findings: 1 error, 3 warnings, 2 info, 1 style;")
+
+
+def test_sonarqube_shows_a_findings_related_spans_as_secondary_locations() -> None:
+    """Ready for ``Finding.related`` (one finding about several items, issue 12): simulated here by
+    a subclass until the field lands."""
+    from msgspec import Struct
+
+    class Item(Struct, frozen=True):
+        span: Span
+        message: str
+
+    class WithRelated(Finding, frozen=True):
+        related: tuple[Item, ...] = ()
+
+    about_two = WithRelated(
+        **_fields(_by_code("DEMO100")),
+        related=(Item(Span.of(1, 6, 1, 9), "ubu"), Item(Span.of(1, 9, 1, 12), "ntu")),
+    )
+    issue = json.loads(_output("sonarqube", Report((about_two,), dict(REPORT.sources))))["issues"][0]
+    assert issue["secondaryLocations"] == [
+        {
+            "message": "ubu",
+            "filePath": "Dockerfile",
+            "textRange": {"startLine": 1, "endLine": 1, "startColumn": 5, "endColumn": 8},
+        },
+        {
+            "message": "ntu",
+            "filePath": "Dockerfile",
+            "textRange": {"startLine": 1, "endLine": 1, "startColumn": 8, "endColumn": 11},
+        },
+    ]
+    document = json.loads(_output("sonarqube", Report((about_two,), dict(REPORT.sources))))
+    assert not list(_schema("sonarqube-generic-issues.schema.json").iter_errors(document))

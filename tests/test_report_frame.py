@@ -128,7 +128,7 @@ def test_gutter_is_as_wide_as_the_largest_number_shown() -> None:
 def test_finding_without_source_has_no_frame() -> None:
     finding = _finding(Span.of(1, 1, 1, 1))
     block = plain(finding_block(Report((finding,)), finding))
-    assert block == "DEMO1 message\n --> Dockerfile:1:1\n  = warning (demo)\n\n"
+    assert block == "DEMO1 message\n --> Dockerfile:1:1\n  = warning (demo): `dfanalyze rule DEMO1`\n\n"
 
 
 @given(st.text(alphabet=st.sampled_from("ab\t日本\u0301é\x1b "), max_size=30))

@@ -31,6 +31,14 @@ def test_finding_on_a_continuation_line_has_its_exact_position() -> None:
     assert findings[0].severity is Severity.WARNING
     assert findings[0].url == "https://www.shellcheck.net/wiki/SC2164"
     assert findings[0].name == "shellcheck"
+    assert "SC2164" not in findings[0].message  # the code is the finding's, not repeated in its message
+
+
+def test_a_shellcheck_code_in_a_comment_suppresses_that_finding() -> None:
+    for comment in ("# dfanalyze: ignore=SC2164", "# hadolint ignore=SC2164", "# dfanalyze: ignore=sc2164"):
+        assert _lint(f"FROM debian\n{comment}\nRUN cd /src; make\n") == [], comment
+    other = _lint("FROM debian\n# dfanalyze: ignore=SC2086\nRUN cd /src; make\n")
+    assert [f.code for f in other] == ["SC2164"]
 
 
 def test_arg_and_env_names_in_scope_are_declared() -> None:

@@ -19,9 +19,10 @@ import tomllib
 from pathlib import Path
 
 from dfanalyze.compiled import DATE_KEY, FORMAT
-from dfanalyze.engine.registry import DOCS_URL, rule_files
+from dfanalyze.engine.registry import rule_files
 from dfanalyze.engine.rulefile import lean, rule_from_mapping
 from dfanalyze.engine.ruleindex import INDEX_NAME, index_key, read_rule_data
+from dfanalyze.resources import rules_url
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "rules"
@@ -42,7 +43,7 @@ def compiled_rules(folder: Path = RULES) -> str:
     entries: dict[str, list[object]] = {}
     for path in rule_files(folder):
         data = read_rule_data(Path(path))
-        rule_from_mapping(data, path, DOCS_URL)  # raises RuleFileError for a broken rule file
+        rule_from_mapping(data, path, rules_url())  # raises RuleFileError for a broken rule file
         entries[index_key(folder, path)] = [binascii.crc32(Path(path).read_bytes()), lean(data)]
     return _dump({"format": FORMAT, "rules": entries})
 

@@ -154,7 +154,7 @@ def _hit(script: _Script, comment: dict[str, object]) -> Hit | None:
     return Hit(
         span,
         {"code": code, "text": comment["message"]},
-        message=f"{comment['message']} ({code})",
+        message=str(comment["message"]),  # the code is the finding's own: not repeated
         code=code,
         severity=_LEVELS.get(str(comment["level"]), Severity.WARNING),
         url=f"https://www.shellcheck.net/wiki/{code}",

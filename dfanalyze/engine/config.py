@@ -19,6 +19,8 @@ names nothing) is a :class:`ConfigError` whose message is ``path: key: problem``
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -26,13 +28,13 @@ from typing import Any
 from msgspec import Struct, field
 from msgspec.structs import replace
 
-from dfanalyze.engine.registry import Registry
-from dfanalyze.engine.rulefile import Rule, RuleFileError
-from dfanalyze.engine.run import Linter, RulesFailed, RunProblem
+from dfanalyze.engine.registry import Registry, UntrustedCode
+from dfanalyze.engine.rulefile import Rule
+from dfanalyze.engine.run import Linter
 from dfanalyze.engine.selection import Selection, SelectorError, names_exactly, resolve
 from dfanalyze.engine.suppress import FOREIGN_CODE
+from dfanalyze.files import exists, is_folder, is_regular, path_problem, read_regular
 from dfanalyze.findings import Finding, Severity
-from dfanalyze.model import Dockerfile
 
 DFANALYZE_FILES = (".dfanalyze.toml", "pyproject.toml")
 HADOLINT_FILES = (".hadolint.yaml", ".hadolint.yml")
@@ -51,7 +53,12 @@ _KEYS = (
     "output-format",
     "label-schema",
     "strict-labels",
+    "per-file-ignores",
+    "fixable",
+    "unfixable",
 )
+RUN_WIDE = ("output-format", "exclude")  # settings of the whole run, not of one file
+_FIELDS = {"rules": "rule_options"}  # the Config field of a key, where it is not the key's own name
 _HADOLINT_KEYS = (
     "ignored",
     "override",
@@ -97,6 +104,19 @@ class Overrides(Struct, frozen=True):
     selection: Selection = field(default_factory=Selection)
     build_args: Mapping[str, str] = field(default_factory=dict)
     failure_threshold: str | None = None
+    fixable: tuple[str, ...] | None = None  # --fixable: replaces the configuration's
+    unfixable: tuple[str, ...] = ()  # --unfixable: added to the configuration's
+    settings: Config | None = None  # --config 'KEY = VALUE': over every configuration file
+
+    def apply(self, config: Config) -> Config:
+        """``config`` with the command line's settings (``--config 'KEY = VALUE'``) over it."""
+        if self.settings is None:
+            return config
+        inline = self.settings
+        fields = [_FIELDS.get(key, key.replace("-", "_")) for key in inline.keys]
+        values = {name: getattr(inline, name) for name in fields}
+        keys = tuple(dict.fromkeys((*config.keys, *inline.keys)))
+        return replace(config, keys=keys, inline=inline.keys, **values)
 
 
 class Config(Struct, frozen=True):
@@ -117,7 +137,20 @@ class Config(Struct, frozen=True):
     output_format: str | None = None
     label_schema: Mapping[str, str] | None = None
     strict_labels: bool | None = None
+    per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # pattern -> rules
+    fixable: tuple[str, ...] | None = None  # None: every rule's fixes apply
+    unfixable: tuple[str, ...] = ()
     hadolint: HadolintConfig | None = None
+    keys: tuple[str, ...] = ()  # the keys the file sets (where each setting came from)
+    inline: tuple[str, ...] = ()  # the keys set on the command line (--config 'KEY = VALUE')
+    # Trusted: the user named this file (--config, the user configuration), so its rule folders may
+    # name Python checks and lie anywhere. A file found next to a linted file is not trusted.
+    trusted: bool = False
+
+    @property
+    def folder(self) -> Path | None:
+        """The folder the file's relative paths (extend-rules, per-file-ignores) start from."""
+        return self.path.parent if self.path is not None else None
 
     def where(self, key: str) -> str:
         """``path: key`` for messages about ``key``."""
@@ -148,7 +181,20 @@ class Config(Struct, frozen=True):
         return {k: (list(v) if isinstance(v, tuple) else v) for k, v in values.items() if v is not None}
 
     def registry(self, base: Registry) -> Registry:
-        return base.extended(self.extend_rules) if self.extend_rules else base
+        """``base`` with this file's ``extend-rules`` folders. From a file that is not trusted, a
+        rule that names Python code (``check = "module:function"``) is a :class:`ConfigError`:
+        only declarative rules may come from the linted repository."""
+        if not self.extend_rules:
+            return base
+        registry = base.extended(self.extend_rules, python=self.trusted)
+        for problem in registry.errors:
+            if isinstance(problem, UntrustedCode):
+                raise ConfigError(
+                    problem.path,
+                    problem.field,
+                    f"{problem.problem}; it came from {self.prefix}extend-rules in {self.path}",
+                )
+        return registry
 
     def selection(self, registry: Registry, command_line: Selection | None = None) -> Selection:
         """The layers hadolint file < this file < command line; :class:`ConfigError` for a
@@ -160,6 +206,9 @@ class Config(Struct, frozen=True):
             ("extend-select", self.extend_select),
             ("ignore", self.ignore),
             ("severity", tuple(self.severity)),
+            ("fixable", self.fixable or ()),
+            ("unfixable", self.unfixable),
+            *((f"per-file-ignores.{pattern!r}", codes) for pattern, codes in self.per_file_ignores.items()),
         ):
             for selector in selectors:
                 try:
@@ -185,15 +234,26 @@ class Config(Struct, frozen=True):
 
         Raises :class:`ConfigError` for this file's problems and :class:`SelectorError` for the
         command line's."""
+        return self.planned(base, overrides)[0]
+
+    def planned(self, base: Registry, overrides: Overrides) -> tuple[Linter, Selection]:
+        """:meth:`linter`, and the selection it was made from (every layer of it)."""
         registry = self.registry(base)
         selection = self.selection(registry, overrides.selection)
-        return Linter.create(
+        linter = Linter.create(
             registry,
             selection,
             build_args={**self.build_args, **overrides.build_args},
             settings=self.settings,
             hadolint_pragmas=self.hadolint.pragmas if self.hadolint is not None else True,
         )
+        return linter, selection
+
+
+def folder_of(path: str) -> Path:
+    """The real folder of a file (``os.path.realpath``, which, unlike ``Path.resolve`` in Python
+    3.11, does not raise on a symbolic link loop)."""
+    return Path(os.path.realpath(path)).parent
 
 
 def _first(*values: Any) -> Any:
@@ -290,19 +350,33 @@ def _hadolint_layer(h: HadolintConfig, rules: Sequence[Rule]) -> Selection:
 # -- reading files -------------------------------------------------------------------------------
 
 
+_TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
+
+
+def _syntax_error(path: Path, kind: str, problem: str, at: tuple[int, int] | None = None) -> ConfigError:
+    """A file that does not parse, as ``path:line:column: toml: problem``: the position where
+    editors and terminals can jump to, not flattened into the message."""
+    if at is None and (found := _TOML_POSITION.search(problem)):
+        at = (int(found.group(1)), int(found.group(2)))
+        problem = problem[: found.start()]
+    where = f"{path}:{at[0]}:{at[1]}" if at else str(path)
+    return ConfigError(where, kind, problem)
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
     import tomllib  # only when a configuration file exists
 
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(read_regular(path).decode("utf-8"))
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(str(path), "toml", str(exc)) from None
+        raise _syntax_error(path, "toml", str(exc)) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(str(path), "file", str(exc)) from None
 
 
-def load_dfanalyze(path: Path) -> Config:
-    """Read ``.dfanalyze.toml`` (keys at the top) or ``pyproject.toml`` (``[tool.dfanalyze]``)."""
+def load_dfanalyze(path: Path, *, trusted: bool = False) -> Config:
+    """Read ``.dfanalyze.toml`` (keys at the top) or ``pyproject.toml`` (``[tool.dfanalyze]``).
+    ``trusted``: the user named the file (see :attr:`Config.trusted`)."""
     data = _read_toml(path)
     prefix = ""
     if path.name == "pyproject.toml":
@@ -311,6 +385,25 @@ def load_dfanalyze(path: Path) -> Config:
         if not isinstance(table, dict):
             raise ConfigError(str(path), "tool.dfanalyze", "must be a table")
         data = table
+    return _config(data, path, prefix, trusted)
+
+
+def inline_settings(settings: Sequence[str]) -> Config:
+    """The command line's ``--config 'KEY = VALUE'`` settings, read as one TOML document, checked
+    as a configuration file is (named ``--config`` in messages); relative paths start from the
+    current folder. The user typed them: they are trusted."""
+    import tomllib
+
+    text = "\n".join(settings)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError("--config", "toml", f"{exc} in {text!r}") from None
+    return _config(data, Path("--config"), "", True)
+
+
+def _config(data: Mapping[str, Any], path: Path, prefix: str, trusted: bool) -> Config:
+    """A configuration from the table ``data`` of the file ``path`` (validated)."""
     config = Config(path=path, prefix=prefix)
     error = config.error
     unknown = [k for k in data if k not in _KEYS]
@@ -320,6 +413,8 @@ def load_dfanalyze(path: Path) -> Config:
     for key in ("select", "extend-select", "ignore", "trusted-registries", "exclude"):
         if key in data:
             values[key.replace("-", "_")] = _strings(data[key], error, key)
+    if values.get("select") == ():
+        raise error("select", "selects no rule: name the rules to run, or remove it for the default rules")
     if "severity" in data:
         severity = _string_table(data["severity"], error, "severity")
         for selector, value in severity.items():
@@ -332,11 +427,19 @@ def load_dfanalyze(path: Path) -> Config:
             raise error("failure-threshold", f"{value!r} is not one of {', '.join(THRESHOLDS)}")
         values["failure_threshold"] = value
     if "extend-rules" in data:
-        folders = [(path.parent / f).resolve() for f in _strings(data["extend-rules"], error, "extend-rules")]
-        for folder in folders:
-            if not folder.is_dir():
-                raise error("extend-rules", f"{folder} is not a folder")
-        values["extend_rules"] = tuple(folders)
+        named = _strings(data["extend-rules"], error, "extend-rules")
+        values["extend_rules"] = tuple(_rule_folder(path, f, trusted, error) for f in named)
+    if "per-file-ignores" in data:
+        table = data["per-file-ignores"]
+        if not isinstance(table, dict):
+            raise error("per-file-ignores", 'must be a table of patterns to rules: {"legacy/*" = ["DF5"]}')
+        values["per_file_ignores"] = {
+            str(pattern): _strings(codes, error, f"per-file-ignores.{pattern!r}")
+            for pattern, codes in table.items()
+        }
+    for key in ("fixable", "unfixable"):
+        if key in data:
+            values[key] = _strings(data[key], error, key)
     if "rules" in data:
         rules = data["rules"]
         if not isinstance(rules, dict) or not all(isinstance(v, dict) for v in rules.values()):
@@ -351,7 +454,37 @@ def load_dfanalyze(path: Path) -> Config:
         values["output_format"] = data["output-format"]
     if "strict-labels" in data:
         values["strict_labels"] = _boolean(data["strict-labels"], error, "strict-labels")
-    return replace(config, **values)
+    return replace(config, keys=tuple(data), trusted=trusted, **values)
+
+
+def project_root(folder: Path) -> Path:
+    """The project a configuration file belongs to: the root of its git repository (the first
+    folder up that holds ``.git``), else the file's own folder."""
+    real = Path(os.path.realpath(folder))
+    return next((p for p in (real, *real.parents) if exists(p / ".git")), real)
+
+
+def _rule_folder(config: Path, name: str, trusted: bool, error: Any) -> Path:
+    """An ``extend-rules`` folder, relative to the configuration file. From a file found in the
+    linted folders (not ``trusted``), it must lie inside the project: no absolute path, and no
+    ``..`` or symbolic link that leads out of it (a pull request must not make dfanalyze read
+    files elsewhere on the machine)."""
+    folder = Path(os.path.realpath(config.parent / name))
+    if not trusted:
+        root = project_root(config.parent)
+        if Path(name).is_absolute() or Path(name).drive:
+            raise error("extend-rules", f"{name!r} is an absolute path: {_INSIDE.format(root=root)}")
+        if not folder.is_relative_to(root):
+            raise error("extend-rules", f"{name!r} leads out of the project: {_INSIDE.format(root=root)}")
+    if not is_folder(folder):
+        raise error("extend-rules", f"{folder} is not a folder")
+    return folder
+
+
+_INSIDE = (
+    "a configuration found next to the linted files may only name rule folders inside the project"
+    " ({root}); pass a configuration of your own with --config to use others"
+)
 
 
 def load_hadolint(path: Path) -> HadolintConfig:
@@ -361,7 +494,12 @@ def load_hadolint(path: Path) -> HadolintConfig:
         return ConfigError(str(path), key, problem)
 
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.safe_load(read_regular(path).decode("utf-8"))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = " ".join(str(part) for part in (exc.context, exc.problem) if part)
+        at = (mark.line + 1, mark.column + 1) if mark else None
+        raise _syntax_error(path, "yaml", problem, at) from None
     except yaml.YAMLError as exc:
         raise error("yaml", str(exc).replace("\n", " ")) from None
     except (OSError, UnicodeDecodeError) as exc:
@@ -406,29 +544,54 @@ def load_hadolint(path: Path) -> HadolintConfig:
 
 def load_config(path: Path) -> Config:
     """The configuration in ``path`` (``--config``): a dfanalyze TOML file or a hadolint YAML file."""
-    if not path.is_file():
-        raise ConfigError(str(path), "file", "no such file")
+    problem = path_problem(path)
+    if problem is not None:
+        raise ConfigError(str(path), "file", problem[len(str(path)) + 2 :])
     if path.suffix in (".yaml", ".yml"):
-        return Config(hadolint=load_hadolint(path))
-    return load_dfanalyze(path)
+        return Config(hadolint=load_hadolint(path), trusted=True)
+    return load_dfanalyze(path, trusted=True)
 
 
 def _has_table(pyproject: Path) -> bool:
     try:
-        text = pyproject.read_text(encoding="utf-8")
+        text = read_regular(pyproject).decode("utf-8")
     except (OSError, UnicodeDecodeError):
         return False
     return "dfanalyze" in text and "dfanalyze" in _read_toml(pyproject).get("tool", {})
 
 
-class ConfigFinder(Struct):
-    """Finds and reads the configuration of each folder, reading each file once per run."""
+def user_config_file(env: Mapping[str, str] | None = None) -> Path | None:
+    """The user's own configuration, used for the folders where no project configuration is found
+    (as ruff does): ``$XDG_CONFIG_HOME/dfanalyze/dfanalyze.toml`` (``~/.config/...`` by
+    default; ``%APPDATA%\\dfanalyze\\dfanalyze.toml`` on Windows), when it exists. It is trusted:
+    its ``extend-rules`` may name Python checks."""
+    env = os.environ if env is None else env
+    if os.name == "nt" and env.get("APPDATA"):
+        base = Path(env["APPDATA"])
+    elif env.get("XDG_CONFIG_HOME"):
+        base = Path(env["XDG_CONFIG_HOME"])
+    elif env.get("HOME"):
+        base = Path(env["HOME"]) / ".config"
+    else:
+        return None
+    path = base / "dfanalyze" / "dfanalyze.toml"
+    return path if is_regular(path) else None
 
+
+class ConfigFinder(Struct):
+    """Finds and reads the configuration of each folder, reading each file once per run.
+    ``user``: the user configuration (:func:`user_config_file`), for folders without their own."""
+
+    user: Path | None = None
     _by_folder: dict[Path, Config] = field(default_factory=dict)
     _by_files: dict[tuple[Path | None, Path | None], Config] = field(default_factory=dict)
 
+    @classmethod
+    def default(cls) -> ConfigFinder:
+        return cls(user_config_file())
+
     def for_file(self, path: Path) -> Config:
-        return self.for_folder(path.resolve().parent)
+        return self.for_folder(folder_of(str(path)))
 
     def for_folder(self, folder: Path) -> Config:
         if folder not in self._by_folder:
@@ -442,12 +605,17 @@ class ConfigFinder(Struct):
             if ours is None:
                 ours = _dfanalyze_file(candidate)
             if theirs is None:
-                theirs = next((candidate / n for n in HADOLINT_FILES if (candidate / n).is_file()), None)
-            if (ours is not None and theirs is not None) or (candidate / ".git").exists():
+                theirs = next((candidate / n for n in HADOLINT_FILES if is_regular(candidate / n)), None)
+            if (ours is not None and theirs is not None) or exists(candidate / ".git"):
                 break
-        key = (ours, theirs)
+        key = (ours or self.user, theirs)
         if key not in self._by_files:
-            config = load_dfanalyze(ours) if ours is not None else Config()
+            if ours is not None:
+                config = load_dfanalyze(ours)
+            elif self.user is not None:
+                config = load_dfanalyze(self.user, trusted=True)
+            else:
+                config = Config()
             if theirs is not None:
                 config = replace(config, hadolint=load_hadolint(theirs))
             self._by_files[key] = config
@@ -456,84 +624,9 @@ class ConfigFinder(Struct):
 
 def _dfanalyze_file(folder: Path) -> Path | None:
     own = folder / DFANALYZE_FILES[0]
-    if own.is_file():
+    if is_regular(own):
         return own
     pyproject = folder / DFANALYZE_FILES[1]
-    if pyproject.is_file() and _has_table(pyproject):
+    if is_regular(pyproject) and _has_table(pyproject):
         return pyproject
     return None
-
-
-class Linting(Struct, frozen=True):
-    """One run's linters: each file is linted with its folder's configuration, and its findings
-    are judged by that configuration's failure threshold (``--failure-threshold`` over all)."""
-
-    linters: Mapping[Path, Linter]  # by folder
-    thresholds: Mapping[Path, str]
-    fallback: Path  # the folder used for files without one (standard input)
-
-    def _folder(self, path: str) -> Path:
-        folder = Path(path).resolve().parent
-        return folder if folder in self.linters else self.fallback
-
-    def __call__(self, dockerfile: Dockerfile) -> list[Finding]:
-        """The file's findings; :class:`RulesFailed` (carrying them) when some rule could not run."""
-        problems: list[RunProblem] = []
-        findings = self.linters[self._folder(dockerfile.path)].lint(dockerfile, problems=problems)
-        if problems:
-            raise RulesFailed(findings, problems)
-        return findings
-
-    @property
-    def rules(self) -> dict[str, Rule]:
-        """Every rule any of the linters knows (for reporters that describe rules)."""
-        return {
-            code: rule for linter in self.linters.values() for code, rule in linter.registry.rules.items()
-        }
-
-    @property
-    def errors(self) -> list[RuleFileError]:
-        """The rule files that could not be loaded, each once."""
-        seen: dict[str, RuleFileError] = {}
-        for linter in self.linters.values():
-            seen.update((str(e), e) for e in linter.registry.errors)
-        return list(seen.values())
-
-    def fails(self, findings: Sequence[Finding]) -> bool:
-        by_path: dict[str, list[Finding]] = {}
-        for finding in findings:
-            by_path.setdefault(finding.path, []).append(finding)
-        by_folder: dict[Path, list[Finding]] = {}
-        for path, group in by_path.items():  # a folder resolved once per file, not per finding
-            by_folder.setdefault(self._folder(path), []).extend(group)
-        return any(fails(group, self.thresholds[folder]) for folder, group in by_folder.items())
-
-
-def plan_linting(
-    paths: Sequence[str],
-    base: Registry,
-    overrides: Overrides,
-    *,
-    config_file: Path | None = None,
-    cwd: Path | None = None,
-) -> Linting:
-    """A linter for the folder of each of ``paths`` (and the current folder); one per configuration.
-
-    Raises :class:`ConfigError` for a configuration file's problems and :class:`SelectorError`
-    for the command line's, before anything is linted."""
-    finder = ConfigFinder()
-    here = (cwd or Path.cwd()).resolve()
-    folders = {here, *(Path(p).resolve().parent for p in paths)}
-    fixed = load_config(config_file) if config_file is not None else None
-    made: dict[int, tuple[Linter, str]] = {}
-    linters: dict[Path, Linter] = {}
-    thresholds: dict[Path, str] = {}
-    for folder in sorted(folders):
-        config = fixed if fixed is not None else finder.for_folder(folder)
-        if id(config) not in made:
-            made[id(config)] = (
-                config.linter(base, overrides),
-                overrides.failure_threshold or config.threshold,
-            )
-        linters[folder], thresholds[folder] = made[id(config)]
-    return Linting(linters, thresholds, here)

@@ -24,10 +24,25 @@ from msgspec import Struct, field
 from dfanalyze.engine.matcher import CheckFunction, MatchError, compile_match
 from dfanalyze.engine.rulefile import Rule, RuleFileError
 from dfanalyze.engine.ruleindex import compiled_rules, index_key, load_rule
-from dfanalyze.resources import data_dir
+from dfanalyze.resources import data_dir, rules_url
 
 ENTRY_POINT_GROUP = "dfanalyze.rules"
-DOCS_URL = "https://github.com/dfanalyze/dfanalyze/blob/main/docs/rules.md"
+
+
+_UNTRUSTED = (
+    "which a configuration found next to the linted files may not name (a pull request must not run"
+    " code): install the rule as a plugin, or name its folder in a configuration of your own"
+    " (--config, or the user configuration)"
+)
+
+
+class UntrustedCode(RuleFileError):
+    """A rule folder named by a configuration found in the linted repository tried to bring code
+    or files from elsewhere (a Python check, a link out of the folder)."""
+
+    def __init__(self, path: str, field_name: str, problem: str) -> None:
+        super().__init__(path, field_name, problem)
+        self.problem = problem
 
 
 class Registry(Struct, frozen=True, eq=False, dict=True):
@@ -67,15 +82,18 @@ class Registry(Struct, frozen=True, eq=False, dict=True):
         """The rules that carry a BuildKit check name as an alias."""
         return frozenset(r.code for r in self.rules.values() if r.buildkit_names)
 
-    def extended(self, folders: Iterable[Path]) -> Registry:
-        """This catalogue plus the rules of ``folders`` (an error for each folder that is missing)."""
+    def extended(self, folders: Iterable[Path], *, python: bool = True) -> Registry:
+        """This catalogue plus the rules of ``folders`` (an error for each folder that is missing).
+        Without ``python``, the folders come from a configuration that is not trusted: a rule that
+        names a Python check is an :class:`UntrustedCode` error (nothing is imported), and rule
+        files that are symbolic links out of their folder are not read."""
         if isinstance(self.checks, LazyChecks):
             resolved, pending = self.checks.parts()
         else:
             resolved, pending = dict(self.checks), {}
         builder = _Builder(dict(self.rules), resolved, pending, dict(self.origins), list(self.errors))
         for folder in folders:
-            builder.add_folder(folder, str(folder))
+            builder.add_folder(folder, str(folder), python=python)
         return builder.build()
 
 
@@ -122,14 +140,20 @@ class _Builder(Struct):
             self.rules, LazyChecks(dict(self.checks), dict(self.pending)), self.origins, self.errors
         )
 
-    def add_folder(self, folder: Path, origin: str) -> None:
+    def add_folder(self, folder: Path, origin: str, *, python: bool = True) -> None:
         if not folder.is_dir():
             self.errors.append(RuleFileError(str(folder), "extend-rules", "is not a folder"))
             return
         compiled = compiled_rules(folder) if origin == "builtin" else {}
+        real = os.path.realpath(folder)
         for path in rule_files(folder):
+            if not python and os.path.commonpath([real, os.path.realpath(path)]) != real:
+                self.errors.append(UntrustedCode(path, "file", "a symbolic link out of its rule folder"))
+                continue
             try:
-                rule = load_rule(path, compiled.get(index_key(folder, path)), DOCS_URL)
+                rule = load_rule(path, compiled.get(index_key(folder, path)), rules_url())
+                if not python and rule.check is not None:
+                    raise UntrustedCode(path, "check", f"{rule.check!r} names Python code, {_UNTRUSTED}")
                 check = None if origin == "builtin" else resolve_check(rule)
             except RuleFileError as exc:
                 self.errors.append(exc)
@@ -189,7 +213,7 @@ def rule_files(folder: Path) -> list[str]:
         try:
             with os.scandir(pending.pop()) as entries:
                 for entry in entries:
-                    if entry.is_dir():
+                    if entry.is_dir(follow_symlinks=False):  # a link to a folder could loop
                         pending.append(entry.path)
                     elif entry.name.endswith(".toml") and entry.is_file():
                         found.append(entry.path)

@@ -222,7 +222,7 @@ def rule_from_lean(data: Mapping[str, Any], path: str, docs_url: str, details: D
     if check is not None and not CHECK_PATTERN.match(check):
         raise RuleFileError(path, "check", f"{check!r} must look like 'package.module:function'")
     options = _optional(data, "options", dict, path, {})
-    url = _optional(data, "url", str, path, f"{docs_url}#{code.lower()}-{name}")
+    url = _optional(data, "url", str, path, f"{docs_url}#{code.lower()}-{name}" if docs_url else "")
     phase = _optional(data, "phase", str, path, "main")
     if phase not in PHASES:
         raise RuleFileError(path, "phase", f"{phase!r} must be one of {', '.join(PHASES)}")

@@ -18,6 +18,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from msgspec import Struct, field
+from msgspec.structs import replace
 
 from dfanalyze.checks.context import Context, FileAnalysis, Hit
 from dfanalyze.checks.suppression import REPORT_KEY
@@ -27,7 +28,8 @@ from dfanalyze.engine.rulefile import Rule
 from dfanalyze.engine.selection import RulePlan, Selection, SelectorError, resolve
 from dfanalyze.engine.suppress import read_comments, resolve_comments
 from dfanalyze.findings import Finding, Severity
-from dfanalyze.model import Dockerfile
+from dfanalyze.model import Dockerfile, Instruction
+from dfanalyze.span import Span
 
 if TYPE_CHECKING:
     import string
@@ -104,14 +106,41 @@ def finding_from_hit(
 
 
 class RunProblem(Struct):
-    """A rule that failed while running (a bug in a check): reported, never fatal."""
+    """A rule that failed while running (a bug in a check): reported, never fatal. ``span`` and
+    ``instruction`` say which instruction the check was looking at, when that can be told."""
 
     code: str
     path: str
     error: str
+    span: Span | None = None
+    instruction: str = ""  # the instruction's first line, shortened
 
     def __str__(self) -> str:
-        return f"{self.path}: rule {self.code} could not run: {self.error}"
+        span = self.span
+        where = self.path if span is None else f"{self.path}:{span.start.line}:{span.start.column}"
+        return f"{where}: rule {self.code} could not run: {self.error}"
+
+
+_SHOWN = 60  # characters of the failing instruction shown in the report
+
+
+def _failure(code: str, path: str, exc: Exception) -> RunProblem:
+    """The problem of a check that raised ``exc``, at the instruction it was looking at: the
+    :class:`Instruction` held by the innermost frame of the traceback that holds one (checks, and
+    the analyses they call, keep the instruction they work on in a local variable)."""
+    frames = []
+    tb = exc.__traceback__
+    while tb is not None:
+        frames.append(tb.tb_frame)
+        tb = tb.tb_next
+    error = f"{type(exc).__name__}: {exc}"
+    for frame in reversed(frames):
+        for value in frame.f_locals.values():
+            if isinstance(value, Instruction):
+                text = value.text.split("\n", 1)[0].strip()
+                shown = text if len(text) <= _SHOWN else text[: _SHOWN - 1] + "\u2026"
+                return RunProblem(code, path, error, value.span, shown)
+    return RunProblem(code, path, error)
 
 
 class RulesFailed(Exception):
@@ -156,7 +185,7 @@ def _run(analysis: FileAnalysis, planned: list[_Planned], problems: list[RunProb
             hits = list(check(shared if options is _NO_OPTIONS else Context(analysis, options)))
         except Exception as exc:  # a broken check must not hide the other rules' findings
             if problems is not None:
-                problems.append(RunProblem(rule.code, path, f"{type(exc).__name__}: {exc}"))
+                problems.append(_failure(rule.code, path, exc))
             continue
         if hits:
             findings += [finding_from_hit(rule, severity, hit, path, options) for hit in hits]
@@ -187,6 +216,11 @@ class Linter(Struct, frozen=True, dict=True):
         plan = selection.plan(registry, settings)
         return cls(registry, plan, build_args or {}, settings or {}, hadolint_pragmas)
 
+    def without(self, codes: frozenset[str]) -> Linter:
+        """This linter with the rules ``codes`` switched off."""
+        plan = replace(self.plan, rules=tuple(r for r in self.plan.rules if r.code not in codes))
+        return replace(self, plan=plan)
+
     @cached_property
     def _phases(self) -> tuple[list[_Planned], list[_Planned], frozenset[str]]:
         """The main rules, the late rules, and the codes of both."""
@@ -210,13 +244,12 @@ class Linter(Struct, frozen=True, dict=True):
         comments = read_comments(dockerfile, hadolint_pragmas=self.hadolint_pragmas)
         if comments:
             suppressions = resolve_comments(comments, self.registry)
-            judged = findings
-            if late:
+            findings, used = suppressions.apply(findings)
+            if late:  # the rules comments name run too, to tell which comments suppress nothing
                 extra = sorted(suppressions.named - codes)
                 rules = [self.registry.rules[code] for code in extra]
-                judged = findings + run_rules(analysis, rules, self.registry, self.plan)
-            kept, used = suppressions.apply(judged)
-            findings = [f for f in kept if f.code in codes]
+                # Their findings only count as uses: they are not reported.
+                used |= suppressions.apply(run_rules(analysis, rules, self.registry, self.plan))[1]
             report = suppressions.report(used)
             analysis.cached(REPORT_KEY, lambda: report)
             findings += suppressions.apply(_run(analysis, late, problems))[0]

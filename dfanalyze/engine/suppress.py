@@ -13,6 +13,10 @@ Forms (codes, names and aliases are accepted wherever a code is written):
 ``# hadolint ignore=DL3008,DL3009`` / ``# hadolint global ignore=...``
     As ``ignore`` / ``ignore-file``, codes mapped through aliases. Unless the hadolint configuration
     says ``disable-ignore-pragma: true``.
+``# hadolint stage ignore=...`` (hadolint 2.15)
+    Above a FROM: that whole stage. Above another instruction: it and the rest of its stage.
+
+ShellCheck codes (``SC2086``) suppress the ShellCheck finding of that code, in every form.
 ``# check=skip=Name,...|all;error=true`` (the parser directive)
     BuildKit's checks by their names (case-sensitive, mapped through aliases; ``all`` is every rule
     with a BuildKit alias) for the whole file. ``error=true`` turns the findings of every rule with
@@ -72,7 +76,8 @@ BUILDKIT_CHECKS = frozenset(
 FOREIGN_CODE = re.compile(r"^(?:DL|SC)[0-9]{4}$")  # hadolint's and ShellCheck's codes
 _DFANALYZE = re.compile(r"#\s*dfanalyze\s*:\s*", re.IGNORECASE)
 _DFANALYZE_BODY = re.compile(r"([A-Za-z-]+)\s*=\s*(.*?)\s*(?:--\s*(.*))?$")
-_HADOLINT = re.compile(r"#\s*hadolint\s+(global\s+)?ignore\s*=\s*", re.IGNORECASE)
+_HADOLINT = re.compile(r"#\s*hadolint\s+(?:(global|stage)\s+)?ignore\s*=\s*", re.IGNORECASE)
+_SHELLCHECK_CODE = re.compile(r"^SC[0-9]{4}$", re.IGNORECASE)
 _HADOLINT_CODES = re.compile(r"[A-Za-z0-9]+(?:\s*,\s*[A-Za-z0-9]+)*")
 _CHECK = re.compile(r"#\s*check\s*=\s*", re.IGNORECASE)
 _CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]*$")
@@ -173,16 +178,23 @@ class _Reader(Struct):
             )
         )
 
-    def hadolint_pragma(self, number: int, line: str, match: re.Match[str], target: Span | None) -> None:
+    def hadolint_pragma(
+        self, number: int, line: str, match: re.Match[str], target: Span | None, stage: Span | None
+    ) -> None:
+        """``# hadolint ignore=``, ``global ignore=`` (the file) or ``stage ignore=`` (``stage``: the
+        instruction below and the rest of its stage, the whole stage when it is a FROM)."""
         found = _HADOLINT_CODES.match(line, match.end())
         codes = _codes(line, found.start(), found.group(0), number) if found else None
         if not codes:
             self.problem(number, line, "`# hadolint ignore=` needs at least one code")
             return
-        action = "ignore-file" if match.group(1) else "ignore"
-        self.comments.append(
-            Comment("hadolint", action, codes, number, target if action == "ignore" else None)
-        )
+        scope = (match.group(1) or "").lower()
+        if scope == "global":
+            self.comments.append(Comment("hadolint", "ignore-file", codes, number))
+        else:
+            self.comments.append(
+                Comment("hadolint", "ignore", codes, number, stage if scope == "stage" else target)
+            )
 
     def check(self, number: int, line: str, start: int, value: str, target: Span | None) -> bool:
         """Read BuildKit's ``check=`` value (at 0-based ``start``); True if it says ``error=true``."""
@@ -210,6 +222,18 @@ class _Reader(Struct):
         return errors
 
 
+def _rest_of_stage(dockerfile: Dockerfile, ins: Instruction) -> Span:
+    """From ``ins`` to the last instruction before the next FROM: with a FROM, its whole stage."""
+    instructions = dockerfile.instructions
+    index = next(i for i, other in enumerate(instructions) if other is ins)
+    last = ins
+    for other in instructions[index + 1 :]:
+        if other.kind == "FROM":
+            break
+        last = other
+    return Span(ins.span.start, last.span.end)
+
+
 def read_comments(dockerfile: Dockerfile, *, hadolint_pragmas: bool = True) -> SourceComments:
     """Every suppression comment of the file (fast when the file mentions none)."""
     source = dockerfile.source.lower()
@@ -232,7 +256,8 @@ def read_comments(dockerfile: Dockerfile, *, hadolint_pragmas: bool = True) -> S
         elif found := _DFANALYZE.match(line, start):
             reader.dfanalyze(number, line, found.end(), target)
         elif hadolint_pragmas and (found := _HADOLINT.match(line, start)):
-            reader.hadolint_pragma(number, line, found, target)
+            stage = _rest_of_stage(dockerfile, ins) if ins is not None else None
+            reader.hadolint_pragma(number, line, found, target, stage)
         elif (found := _CHECK.match(line, start)) and ins is not None and not inside:
             pending.append((number, line, found.end(), ins))
     for number, line, value_start, ins in pending:
@@ -321,6 +346,8 @@ def _named_rules(registry: Registry, comment: Comment, code: Code) -> tuple[froz
             return named, None
         close = [n for n in BUILDKIT_CHECKS if n.lower() == code.text.lower()]
         return named, f" (check names are case-sensitive: {close[0]})" if close else ""
+    if _SHELLCHECK_CODE.match(code.text):  # a ShellCheck finding carries its own code (DF599 reports it)
+        return frozenset({code.text.upper()}), None
     named = registry.named(code.text)
     if named or (comment.source == "hadolint" and FOREIGN_CODE.match(code.text.upper())):
         return named, None
@@ -359,7 +386,8 @@ def resolve_comments(source: SourceComments, registry: Registry) -> Suppressions
                 )
                 continue
             start, end = _scope(comment)
-            judged = bool(rules) and code.text != "all" and not (rules & late)
+            # Not judged: `all`, late rules, and ShellCheck codes (ShellCheck may not run at all).
+            judged = bool(rules & registry.rules.keys()) and code.text != "all" and not (rules & late)
             if comment.action == "disable" and rules:
                 open_ranges[rules] = len(entries)
             entries.append(_Entry(comment, code, rules, start, end, judged))

@@ -26,8 +26,12 @@ OUTPUT_FORMATS = (
     "gitlab",
     "checkstyle",
     "junit",
+    "sonarqube",
+    "codacy",
+    "gnu",
+    "tty",
 )
-HUMAN_FORMATS = ("full", "concise", "grouped")
+HUMAN_FORMATS = ("full", "concise", "grouped", "tty")
 
 
 def use_color(choice: str, stream: TextIO, env: Mapping[str, str]) -> bool:
@@ -94,6 +98,18 @@ def render_text(
         from dfanalyze.report.xml_formats import render_junit
 
         return render_junit(report)
+    if output_format == "sonarqube":
+        from dfanalyze.report.tools import render_sonarqube
+
+        return render_sonarqube(report, rules or {}, root)
+    if output_format == "codacy":
+        from dfanalyze.report.tools import render_codacy
+
+        return render_codacy(report, root)
+    if output_format == "gnu":
+        from dfanalyze.report.text import render_gnu
+
+        return render_gnu(report)
     raise ValueError(f"unknown output format: {output_format!r}")
 
 
@@ -107,12 +123,15 @@ def render(
     env: Mapping[str, str] | None = None,
     statistics: bool = False,
     show_fixes: bool = False,
+    quiet: bool = False,
+    step_summary: bool = True,
 ) -> None:
     """Write ``report`` to ``out`` in ``output_format``.
 
     ``statistics`` replaces the findings by one line per rule (JSON for the JSON formats);
-    ``show_fixes`` lists what ``--fix`` changed before the summary of the human formats. With the
-    ``github`` format and ``GITHUB_STEP_SUMMARY`` set in ``env``, the step summary is appended too.
+    ``show_fixes`` lists what ``--fix`` changed before the summary of the human formats; ``quiet``
+    leaves the summary out. With the ``github`` format, ``step_summary`` and ``GITHUB_STEP_SUMMARY``
+    set in ``env``, the step summary is appended too.
     """
     from dfanalyze.report import text
     from dfanalyze.report.styled import write_lines
@@ -124,15 +143,17 @@ def render(
         out.write(json.dumps(text.statistics_json(report), indent=2) + "\n")
         return
     if statistics:
-        write_lines(text.render_statistics(report), out, color=color)
+        write_lines(text.render_statistics(report, quiet=quiet), out, color=color)
         return
     if output_format in HUMAN_FORMATS:
-        write_lines(text.render_human(report, output_format, show_fixes=show_fixes), out, color=color)
+        lines = text.render_human(report, output_format, show_fixes=show_fixes, quiet=quiet)
+        write_lines(lines, out, color=color)
         return
     out.write(render_text(report, output_format, rules=rules, env=env))
     summary_file = env.get("GITHUB_STEP_SUMMARY")
-    if output_format == "github" and summary_file:
-        from dfanalyze.report.github import blob_url, step_summary
+    if output_format == "github" and summary_file and step_summary:
+        from dfanalyze.report.github import blob_url
+        from dfanalyze.report.github import step_summary as summary
 
         with Path(summary_file).open("a", encoding="utf-8") as handle:
-            handle.write(step_summary(report, workspace(output_format, env), blob_url(env)) + "\n")
+            handle.write(summary(report, workspace(output_format, env), blob_url(env)) + "\n")

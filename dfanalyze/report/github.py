@@ -14,7 +14,8 @@ from urllib.parse import quote
 
 from dfanalyze.findings import Finding, Severity
 from dfanalyze.report.locate import relative_path, workspace_paths
-from dfanalyze.report.result import Report
+from dfanalyze.report.result import Report, failure_messages
+from dfanalyze.report.text import summary_text
 
 ANNOTATIONS_PER_STEP = 10  # for each of error, warning and notice
 SUMMARY_LIMIT = 1024 * 1024  # bytes GitHub accepts in one step's summary
@@ -63,7 +64,8 @@ def render_github(report: Report, root: str | None = None) -> str:
     paths = workspace_paths(report.findings, root)
     order = sorted(range(len(report.findings)), key=lambda i: (report.findings[i].severity.rank, i))
     budget = dict.fromkeys(("error", "warning", "notice"), ANNOTATIONS_PER_STEP)
-    budget["error"] = max(budget["error"] - len(report.errors), 0)
+    failures = failure_messages(report.failures)
+    budget["error"] = max(budget["error"] - len(report.errors) - len(failures), 0)
     wanted: dict[str, int] = {}
     for i in order:
         kind = COMMANDS[report.findings[i].severity]
@@ -74,6 +76,11 @@ def render_github(report: Report, root: str | None = None) -> str:
         command("error", {"file": relative_path(e.path, root), "title": "dfanalyze"}, e.message)
         for e in report.errors
     ]
+    for failure, message in failures:
+        where: dict[str, object] = {"file": relative_path(failure.path, root)}
+        if failure.line:
+            where |= {"line": failure.line, "col": failure.column}
+        out.append(command("error", {**where, "title": "dfanalyze internal error"}, message))
     rest: list[int] = []
     for i in order:
         kind = COMMANDS[report.findings[i].severity]
@@ -113,10 +120,17 @@ def blob_url(env: Mapping[str, str]) -> str | None:
 def _row(f: Finding, path: str, blob: str | None) -> str:
     where = f"{path}:{f.span.start.line}:{f.span.start.column}"
     location = f"`{where.replace('`', '')}`"
-    if blob is not None and path != "-":
+    if blob is not None and in_workspace(path):
         location = f"[{location}]({blob}/{quote(path)}#L{f.span.start.line})"
     rule = f"[{f.code}]({f.url})" if f.url else f.code
     return f"| {f.severity.value} | {rule} {_cell(f.name)} | {location} | {_cell(f.message)} |\n"
+
+
+def in_workspace(path: str) -> bool:
+    """Whether a path (as :func:`~dfanalyze.report.locate.relative_path` made it) is a file of the
+    repository: only those have a page at the commit. Standard input and files outside the
+    workspace (an absolute path after ``relative_path``, or one going up with ``..``) have none."""
+    return path != "-" and not path.startswith(("/", "../")) and path != ".." and ":" not in path[:3]
 
 
 def step_summary(report: Report, root: str | None = None, blob: str | None = None) -> str:
@@ -124,18 +138,16 @@ def step_summary(report: Report, root: str | None = None, blob: str | None = Non
     severe first, cut (with a line saying so) before GitHub's size limit."""
     paths = workspace_paths(report.findings, root)
     head = ["## dfanalyze\n\n"]
-    counts = report.by_severity()
     if report.findings:
-        parts = [f"{n} {severity.value}" for severity, n in counts.items() if n]
-        head.append(f"**{len(report.findings)} findings** ({', '.join(parts)})")
-        if report.fixable:
-            head.append(f", {report.fixable} fixable with `dfanalyze --fix`")
-        head.append(".\n\n")
-    elif not report.errors:
+        head.append(f"**{_cell(summary_text(report))}**\n\n")
+        head.append("Each rule links to its documentation; `dfanalyze rule CODE` shows the same offline.\n\n")
+    elif not report.errors and not report.failures:
         head.append("All checks passed!\n\n")
     for e in report.errors:
         head.append(f"- **error**: {_cell(e.message)}\n")
-    if report.errors:
+    for _, message in failure_messages(report.failures):
+        head.append(f"- **{_cell(message)}** (a bug: please report it)\n")
+    if report.errors or report.failures:
         head.append("\n")
     text = "".join(head)
     if not report.findings:

@@ -19,10 +19,10 @@ from dfanalyze.engine.rulefile import Rule
 from dfanalyze.findings import Finding, Fix, Severity
 from dfanalyze.report.locate import fingerprints, relative_path, uri, workspace_paths
 from dfanalyze.report.result import Report
+from dfanalyze.resources import project_urls
 from dfanalyze.span import Span
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
-INFORMATION_URI = "https://github.com/dfanalyze/dfanalyze"
 SOURCE_ROOT = "%SRCROOT%"
 FINGERPRINT_KEY = "dfanalyze/v1"
 LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note", Severity.STYLE: "note"}
@@ -125,11 +125,23 @@ def sarif_log(report: Report, rules: Mapping[str, Rule], root: str | None = None
         }
         for error in report.errors
     ]
+    for failure in report.failures:
+        location: dict[str, Any] = {"artifactLocation": _artifact(relative_path(failure.path, root))}
+        if failure.line:
+            location["region"] = {"startLine": failure.line, "startColumn": failure.column}
+        notifications.append(
+            {
+                "level": "error",
+                "message": {"text": failure.message()},
+                "associatedRule": {"id": failure.code},
+                "locations": [{"physicalLocation": location}],
+            }
+        )
     driver = {
         "name": "dfanalyze",
         "version": __version__,
         "semanticVersion": __version__,
-        "informationUri": INFORMATION_URI,
+        **({"informationUri": home} if (home := project_urls().get("Homepage")) else {}),
         "rules": descriptors,
     }
     return {
@@ -139,7 +151,10 @@ def sarif_log(report: Report, rules: Mapping[str, Rule], root: str | None = None
             {
                 "tool": {"driver": driver},
                 "invocations": [
-                    {"executionSuccessful": not report.errors, "toolExecutionNotifications": notifications}
+                    {
+                        "executionSuccessful": not (report.errors or report.failures),
+                        "toolExecutionNotifications": notifications,
+                    }
                 ],
                 "columnKind": "unicodeCodePoints",
                 "results": results,

@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import groupby
 
-from dfanalyze.findings import Finding
+from dfanalyze.findings import Finding, Severity
 from dfanalyze.report.result import Report
 from dfanalyze.report.styled import Line, Segment, sanitize
 
@@ -27,6 +27,12 @@ def _header(report: Report, f: Finding) -> list[Segment]:
 
 def _location(f: Finding) -> str:
     return f"{sanitize(f.path)}:{f.span.start.line}:{f.span.start.column}"
+
+
+def rule_handle(f: Finding) -> str:
+    """What to give ``dfanalyze rule`` for the finding's rule: its code, or its name when the code
+    is another tool's (a ShellCheck ``SC2086`` is reported by the rule named ``shellcheck``)."""
+    return f.name if f.code.startswith(("SC", "DL")) and f.code[2:].isdigit() else f.code
 
 
 def finding_block(report: Report, f: Finding) -> list[Line]:
@@ -48,37 +54,85 @@ def finding_block(report: Report, f: Finding) -> list[Line]:
                     ("this is an unsafe fix: it is applied only with --unsafe-fixes", "note"),
                 )
             )
-    note = f"{pad} = {f.severity} ({f.name})"
-    out.append(((note + (f": {f.url}" if f.url else ""), "note"),))
+    offline = f"`dfanalyze rule {rule_handle(f)}`"
+    docs = f"{f.url} (offline: {offline})" if f.url else offline
+    out.append(((f"{pad} = {f.severity} ({f.name}): {docs}", "note"),))
     out.append(())
     return out
 
 
-def summary(report: Report) -> list[Line]:
-    """The closing lines: how many findings, how many were fixed, how many more ``--fix`` would fix."""
-    out: list[Line] = []
-    found = f"Found {_plural(len(report.findings) + len(report.fixed), 'error')}"
+_UNCOUNTED = ("info", "style")  # "15 info", not "15 infos"
+
+
+def counts(findings: Sequence[Finding]) -> list[tuple[str, Severity]]:
+    """How many findings of each severity, most severe first, as ``("2 warnings", severity)``."""
+    by_severity = Counter(f.severity for f in findings)
+    return [
+        (f"{n} {s.value}" if s.value in _UNCOUNTED else _plural(n, s.value), s)
+        for s in Severity
+        if (n := by_severity[s])
+    ]
+
+
+def _counted(findings: Sequence[Finding]) -> list[Segment]:
+    """``2 warnings, 15 info``, each count in its severity's colour."""
+    out: list[Segment] = []
+    for text, severity in counts(findings):
+        if out:
+            out.append((", ", ""))
+        out.append((text, severity.value))
+    return out
+
+
+def summary_text(report: Report) -> str:
+    """The summary's first line as plain text (the step summary and the formats without colour)."""
+    return "".join(text for text, _ in _found(report))
+
+
+def _found(report: Report) -> Line:
+    """``17 findings: 2 warnings, 15 info; 3 fixable with --fix (1 more with --unsafe-fixes).``
+    After ``--fix``: ``3 fixed; 14 findings remaining: 2 warnings, 12 info.``"""
+    findings = report.findings
+    line: list[Segment] = []
     if report.fixed:
-        out.append(((f"{found} ({len(report.fixed)} fixed, {len(report.findings)} remaining).", "header"),))
-    elif report.findings:
-        out.append(((f"{found}.", "header"),))
-    elif not report.errors:  # files that could not be checked are counted below instead
+        line.append((f"{len(report.fixed)} fixed; ", "fixable"))
+        line.append(
+            (f"{_plural(len(findings), 'finding')} remaining" if findings else "nothing remaining", "header")
+        )
+    else:
+        line.append((_plural(len(findings), "finding"), "header"))
+    if findings:
+        line += [(": ", ""), *_counted(findings)]
+    fixable, hidden = report.fixable, report.hidden_unsafe
+    if fixable:
+        line.append((f"; {fixable} fixable with --fix", "fixable"))
+        if hidden:
+            line.append((f" ({hidden} more with --unsafe-fixes)", ""))
+    elif hidden:
+        line.append((f"; {hidden} fixable with --fix --unsafe-fixes", ""))
+    line.append((".", ""))
+    return tuple(line)
+
+
+def summary(report: Report, *, docs_hint: bool = True) -> list[Line]:
+    """The closing lines: what was found by severity, what was or can be fixed, the files that
+    could not be checked, the rules that failed, and (``docs_hint``) how to read a rule's docs."""
+    out: list[Line] = []
+    if report.findings or report.fixed:
+        out.append(_found(report))
+    elif not report.errors and not report.failures:  # those are counted below instead
         out.append(
             (("All checks passed!", "ok"),) if report.paths else (("No Dockerfiles found.", "warning"),)
         )
     if report.errors:
-        count = len(report.errors)
-        out.append(((f"{_plural(count, 'file')} could not be checked.", "error"),))
-    fixable, hidden = report.fixable, report.hidden_unsafe
-    if fixable or hidden:
-        line: list[Segment] = []
-        if fixable:
-            line += [("[*]", "fixable"), (f" {fixable} fixable with the `--fix` option", "")]
-        if hidden:
-            extra = f"{_plural(hidden, 'hidden fix')} can be enabled with the `--unsafe-fixes` option"
-            line.append((f" ({extra})" if fixable else extra[0].upper() + extra[1:], ""))
-        line.append((".", ""))
-        out.append(tuple(line))
+        out.append(((f"{_plural(len(report.errors), 'file')} could not be checked.", "error"),))
+    if report.failures:
+        codes = sorted({f.code for f in report.failures})
+        rules = f"rule {codes[0]}" if len(codes) == 1 else f"rules {', '.join(codes)}"
+        failed = _plural(len(report.failures), "internal error")
+        out.append(((f"{failed}: {rules} failed (a bug: please report it).", "error"),))
+    if report.findings and docs_hint:
+        out.append((("Read any rule's documentation offline with `dfanalyze rule CODE`.", "note"),))
     return out
 
 
@@ -109,7 +163,7 @@ def _grouped(report: Report) -> Iterable[Line]:
     return out
 
 
-def render_statistics(report: Report) -> list[Line]:
+def render_statistics(report: Report, *, quiet: bool = False) -> list[Line]:
     """One row per rule: how many findings, whether they are fixable, the rule's name and severity."""
     counts = Counter(f.code for f in report.findings)
     first: dict[str, Finding] = {}
@@ -133,7 +187,7 @@ def render_statistics(report: Report) -> list[Line]:
                 (f" {f.name}", ""),
             )
         )
-    return out + summary(report)
+    return out if quiet else out + summary(report)
 
 
 def statistics_json(report: Report) -> list[dict[str, object]]:
@@ -169,13 +223,50 @@ def _fixed(report: Report) -> list[Line]:
     return out
 
 
-_BODIES = {"full": _full, "concise": _concise, "grouped": _grouped}
+def _tty(report: Report) -> Iterator[Line]:
+    """hadolint's default format, ``path:line CODE severity: message``, for scripts that read it."""
+    for f in report.findings:
+        yield (
+            (f"{sanitize(f.path)}:{f.span.start.line} ", "location"),
+            (f.code, f.severity),
+            (" ", ""),
+            (f.severity.value, f.severity),
+            (": " + sanitize(f.message), ""),
+        )
 
 
-def render_human(report: Report, output_format: str, *, show_fixes: bool = False) -> Iterator[Line]:
+GNU_LEVELS = {
+    Severity.ERROR: "error",
+    Severity.WARNING: "warning",
+    Severity.INFO: "note",
+    Severity.STYLE: "note",
+}
+
+
+def render_gnu(report: Report) -> str:
+    """The GNU convention, ``file:line:column: level: message`` (Emacs' compilation mode, Vim's
+    quickfix and most editors read it): one line per finding and per file that could not be
+    checked, nothing else. ``level`` is ``error``, ``warning`` or ``note`` (info and style)."""
+    out = [f"{sanitize(e.path)}:1:1: error: {sanitize(e.message)}\n" for e in report.errors]
+    out += [
+        f"{sanitize(x.path)}:{x.line or 1}:{x.column or 1}: error: {x.message()}\n" for x in report.failures
+    ]
+    out += [
+        f"{_location(f)}: {GNU_LEVELS[f.severity]}: {f.code} {sanitize(f.message)}\n" for f in report.findings
+    ]
+    return "".join(out)
+
+
+_BODIES = {"full": _full, "concise": _concise, "grouped": _grouped, "tty": _tty}
+
+
+def render_human(
+    report: Report, output_format: str, *, show_fixes: bool = False, quiet: bool = False
+) -> Iterator[Line]:
     """``full``, ``concise`` or ``grouped``: the findings, what ``--fix`` changed (with
     ``show_fixes``), then the summary; lines are made as they are written."""
     yield from _BODIES[output_format](report)
     if show_fixes:
         yield from _fixed(report)
-    yield from summary(report)
+    if not quiet:
+        yield from summary(report, docs_hint=output_format != "full")  # full names it for each finding

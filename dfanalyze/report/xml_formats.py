@@ -11,7 +11,7 @@ import re
 from itertools import groupby
 
 from dfanalyze.findings import Finding, Severity
-from dfanalyze.report.result import Report
+from dfanalyze.report.result import Report, RuleFailure
 
 CHECKSTYLE_SEVERITIES = {
     Severity.ERROR: "error",
@@ -20,6 +20,7 @@ CHECKSTYLE_SEVERITIES = {
     Severity.STYLE: "info",
 }
 IO_ERROR = "io-error"  # the source of the entry for a file that could not be read
+INTERNAL_ERROR = "internal-error"  # ... and for a rule that failed on a file
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _ESCAPES = str.maketrans(
     {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}
@@ -45,11 +46,20 @@ def _by_path(report: Report) -> dict[str, list[Finding]]:
     return files
 
 
+def _failures(report: Report) -> dict[str, list[RuleFailure]]:
+    """The rules that failed (internal errors), by file."""
+    by_path: dict[str, list[RuleFailure]] = {}
+    for failure in report.failures:
+        by_path.setdefault(failure.path, []).append(failure)
+    return by_path
+
+
 def render_checkstyle(report: Report) -> str:
     out = ['<?xml version="1.0" encoding="UTF-8"?>\n<checkstyle version="4.3">\n']
     errors = {e.path: e for e in report.errors}
+    failures = _failures(report)
     files = _by_path(report)
-    for path in errors:
+    for path in [*errors, *failures]:
         files.setdefault(path, [])
     for path, findings in files.items():
         out.append(f'  <file name="{attr(path)}">\n')
@@ -57,6 +67,11 @@ def render_checkstyle(report: Report) -> str:
             out.append(
                 f'    <error line="1" column="1" severity="error" message="{attr(errors[path].message)}"'
                 f' source="dfanalyze.{IO_ERROR}"/>\n'
+            )
+        for failure in failures.get(path, ()):
+            out.append(
+                f'    <error line="{failure.line or 1}" column="{failure.column or 1}" severity="error"'
+                f' message="{attr(failure.message())}" source="dfanalyze.{INTERNAL_ERROR}.{failure.code}"/>\n'
             )
         for f in findings:
             out.append(
@@ -74,10 +89,11 @@ def render_junit(report: Report) -> str:
     one, a file that could not be read an erroring one."""
     files = _by_path(report)
     errors = {e.path: e for e in report.errors}
-    for path in errors:
+    broken = _failures(report)
+    for path in [*errors, *broken]:
         files.setdefault(path, [])
     suites: list[str] = []
-    total = failures = 0
+    total = failures = erroring = 0
     for path, findings in files.items():
         cases: list[str] = []
         if path in errors:
@@ -86,7 +102,14 @@ def render_junit(report: Report) -> str:
                 f'      <error message="{attr(errors[path].message)}" type="{IO_ERROR}"/>\n'
                 "    </testcase>\n"
             )
-        elif not findings:
+        for failure in broken.get(path, ()):
+            cases.append(
+                f'    <testcase name="{failure.code} internal error" classname="{attr(path)}"'
+                f' file="{attr(path)}" line="{failure.line or 1}">\n'
+                f'      <error message="{attr(failure.message())}" type="{INTERNAL_ERROR}"/>\n'
+                "    </testcase>\n"
+            )
+        if not findings and not cases:
             cases.append(f'    <testcase name="dfanalyze" classname="{attr(path)}" file="{attr(path)}"/>\n')
         for f in findings:
             where = f"{f.span.start.line}:{f.span.start.column}"
@@ -97,14 +120,16 @@ def render_junit(report: Report) -> str:
                 f'      <failure message="{attr(f.message)}" type="{f.code}">{text(body)}</failure>\n'
                 "    </testcase>\n"
             )
+        errored = int(path in errors) + len(broken.get(path, ()))
         total += len(cases)
         failures += len(findings)
+        erroring += errored
         suites.append(
             f'  <testsuite name="{attr(path)}" tests="{len(cases)}" failures="{len(findings)}"'
-            f' errors="{int(path in errors)}">\n{"".join(cases)}  </testsuite>\n'
+            f' errors="{errored}">\n{"".join(cases)}  </testsuite>\n'
         )
     head = (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
-        f'<testsuites name="dfanalyze" tests="{total}" failures="{failures}" errors="{len(errors)}">\n'
+        f'<testsuites name="dfanalyze" tests="{total}" failures="{failures}" errors="{erroring}">\n'
     )
     return head + "".join(suites) + "</testsuites>\n"
