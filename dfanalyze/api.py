@@ -77,7 +77,8 @@ def layers(
     file. ``changed_paths`` are context paths whose content or mode changed (or that were added
     or deleted), ``changed_args`` build arguments whose value changed. ``builder`` is
     ``"buildkit"`` (the model) or ``"buildah"`` (what the measurements in ``oracle/`` used).
-    Raises :class:`~dfanalyze.layers.graph.TargetError` when ``target`` names no stage.
+    Raises :class:`~dfanalyze.layers.graph.TargetError` when the file has no stage or ``target``
+    names none.
     """
     from dfanalyze.checks.context import FileAnalysis
     from dfanalyze.layers.graph import Changes, build_layer_graph, load_build_context

@@ -97,7 +97,10 @@ def test_fixes_apply_together(lint: Lint, tmp_path: Path) -> None:
     copy.write_text((ROOT / FIXTURE).read_text(encoding="utf-8"), encoding="utf-8")
     _, before, _ = lint("--output-format", "json", path=str(copy))
     fixable = [f for f in json.loads(before) if f["fix"] is not None]
-    assert len(fixable) >= 9
+    assert len(fixable) >= 8
+    # `VOLUME logs` under `WORKDIR /srv/www` is reported with no fix: `/srv/www/logs` would be a
+    # volume nested in `/srv/www` (DF304), and fixes never add findings.
+    assert not [f for f in json.loads(before) if f["code"] == "DF305" and f["fix"] is not None]
     code, _, err = lint("--fix", "--unsafe-fixes", "--output-format", "concise", path=str(copy))
     assert (code, err) == (1, "")
     _, after, _ = lint("--output-format", "json", path=str(copy))

@@ -335,7 +335,10 @@ def _replacement(ins: Volume, path: str) -> str | None:
 
 
 def relative_volume(ctx: Context) -> Iterator[Hit]:
-    for _, step, ins in _volume_steps(ctx):
+    declared: dict[int, list[str]] = {}  # the absolute volume paths of each stage
+    for stage, _, ins in _volume_steps(ctx):
+        declared.setdefault(stage.index, []).extend(p for _, p in volume_paths(ctx, ins) if p.startswith("/"))
+    for stage, step, ins in _volume_steps(ctx):
         for word, path in volume_paths(ctx, ins):
             if path.startswith("/") or _WINDOWS_ABSOLUTE.match(path):
                 continue
@@ -343,9 +346,18 @@ def relative_volume(ctx: Context) -> Iterator[Hit]:
             hint = f", here `{absolute}`" if absolute is not None else ""
             fix = None
             text = _replacement(ins, absolute) if absolute is not None else None
-            if text is not None and "$" not in word.text:
+            nests = absolute is not None and any(
+                _nested(absolute, other) for other in declared.get(stage.index, ())
+            )
+            if text is not None and "$" not in word.text and not nests:  # a nested volume is DF304
                 fix = Fix(f"Use the absolute path `{absolute}`", (Edit(word.span, text),), safe=False)
             yield Hit(word.span, {"path": path, "hint": hint}, fix)
+
+
+def _nested(a: str, b: str) -> bool:
+    """``a`` and ``b`` are the same folder, or one holds the other."""
+    a, b = a.rstrip("/") or "/", b.rstrip("/") or "/"
+    return a == b or a.startswith(b.rstrip("/") + "/") or b.startswith(a.rstrip("/") + "/")
 
 
 # --- DF306: system directories --------------------------------------------------------------------
