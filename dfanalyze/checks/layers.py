@@ -31,6 +31,8 @@ BUILD_TOOLS = frozenset(
 )
 CONTEXT_LIMIT = 50_000
 """Entries of a build context the linter reads at most."""
+BUILD_CONTEXT_KEY = "build-context"
+"""The :meth:`FileAnalysis.cached` key of the build context (None: no context to read)."""
 HEAVY_DIRECTORIES = (".git", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".terraform")
 _KEY_NAMES = frozenset({"id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", "id_ecdsa_sk", "id_ed25519_sk"})
 _TEMPLATE_SUFFIXES = (".example", ".sample", ".template", ".dist", ".defaults")
@@ -62,7 +64,7 @@ def build_context(analysis: FileAnalysis) -> BuildContext | None:
         from dfanalyze.analysis.context import ContextTooLarge
         from dfanalyze.layers.graph import load_build_context
 
-        if not any(_reads_context(ins) for ins in analysis.dockerfile.instructions):
+        if not reads_context(analysis.dockerfile):
             return None
         path = Path(analysis.dockerfile.path)
         try:
@@ -70,8 +72,13 @@ def build_context(analysis: FileAnalysis) -> BuildContext | None:
         except ContextTooLarge:
             return None
 
-    result: BuildContext | None = analysis.cached("build-context", load)
+    result: BuildContext | None = analysis.cached(BUILD_CONTEXT_KEY, load)
     return result
+
+
+def reads_context(dockerfile: model.Dockerfile) -> bool:
+    """Some instruction reads the build context (a COPY or ADD without ``--from``, a bind mount)."""
+    return any(_reads_context(ins) for ins in dockerfile.instructions)
 
 
 def _reads_context(ins: model.Instruction) -> bool:

@@ -438,22 +438,33 @@ class ConfigFinder:
         return self._by_folder[folder]
 
     def _find(self, folder: Path) -> Config:
-        ours: Path | None = None
-        theirs: Path | None = None
-        for candidate in (folder, *folder.parents):
-            if ours is None:
-                ours = _dfanalyze_file(candidate)
-            if theirs is None:
-                theirs = next((candidate / n for n in HADOLINT_FILES if (candidate / n).is_file()), None)
-            if (ours is not None and theirs is not None) or (candidate / ".git").exists():
-                break
-        key = (ours, theirs)
+        key = config_files(folder)
         if key not in self._by_files:
-            config = load_dfanalyze(ours) if ours is not None else Config()
-            if theirs is not None:
-                config = replace(config, hadolint=load_hadolint(theirs))
-            self._by_files[key] = config
+            self._by_files[key] = read_config_files(*key)
         return self._by_files[key]
+
+
+def config_files(folder: Path) -> tuple[Path | None, Path | None]:
+    """The dfanalyze configuration file and the hadolint file that apply to the files of
+    ``folder`` (an absolute path): the nearest of each, up to the repository root."""
+    ours: Path | None = None
+    theirs: Path | None = None
+    for candidate in (folder, *folder.parents):
+        if ours is None:
+            ours = _dfanalyze_file(candidate)
+        if theirs is None:
+            theirs = next((candidate / n for n in HADOLINT_FILES if (candidate / n).is_file()), None)
+        if (ours is not None and theirs is not None) or (candidate / ".git").exists():
+            break
+    return ours, theirs
+
+
+def read_config_files(ours: Path | None, theirs: Path | None) -> Config:
+    """The configuration of :func:`config_files`' answer (every field unset for none)."""
+    config = load_dfanalyze(ours) if ours is not None else Config()
+    if theirs is not None:
+        config = replace(config, hadolint=load_hadolint(theirs))
+    return config
 
 
 def _dfanalyze_file(folder: Path) -> Path | None:

@@ -521,3 +521,25 @@ def cycle_of(repository: str, tag: str | None) -> tuple[ProductCycle, ...]:
         if distro not in found:
             found.append(distro)
     return tuple(found)
+
+
+def known_tags(repository: str, on: date | None = None) -> list[str]:
+    """Tags of ``repository`` composed from the data: each release cycle of the image's product
+    (and its codename aliases) that is not past its end of life on day ``on`` (today by default),
+    newest first, alone and with each variant; then the variants alone and ``latest``. Only
+    combinations the data names are offered; the registry may have more. Empty for an image
+    family the data does not know."""
+    host, repo = _normalise(None, repository)
+    family = next((f for f in _families() if f.covers(host, repo)), None)
+    if family is None:
+        return []
+    day = on or date.today()
+    product = _products().get(str(family.fields.get("product", "")))
+    versions: list[str] = []
+    for cycle in product.cycles if product is not None else ():
+        if cycle.eol is None or cycle.eol > day:
+            versions += [cycle.cycle, *cycle.aliases]
+    variants = list(family.variants)
+    tags = [f"{v}-{variant}" if variant else v for v in versions for variant in ("", *variants)]
+    tags += [*variants, _DEFAULT_TAG]
+    return list(dict.fromkeys(tags))
