@@ -6,7 +6,7 @@ accept a path, bytes or text, and never raise on bad Dockerfile content: problem
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
     from dfanalyze.analysis.context import BuildContext
     from dfanalyze.analysis.symbols import SymbolIndex
+    from dfanalyze.checks.suppression import Comment
     from dfanalyze.engine.config import ConfigError, Overrides
     from dfanalyze.engine.run import Linter
     from dfanalyze.knowledge.base_images import ImageInfo, ReleaseStatus
@@ -209,6 +210,29 @@ class Checker:
         self._linters.clear()
         self._contexts.clear()
 
+    def _lint(self, path: str | Path, linter: Linter) -> Callable[[Dockerfile], list[Finding]]:
+        from dfanalyze.checks.layers import BUILD_CONTEXT_KEY
+
+        def lint(dockerfile: Dockerfile) -> list[Finding]:
+            preloaded = {BUILD_CONTEXT_KEY: self.build_context(path, dockerfile)}
+            return linter.lint(dockerfile, preloaded=preloaded)
+
+        return lint
+
+    def fix(self, text: str, path: str | Path, *, unsafe: bool = False) -> str | None:
+        """``text`` after ``dfanalyze --fix`` (``--unsafe-fixes`` with ``unsafe``): the same passes,
+        re-linting in between; None when the configuration cannot be used."""
+        from dfanalyze.batch import Job, Task, check_file
+        from dfanalyze.engine.config import ConfigError
+
+        try:
+            linter = self.linter(path)
+        except ConfigError:
+            return None
+        job = Job(self._lint(path, linter), fix=True, unsafe_fixes=unsafe)
+        result = check_file(job, Task(str(path), text.encode("utf-8")))
+        return result.fixed_text if result.fixed_text is not None else text
+
     def check(self, text: str, path: str | Path) -> Checked:
         """Parse and lint ``text`` as the content of the file at ``path``."""
         from dfanalyze.checks.layers import BUILD_CONTEXT_KEY
@@ -282,9 +306,17 @@ def image_tags(repository: str) -> list[str]:
 # -- stage names and variables -----------------------------------------------------------------------
 
 
-def symbols(dockerfile: Dockerfile) -> SymbolIndex:
-    """Where each stage name and build variable (ARG, ENV) is defined and used
-    (:mod:`dfanalyze.analysis.symbols`)."""
+def symbols(dockerfile: Dockerfile, build_args: Mapping[str, str] | None = None) -> SymbolIndex:
+    """Where each stage name and build variable (ARG, ENV) is defined and used, and the values of
+    the variables with ``build_args`` (:mod:`dfanalyze.analysis.symbols`)."""
     from dfanalyze.analysis.symbols import symbol_index
 
-    return symbol_index(dockerfile)
+    return symbol_index(dockerfile, build_args)
+
+
+def suppression_comments(dockerfile: Dockerfile) -> tuple[Comment, ...]:
+    """The suppression comments of a file (``# dfanalyze: ignore=``, ``# hadolint ignore=``,
+    ``# check=skip=``), each code with its span (:mod:`dfanalyze.engine.suppress`)."""
+    from dfanalyze.engine.suppress import read_comments
+
+    return read_comments(dockerfile).comments

@@ -20,12 +20,13 @@ imports a global ARG is a definition that points at the global one (:attr:`Defin
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
 from dfanalyze import model
 from dfanalyze.analysis.expand import UNKNOWN, ExpansionError, Unknown, expand_static, references
-from dfanalyze.analysis.scope import Scope, Scopes
+from dfanalyze.analysis.scope import Scope, Scopes, compute_scopes
 from dfanalyze.model import Dockerfile, Instruction, Word
 from dfanalyze.span import OffsetMap, Position, Span
 
@@ -74,10 +75,19 @@ class Occurrence:
 
 @dataclass
 class SymbolIndex:
-    """Every definition of a file and every use linked to one."""
+    """Every definition of a file and every use linked to one, and the variables' values."""
 
+    scopes: Scopes
     definitions: list[Definition] = field(default_factory=list)
     uses: list[Use] = field(default_factory=list)
+
+    def value(self, definition: Definition) -> str | Unknown | None:
+        """:func:`definition_value` of ``definition``."""
+        return definition_value(definition, self.scopes)
+
+    def visible(self, instruction: Instruction) -> dict[str, str | Unknown]:
+        """The variables ``instruction`` sees and their values (ARGs, ENVs over them)."""
+        return dict(self.scopes.at(instruction).variables)
 
     def at(self, position: Position) -> Occurrence | None:
         """The definition or use whose span holds ``position`` (its end included: a cursor just
@@ -112,9 +122,9 @@ def _sub_span(word_text: str, span: Span, start: int, end: int) -> Span | None:
 class _Builder:
     """Walks the file once, in order, keeping the definitions in effect."""
 
-    def __init__(self, dockerfile: Dockerfile) -> None:
+    def __init__(self, dockerfile: Dockerfile, scopes: Scopes) -> None:
         self.dockerfile = dockerfile
-        self.index = SymbolIndex()
+        self.index = SymbolIndex(scopes)
         self.stage_defs: dict[int, int] = {}  # stage index -> definition of its name
         self.globals: dict[str, int] = {}
         self.stage_env: list[dict[str, int]] = []  # ENV definitions at the end of each stage
@@ -307,9 +317,10 @@ def _single_quoted(text: str) -> list[bool]:
     return inside
 
 
-def symbol_index(dockerfile: Dockerfile) -> SymbolIndex:
-    """The stage and variable index of a parsed file (never raises on a broken file)."""
-    return _Builder(dockerfile).build()
+def symbol_index(dockerfile: Dockerfile, build_args: Mapping[str, str] | None = None) -> SymbolIndex:
+    """The stage and variable index of a parsed file, variables valued with ``build_args``
+    (never raises on a broken file)."""
+    return _Builder(dockerfile, compute_scopes(dockerfile, build_args or {})).build()
 
 
 def definition_value(definition: Definition, scopes: Scopes) -> str | Unknown | None:
