@@ -294,13 +294,14 @@ def image_facts(reference: str, on: date | None = None) -> ImageFacts | None:
     return ImageFacts(ref.text, info, base.bytes, base.source, tuple(releases))
 
 
-def image_tags(repository: str) -> list[str]:
+def image_tags(repository: str, on: date | None = None) -> list[str]:
     """The tags of ``repository`` the shipped data knows of (its product's release cycles, with
     the variants and distribution releases it names), newest release first: what an editor
-    offers after ``FROM repository:``. Empty for an image the data does not know."""
+    offers after ``FROM repository:``; releases past their end of life on day ``on`` (today by
+    default) are left out. Empty for an image the data does not know."""
     from dfanalyze.knowledge.base_images import known_tags
 
-    return known_tags(repository)
+    return known_tags(repository, on)
 
 
 # -- stage names and variables -----------------------------------------------------------------------

@@ -167,7 +167,7 @@ class _Builder:
             )
         args: dict[str, int] = {}
         env: dict[str, int] = dict(self.stage_env[parent]) if parent is not None else {}
-        following = (*stage.instructions[1:], None)
+        following = [*stage.instructions[1:], None][: len(stage.instructions)]
         for ins, after in zip(stage.instructions, following, strict=True):
             self.instruction(ins, stage.index, args, env, after)
         self.stage_env.append(env)

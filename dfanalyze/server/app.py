@@ -188,19 +188,15 @@ def make_server() -> DfanalyzeServer:
     async def code_action(ls: DfanalyzeServer, params: lsp.CodeActionParams) -> list[lsp.CodeAction] | None:
         return await ls.answer(params.text_document.uri, features.code_actions, params)
 
-    @server.feature(lsp.WORKSPACE_EXECUTE_COMMAND, lsp.ExecuteCommandOptions([features.DISABLE_RULE_COMMAND]))
-    async def execute_command(ls: DfanalyzeServer, params: lsp.ExecuteCommandParams) -> None:
-        if params.command != features.DISABLE_RULE_COMMAND or len(params.arguments or []) != 2:
-            return
-        uri, code = (str(a) for a in params.arguments or [])
+    @server.command(features.DISABLE_RULE_COMMAND)
+    async def disable_rule(ls: DfanalyzeServer, uri: str, code: str) -> None:
         try:
             written = ls.disable_rule(uri, code)
         except (OSError, ValueError) as exc:
             ls.window_show_message(lsp.ShowMessageParams(lsp.MessageType.Error, f"dfanalyze: {exc}"))
             return
-        ls.window_show_message(
-            lsp.ShowMessageParams(lsp.MessageType.Info, f"dfanalyze: {code} ignored in {written}")
-        )
+        message = f"dfanalyze: {code} ignored in {written}"
+        ls.window_show_message(lsp.ShowMessageParams(lsp.MessageType.Info, message))
         await ls.relint_all()
 
     @server.feature(lsp.TEXT_DOCUMENT_HOVER)

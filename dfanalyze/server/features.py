@@ -18,6 +18,8 @@ from dfanalyze.server.snapshot import Snapshot
 from dfanalyze.span import Position, Span
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from dfanalyze.analysis.symbols import Definition, Occurrence
     from dfanalyze.api import ImageFacts
     from dfanalyze.engine.rulefile import Rule
@@ -57,6 +59,12 @@ def related_locations(finding: Finding) -> Sequence[_Related]:
     return related
 
 
+def _safety(finding: Finding) -> str | None:
+    if finding.fix is None:
+        return None
+    return "safe" if finding.fix.safe else "unsafe"
+
+
 def diagnostic(snapshot: Snapshot, finding: Finding) -> lsp.Diagnostic:
     tags = [lsp.DiagnosticTag.Unnecessary] if finding.code in _UNNECESSARY else []
     tags += [lsp.DiagnosticTag.Deprecated] if finding.code in _DEPRECATED else []
@@ -75,7 +83,7 @@ def diagnostic(snapshot: Snapshot, finding: Finding) -> lsp.Diagnostic:
         source=SOURCE,
         tags=tags or None,
         related_information=related or None,
-        data={"severity": finding.severity.value, "name": finding.name, "fixable": finding.fix is not None},
+        data={"severity": finding.severity.value, "name": finding.name, "fix": _safety(finding)},
     )
 
 
@@ -319,7 +327,7 @@ def image_hover(snapshot: Snapshot, ins: model.From) -> str:
     ref = snapshot.symbols.scopes.image(ins)
     if ref is None:
         return f"`{written}`: the image is not known before the build (a build argument decides it)"
-    facts = image_facts(ref.text)
+    facts = image_facts(ref.text, snapshot.today)
     if facts is None:
         return f"`{ref.text}`: not an image reference dfanalyze can read"
     return image_markdown(facts)
@@ -350,7 +358,7 @@ def image_markdown(facts: ImageFacts) -> str:
         facts_list = [
             ("distribution", distro),
             ("package manager", info.package_manager),
-            ("default user", info.user or ("root (no USER in its Dockerfile)" if info.source else None)),
+            ("default user", info.user),
             ("working directory", info.workdir),
             ("volumes", ", ".join(info.volumes) if info.volumes else None),
             ("exposed ports", ", ".join(info.exposed_ports) if info.exposed_ports else None),
@@ -358,6 +366,7 @@ def image_markdown(facts: ImageFacts) -> str:
             ("ENTRYPOINT", " ".join(info.entrypoint) if info.entrypoint else None),
         ]
         lines += [f"- {name}: `{value}`" for name, value in facts_list if value]
+        lines += [f"- {name}: not in the data" for name, value in facts_list[1:4] if not value]
         if info.deprecated:
             lines.append(f"- **deprecated**: {info.deprecation or ''}")
         if info.source:
@@ -381,10 +390,10 @@ def _rules_at(snapshot: Snapshot, position: Position) -> tuple[Span, list[Rule]]
         if rules:
             line = snapshot.dockerfile.lines[comment.line - 1]
             span = on_code[0].span if on_code else Span.of(comment.line, 1, comment.line, len(line) + 1)
-            return span, list(dict.fromkeys(rules))
+            return span, list({r.code: r for r in rules}.values())
     here = [f for f in snapshot.checked.findings if _inside(f.span, position) and f.code in registry.rules]
     if here:
-        return here[0].span, list(dict.fromkeys(registry.rules[f.code] for f in here))
+        return here[0].span, [registry.rules[code] for code in dict.fromkeys(f.code for f in here)]
     return None
 
 
@@ -658,7 +667,7 @@ def completion(snapshot: Snapshot, at: lsp.Position) -> list[lsp.CompletionItem]
         return _stages(snapshot, position)
     image = re.match(r"^\s*FROM\s+(?:--\S+\s+)*([^\s:$@]+):([^\s]*)$", before, re.IGNORECASE)
     if image is not None:
-        return _tags(image.group(1))
+        return _tags(image.group(1), snapshot.today)
     if not continued and re.match(r"^\s*[A-Za-z]*$", before):
         return [
             lsp.CompletionItem(label=word, kind=lsp.CompletionItemKind.Keyword, insert_text=word + " ")
@@ -716,7 +725,7 @@ def _stages(snapshot: Snapshot, position: Position) -> list[lsp.CompletionItem]:
     ]
 
 
-def _tags(repository: str) -> list[lsp.CompletionItem]:
+def _tags(repository: str, today: date) -> list[lsp.CompletionItem]:
     from dfanalyze.api import image_tags
 
     return [
@@ -724,19 +733,25 @@ def _tags(repository: str) -> list[lsp.CompletionItem]:
             label=tag,
             kind=lsp.CompletionItemKind.Value,
             sort_text=f"{number:04d}",
-            data={"image": f"{repository}:{tag}"},
+            data={"image": f"{repository}:{tag}", "today": today.isoformat()},
         )
-        for number, tag in enumerate(image_tags(repository))
+        for number, tag in enumerate(image_tags(repository, today))
     ]
 
 
 def resolve_completion(item: lsp.CompletionItem) -> lsp.CompletionItem:
     """An image tag's documentation: what dfanalyze knows of the image (computed when shown)."""
+    from datetime import date
+
     from dfanalyze.api import image_facts
 
     data: Any = item.data
     if isinstance(data, dict) and isinstance(data.get("image"), str):
-        facts = image_facts(data["image"])
+        try:
+            day: date | None = date.fromisoformat(str(data.get("today")))
+        except ValueError:
+            day = None
+        facts = image_facts(data["image"], day)
         if facts is not None:
             item.documentation = lsp.MarkupContent(lsp.MarkupKind.Markdown, image_markdown(facts))
     return item

@@ -18,6 +18,8 @@ from lsprotocol import types as lsp
 from dfanalyze.span import Position, Span
 
 if TYPE_CHECKING:
+    from datetime import date
+
     from dfanalyze.analysis.symbols import SymbolIndex
     from dfanalyze.api import Checked, Checker
     from dfanalyze.checks.suppression import Comment
@@ -116,6 +118,19 @@ class Snapshot:
     @property
     def build_args(self) -> dict[str, str]:
         return dict(self.linter.build_args) if self.linter is not None else {}
+
+    @property
+    def today(self) -> date:
+        """The day end of life is judged on: the end-of-life rule's ``today`` option when the
+        configuration sets it, else today (a hover says what the rule says)."""
+        from datetime import date
+
+        options = self.linter.plan.options.get("DF103") if self.linter is not None else None
+        configured = str((options or {}).get("today", "") or "")
+        try:
+            return date.fromisoformat(configured) if configured else date.today()
+        except ValueError:
+            return date.today()
 
     @cached_property
     def symbols(self) -> SymbolIndex:
