@@ -101,6 +101,29 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+def prepare(client: LanguageClient, received: Inbox) -> None:
+    """Record every diagnostics notification and registration; read code actions right."""
+    registered.clear()
+    received.__init__()
+    client.protocol._converter.register_structure_hook(
+        lsp.Command | lsp.CodeAction,  # lsprotocol reads a CodeAction that has a command as a Command
+        lambda value, _: _converter.structure(
+            value, lsp.Command if isinstance(value.get("command"), str) else lsp.CodeAction
+        ),
+    )
+    features = client.protocol.fm.features
+    del features[lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS]  # pytest-lsp's own keeps only the last
+
+    @client.feature(lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    def publish_diagnostics(params: lsp.PublishDiagnosticsParams) -> None:
+        client.diagnostics[params.uri] = params.diagnostics
+        received.add(params)
+
+    @client.feature(lsp.CLIENT_REGISTER_CAPABILITY)
+    def register_capability(params: lsp.RegistrationParams) -> None:
+        registered.extend(params.registrations)
+
+
 @pytest_lsp.fixture(scope="module", config=ClientServerConfig(server_command=SERVER))
 async def client(lsp_client: LanguageClient, workspace: Path) -> AsyncIterator[None]:
     params = lsp.InitializeParams(
@@ -108,26 +131,7 @@ async def client(lsp_client: LanguageClient, workspace: Path) -> AsyncIterator[N
         root_uri=workspace.as_uri(),
         workspace_folders=[lsp.WorkspaceFolder(workspace.as_uri(), "workspace")],
     )
-    registered.clear()
-    inbox.__init__()
-    lsp_client.protocol._converter.register_structure_hook(
-        lsp.Command | lsp.CodeAction,  # lsprotocol reads a CodeAction that has a command as a Command
-        lambda value, _: _converter.structure(
-            value, lsp.Command if isinstance(value.get("command"), str) else lsp.CodeAction
-        ),
-    )
-    features = lsp_client.protocol.fm.features
-    del features[lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS]  # pytest-lsp's own keeps only the last
-
-    @lsp_client.feature(lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
-    def publish_diagnostics(params: lsp.PublishDiagnosticsParams) -> None:
-        lsp_client.diagnostics[params.uri] = params.diagnostics
-        inbox.add(params)
-
-    @lsp_client.feature(lsp.CLIENT_REGISTER_CAPABILITY)
-    def register_capability(params: lsp.RegistrationParams) -> None:
-        registered.extend(params.registrations)
-
+    prepare(lsp_client, inbox)
     await lsp_client.initialize_session(params)
     yield
     await lsp_client.shutdown_session()
@@ -136,8 +140,9 @@ async def client(lsp_client: LanguageClient, workspace: Path) -> AsyncIterator[N
 class Document:
     """One open document of the test client, with its version."""
 
-    def __init__(self, client: LanguageClient, path: Path) -> None:
+    def __init__(self, client: LanguageClient, path: Path, received: Inbox | None = None) -> None:
         self.client = client
+        self.inbox = received or inbox
         self.path = path
         self.uri = path.as_uri()
         self.version = 0
@@ -150,16 +155,16 @@ class Document:
     async def diagnostics(self, start: int | None = None) -> list[lsp.Diagnostic]:
         """Wait for the diagnostics of the current version published after the ``start``-th
         notification (by default: after every notification received so far)."""
-        index = len(inbox.items) if start is None else start
+        index = len(self.inbox.items) if start is None else start
         while True:
-            params = await inbox.wait(index)
+            params = await self.inbox.wait(index)
             index += 1
             if params.uri == self.uri and params.version == self.version:
                 return list(params.diagnostics)
 
     async def open(self, text: str) -> list[lsp.Diagnostic]:
         self.version, self.text = 1, text
-        start = len(inbox.items)
+        start = len(self.inbox.items)
         self.client.text_document_did_open(
             lsp.DidOpenTextDocumentParams(lsp.TextDocumentItem(self.uri, "dockerfile", 1, text))
         )
@@ -176,7 +181,7 @@ class Document:
         )
 
     async def edit(self, text: str) -> list[lsp.Diagnostic]:
-        start = len(inbox.items)
+        start = len(self.inbox.items)
         self.change(text)
         return await self.diagnostics(start)
 

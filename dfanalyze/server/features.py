@@ -219,7 +219,7 @@ def fix_all_action(snapshot: Snapshot) -> lsp.CodeAction | None:
     """Every safe fix, applied pass after pass as ``dfanalyze --fix`` does; None when none applies."""
     if not any(f.fix is not None and f.fix.safe for f in snapshot.checked.findings):
         return None
-    fixed = snapshot.checker.fix(snapshot.text, snapshot.path)
+    fixed = snapshot.fixed
     if fixed is None or fixed == snapshot.text:
         return None
     return lsp.CodeAction(

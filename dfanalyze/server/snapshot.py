@@ -106,6 +106,12 @@ class Snapshot:
         return self.checked.dockerfile
 
     @cached_property
+    def fixed(self) -> str | None:
+        """The text after every safe fix (``dfanalyze --fix``); None when the configuration is
+        broken."""
+        return self.checker.fix(self.text, self.path)
+
+    @cached_property
     def linter(self) -> Linter | None:
         """The linter of the file's configuration (None when the configuration is broken)."""
         from dfanalyze.engine.config import ConfigError
