@@ -11,6 +11,7 @@ which takes milliseconds, and its result is thrown away).
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import traceback
 from collections.abc import Callable
@@ -48,6 +49,7 @@ class DfanalyzeServer(LanguageServer):
         self.checker = Checker()
         self.snapshots: dict[str, Snapshot] = {}
         self.worker = ThreadPoolExecutor(1, thread_name_prefix="dfanalyze")
+        self.tidied = 0
 
     def shutdown(self) -> None:
         self.worker.shutdown(wait=False, cancel_futures=True)
@@ -84,6 +86,21 @@ class DfanalyzeServer(LanguageServer):
             self.text_document_publish_diagnostics(
                 lsp.PublishDiagnosticsParams(snapshot.uri, found, snapshot.version)
             )
+        self.worker.submit(self.tidy)
+
+    def tidy(self) -> None:
+        """Collect the garbage of the versions replaced so far, between two lints instead of in
+        the middle of one (a lint leaves its model in reference cycles; the automatic collector,
+        turned off by :func:`serve`, paused a lint 50-90 ms every ~20 edits of a 200-line file).
+        What the first lints loaded for good (rules, data) is frozen out of later collections."""
+        self.tidied += 1
+        if self.tidied in (1, 20):
+            gc.collect()
+            gc.freeze()
+        elif self.tidied % 100 == 0:
+            gc.collect()
+        else:
+            gc.collect(1)
 
     def _diagnostics(self, snapshot: Snapshot) -> list[lsp.Diagnostic] | None:
         if not self.current(snapshot):
@@ -264,4 +281,5 @@ def serve(log_file: str | None = None) -> None:
     """Run the server over standard input and output until the client says exit."""
     if log_file:
         logging.basicConfig(filename=log_file, level=logging.INFO)
+    gc.disable()  # the worker collects between lints: DfanalyzeServer.tidy
     make_server().start_io()
