@@ -161,7 +161,8 @@ def main() -> int:
     latency = figures["diagnostics_ms"]
     print(f"{figures['lines']}-line Dockerfile, {figures['edits_measured']} edits after {WARM_UP} of warm-up")
     print(
-        f"diagnostics after an edit: median {latency['median']} ms, p95 {latency['p95']} ms, max {latency['max']} ms"
+        f"diagnostics after an edit: median {latency['median']} ms, "
+        f"p95 {latency['p95']} ms, max {latency['max']} ms"
     )
     print(
         f"server CPU per edit (lint + inlay hints): {figures['server_cpu_ms_per_edit_with_inlay_hints']} ms"
