@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 
 from lsprotocol import types as lsp
 from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol
 from pygls.uris import to_fs_path
 
 from dfanalyze import __version__
@@ -41,10 +42,26 @@ WATCHED = (
 """Files whose change makes every open document linted again (configurations, ignore files)."""
 
 
+class _Protocol(LanguageServerProtocol):
+    """pygls 2.1 keeps the future of every notification it handled in ``_request_futures`` for
+    good (only requests' are removed, when they answer): ~1.3 KB per notification, 1.3 MB over
+    1,000 edits. Finished ones are dropped after each notification (a finished future is needed
+    by nothing: a request's answer is already sent, a notification has none)."""
+
+    def _handle_notification(self, method_name: str, params: Any) -> None:
+        super()._handle_notification(method_name, params)
+        futures = self._request_futures
+        for key in [k for k, future in futures.items() if future.done()]:
+            del futures[key]
+
+
 class DfanalyzeServer(LanguageServer):
     def __init__(self) -> None:
         super().__init__(
-            "dfanalyze", __version__, text_document_sync_kind=lsp.TextDocumentSyncKind.Incremental
+            "dfanalyze",
+            __version__,
+            text_document_sync_kind=lsp.TextDocumentSyncKind.Incremental,
+            protocol_cls=_Protocol,
         )
         self.checker = Checker()
         self.snapshots: dict[str, Snapshot] = {}
