@@ -69,6 +69,7 @@ async def measure(edits: int) -> dict[str, Any]:
     arrived: dict[int, float] = {}
     event = asyncio.Event()
     del client.protocol.fm.features[lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS]
+    client.feature(lsp.CLIENT_REGISTER_CAPABILITY)(lambda params: None)  # the file watchers
 
     @client.feature(lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
     def published(params: lsp.PublishDiagnosticsParams) -> None:

@@ -5,11 +5,11 @@
 A real editor and the real server: Neovim from Debian's package (``apt-get install neovim tmux
 librsvg2-bin``; bookworm ships Neovim 0.7.2) runs in a tmux pane, configured with the README's
 Neovim snippet (read from the README, between the ``neovim-snippet`` markers) and a few lines of
-looks (diagnostics listed in the location list, their codes at the end of their lines). The
-workspace is a temporary git repository holding ``docs/editor-screenshot.Dockerfile``. The script
-waits for the server's diagnostics and inlay hints, opens the hover of the second FROM image (to the right of the lines, not over them), then
-records the pane with its colours (``tmux capture-pane -e``), which rich turns into SVG and
-``rsvg-convert`` into PNG.
+looks (diagnostics listed in the location list, their codes at the end of their lines, the hover
+drawn to the right of the lines instead of over them). The workspace is a temporary git
+repository holding ``docs/editor-screenshot.Dockerfile``. The script waits for the server's
+diagnostics and inlay hints, opens the hover of the second FROM image, then records the pane with
+its colours (``tmux capture-pane -e``), which rich turns into SVG and ``rsvg-convert`` into PNG.
 """
 
 from __future__ import annotations
