@@ -90,9 +90,7 @@ def capture(workspace: Path) -> str:
 
 
 def write_pictures(screen: str) -> None:
-    console = Console(
-        record=True, width=COLUMNS, file=io.StringIO(), force_terminal=True, color_system="256"
-    )
+    console = Console(record=True, width=COLUMNS, file=io.StringIO(), force_terminal=True, color_system="256")
     console.print(Text.from_ansi(screen.rstrip("\n")), end="")
     svg = HERE / "editor-screenshot.svg"
     picture = console.export_svg(title="nvim Dockerfile (dfanalyze server)").replace("&#160;", " ")
