@@ -163,14 +163,19 @@ def check_file(job: Job, task: Task) -> FileResult:
         data = task.data if task.data is not None else read(task.path)
     except InputError as exc:
         return FileResult(task.path, error=str(exc))
-    dockerfile = parse(data, task.path)
+    return check_dockerfile(job, parse(data, task.path), data)
+
+
+def check_dockerfile(job: Job, dockerfile: Dockerfile, data: bytes) -> FileResult:
+    """Lint and (with ``job.fix``) fix a file already parsed from ``data``: what
+    :func:`check_file` does after reading it (the language server checks an editor's text so)."""
     # A binary file has no lines worth showing: a code frame would be a screen of garbage.
     binary = b"\0" in data
     try:
         findings: Sequence[Finding] = job.lint(dockerfile)
     except RulesFailed as exc:  # a rule could not run: report it, keep the other rules' findings
         return FileResult(
-            task.path,
+            dockerfile.path,
             findings=tuple(exc.findings),
             lines=dockerfile.lines if exc.findings and not binary else (),
             parse_failed=_incomplete(dockerfile, exc.findings),
@@ -183,7 +188,7 @@ def check_file(job: Job, task: Task) -> FileResult:
         dockerfile, findings, fixed, problems = _fix(job, dockerfile, findings)
     changed = dockerfile.source != original
     return FileResult(
-        task.path,
+        dockerfile.path,
         findings=tuple(findings),
         lines=dockerfile.lines if findings and not binary else (),
         parse_failed=_incomplete(dockerfile, findings),

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
 EXIT_ERROR = 2
-COMMANDS = ("check", "parse", "rule", "rules", "layers")
+COMMANDS = ("check", "parse", "rule", "rules", "layers", "server")
 
 
 def _output_arguments(p: argparse.ArgumentParser) -> None:
@@ -206,12 +206,23 @@ def _layers_parser(sub: _Subparsers) -> None:
     p.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="default: auto")
 
 
+def _server_parser(sub: _Subparsers) -> None:
+    p = sub.add_parser(
+        "server",
+        help="run the language server (LSP over standard input and output; needs dfanalyze[lsp])",
+        formatter_class=_HelpFormatter,
+    )
+    p.add_argument("--stdio", action="store_true", help="talk over standard input and output (the default)")
+    p.add_argument("--log-file", metavar="PATH", help="write the server's log to PATH")
+
+
 _SUBCOMMANDS: dict[str, Callable[[_Subparsers], None]] = {  # the annotation is not evaluated
     "check": _check_parser,
     "parse": _parse_parser,
     "rule": _rule_parser,
     "rules": _rules_parser,
     "layers": _layers_parser,
+    "server": _server_parser,
 }
 
 
@@ -250,6 +261,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _rules_command(args)
         if args.command == "layers":
             return _layers_command(args)
+        if args.command == "server":
+            from dfanalyze.server import main as serve
+
+            return serve(args.log_file)
         return _check_command(args)
     except BrokenPipeError:
         return EXIT_CLEAN

@@ -63,6 +63,18 @@ def apply_fixes(text: str, findings: Sequence[Finding], *, unsafe: bool = False)
     return out, applied
 
 
+def common_ends(old: Sequence[str], new: Sequence[str]) -> tuple[int, int]:
+    """How many lines two versions of a text share at their start, and then at their end (the
+    changed lines lie between)."""
+    head = 0
+    while head < min(len(old), len(new)) and old[head] == new[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(old), len(new)) - head and old[-1 - tail] == new[-1 - tail]:
+        tail += 1
+    return head, tail
+
+
 def write_atomic(path: Path, new_text: str, original: bytes) -> None:
     """Replace ``path`` with ``new_text`` unless its bytes are no longer ``original``."""
     if path.read_bytes() != original:

@@ -31,6 +31,8 @@ BUILD_TOOLS = frozenset(
 )
 CONTEXT_LIMIT = 50_000
 """Entries of a build context the linter reads at most."""
+BUILD_CONTEXT_KEY = "build-context"
+"""The :meth:`FileAnalysis.cached` key of the build context (None: no context to read)."""
 HEAVY_DIRECTORIES = (".git", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".terraform")
 _KEY_NAMES = frozenset({"id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", "id_ecdsa_sk", "id_ed25519_sk"})
 _TEMPLATE_SUFFIXES = (".example", ".sample", ".template", ".dist", ".defaults")
@@ -59,19 +61,31 @@ def build_context(analysis: FileAnalysis) -> BuildContext | None:
     :data:`CONTEXT_LIMIT` entries (linting stays fast in a large repository)."""
 
     def load() -> BuildContext | None:
-        from dfanalyze.analysis.context import ContextTooLarge
-        from dfanalyze.layers.graph import load_build_context
-
-        if not any(_reads_context(ins) for ins in analysis.dockerfile.instructions):
+        if not reads_context(analysis.dockerfile):
             return None
-        path = Path(analysis.dockerfile.path)
-        try:
-            return load_build_context(analysis.context_dir, path if path.is_file() else None, CONTEXT_LIMIT)
-        except ContextTooLarge:
-            return None
+        return read_build_context(analysis.dockerfile.path, analysis.context_dir)
 
-    result: BuildContext | None = analysis.cached("build-context", load)
+    result: BuildContext | None = analysis.cached(BUILD_CONTEXT_KEY, load)
     return result
+
+
+def read_build_context(dockerfile: str, context_dir: str | None = None) -> BuildContext | None:
+    """The build context the rules read: ``context_dir``, else the folder of the file at path
+    ``dockerfile`` when it is on disk; None when there is none or it holds more than
+    :data:`CONTEXT_LIMIT` entries."""
+    from dfanalyze.analysis.context import ContextTooLarge
+    from dfanalyze.layers.graph import load_build_context
+
+    path = Path(dockerfile)
+    try:
+        return load_build_context(context_dir, path if path.is_file() else None, CONTEXT_LIMIT)
+    except ContextTooLarge:
+        return None
+
+
+def reads_context(dockerfile: model.Dockerfile) -> bool:
+    """Some instruction reads the build context (a COPY or ADD without ``--from``, a bind mount)."""
+    return any(_reads_context(ins) for ins in dockerfile.instructions)
 
 
 def _reads_context(ins: model.Instruction) -> bool:

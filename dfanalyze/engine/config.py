@@ -599,27 +599,35 @@ class ConfigFinder(Struct):
         return self._by_folder[folder]
 
     def _find(self, folder: Path) -> Config:
-        ours: Path | None = None
-        theirs: Path | None = None
-        for candidate in (folder, *folder.parents):
-            if ours is None:
-                ours = _dfanalyze_file(candidate)
-            if theirs is None:
-                theirs = next((candidate / n for n in HADOLINT_FILES if is_regular(candidate / n)), None)
-            if (ours is not None and theirs is not None) or exists(candidate / ".git"):
-                break
-        key = (ours or self.user, theirs)
+        key = config_files(folder, self.user)
         if key not in self._by_files:
-            if ours is not None:
-                config = load_dfanalyze(ours)
-            elif self.user is not None:
-                config = load_dfanalyze(self.user, trusted=True)
-            else:
-                config = Config()
-            if theirs is not None:
-                config = replace(config, hadolint=load_hadolint(theirs))
-            self._by_files[key] = config
+            self._by_files[key] = read_config_files(*key, user=self.user)
         return self._by_files[key]
+
+
+def config_files(folder: Path, user: Path | None = None) -> tuple[Path | None, Path | None]:
+    """The dfanalyze configuration file and the hadolint file that apply to the files of
+    ``folder`` (an absolute path): the nearest of each, up to the repository root; ``user`` (the
+    user configuration) when no dfanalyze file is found."""
+    ours: Path | None = None
+    theirs: Path | None = None
+    for candidate in (folder, *folder.parents):
+        if ours is None:
+            ours = _dfanalyze_file(candidate)
+        if theirs is None:
+            theirs = next((candidate / n for n in HADOLINT_FILES if is_regular(candidate / n)), None)
+        if (ours is not None and theirs is not None) or exists(candidate / ".git"):
+            break
+    return ours or user, theirs
+
+
+def read_config_files(ours: Path | None, theirs: Path | None, *, user: Path | None = None) -> Config:
+    """The configuration of :func:`config_files`' answer (every field unset for none). Only the
+    ``user`` configuration is trusted: a file found next to the linted files is not."""
+    config = load_dfanalyze(ours, trusted=ours == user) if ours is not None else Config()
+    if theirs is not None:
+        config = replace(config, hadolint=load_hadolint(theirs))
+    return config
 
 
 def _dfanalyze_file(folder: Path) -> Path | None:

@@ -128,13 +128,25 @@ class Plan(Struct, frozen=True, dict=True):
             self._narrowed[ignored] = self.linter.without(ignored)
         return self._narrowed[ignored]
 
-    def lint(self, dockerfile: Dockerfile, problems: list[RunProblem]) -> list[Finding]:
-        findings = self.linter_for(dockerfile.path).lint(dockerfile, problems=problems)
+    def lint(
+        self, dockerfile: Dockerfile, problems: list[RunProblem], preloaded: Mapping[str, Any] | None = None
+    ) -> list[Finding]:
+        """The file's findings (``preloaded``: see :meth:`Linter.lint`); the rules that could not
+        run are added to ``problems``."""
+        findings = self.linter_for(dockerfile.path).lint(dockerfile, problems=problems, preloaded=preloaded)
         if self.unfixable:
             findings = [
                 replace(f, fix=None) if f.fix is not None and f.code in self.unfixable else f
                 for f in findings
             ]
+        return findings
+
+    def __call__(self, dockerfile: Dockerfile, preloaded: Mapping[str, Any] | None = None) -> list[Finding]:
+        """The file's findings; :class:`RulesFailed` (carrying them) when some rule could not run."""
+        problems: list[RunProblem] = []
+        findings = self.lint(dockerfile, problems, preloaded)
+        if problems:
+            raise RulesFailed(findings, problems)
         return findings
 
 
@@ -153,11 +165,7 @@ class Linting(Struct, frozen=True):
 
     def __call__(self, dockerfile: Dockerfile) -> list[Finding]:
         """The file's findings; :class:`RulesFailed` (carrying them) when some rule could not run."""
-        problems: list[RunProblem] = []
-        findings = self.plan(dockerfile.path).lint(dockerfile, problems)
-        if problems:
-            raise RulesFailed(findings, problems)
-        return findings
+        return self.plan(dockerfile.path)(dockerfile)
 
     @property
     def rules(self) -> dict[str, Rule]:

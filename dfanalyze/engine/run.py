@@ -235,9 +235,17 @@ class Linter(Struct, frozen=True, dict=True):
         *,
         context_dir: str | None = None,
         problems: list[RunProblem] | None = None,
+        preloaded: Mapping[str, Any] | None = None,
     ) -> list[Finding]:
+        """The findings of ``dockerfile``. ``preloaded``: analyses the caller already has, by their
+        :meth:`FileAnalysis.cached` key (the language server keeps the build context of a folder
+        between edits instead of walking it again on every keystroke)."""
         analysis = FileAnalysis(
-            dockerfile, build_args=self.build_args, context_dir=context_dir, settings=self.settings
+            dockerfile,
+            build_args=self.build_args,
+            context_dir=context_dir,
+            settings=self.settings,
+            _cache=dict(preloaded or {}),
         )
         main, late, codes = self._phases
         findings = _run(analysis, main, problems)

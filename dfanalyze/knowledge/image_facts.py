@@ -33,7 +33,7 @@ from typing import Any
 
 from msgspec import Struct
 
-__all__ = ["BaseImageFacts", "ImageConfig", "Layer", "Source", "lookup", "platform_key"]
+__all__ = ["BaseImageFacts", "ImageConfig", "Layer", "Source", "lookup", "platform_key", "tags"]
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "base-images.json.gz"
 DATA_FORMAT = "dfanalyze-base-images/2"
@@ -164,10 +164,8 @@ def lookup(reference: str, platform: str | None = None) -> BaseImageFacts | None
     if parts is None:
         return None
     registry, repository, tag, digest = parts
-    if registry is not None and registry.lower() not in _DOCKER_HUB_HOSTS:
-        return None
-    repo = repository.removeprefix("library/")
-    if "/" in repo:
+    repo = _official_name(registry, repository)
+    if repo is None:
         return None
     if tag is None:
         if digest is not None:
@@ -184,6 +182,25 @@ def lookup(reference: str, platform: str | None = None) -> BaseImageFacts | None
     if arch not in entry["architectures"]:
         return None
     return _facts(repo, tag, arch, entry, data)
+
+
+def tags(repository: str) -> tuple[str, ...]:
+    """Every tag the data knows of an official image (``python``, ``library/python``,
+    ``docker.io/library/python``), in the data's order; empty when it does not know the image."""
+    parts = _split_reference(repository)
+    if parts is None or parts[2] is not None or parts[3] is not None:
+        return ()
+    name = _official_name(parts[0], parts[1])
+    image = _data()["images"].get(name) if name is not None else None
+    return tuple(image["tags"]) if image is not None else ()
+
+
+def _official_name(registry: str | None, repository: str) -> str | None:
+    """The official image's name (``library/`` left out); None for another registry or a user's image."""
+    if registry is not None and registry.lower() not in _DOCKER_HUB_HOSTS:
+        return None
+    name = repository.removeprefix("library/")
+    return None if "/" in name else name
 
 
 def _split_reference(reference: str) -> tuple[str | None, str, str | None, str | None] | None:

@@ -134,13 +134,10 @@ def fixed_block(finding: Finding, lines: Sequence[str]) -> tuple[int, list[str],
 
 
 def _diff_rows(finding: Finding, lines: Sequence[str]) -> list[_DiffRow]:
+    from dfanalyze.fix import common_ends
+
     first, old, new = fixed_block(finding, lines)
-    head = 0
-    while head < min(len(old), len(new)) and old[head] == new[head]:
-        head += 1
-    tail = 0
-    while tail < min(len(old), len(new)) - head and old[-1 - tail] == new[-1 - tail]:
-        tail += 1
+    head, tail = common_ends(old, new)
     removed = old[head : len(old) - tail]
     added = new[head : len(new) - tail]
     at = first + head  # the first changed line, numbered the same before and after the fix
