@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -58,8 +59,6 @@ def rss_kib(pid: int) -> int:
 
 def cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8").rsplit(")", 1)[1].split()
-    import os
-
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
@@ -88,7 +87,8 @@ async def measure(edits: int) -> dict[str, Any]:
         (root / ".git").mkdir()
         path = root / "Dockerfile"
         path.write_text(text, encoding="utf-8")
-        await client.start_io(sys.executable, "-m", "dfanalyze", "server")
+        env = {**os.environ, "XDG_CONFIG_HOME": str(root / "no-user-config")}  # no user configuration
+        await client.start_io(sys.executable, "-m", "dfanalyze", "server", env=env)
         assert client._server is not None
         pid = client._server.pid
         await client.initialize_session(
