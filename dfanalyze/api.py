@@ -164,9 +164,15 @@ class Checker:
     def config_files(self, path: str | Path) -> tuple[Path | None, Path | None]:
         """The dfanalyze configuration file (or the user configuration) and the hadolint file that
         apply to the file at ``path``."""
-        from dfanalyze.engine.config import config_files, folder_of, user_config_file
+        from dfanalyze.engine.config import user_config_file
 
-        return config_files(folder_of(str(path)), user_config_file())
+        return self._config_files(path, user_config_file())
+
+    @staticmethod
+    def _config_files(path: str | Path, user: Path | None) -> tuple[Path | None, Path | None]:
+        from dfanalyze.engine.config import config_files, folder_of
+
+        return config_files(folder_of(str(path)), user)
 
     def _planned(self, path: str | Path) -> tuple[Plan, tuple[Skipped, ...]]:
         from dfanalyze.engine.config import ConfigError, read_config_files, user_config_file
@@ -174,7 +180,8 @@ class Checker:
         from dfanalyze.engine.registry import default_registry
         from dfanalyze.engine.selection import SelectorError
 
-        ours, theirs = self.config_files(path)
+        user = user_config_file()  # looked up every time: made or removed while the editor runs
+        ours, theirs = self._config_files(path, user)
         key = (_stamp(ours), _stamp(theirs))
         made = self._plans.get(key)
         if made is None:
@@ -182,13 +189,13 @@ class Checker:
                 self._plans.clear()
             skipped: dict[str, Skipped] = {}
             try:
-                config = read_config_files(ours, theirs, user=user_config_file())
+                config = read_config_files(ours, theirs, user=user)
                 plan = make_plan(config, default_registry(), self._overrides, skipped)
                 made = plan, tuple(skipped.values())
             except ConfigError as exc:
                 made = exc
-            except SelectorError as exc:
-                made = ConfigError(str(ours or theirs or path), exc.key, f"{exc.selector!r} names no rule")
+            except SelectorError as exc:  # the overrides' selectors, as the command line's are
+                made = ConfigError("overrides", f"--{exc.key}", f"{exc.selector!r} names no rule{exc.hint}")
             self._plans[key] = made
         if isinstance(made, ConfigError):
             raise made

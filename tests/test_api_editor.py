@@ -15,8 +15,9 @@ import pytest
 from test_plugins import rule_file
 
 from dfanalyze.api import Checker, image_facts, image_tags, parse, suppression_comments, symbols
-from dfanalyze.engine.config import ConfigError
+from dfanalyze.engine.config import ConfigError, Overrides
 from dfanalyze.engine.config_edit import ignore_rule, new_config_path
+from dfanalyze.engine.selection import Selection
 from dfanalyze.knowledge.image_facts import tags as image_facts_tags
 from dfanalyze.span import Position, Span
 
@@ -84,6 +85,10 @@ def test_a_broken_configuration_lints_nothing(repo: Path) -> None:
     assert checked.config_error.path == str(repo / ".dfanalyze.toml")
     (repo / ".dfanalyze.toml").write_text('select = ["NOPE"]\n', encoding="utf-8")
     assert "names no rule" in str(Checker().check(TEXT, repo / "Dockerfile").config_error)
+    (repo / ".dfanalyze.toml").unlink()
+    overrides = Overrides(Selection(select=["DF2OO"]))
+    error = Checker(overrides).check(TEXT, repo / "Dockerfile").config_error
+    assert str(error).startswith("overrides: --select: 'DF2OO' names no rule")
 
 
 def test_build_context_is_read_once_until_forget(repo: Path) -> None:
