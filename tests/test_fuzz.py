@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import itertools
 import json
 import os
 import tempfile
@@ -127,7 +128,7 @@ def test_mutants_of_real_dockerfiles(data: bytes) -> None:
 
 
 PROGRESS = os.environ.get("DFANALYZE_FUZZ_PROGRESS")  # a file the long run counts its inputs in
-_tried = 0
+_TRIED = itertools.count(1)
 
 
 @pytest.mark.skipif(LONG_RUN == 0, reason="set DFANALYZE_FUZZ_EXAMPLES for the long run")
@@ -135,8 +136,7 @@ _tried = 0
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])  # fmt: skip
 @given(_mutant())
 def test_long_run(data: bytes) -> None:
-    global _tried
     _check(data)
-    _tried += 1
-    if PROGRESS and _tried % 500 == 0:
-        Path(PROGRESS).write_text(f"{_tried}\n")
+    tried = next(_TRIED)
+    if PROGRESS and tried % 500 == 0:
+        Path(PROGRESS).write_text(f"{tried}\n")
