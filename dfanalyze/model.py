@@ -9,6 +9,7 @@ its exact span in the source.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property
 
 from msgspec import Struct
@@ -421,17 +422,11 @@ class Dockerfile(Struct, frozen=True, kw_only=True, dict=True):
 
     @cached_property
     def _links_by_target(self) -> dict[int, tuple[StageLink, ...]]:
-        found: dict[int, list[StageLink]] = {}
-        for link in self.stage_links:
-            found.setdefault(link.target, []).append(link)
-        return {target: tuple(links) for target, links in found.items()}
+        return _grouped(self.stage_links, lambda link: link.target)
 
     @cached_property
     def _links_by_source(self) -> dict[int, tuple[StageLink, ...]]:
-        found: dict[int, list[StageLink]] = {}
-        for link in self.stage_links:
-            found.setdefault(link.source, []).append(link)
-        return {source: tuple(links) for source, links in found.items()}
+        return _grouped(self.stage_links, lambda link: link.source)
 
     @cached_property
     def stage_links(self) -> tuple[StageLink, ...]:
@@ -463,3 +458,12 @@ class Dockerfile(Struct, frozen=True, kw_only=True, dict=True):
                             if src is not None:
                                 links.append(StageLink(src, stage.index, "mount", ins))
         return tuple(links)
+
+
+def _grouped(
+    links: tuple[StageLink, ...], key: Callable[[StageLink], int]
+) -> dict[int, tuple[StageLink, ...]]:
+    found: dict[int, list[StageLink]] = {}
+    for link in links:
+        found.setdefault(key(link), []).append(link)
+    return {stage: tuple(group) for stage, group in found.items()}

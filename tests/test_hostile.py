@@ -286,3 +286,21 @@ def test_a_copy_to_an_empty_destination_terminates(tmp_path: Path) -> None:
     copy = graph.steps[-1]
     assert copy.creates_layer and copy.estimated_bytes is not None
     assert list(parent_dirs("//a//b")) == ["//a"] and list(parent_dirs("//x")) == []
+
+
+def test_gitignore_patterns_are_linear_work(tmp_path: Path) -> None:
+    """A folder walk honours a `.gitignore` of thousands of patterns (10,000 over 200 files took
+    13.7 s): the work grows with patterns times files, never with their square."""
+    from dfanalyze.discover import discover
+
+    def make(n: int) -> Callable[[], object]:
+        root = tmp_path / f"repo{n}"
+        for i in range(200):
+            (root / f"d{i:03d}").mkdir(parents=True)
+            (root / f"d{i:03d}" / "Dockerfile").write_text("FROM alpine:3.20\n")
+        (root / ".git").mkdir()
+        (root / ".gitignore").write_text("".join(f"build/p{i}/\n!keep{i}/\n" for i in range(n // 2)))
+        return lambda: discover([str(root)], exclude=[], respect_gitignore=True)
+
+    assert _growth(_work, make, 2000) < LINEAR
+    assert len(make(10_000)().files) == 200

@@ -288,6 +288,7 @@ class ShellScript(Struct, frozen=True, dict=True):
 # --- entry point ---------------------------------------------------------------------------------
 
 
+@cache
 def shell_dialect(shell: tuple[str, ...]) -> Dialect:
     """The dialect of a stage's ``SHELL`` (``("/bin/sh", "-c")`` when the stage sets none)."""
     if not shell:
@@ -309,8 +310,7 @@ def _parse(text: str, offsets: OffsetMap, shell: tuple[str, ...], nesting: int) 
     dialect = shell_dialect(shell)
     if dialect in {"powershell", "cmd"}:
         return ShellScript(dialect)
-    flags = _SetFlags(errexit=False, pipefail=False)
-    flags.apply(list(shell[1:]))
+    flags = _SetFlags(*_shell_flags(shell))
     masked, heredocs, errors = _mask_heredocs(text, offsets)
     if not masked.isascii():
         # tree-sitter-bash's scanner can crash the process on some non-ASCII input (a segfault
@@ -331,6 +331,14 @@ def _parse(text: str, offsets: OffsetMap, shell: tuple[str, ...], nesting: int) 
         (*errors, *walker.errors, *walker.nested_errors),
         tuple(walker.limits),
     )
+
+
+@cache
+def _shell_flags(shell: tuple[str, ...]) -> tuple[bool, bool]:
+    """``set -e`` and ``set -o pipefail`` as the shell's own options leave them."""
+    flags = _SetFlags(errexit=False, pipefail=False)
+    flags.apply(list(shell[1:]))
+    return flags.errexit, flags.pipefail
 
 
 @cache

@@ -94,6 +94,14 @@ def run_sites(ctx: Context) -> tuple[RunSite, ...]:
     return sites
 
 
+def package_sites(ctx: Context) -> tuple[RunSite, ...]:
+    """The :func:`run_sites` that run a package manager (most RUNs of a large file run none)."""
+    sites: tuple[RunSite, ...] = ctx.analysis.cached(
+        "run:package-sites", lambda: tuple(s for s in run_sites(ctx) if s.packages)
+    )
+    return sites
+
+
 def _build_sites(analysis: FileAnalysis) -> tuple[RunSite, ...]:
     dockerfile = analysis.dockerfile
     builders = _builder_stages(dockerfile)

@@ -23,6 +23,7 @@ from dfanalyze.checks.run import (
     ignored,
     insert_after,
     is_unknown,
+    package_sites,
     run_sites,
 )
 from dfanalyze.findings import Edit, Fix
@@ -96,7 +97,7 @@ def _next_operand(op: PackageOp, word: Word | None) -> Word | None:
 def _missing_yes(
     ctx: Context, managers: tuple[Manager, ...], prompts: Callable[[PackageOp, Word | None], bool]
 ) -> Iterator[Hit]:
-    for site in run_sites(ctx):
+    for site in package_sites(ctx):
         for _, op in site.package_ops(*managers):
             word = action_word(op)
             if op.yes or not prompts(op, word) or hides_options(op.command):
@@ -109,7 +110,7 @@ def _missing_yes(
 
 def zypper_missing_non_interactive(ctx: Context) -> Iterator[Hit]:
     """zypper's global ``-n`` goes before the command (after it, ``-n`` is ``--name``)."""
-    for site in run_sites(ctx):
+    for site in package_sites(ctx):
         for _, op in site.package_ops("zypper"):
             word = action_word(op)
             if op.yes or op.action not in _ZYPPER_PROMPTS or hides_options(op.command):
@@ -168,7 +169,7 @@ def apt_instead_of_apt_get(ctx: Context) -> Iterator[Hit]:
 def apt_get_install_recommends(ctx: Context) -> Iterator[Hit]:
     found = [
         (site, op)
-        for site in run_sites(ctx)
+        for site in package_sites(ctx)
         for _, op in site.package_ops("apt")
         if op.action == "install" and not op.no_recommends and not hides_options(op.command)
     ]
@@ -281,7 +282,7 @@ def zypper_dist_upgrade(ctx: Context) -> Iterator[Hit]:
 
 
 def _actions(ctx: Context, managers: tuple[Manager, ...], actions: Collection[str]) -> Iterator[Hit]:
-    for site in run_sites(ctx):
+    for site in package_sites(ctx):
         for _, op in site.package_ops(*managers):
             if op.action in actions:
                 word = action_word(op)
@@ -336,8 +337,8 @@ def _clean_missing(
             and clean_command(op)
         )
 
-    for site in run_sites(ctx):
-        if not site.ships or site.cache_mounted(*managers, *cleaners):
+    for site in package_sites(ctx):
+        if not site.packages or not site.ships or site.cache_mounted(*managers, *cleaners):
             continue
         last = _uncleaned(site, lambda op: op.manager in managers and op.action in fills, cleans)
         if last is not None:
@@ -382,7 +383,7 @@ def _mounted(mounts: tuple[tuple[str, str], ...], directory: str) -> bool:
 
 
 def pip_cache_not_disabled(ctx: Context) -> Iterator[Hit]:
-    for site in run_sites(ctx):
+    for site in package_sites(ctx):
         installs = tuple(site.package_ops("pip"))
         if not installs or not site.ships or site.cache_mounted("pip") or _pip_cache_off(ctx, site):
             continue
@@ -426,7 +427,7 @@ def _unpinned(
 ) -> Iterator[tuple[PackageOp, Package]]:
     exact = bool(ctx.options.get("exact", False))
     patterns = ctx.options.get("ignore-packages", [])
-    for site in run_sites(ctx):
+    for site in package_sites(ctx):
         for _, op in site.package_ops(*managers):
             if not select(op):
                 continue
@@ -557,7 +558,7 @@ def _rpm_unpinned(ctx: Context, managers: tuple[Manager, ...]) -> Iterator[Hit]:
             lookup = f"microdnf repoquery {package.name}"
         yield _pin_hit(package, f"{package.name}-<version>", lookup)
     patterns = ctx.options.get("ignore-packages", [])
-    for site in run_sites(ctx):
+    for site in package_sites(ctx):
         for _, op in site.package_ops(*managers):
             for word in _module_specs(op):
                 name = word.value or word.text

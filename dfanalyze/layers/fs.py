@@ -15,7 +15,7 @@ snapshots leave it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Container, Iterator, Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Literal
 
@@ -105,6 +105,23 @@ def parent_of(path: str) -> str:
 _NO_ENTRIES: Map[str, None] = Map()
 
 
+def _subtree(
+    nodes: Container[str],
+    entries: Map[str, Map[str, None]] | MapMutation[str, Map[str, None]],
+    path: str,
+) -> list[str]:
+    """The paths at and below ``path``, sorted: found through the directory entries."""
+    found = [path] if path in nodes else []
+    pending = [path]
+    while pending:
+        children = entries.get(pending.pop())
+        if children:
+            found.extend(children)
+            pending.extend(children)
+    found.sort()
+    return found
+
+
 class Paths(Mapping[str, Node]):
     """The known paths of a stage (path -> :class:`Node`) and the entries of each directory, as
     persistent maps: a step's version shares everything it does not change with the one before, and
@@ -138,15 +155,7 @@ class Paths(Mapping[str, Node]):
 
     def subtree(self, path: str) -> list[str]:
         """The known paths at and below ``path``, sorted."""
-        found = [path] if path in self._nodes else []
-        pending = [path]
-        while pending:
-            children = self._entries.get(pending.pop())
-            if children:
-                found.extend(children)
-                pending.extend(children)
-        found.sort()
-        return found
+        return _subtree(self._nodes, self._entries, path)
 
     def mutate(self) -> PathsBuilder:
         return PathsBuilder(self._nodes.mutate(), self._entries.mutate())
@@ -197,15 +206,7 @@ class PathsBuilder:
 
     def subtree(self, path: str) -> list[str]:
         """The known paths at and below ``path``, sorted."""
-        found = [path] if path in self._nodes else []
-        pending = [path]
-        while pending:
-            children = self._entries.get(pending.pop())
-            if children:
-                found.extend(children)
-                pending.extend(children)
-        found.sort()
-        return found
+        return _subtree(self._nodes, self._entries, path)
 
     def remove_below(self, path: str) -> None:
         """Forget every path below ``path``."""
