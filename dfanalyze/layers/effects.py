@@ -406,7 +406,7 @@ class _Interpreter:
                 if node.kind == "dir":
                     self.builder.mkdir(where)
                 else:
-                    self.builder.write(where, node.kind, node.size)
+                    self.builder.write(where, node.kind, node.size, node.origin)
             if move:
                 self.builder.remove(source)
 
@@ -703,10 +703,26 @@ def _copy_from_tree(builder: LayerBuilder, tree: Tree, source: str, dest: str, i
             if node.kind == "dir":
                 builder.mkdir(target)
             else:
-                builder.write(target, node.kind, node.size)
+                builder.write(target, node.kind, node.size, node.origin)
         return
     target = _join(dest, path.rsplit("/", 1)[-1]) if into else dest
-    builder.write(target, root.kind, root.size)
+    builder.write(target, root.kind, root.size, root.origin)
+
+
+def copied_origins(ins: model.CopyLike, env: StepEnv, tree: Tree) -> frozenset[str]:
+    """The context paths whose content the files a ``COPY --from=<stage>`` takes hold, as far
+    as the stage's known files tell (:attr:`~dfanalyze.layers.fs.Node.origin`)."""
+    found: set[str] = set()
+    for word in ins.sources:
+        source = expand_word(word.text, env)
+        if source is None:
+            continue
+        nodes = tree.nodes
+        for path in nodes.subtree(absolute(source, "/") or "/"):
+            origin = nodes[path].origin
+            if origin is not None:
+                found.add(origin)
+    return frozenset(found)
 
 
 def _copy_from_context(
@@ -722,16 +738,17 @@ def _copy_from_context(
         item = match.item
         base = dest + "/" + item.path if parents and item.path != "." else dest
         if item.kind == "dir":
-            _place(builder, base, match.members)
+            _place(builder, base, match.members, from_context=True)
             continue
         members = archive_members(Path(context.root, item.path)) if isinstance(ins, model.Add) else None
+        kind: NodeKind = "symlink" if item.kind == "symlink" else "file"
         if members is not None:  # ADD unpacks a local archive
-            _place(builder, base, [(m.path, m) for m in members])
+            _place(builder, base, [(m.path, m) for m in members], from_context=False)
         elif parents or not into:
-            builder.write(base, "symlink" if item.kind == "symlink" else "file", item.size)
+            builder.write(base, kind, item.size, item.path)
         else:
             name = item.name if _GLOB.search(source) else source.rstrip("/").rsplit("/", 1)[-1]
-            builder.write(_join(dest, name), "symlink" if item.kind == "symlink" else "file", item.size)
+            builder.write(_join(dest, name), kind, item.size, item.path)
 
 
 def _join(folder: str, name: str) -> str:
@@ -739,8 +756,11 @@ def _join(folder: str, name: str) -> str:
     return f"{folder.rstrip('/')}/{name}"
 
 
-def _place(builder: LayerBuilder, base: str, members: Iterable[tuple[str, ContextEntry]]) -> None:
-    """Write ``members`` (paths relative to ``base``) under the folder ``base``."""
+def _place(
+    builder: LayerBuilder, base: str, members: Iterable[tuple[str, ContextEntry]], *, from_context: bool
+) -> None:
+    """Write ``members`` (paths relative to ``base``) under the folder ``base``; ``from_context``:
+    they are context entries (not an archive's members), the origin of what is written."""
     builder.mkdir(base)
     for relative, entry in members:
         where = _join(base, relative) if relative else base
@@ -748,4 +768,4 @@ def _place(builder: LayerBuilder, base: str, members: Iterable[tuple[str, Contex
             builder.mkdir(where)
         else:
             kind: NodeKind = "symlink" if entry.kind == "symlink" else "file"
-            builder.write(where, kind, entry.size)
+            builder.write(where, kind, entry.size, entry.path if from_context else None)
