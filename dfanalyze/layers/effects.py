@@ -33,6 +33,7 @@ from dfanalyze.analysis.expand import ExpansionError, Unknown, expand_static
 from dfanalyze.analysis.packages import Download, PackageOp, analyze, cache_mounted, cleans_cache
 from dfanalyze.analysis.shell import Command, ShellScript, Word
 from dfanalyze.layers.fs import LayerBuilder, NodeKind, PathsBuilder, Tree
+from dfanalyze.layers.languages import install_blobs, note_manifest, npm_install, pip_install, python_version
 from dfanalyze.layers.sizes import (
     BaseImage,
     Calibration,
@@ -127,6 +128,8 @@ class RunSetting(Struct, frozen=True):
     profile: Profile
     estimate_packages: bool = True
     """False: package installs are not sized (linting does not read the Debian data)."""
+    context: BuildContext | None = None
+    """The build context, where the requirement and lock files the installs read are."""
 
 
 def run_layer(
@@ -455,17 +458,56 @@ class _Interpreter:
                 [p.name for p in op.packages] + [f"-r {self.value(w) or w.text}" for w in op.requirements]
             )
             cached = cache_mounted(mounts, op.manager) or cleans_cache(script, op.manager)
-            blob = unknown_blob(f"{op.manager} {op.action} {names}".strip(), self.builder.step)
+            label = f"{op.manager} {op.action} {names}".strip()
+            if op.action == "install" and self.setting.estimate_packages and self.language(op, label, cached):
+                return
+            blob = unknown_blob(label, self.builder.step)
             self.builder.add_blob(blob)
             self.builder.tainted = True
             if not cached and op.manager not in ("go",):
                 self.unknown(f"{op.manager} cache left in the layer (size unknown)")
 
+    def language(self, op: PackageOp, label: str, cached: bool) -> bool:
+        """Size a pip or npm/yarn/pnpm install from the measured package data; False when the
+        manager has none (the caller marks the install unknown)."""
+        if op.manager == "pip":
+            files = []
+            for word in op.requirements:
+                path = self.path(self.value(word))
+                where = self.builder.manifests.get(path) if path is not None else None
+                context = self.setting.context
+                if where is None or context is None:
+                    self.unknown(f"{label}: {word.text} is not a file copied from the build context")
+                    continue
+                files.append((context.root, where))
+            python = python_version(self.setting.base, installed_packages(self.builder))
+            install, unknown = pip_install(op, files, python)
+            keep_cache = not (cached or op.no_cache) and self.setting.profile.pip_http_cache
+        elif op.manager in ("npm", "yarn", "pnpm"):
+            context = self.setting.context
+            install, unknown = npm_install(
+                op, self.builder.manifests, context.root if context else None, self.cwd
+            )
+            keep_cache = not cached
+        else:
+            return False
+        for reason in unknown:
+            self.unknown(f"{label}: {reason}")
+        if install is None:
+            return True
+        measured_cache = op.manager in ("pip", "npm")  # yarn's and pnpm's caches were not measured
+        for blob in install_blobs(
+            op.manager, self.builder.step, label, install, keep_cache=keep_cache and measured_cache
+        ):
+            self.builder.add_blob(blob)
+        if keep_cache and not measured_cache:
+            self.unknown(f"{op.manager} cache left in the layer (size unknown)")
+        return True
+
     def apt(self, op: PackageOp) -> None:
         calibration = self.setting.calibration
         if op.action == "update":
-            known = self.setting.base.apt_installed is not None or self.setting.base.apt_suite is not None
-            if calibration.apt_lists is None or not known:
+            if calibration.apt_lists is None or self.setting.base.apt_data != calibration.apt_lists.suite:
                 self.unknown("apt-get update: package lists of unknown size")
                 return
             for name, size in calibration.apt_lists.files:
@@ -726,12 +768,14 @@ def _copy_from_context(
             continue
         members = archive_members(Path(context.root, item.path)) if isinstance(ins, model.Add) else None
         if members is not None:  # ADD unpacks a local archive
-            _place(builder, base, [(m.path, m) for m in members])
+            _place(builder, base, [(m.path, m) for m in members], archive=True)
         elif parents or not into:
             builder.write(base, "symlink" if item.kind == "symlink" else "file", item.size)
+            note_manifest(builder, base, item.path)
         else:
             name = item.name if _GLOB.search(source) else source.rstrip("/").rsplit("/", 1)[-1]
             builder.write(_join(dest, name), "symlink" if item.kind == "symlink" else "file", item.size)
+            note_manifest(builder, _join(dest, name), item.path)
 
 
 def _join(folder: str, name: str) -> str:
@@ -739,8 +783,11 @@ def _join(folder: str, name: str) -> str:
     return f"{folder.rstrip('/')}/{name}"
 
 
-def _place(builder: LayerBuilder, base: str, members: Iterable[tuple[str, ContextEntry]]) -> None:
-    """Write ``members`` (paths relative to ``base``) under the folder ``base``."""
+def _place(
+    builder: LayerBuilder, base: str, members: Iterable[tuple[str, ContextEntry]], *, archive: bool = False
+) -> None:
+    """Write ``members`` (paths relative to ``base``) under the folder ``base``; ``archive``: they
+    are an archive's members, not the context's files."""
     builder.mkdir(base)
     for relative, entry in members:
         where = _join(base, relative) if relative else base
@@ -749,3 +796,5 @@ def _place(builder: LayerBuilder, base: str, members: Iterable[tuple[str, Contex
         else:
             kind: NodeKind = "symlink" if entry.kind == "symlink" else "file"
             builder.write(where, kind, entry.size)
+            if not archive:
+                note_manifest(builder, where, entry.path)
