@@ -146,6 +146,10 @@ class DebianIndex:
     def __len__(self) -> int:
         return len(self._row)
 
+    def names(self) -> Iterable[str]:
+        """Every package name, sorted."""
+        return self._row.keys()
+
     def installed_kib(self, name: str) -> int | None:
         """The package's Installed-Size in KiB; None when the archive does not give one."""
         return self._kib[self._row[name]]
