@@ -507,17 +507,23 @@ class _Interpreter:
     def apt(self, op: PackageOp) -> None:
         calibration = self.setting.calibration
         if op.action == "update":
-            if calibration.apt_lists is None or self.setting.base.apt_data != calibration.apt_lists.suite:
+            lists = calibration.apt_lists
+            suite = self.setting.base.apt_data
+            if lists is None or suite is None:
                 self.unknown("apt-get update: package lists of unknown size")
                 return
-            for name, size in calibration.apt_lists.files:
-                self.write(f"{calibration.apt_lists.directory}/{name}", size, "apt-get update")
-            for name in calibration.apt_lists.dirs:
-                path = f"{calibration.apt_lists.directory}/{name}"
+            if suite == lists.suite:
+                for name, size in lists.files:
+                    self.write(f"{lists.directory}/{name}", size, "apt-get update")
+            else:  # another release's lists were not measured: unknown, unless removed in this RUN
+                self.write(f"{lists.directory}/{suite} package lists", None, "apt-get update")
+                self.write(f"{lists.directory}/lock", 0, "apt-get update")
+            for name in lists.dirs:
+                path = f"{lists.directory}/{name}"
                 if not self.hidden(path):
                     self.builder.mkdir(path)
-            if not self.hidden(calibration.apt_lists.directory):
-                self.builder.extra_entries += calibration.apt_lists.extra_entries
+            if not self.hidden(lists.directory):
+                self.builder.extra_entries += lists.extra_entries
             return
         if not self.setting.estimate_packages and op.action != "clean":
             names = " ".join(p.name for p in op.packages)
@@ -532,6 +538,14 @@ class _Interpreter:
             return
         if op.action in ("remove", "purge", "autoremove"):
             self.apt_remove(op)
+            return
+        if op.action in ("dist-clean", "distclean") and calibration.apt_lists is not None:
+            # apt 2.7+: ``clean``, and every package list and Release file (the lock file stays)
+            directory = calibration.apt_lists.directory
+            for path in self.builder.nodes.subtree(directory):
+                node = self.builder.nodes.get(path)
+                if node is not None and node.kind != "dir" and path != f"{directory}/lock":
+                    self.builder.remove(path)
             return
         if op.action not in ("clean", "autoclean"):
             self.unknown(f"apt-get {op.action}: effect on the layer unknown")
