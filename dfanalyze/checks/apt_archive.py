@@ -30,6 +30,7 @@ _SOURCES = re.compile(
     re.IGNORECASE,
 )
 _MAX_SUGGESTIONS = 3
+_REGEX_CHARS = frozenset(".+")
 # A library package's ABI version at the end of its name (``libssl1.1``, ``libcurl4t64``, ``libpq5``).
 _ABI_VERSION = re.compile(r"-?[0-9][0-9.]*(t64)?(-[0-9][0-9.]*)?$")
 
@@ -53,9 +54,18 @@ def apt_package_not_in_release(ctx: Context) -> Iterator[Hit]:
             if name is None or name in index or (name[-1] in "+-" and name[:-1] in index):
                 continue
             providers = index.providers(name)
-            if len(providers) == 1:
+            if len(providers) == 1 or _regex_matches(name, index):
                 continue  # apt selects the only provider of a virtual package
             yield _hit(package.span, name, suite, providers, index)
+
+
+def _regex_matches(name: str, index: DebianIndex) -> bool:
+    """apt-get takes a name it does not find that holds ``.`` or ``+`` as a regular expression,
+    searched in every package name (``libldap-2.5`` installs ``libldap-2.5-0``)."""
+    if not _REGEX_CHARS.intersection(name):
+        return False
+    pattern = re.compile(name)
+    return any(pattern.search(n) for n in index.names())
 
 
 def _hit(span: Span, name: str, suite: str, providers: tuple[str, ...], index: DebianIndex) -> Hit:
