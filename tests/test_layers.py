@@ -624,3 +624,19 @@ def test_waste_counts_only_known_sizes() -> None:
     result = waste(layers_)
     assert (result.reclaimable_bytes, result.wasted_bytes, result.complete) == (100, 140, False)
     assert result.efficiency == pytest.approx(40 / 140)
+
+
+def test_uv_pip_writes_no_byte_code_unless_asked(tmp_path: Path) -> None:
+    from dfanalyze.knowledge.package_sizes import load_package_sizes
+
+    data = load_package_sizes().pypi("3.12")
+    graph = build(
+        tmp_path,
+        "FROM python:3.12-slim\nRUN uv pip install --system --no-cache flask\n"
+        "RUN uv pip install --system --no-cache --compile-bytecode flask\nRUN uv pip install --system rich\n",
+    )
+    plain, compiled, cached = (s for s in graph.steps if s.text.startswith("RUN"))
+    assert plain.layer is not None and compiled.layer is not None
+    assert plain.layer.blobs[0].tar_bytes == data.closure(["flask"], compile=False).tar_bytes
+    assert compiled.layer.blobs[0].tar_bytes == data.closure(["flask"]).tar_bytes
+    assert cached.unknown_parts == ("pip install rich: uv's cache left in the layer (size unknown)",)

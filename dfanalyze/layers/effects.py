@@ -483,6 +483,9 @@ class _Interpreter:
             python = python_version(self.setting.base, installed_packages(self.builder))
             install, unknown = pip_install(op, files, python)
             keep_cache = not (cached or op.no_cache) and self.setting.profile.pip_http_cache
+            if op.tool == "uv pip" and keep_cache:  # uv keeps its own cache, not measured
+                self.unknown(f"{label}: uv's cache left in the layer (size unknown)")
+                keep_cache = False
         elif op.manager in ("npm", "yarn", "pnpm"):
             context = self.setting.context
             install, unknown = npm_install(

@@ -5,8 +5,10 @@ npm packages). What the install asks for is read from the command line and from 
 and lock files the build copied from its context (:func:`is_manifest` says which files are kept
 track of; :attr:`~dfanalyze.layers.fs.Tree.manifests` maps them back to the context):
 
-* pip: the named requirements and every ``-r`` file (nested ``-r`` files too); options,
-  ``-c`` constraints and ``--hash`` are read past; an editable, a path or a URL is unknown.
+* pip (and ``uv pip``, which byte-compiles only with ``--compile-bytecode``): the named
+  requirements and every ``-r`` file (nested ``-r`` files too, and ``poetry export``'s output when
+  it is a context file); options, ``-c`` constraints and ``--hash`` are read past; an editable, a
+  path or a URL is unknown.
 * npm/yarn/pnpm with package names: their dependency closure. Without names (``npm ci``,
   ``npm install``, ``yarn``, ``pnpm install``): the lock file in the working directory
   (``package-lock.json``/``npm-shrinkwrap.json``, ``yarn.lock``, ``pnpm-lock.yaml``), each locked
@@ -112,7 +114,11 @@ def pip_install(
     if python is None or python not in data.pythons:
         what = f"Python {python}" if python else "an unknown Python version"
         return None, [f"no measured package sizes for {what}"]
-    install = data.pypi(python).closure(specs, compile="--no-compile" not in op.flags)
+    if op.tool == "uv pip":  # uv writes no byte-code unless asked to
+        compile = bool(op.flags & {"--compile-bytecode", "--compile"})
+    else:
+        compile = "--no-compile" not in op.flags
+    install = data.pypi(python).closure(specs, compile=compile)
     return install, unknown + [f"{name} is not in the measured PyPI data" for name in install.unknown]
 
 
