@@ -301,6 +301,43 @@ def test_purge_in_the_same_step_leaves_only_bookkeeping(tmp_path: Path) -> None:
     assert size is not None and size < 3_000_000
 
 
+def test_apt_mark_auto_then_auto_remove_leaves_only_bookkeeping(tmp_path: Path) -> None:
+    """The official images' pattern: what the RUN installed and marked auto is purged again."""
+    graph = build(
+        tmp_path,
+        f'FROM {BASE}\nRUN set -eux; saved="$(apt-mark showmanual)"; apt-get update; '
+        "apt-get install -y --no-install-recommends gcc make; make -v; "
+        "apt-mark auto '.*' > /dev/null; apt-mark manual $saved; "
+        "find /usr/local -type f -exec ldd '{}' ';' | awk '{ print $3 }' | xargs -r apt-mark manual; "
+        "apt-get purge -y --auto-remove -o APT::AutoRemove::RecommendsImportant=false; "
+        "rm -rf /var/lib/apt/lists/*\n",
+    )
+    run = step(graph, "RUN set -eux")
+    assert run.known_bytes < 3_000_000  # make, find and awk leave unknown parts
+    assert (
+        "`apt-mark manual` of a command's output keeps libraries this model cannot list" in run.unknown_parts
+    )
+
+
+def test_apt_mark_manual_of_a_later_list_keeps_the_install(tmp_path: Path) -> None:
+    graph = build(
+        tmp_path,
+        f"FROM {BASE}\nRUN apt-get update && apt-get install -y --no-install-recommends gcc "
+        "&& saved=\"$(apt-mark showmanual)\" && apt-mark auto '.*' && apt-mark manual $saved "
+        "&& apt-get purge -y --auto-remove && rm -rf /var/lib/apt/lists/*\n",
+    )
+    size = step(graph, "RUN").estimated_bytes
+    assert size is not None and size > 50_000_000
+
+
+def test_apk_virtual_removed_in_the_same_step_adds_nothing(tmp_path: Path) -> None:
+    graph = build(
+        tmp_path,
+        "FROM alpine:3.20\nRUN apk add --no-cache -t .build gcc && make && apk del --no-network .build\n",
+    )
+    assert not any("apk install" in part for part in step(graph, "RUN").unknown_parts)
+
+
 def test_purge_in_a_later_step_wastes_the_install(tmp_path: Path) -> None:
     graph = build(
         tmp_path,
