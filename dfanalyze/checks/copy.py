@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 
 from dfanalyze import model
+from dfanalyze.checks.base_image import base_of, is_scratch
 from dfanalyze.checks.context import Context, Hit
 from dfanalyze.findings import Edit, Fix
 from dfanalyze.parse.instructions import suggest
@@ -183,3 +184,27 @@ def copy_relative_dest_without_workdir(ctx: Context) -> Iterator[Hit]:
             ):
                 yield Hit(ins.dest.span, {"instruction": ins.kind, "dest": ins.dest.text})
         workdir_set[stage.index] = has_workdir
+
+
+def copy_entire_filesystem(ctx: Context) -> Iterator[Hit]:
+    """``COPY --from=<stage> / /``: another stage's whole filesystem over this one. A stage built
+    ``FROM scratch`` is left alone: there the copy flattens the other stage into one layer."""
+    escape = ctx.dockerfile.escape
+    for stage in ctx.dockerfile.stages:
+        for ins in stage.instructions:
+            if not isinstance(ins, model.Copy) or ins.from_stage is None or ins.dest is None:
+                continue
+            scope = ctx.analysis.scopes.at(ins)
+            if _unquoted(scope.value(ins.dest.text, escape)) != "/":
+                continue
+            root = next((w for w in ins.sources if _unquoted(scope.value(w.text, escape)) == "/"), None)
+            if root is None:
+                continue
+            image = base_of(ctx, stage).image
+            if image is not None and is_scratch(image):
+                continue
+            yield Hit(Span(root.span.start, ins.dest.span.end), {"stage": ins.from_stage})
+
+
+def _unquoted(value: str | None) -> str | None:
+    return value.strip("\"'") if value is not None else None
