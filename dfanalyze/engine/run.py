@@ -35,7 +35,8 @@ from dfanalyze.engine.suppress import (
     skipped_rules,
 )
 from dfanalyze.findings import Finding, Severity
-from dfanalyze.model import Dockerfile, Instruction
+from dfanalyze.model import Dockerfile, From, Instruction
+from dfanalyze.parse import orphan_view
 from dfanalyze.span import Span
 
 if TYPE_CHECKING:
@@ -296,7 +297,11 @@ class Linter(Struct, frozen=True, dict=True):
             dockerfile, hadolint_pragmas=self.hadolint_pragmas, directive=override is None
         )
         experimental = self._experimental_rules(override.experimental if override else comments.experimental)
-        findings = self._check_override(_run(analysis, main + experimental, problems))
+        findings = _run(analysis, main + experimental, problems)
+        view = orphan_view(dockerfile)
+        if view is not None:
+            findings += _orphan_findings(view, findings, analysis, main + experimental, problems)
+        findings = self._check_override(findings)
         if comments:
             suppressions = resolve_comments(comments, self.registry)
             findings, used = suppressions.apply(findings)
@@ -312,6 +317,33 @@ class Linter(Struct, frozen=True, dict=True):
             findings += _run(analysis, late, problems)
         findings.sort(key=Finding.sort_key)
         return findings
+
+
+def _orphan_findings(
+    view: tuple[Dockerfile, From],
+    found: list[Finding],
+    analysis: FileAnalysis,
+    planned: list[_Planned],
+    problems: list[RunProblem] | None,
+) -> list[Finding]:
+    """The findings on the instructions before the first FROM (:func:`orphan_view`) that the
+    rules did not already report there: those that look at stages see them only in the view."""
+    dockerfile, from_ = view
+    orphans = dockerfile.stages[0].instructions
+    seen = {(f.code, f.span, f.message) for f in found}
+    fragment = FileAnalysis(
+        dockerfile,
+        build_args=analysis.build_args,
+        context_dir=analysis.context_dir,
+        settings=analysis.settings,
+    )
+    return [
+        f
+        for f in _run(fragment, planned, problems)
+        if f.span != from_.span
+        and (f.code, f.span, f.message) not in seen
+        and any(o.span.start <= f.span.start <= o.span.end for o in orphans)
+    ]
 
 
 def lint_dockerfile(
