@@ -572,6 +572,22 @@ def _pip_pinned(op: str | None, version: str | None) -> bool:
     return op in {"==", "==="} and version is not None and "*" not in version and "," not in version
 
 
+# pip's booleans (src/pip/_internal/utils/misc.py, strtobool), case-insensitive.
+_PIP_BOOLEANS = frozenset({"y", "yes", "t", "true", "on", "1", "n", "no", "f", "false", "off", "0"})
+
+
+def pip_no_cache(value: str) -> bool | None:
+    """What ``PIP_NO_CACHE_DIR=value`` does to pip (19.0 and later; read in pip 26.3's
+    cli/cmdoptions.py ``_handle_no_cache_dir`` and cli/parser.py ``_update_defaults``): True, the
+    cache is off, for every value pip's ``strtobool`` accepts, false ones (``0``, ``off``, ``no``)
+    included, for backward compatibility; False, the cache stays on, for an empty value, which pip
+    drops like every empty configuration value; None for any other value, which pip refuses: every
+    pip command then stops with "invalid truth value"."""
+    if not value:
+        return False
+    return True if value.lower() in _PIP_BOOLEANS else None
+
+
 def _pip(command: Command, tool: str, args: tuple[Word, ...]) -> PackageOp | None:
     parsed = _parse_options(args, _PIP_VALUES)
     if not parsed.operands:
@@ -579,8 +595,12 @@ def _pip(command: Command, tool: str, args: tuple[Word, ...]) -> PackageOp | Non
     action = _text(parsed.operands[0])
     if action == "cache" and _values(parsed.operands[1:2]) in (["purge"], ["remove"]):
         action = "clean"
-    # pip reads PIP_NO_CACHE_DIR with strtobool, and any set value (even "off") disables the cache
-    no_cache_env = any(a.name == "PIP_NO_CACHE_DIR" and a.value for a in command.assignments)
+    no_cache_env = any(
+        a.name == "PIP_NO_CACHE_DIR"
+        and a.value is not None
+        and (a.value.value is None or pip_no_cache(a.value.value) is not False)
+        for a in command.assignments
+    )
     packages: list[Package] = []
     if action in {"install", "uninstall", "download", "wheel"}:
         packages.extend(_package(w, _PIP_SPEC, _pip_pinned) for w in parsed.operands[1:])
