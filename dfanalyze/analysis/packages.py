@@ -480,7 +480,9 @@ _YUM_VALUES = frozenset(
     | {"--releasever", "-c", "--config", "--repo", "--repoid", "--forcearch", "-d", "-e"}
     | {"--downloaddir", "--destdir"}
 )
-_YUM_SPEC = r"(?P<name>.+?)(?P<op>-)(?P<version>\d+(\.\d+)+[\w.+~:-]*)"
+# name-[epoch:]version[-release][.arch]: a dotted version, or any version after an epoch
+# (`openssl-1:1.1.1k`), so that digits in a name (`java-17-openjdk`) are not taken for one.
+_YUM_SPEC = r"(?P<name>.+?)(?P<op>-)(?P<version>\d+:[\w.+~^-]+|\d+(\.\d+)+[\w.+~^:-]*)"
 _YUM_ACTIONS = {"erase": "remove", "update": "upgrade", "localinstall": "install"}
 
 
