@@ -293,6 +293,8 @@ def _analyze(command: Command, script: ShellScript | None) -> Operation | None:
         return _pip(command, f"{program} -m pip", args[2:])
     if program == "uv" and _values(args[:1]) == ["pip"]:
         return _pip(command, "uv pip", args[1:])
+    if program == "pipx":
+        return _pipx(command)
     if program in {"npm", "yarn", "pnpm"}:
         return _node(command, program)
     if program == "gem":
@@ -390,9 +392,10 @@ def _text(word: Word) -> str:
 
 # apt ----------------------------------------------------------------------------------------------
 
+# apt-get(8) and apt(8) (apt 2.9/3.0): the options that take a value.
 _APT_VALUES = frozenset(
     {"-o", "--option", "-c", "--config-file", "-t", "--target-release", "--default-release", "-a"}
-    | {"--host-architecture"}
+    | {"--host-architecture", "-P", "--build-profiles", "--solver", "--planner", "--comment"}
 )
 _APT_ACTIONS = {"full-upgrade": "dist-upgrade"}
 _APT_SPEC = r"(?P<name>[^=/]+)(?:(?P<op>[=/])(?P<version>.+))?"
@@ -440,9 +443,11 @@ def _cluster_letters(words: Iterable[Word], letter: str) -> list[str]:
 
 # apk ----------------------------------------------------------------------------------------------
 
+# apk(8) of apk-tools 2.14 and 3.0: the global options and those of add/del that take a value.
 _APK_VALUES = frozenset(
     {"-t", "--virtual", "-X", "--repository", "-p", "--root", "--keys-dir", "--arch"}
-    | {"--cache-dir", "--repositories-file"}
+    | {"--cache-dir", "--repositories-file", "--cache-max-age", "--timeout", "--wait"}
+    | {"--progress-fd", "--from", "--repository-config", "--uvol-manager", "--cache-predownload"}
 )
 _APK_SPEC = r"(?P<name>[^=<>~]+)(?:(?P<op>~=|=~|>=|<=|=|~|>|<)(?P<version>.+))?"
 
@@ -475,10 +480,15 @@ def _apk(command: Command) -> PackageOp | None:
 
 # yum / dnf / microdnf -----------------------------------------------------------------------------
 
+# yum(8), dnf(8) (dnf 4 and dnf5) and microdnf: the options that take a value.
 _YUM_VALUES = frozenset(
     {"-x", "--exclude", "--setopt", "--enablerepo", "--disablerepo", "--installroot"}
     | {"--releasever", "-c", "--config", "--repo", "--repoid", "--forcearch", "-d", "-e"}
-    | {"--downloaddir", "--destdir"}
+    | {"--downloaddir", "--destdir", "--repofrompath", "--rpmverbosity", "--color", "--comment"}
+    | {"--advisory", "--advisories", "--bz", "--bzs", "--cve", "--cves", "--sec-severity"}
+    | {"--secseverity", "--disableexcludes", "--disableexcludepkgs", "--excludepkgs"}
+    | {"--disableplugin", "--enableplugin", "--from-repo", "--setvar", "--debuglevel"}
+    | {"--errorlevel", "--use-host-config-from", "--installroot-dir"}
 )
 # name-[epoch:]version[-release][.arch]: a dotted version, or any version after an epoch
 # (`openssl-1:1.1.1k`), so that digits in a name (`java-17-openjdk`) are not taken for one.
@@ -514,8 +524,12 @@ def _yum(command: Command, tool: str) -> PackageOp | None:
 
 # zypper -------------------------------------------------------------------------------------------
 
+# zypper(8): the global options and those of install/remove that take a value.
 _ZYPPER_VALUES = frozenset(
-    {"-R", "--root", "--reposd-path", "-D", "--config", "-c", "-t", "--type", "-r", "--repo"} | {"--from"}
+    {"-R", "--root", "--reposd-path", "-D", "--config", "-c", "-t", "--type", "-r", "--repo"}
+    | {"--from", "--download", "-C", "--cache-dir", "--raw-cache-dir", "--solv-cache-dir"}
+    | {"--pkg-cache-dir", "--userdata", "--releasever", "--installroot", "-p", "--plus-repo"}
+    | {"--plus-content", "--oldpackage-of"}
 )
 _ZYPPER_ACTIONS = {
     "in": "install",
@@ -556,6 +570,9 @@ def _zypper(command: Command) -> PackageOp | None:
 
 # pip ----------------------------------------------------------------------------------------------
 
+# pip's options that take a value (pip 26.3: cli/cmdoptions.py and commands/install.py,
+# download.py, wheel.py, uninstall.py, read from the source; --global-option and --install-option
+# of older pips), and uv pip's --index-strategy.
 _PIP_VALUES = frozenset(
     {"-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-i", "--index-url"}
     | {"--extra-index-url", "-f", "--find-links", "-t", "--target", "--prefix", "--root"}
@@ -563,6 +580,10 @@ _PIP_VALUES = frozenset(
     | {"--implementation", "--abi", "--only-binary", "--no-binary", "--upgrade-strategy"}
     | {"--log", "--proxy", "--retries", "--timeout", "--cache-dir", "--config-settings", "-C"}
     | {"--global-option", "-p", "--python", "--report", "--exists-action", "--index-strategy"}
+    | {"--root-user-action", "--use-feature", "--use-deprecated", "--keyring-provider", "--cert"}
+    | {"--client-cert", "--build-constraint", "--group", "--resume-retries", "--default-timeout"}
+    | {"--log-file", "--local-log", "--uploaded-prior-to", "--install-option", "-d", "--dest"}
+    | {"-w", "--wheel-dir", "--source", "--source-dir", "--source-directory", "--path"}
 )
 _PIP_SPEC = (
     r"(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*(\[[^\]]*\])?)\s*"
@@ -626,12 +647,47 @@ def _pip(command: Command, tool: str, args: tuple[Word, ...]) -> PackageOp | Non
     )
 
 
+# pipx install/inject (pipx 1.7): the options that take a value.
+_PIPX_VALUES = frozenset(
+    {"--suffix", "--python", "--preinstall", "-i", "--index-url", "--pip-args", "--backend"}
+    | {"--spec", "--requirement", "-r"}
+)
+
+
+def _pipx(command: Command) -> PackageOp | None:
+    """``pipx install PKG...`` and ``pipx inject VENV PKG...``: pip installs, each package into a
+    virtual environment of its own (pipx's own options; ``--pip-args`` go to pip)."""
+    parsed = _parse_options(command.args, _PIPX_VALUES)
+    action = _text(parsed.operands[0]) if parsed.operands else ""
+    if action not in {"install", "inject"}:
+        return None
+    words = parsed.operands[2:] if action == "inject" else parsed.operands[1:]
+    return PackageOp(
+        manager="pip",
+        tool="pipx",
+        action="install",
+        command=command,
+        packages=tuple(_package(w, _PIP_SPEC, _pip_pinned) for w in words),
+        flags=parsed.flags,
+        options=parsed.options,
+        yes=True,
+        requirements=parsed.words("-r", "--requirement"),
+    )
+
+
 # npm / yarn / pnpm --------------------------------------------------------------------------------
 
+# npm (10), yarn (1 and 4) and pnpm (9): the options that take a value.
 _NODE_VALUES = frozenset(
     {"--registry", "--prefix", "--omit", "--include", "--only", "--tag", "--cache", "-w"}
     | {"--workspace", "--userconfig", "--cwd", "--modules-folder", "--cache-folder"}
     | {"--network-timeout", "--mutex", "--filter", "-F", "--dir", "-C", "--store-dir"}
+    | {"--loglevel", "--install-strategy", "--before", "--audit-level", "--globalconfig"}
+    | {"--script-shell", "--node-options", "--location", "--save-prefix", "--otp", "--scope"}
+    | {"--fetch-retries", "--fetch-timeout", "--cpu", "--os", "--libc", "--network-concurrency"}
+    | {"--global-folder", "--link-folder", "--preferred-cache-folder", "--https-proxy"}
+    | {"--proxy", "--reporter", "--virtual-store-dir", "--lockfile-dir", "--node-linker"}
+    | {"--mode"}
 )
 _NODE_ACTIONS = {
     "i": "install",
@@ -699,9 +755,11 @@ def _node(command: Command, tool: str) -> PackageOp | None:
 
 # gem ----------------------------------------------------------------------------------------------
 
+# gem install (RubyGems 3.5): the options that take a value.
 _GEM_VALUES = frozenset(
     {"-v", "--version", "-i", "--install-dir", "-n", "--bindir", "--source", "-s", "-P"}
-    | {"--trust-policy", "--platform", "-g", "--file"}
+    | {"--trust-policy", "--platform", "-g", "--file", "--config-file", "--build-root"}
+    | {"--target-rbconfig", "--http-proxy"}
 )
 _GEM_SPEC = r"(?P<name>[^:]+)(?:(?P<op>:)(?P<version>.+))?"
 
@@ -734,9 +792,11 @@ def _gem(command: Command) -> PackageOp | None:
 
 # go -----------------------------------------------------------------------------------------------
 
+# go install / go get (go help build): the build flags that take a value.
 _GO_VALUES = frozenset(
     {"-o", "-C", "-ldflags", "-gcflags", "-tags", "-mod", "-modfile", "-p", "-asmflags"}
-    | {"-pkgdir", "-toolexec", "-overlay", "-pgo"}
+    | {"-pkgdir", "-toolexec", "-overlay", "-pgo", "-gccgoflags", "-compiler", "-buildmode"}
+    | {"-installsuffix", "-covermode", "-coverpkg"}
 )
 _GO_SPEC = r"(?P<name>[^@]+)(?:(?P<op>@)(?P<version>.+))?"
 
@@ -795,7 +855,7 @@ _CURL_VALUES = frozenset(
     | {"-x", "--proxy", "--cacert", "--cert", "--key", "-T", "--upload-file", "-F", "--form"}
     | {"-b", "--cookie", "-c", "--cookie-jar", "-r", "--range", "-K", "--config", "--proto"}
     | {"--proto-redir", "--resolve", "-C", "--continue-at", "--output-dir", "-z", "--time-cond"}
-    | {"--limit-rate", "-Y", "-y", "--url", "-E", "--tlsv1.2", "--ciphers"}
+    | {"--limit-rate", "-Y", "-y", "--url", "-E", "--ciphers"}
 )
 _WGET_VALUES = frozenset(
     {"-O", "--output-document", "-o", "--output-file", "-P", "--directory-prefix", "-U"}

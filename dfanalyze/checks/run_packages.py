@@ -389,7 +389,12 @@ def pip_cache_not_disabled(ctx: Context) -> Iterator[Hit]:
         if not installs or not site.ships or site.cache_mounted("pip") or _pip_cache_off(ctx, site):
             continue
         for index, op in installs:
-            if op.action != "install" or op.no_cache or op.tool == "uv pip" or hides_options(op.command):
+            if (
+                op.action != "install"
+                or op.no_cache
+                or op.tool in {"uv pip", "pipx"}
+                or hides_options(op.command)
+            ):
                 continue
             if _cleaned_after(site, index, {"pip"}):
                 continue
