@@ -407,6 +407,7 @@ def _apt(command: Command, tool: str) -> PackageOp | None:
         return None
     action = _text(parsed.operands[0])
     quiet = sum(f == "-q" for f in _cluster_letters(command.args, "q"))
+    quiet += sum(w.value == "--quiet" for w in command.args)
     yes = (
         bool(parsed.flags & {"-y", "--yes", "--assume-yes", "--force-yes"})
         or quiet >= 2
@@ -765,7 +766,9 @@ _GEM_SPEC = r"(?P<name>[^:]+)(?:(?P<op>:)(?P<version>.+))?"
 
 
 def _gem(command: Command) -> PackageOp | None:
-    parsed = _parse_options(command.args, _GEM_VALUES)
+    args = command.args
+    end = next((i for i, w in enumerate(args) if w.value == "--"), len(args))
+    parsed = _parse_options(args[:end], _GEM_VALUES)  # after `--`: the gems' build options
     if not parsed.operands:
         return None
     action = _text(parsed.operands[0])

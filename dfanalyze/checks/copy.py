@@ -13,9 +13,10 @@ from dfanalyze.findings import Edit, Fix
 from dfanalyze.parse.instructions import suggest
 from dfanalyze.span import Position, Span
 
+# What ADD extracts: tar archives, plain or compressed (a zip is copied as it is).
 ARCHIVE_SUFFIXES = (
     ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz", ".tbz2", ".tar.xz", ".txz", ".tar.zst",
-    ".tzst", ".tar.lz", ".tar.lzma", ".tlz", ".gz", ".bz2", ".xz", ".zst", ".lzma", ".zip",
+    ".tzst", ".tar.lz", ".tar.lzma", ".tlz", ".gz", ".bz2", ".xz", ".zst", ".lzma",
 )  # fmt: skip
 _URL = r"(?i)^[a-z][a-z0-9+.-]*://"
 _GIT = r"^git@|\.git(#.*)?$"
@@ -95,7 +96,8 @@ def copy_multiple_sources_dest_slash(ctx: Context) -> Iterator[Hit]:
 
 
 def _is_remote(source: str) -> bool:
-    return bool(re.match(_URL, source) or re.search(_GIT, source))
+    unquoted = source.strip("\"'")
+    return bool(re.match(_URL, unquoted) or re.search(_GIT, unquoted))
 
 
 def _is_archive(source: str) -> bool:

@@ -150,7 +150,7 @@ def undefined_var(ctx: Context) -> Iterator[Hit]:
 _SECRET = re.compile(
     r"(?i)(?:_|^)(?:apikey|auth|credential|credentials|key|password|pword|passwd|secret|token)(?:_|$)"
 )
-_ALLOW = r"(?i)(?:_|^)(?:public)(?:_|$)"
+_ALLOW = r"(?i)(?:_|^)(?:public|file|version)(?:_|$)"
 
 
 def secrets_in_arg_or_env(ctx: Context) -> Iterator[Hit]:

@@ -342,7 +342,10 @@ def read_comments(
             pending.append((number, line, found.end(), ins))
     for number, line, value_start, ins in pending:
         if not any(number < reset < ins.span.start.line for reset in resets):
-            reader.check(number, line, value_start, line[value_start:].rstrip(), ins.span)
+            # BuildKit keeps the value up to its first space: the rest is a free comment
+            raw = line[value_start:].rstrip()
+            end = raw.find(" ", len(raw) - len(raw.lstrip()))
+            reader.check(number, line, value_start, raw if end < 0 else raw[:end], ins.span)
     return SourceComments(
         tuple(reader.comments), tuple(reader.invalid), buildkit_errors, frozenset(reader.experimental)
     )
