@@ -102,3 +102,12 @@ def test_hadolint_yaml_ignores_dl3064(tmp_path: Path) -> None:
     assert "DF600" in _check(tmp_path)
     (tmp_path / ".hadolint.yaml").write_text("ignored:\n  - DL3064\n", encoding="utf-8")
     assert "DF600" not in _check(tmp_path)
+
+
+def test_every_difference_has_a_kind_a_reason_and_cases_once() -> None:
+    """The reasons docs/parity.md shows for the differences that replay.py finds."""
+    differences = tomllib.loads(DATA.read_text(encoding="utf-8"))["difference"]
+    kinds = {"deliberate", "location", "dfanalyze miss", "hadolint false positive"}
+    cases = [case for item in differences for case in item["cases"]]
+    assert all(item["kind"] in kinds and item["reason"].strip() and item["cases"] for item in differences)
+    assert len(cases) == len(set(cases))

@@ -167,10 +167,10 @@ class _Reader:
                 raise _Unsupported("unlines")
             return "".join(f"{line}\n" for line in lines)
         if tok.text in {"Text.intercalate", "intercalate"}:
-            sep, lines = self.term(), self.term()
-            if not isinstance(sep, str) or not isinstance(lines, list):
+            joiner, lines = self.term(), self.term()
+            if not isinstance(joiner, str) or not isinstance(lines, list):
                 raise _Unsupported("intercalate")
-            return sep.join(lines)
+            return joiner.join(lines)
         if tok.kind == "name" and tok.text in self.env:
             return self.env[tok.text]
         raise _Unsupported(tok.text)
@@ -251,15 +251,20 @@ def spec_cases(source: str, spec: str) -> tuple[list[SpecCase], list[tuple[int, 
                     break
                 reader.i += 1
             config = _config(" ".join(t.text for t in toks[start : reader.i]))
-        elif tok.text == "let" and (nxt := reader.peek()) is not None and nxt.kind == "name":
-            name = reader.take().text
-            if (eq := reader.peek()) is None or eq.text != "=":
-                continue
-            reader.take()
-            try:
-                reader.env[name] = reader.expr()
-            except (_Unsupported, IndexError):
-                reader.env.pop(name, None)
+        elif tok.text == "let":  # one binding or several: `let a = ...` / `let <newline> a = ... b = ...`
+            while (
+                (nxt := reader.peek()) is not None
+                and nxt.kind == "name"
+                and (eq := reader.peek(1))
+                and eq.text == "="
+            ):
+                name = reader.take().text
+                reader.take()
+                try:
+                    reader.env[name] = reader.expr()
+                except (_Unsupported, IndexError):
+                    reader.env.pop(name, None)
+                    break
         elif tok.text in ASSERTIONS or tok.text in {"assertChecks", "assertOnBuildChecks"}:
             line = tok.line
             try:
@@ -496,7 +501,7 @@ def buildkit_findings(case: CheckCase) -> tuple[tuple[str, int], ...]:
 
 def known_differences() -> dict[str, str]:
     data = tomllib.loads(PARITY_DATA.read_text(encoding="utf-8"))
-    return {d["case"]: d["reason"] for d in data.get("difference", [])}
+    return {case: d["reason"] for d in data.get("difference", []) for case in d["cases"]}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -556,8 +561,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     lines += ["", "| Code | assertions | agree | differ |", "| --- | ---: | ---: | ---: |"]
     for code in sorted({c for c, _ in per_code}):
-        agree, differ = per_code[(code, "agree")], per_code[(code, "differ")]
-        lines.append(f"| {code} | {agree + differ} | {agree} | {differ} |")
+        agreeing, differing = per_code[(code, "agree")], per_code[(code, "differ")]
+        lines.append(f"| {code} | {agreeing + differing} | {agreeing} | {differing} |")
     lines += [
         "",
         "### Differences",
@@ -579,16 +584,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows = []
     for check in checks:
         found = buildkit_findings(check)
-        expected = tuple(sorted(set(check.expected)))
-        if found == expected:
+        wanted = tuple(sorted(set(check.expected)))
+        if found == wanted:
             agree_checks += 1
             continue
         reason = reasons.get(check.key)
         used.add(check.key)
         if reason is None:
             unexplained.append(check.key)
-        missing = sorted(set(expected) - set(found))
-        extra = sorted(set(found) - set(expected))
+        missing = sorted(set(wanted) - set(found))
+        extra = sorted(set(found) - set(wanted))
         rows.append(
             f"| `{check.key}` (line {check.line}) | {', '.join(f'{n}:{ln}' for n, ln in missing) or '-'} | "
             f"{', '.join(f'{n}:{ln}' for n, ln in extra) or '-'} | {reason or '**no reason**'} |"

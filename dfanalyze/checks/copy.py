@@ -126,28 +126,35 @@ def copy_then_extract(ctx: Context) -> Iterator[Hit]:
     """An archive copied with COPY and then extracted by a later RUN of the same stage: ADD would
     extract it in one layer without keeping the archive."""
     for stage in ctx.dockerfile.stages:
-        copied: dict[str, model.Word] = {}
+        copied: dict[str, model.Word] = {}  # the archive's name in the image -> its COPY source
         for ins in stage.instructions:
             if isinstance(ins, model.Copy) and ins.from_stage is None:
+                dest = ins.dest.text.strip("\"'") if ins.dest is not None else "/"
                 for source in ins.sources:
                     if _is_archive(source.text) and not _is_remote(source.text):
-                        copied[source.text.rsplit("/", 1)[-1].strip("\"'")] = source
+                        copied[_basename(source.text)] = source
+                        if len(ins.sources) == 1 and _is_archive(dest):  # copied under a new name
+                            copied[_basename(dest)] = source
             elif isinstance(ins, model.Run) and copied:
                 for script in ctx.analysis.shell_scripts(ins):
                     for command in script.commands:
                         if not _extracts(command.name, [a.text for a in command.args]):
                             continue
                         for arg in command.args:
-                            name = (arg.value or arg.text).rsplit("/", 1)[-1]
+                            name = _basename(arg.value or arg.text)
                             if name in copied:
                                 source = copied.pop(name)
                                 yield Hit(
                                     source.span,
                                     {
-                                        "archive": name,
+                                        "archive": _basename(source.text),
                                         "line": command.offsets.span(command.start, command.end).start.line,
                                     },
                                 )
+
+
+def _basename(path: str) -> str:
+    return path.strip("\"'").replace("\\", "/").rsplit("/", 1)[-1]
 
 
 def _extracts(name: str, args: list[str]) -> bool:
