@@ -325,3 +325,14 @@ def test_hadolint_selectors_and_suppression_comments_reach_the_rules() -> None:
     selection = Selection(select=["DL3014"])
     found = lint_dockerfile(parse_text(text, "Dockerfile"), registry=REGISTRY, selection=selection)
     assert [f.span.start.line for f in found] == [4]
+
+
+def test_the_missing_labels_are_one_finding_at_the_final_image() -> None:
+    schema = {"org.opencontainers.image.title": "text", "org.opencontainers.image.version": "semver"}
+    (found,) = lint("FROM alpine:3.20\n", "DF731", options={"label-schema": schema})
+    assert found.span == Span.of(1, 6, 1, 17)
+    assert found.message == (
+        "2 labels required by the label schema are not set in the final image: "
+        "org.opencontainers.image.title, org.opencontainers.image.version"
+    )
+    assert [r.span for r in found.related] == [found.span] * 2
