@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types as lsp
 
@@ -45,34 +45,6 @@ _CODE_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*")
 # -- diagnostics -----------------------------------------------------------------------------------
 
 
-class _Related(Protocol):
-    """One item of a finding about several: where it is, and what is there (may be empty)."""
-
-    @property
-    def span(self) -> Span: ...
-
-    @property
-    def message(self) -> str: ...
-
-
-def related_locations(finding: Finding) -> Sequence[_Related]:
-    """The items of a finding about several, when its rule gives them (``Finding.related``, being
-    added for issue 12; read as the SonarQube reporter reads it)."""
-    related: Sequence[_Related] = getattr(finding, "related", ())
-    return related
-
-
-def _related_message(snapshot: Snapshot, item: _Related) -> str:
-    """An item's message, else the text it spans (an empty message shows nothing in an editor)."""
-    if item.message:
-        return item.message
-    span = item.span
-    lines = snapshot.dockerfile.lines
-    if span.start.line != span.end.line or not 0 < span.start.line <= len(lines):
-        return "here"
-    return lines[span.start.line - 1][span.start.column - 1 : span.end.column - 1] or "here"
-
-
 def _safety(finding: Finding) -> str | None:
     if finding.fix is None:
         return None
@@ -84,9 +56,9 @@ def diagnostic(snapshot: Snapshot, finding: Finding) -> lsp.Diagnostic:
     tags += [lsp.DiagnosticTag.Deprecated] if finding.code in _DEPRECATED else []
     related = [
         lsp.DiagnosticRelatedInformation(
-            lsp.Location(snapshot.uri, snapshot.lines.range(item.span)), _related_message(snapshot, item)
+            lsp.Location(snapshot.uri, snapshot.lines.range(item.span)), item.message
         )
-        for item in related_locations(finding)
+        for item in finding.related
     ]
     return lsp.Diagnostic(
         range=snapshot.lines.range(finding.span),
