@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 from msgspec import Struct, field
 
 from dfanalyze.layers.fs import Blob
+from dfanalyze.layers.ranges import SizeRange, exact
 
 if TYPE_CHECKING:
     from dfanalyze.analysis.packages import PackageOp
@@ -198,7 +199,7 @@ class BaseImage(Struct, frozen=True):
 
     ref: str
     bytes: int | None
-    """Uncompressed size, None when no source gives it."""
+    """Uncompressed size (the point estimate when it is estimated), None when no source gives it."""
     source: str
     """Where the size comes from, or why it is unknown."""
     empty: bool = False
@@ -211,14 +212,23 @@ class BaseImage(Struct, frozen=True):
     """A Debian bookworm image whose packages are not known: the minimal set gives an upper bound."""
     family: str | None = None
     variant: str | None = None
+    size: SizeRange | None = None
+    """The size as a range, with the compressed size (None when nothing is known)."""
+    as_of: str | None = None
+    """The day the size's source was read (ISO date)."""
 
 
 def base_image(ref: ImageRef | None, written: str, data: Calibration) -> BaseImage:
     """The base image of ``FROM <ref>`` (``written`` is the text, for messages)."""
+    from dfanalyze.layers.ranges import compressed_of, exact, range_data
+
+    ranges = range_data()
     if ref is None:
         return BaseImage(written, None, "the image reference is not known before the build")
     if ref.repository == "scratch" and ref.registry is None:
-        return BaseImage("scratch", 0, "scratch is empty", empty=True, apt_installed=frozenset())
+        return BaseImage(
+            "scratch", 0, "scratch is empty", empty=True, apt_installed=frozenset(), size=exact(0, 0)
+        )
     name = ref.text
     measured = data.bases.get(name)
     if measured is not None:
@@ -228,25 +238,96 @@ def base_image(ref: ImageRef | None, written: str, data: Calibration) -> BaseIma
             f"measured ({measured.source})",
             apt_installed=measured.packages if measured.distro == "debian" else None,
             family=measured.distro,
+            size=exact(measured.bytes, compressed_of(measured.bytes, ranges)),
+            as_of=data.measured[:10],
         )
     from dfanalyze.knowledge.base_images import lookup
 
     info = lookup(ref.registry, ref.repository, ref.tag)
-    if info is None:
+    known = repo_info_size(name)
+    if info is None and known is None:
         return BaseImage(name, None, "no size data for this image")
-    variant = info.variant or info.family
-    size = next((s for s in info.sizes if s.variant == variant and s.kind == "uncompressed"), None)
-    bookworm = info.distro == "debian" and info.distro_cycle == "12"
-    exact = bookworm and info.family == "debian" and info.variant is None
-    return BaseImage(
+    from msgspec.structs import replace
+
+    bookworm = info is not None and info.distro == "debian" and info.distro_cycle == "12"
+    exact_set = bookworm and info is not None and info.family == "debian" and info.variant is None
+    unsized = BaseImage(
         name,
-        round(size.mib * MIB) if size is not None else None,
-        size.source if size is not None else "no uncompressed size for this image in the data",
-        apt_suite="bookworm" if exact else None,
-        apt_upper_bound=bookworm and not exact,
-        family=info.family,
-        variant=info.variant,
+        None,
+        "no uncompressed size for this image in the data",
+        apt_suite="bookworm" if exact_set else None,
+        apt_upper_bound=bookworm and not exact_set,
+        family=info.family if info is not None else None,
+        variant=info.variant if info is not None else None,
     )
+    if known is not None:
+        size, source, as_of = known
+        return replace(unsized, bytes=size.point, source=source, size=size, as_of=as_of)
+    assert info is not None
+    named = info.variant or info.family
+    listed = next((s for s in info.sizes if s.variant == named and s.kind == "uncompressed"), None)
+    if listed is None:
+        return unsized
+    size_bytes = round(listed.mib * MIB)
+    return replace(
+        unsized,
+        bytes=size_bytes,
+        source=listed.source,
+        size=exact(size_bytes, compressed_of(size_bytes, ranges)),
+        as_of=listed.read.isoformat(),
+    )
+
+
+_DIFFERS = {
+    "version": "another version",
+    "distro": "another distribution release",
+    "variant": "another variant",
+}
+
+
+def repo_info_size(reference: str) -> tuple[SizeRange, str, str] | None:
+    """The size of an official image from repo-info's facts (:mod:`dfanalyze.knowledge.image_facts`),
+    the source said in words and the day it was read: exact when the tag's uncompressed size is
+    known; else estimated from its compressed size, or from the nearest tag the data knows, with the
+    spread of :mod:`dfanalyze.layers.ranges`. None when the data does not know the image."""
+    from dfanalyze.knowledge import image_facts
+    from dfanalyze.layers.ranges import SizeRange, compressed_of, range_data
+
+    ranges = range_data()
+    facts = image_facts.lookup(reference)
+    note = ""
+    spreads = []
+    if facts is None:
+        near = image_facts.nearest(reference)
+        if near is None:
+            return None
+        facts = near.facts
+        spreads.append(ranges.nearest[near.differs])
+        note = f"estimated from {facts.image}:{facts.tag} ({_DIFFERS[near.differs]})"
+    where = f"repo-info {facts.image}:{facts.tag}"
+    read = facts.read.isoformat()
+    nearby = spreads[0] if spreads else None
+    if facts.uncompressed_bytes is not None:
+        size = facts.uncompressed_bytes
+        compressed = facts.compressed_bytes or compressed_of(size, ranges)
+        if nearby is None:
+            return exact(size, compressed), f"{where}, read {read}", read
+    elif facts.compressed_bytes is not None:
+        compressed = facts.compressed_bytes
+        size = round(compressed * ranges.compression.mid)
+        spreads.append(ranges.compression)
+        note = "; ".join(filter(None, (note, "estimated from its compressed size")))
+    else:
+        return None
+    low = high = 1.0
+    for spread in spreads:
+        low, high = low * spread.low / spread.mid, high * spread.high / spread.mid
+    shift = nearby.mid if nearby is not None else 1.0
+    point = round(size * shift)
+    estimate = SizeRange(
+        point, round(point * low), round(point * high), round(compressed * shift), (f"base image: {note}",)
+    )
+    return estimate, f"{where}, read {read}; {note}", read
 
 
 def _debian_base() -> frozenset[str]:
