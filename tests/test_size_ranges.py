@@ -11,7 +11,15 @@ import pytest
 
 from dfanalyze.api import layers
 from dfanalyze.knowledge.image_facts import DATA_FILE, lookup, nearest, tag_parts
-from dfanalyze.layers.ranges import DATA, SizeRange, combine, command_kind, range_data
+from dfanalyze.layers.ranges import (
+    DATA,
+    SizeRange,
+    combine,
+    command_kind,
+    named_packages,
+    part_kind,
+    range_data,
+)
 from dfanalyze.layers.render import to_json
 from tools import calibrate_sizes
 
@@ -59,10 +67,41 @@ def test_percentile_interpolates() -> None:
         ("COPY . /app", "copy"),
         ("RUN # debian.sh --arch 'amd64' out/ 'trixie' '@1785715200'", "rootfs"),
         ("RUN groupadd -r app", "run"),
+        ("RUN set -eux; BINARY_URL='https://example.com/jdk-21_linux-x64.tar.gz'; ...", "download"),
     ],
 )
 def test_command_kind(text: str, kind: str) -> None:
     assert command_kind(text) == kind
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("RUN apt-get update && apt-get install -y --no-install-recommends curl ca-certificates", 2),
+        ("RUN apk add --no-cache --virtual .build-deps gcc musl-dev && apk add git", 3),
+        ("RUN apt-get install -y -o Dpkg::Options::=--force-confold tzdata", 1),
+        ("RUN apt-get install -y $PACKAGES", None),
+        ("RUN apt-get install -y curl ...", None),
+        ("RUN pip install flask", None),
+    ],
+)
+def test_named_packages(text: str, count: int | None) -> None:
+    assert named_packages(text) == count
+
+
+def test_an_unknown_part_is_of_the_tool_that_left_it() -> None:
+    assert part_kind("apk install curl: size unknown", "download") == "apk"
+    assert part_kind("pip cache left in the layer (size unknown)", "apt") == "pip"
+    assert part_kind("`make` may write files this model cannot list", "build") == "build"
+
+
+def test_package_installs_scale_with_the_packages_named(tmp_path: Path) -> None:
+    one = _json(tmp_path, "FROM alpine:3.22\nRUN apk add --no-cache curl\n")["steps"][1]  # type: ignore[index]
+    four = _json(tmp_path, "FROM alpine:3.22\nRUN apk add --no-cache curl git jq bash\n")["steps"][1]  # type: ignore[index]
+    per = range_data().per_package["apk"]
+    assert one["high_bytes"] - one["known_bytes"] == round(per.high)
+    assert four["high_bytes"] - four["known_bytes"] == round(4 * per.high)
+    assert "per package named, times 4" in four["range_from"][0]
 
 
 def test_tag_parts() -> None:

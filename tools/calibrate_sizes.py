@@ -16,6 +16,10 @@ percentiles are the 10th, 50th and 90th, interpolated linearly between the sorte
   its amd64 layers: the same instruction is built for many tags), its compressed size times the
   median ratio above. A kind with fewer than ``MIN_LAYERS`` distinct layers has no entry of its
   own and takes ``any``, the spread of every layer.
+* ``per_package``: for the package kinds (apt, apk, rpm), the bytes per package of the layers of
+  that kind whose instruction names every package it installs
+  (:func:`dfanalyze.layers.ranges.named_packages`: no variable, not cut), with at least
+  ``MIN_LAYERS`` such layers.
 * ``nearest``: every entry with an uncompressed size estimated from its nearest other entry of the
   same image (:func:`dfanalyze.knowledge.image_facts.closest_tag` with the entry's aliases left
   out; the one its first tag finds), as actual / estimated, by how the two tags differ.
@@ -35,7 +39,7 @@ from typing import Any
 
 from dfanalyze.knowledge.image_facts import DATA_FILE as FACTS
 from dfanalyze.knowledge.image_facts import closest_tag, tag_parts
-from dfanalyze.layers.ranges import ANY_KIND, DATA, FORMAT, command_kind
+from dfanalyze.layers.ranges import ANY_KIND, DATA, FORMAT, PACKAGE_KINDS, command_kind, named_packages
 
 ROOT = Path(__file__).resolve().parent.parent
 PERCENTILES = (10, 50, 90)
@@ -71,17 +75,31 @@ def compression_ratios(facts: Mapping[str, Any]) -> list[float]:
     ]
 
 
-def layer_sizes(facts: Mapping[str, Any], ratio: float) -> dict[str, list[float]]:
-    """Uncompressed bytes of each distinct amd64 layer instruction, by kind."""
+def distinct_layers(facts: Mapping[str, Any], ratio: float) -> dict[str, float]:
+    """Uncompressed bytes of each distinct amd64 layer instruction (the median of its layers)."""
     by_text: dict[str, list[int]] = defaultdict(list)
     for _, entry in _entries(facts):
         for size, text in entry["remote"].get(ARCH, {}).get("layers", ()):
             by_text[text.removesuffix(" # buildkit").strip()].append(size)
+    return {text: percentile(sizes, 50) * ratio for text, sizes in by_text.items()}
+
+
+def layer_sizes(layers: Mapping[str, float]) -> dict[str, list[float]]:
+    """The layers' sizes by kind, and all of them as ``any``."""
     by_kind: dict[str, list[float]] = defaultdict(list)
-    for text, sizes in by_text.items():
-        size = percentile(sizes, 50) * ratio
+    for text, size in layers.items():
         by_kind[command_kind(text)].append(size)
         by_kind[ANY_KIND].append(size)
+    return by_kind
+
+
+def package_sizes(layers: Mapping[str, float]) -> dict[str, list[float]]:
+    """Bytes per package named, of the package layers that name all their packages, by kind."""
+    by_kind: dict[str, list[float]] = defaultdict(list)
+    for text, size in layers.items():
+        kind, count = command_kind(text), named_packages(text)
+        if kind in PACKAGE_KINDS and count is not None:
+            by_kind[kind].append(size / count)
     return by_kind
 
 
@@ -112,7 +130,9 @@ def nearest_ratios(facts: Mapping[str, Any]) -> dict[str, list[float]]:
 def build(facts: Mapping[str, Any]) -> dict[str, Any]:
     ratios = compression_ratios(facts)
     ratio = percentile(ratios, 50)
-    layers = layer_sizes(facts, ratio)
+    distinct = distinct_layers(facts, ratio)
+    layers = layer_sizes(distinct)
+    per_package = package_sizes(distinct)
     read = max(entry["read"] for _, entry in _entries(facts))
     return {
         "format": FORMAT,
@@ -123,6 +143,9 @@ def build(facts: Mapping[str, Any]) -> dict[str, Any]:
         "compression": spread(ratios, 3),
         "layers": {
             kind: spread(sizes, 0) for kind, sizes in sorted(layers.items()) if len(sizes) >= MIN_LAYERS
+        },
+        "per_package": {
+            kind: spread(sizes, 0) for kind, sizes in sorted(per_package.items()) if len(sizes) >= MIN_LAYERS
         },
         "nearest": {differs: spread(values, 3) for differs, values in sorted(nearest_ratios(facts).items())},
         "images": spread([e["local"]["uncompressed_bytes"] for _, e in _entries(facts) if e["local"]], 0),

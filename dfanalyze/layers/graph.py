@@ -333,7 +333,7 @@ def step_size(ins: model.Instruction, layer: Layer | None, base: BaseImage | Non
     """The size of a step as a range: exact where it is known; a base image as its data says; an
     unknown part adds the spread of real layers of the same kind of command (one spread per kind
     the unknown parts name, the instruction's own kind for parts that name none)."""
-    from dfanalyze.layers.ranges import RUN_KIND, command_kind
+    from dfanalyze.layers.ranges import command_kind, named_packages, part_kind
 
     data = range_data()
     if layer is None:
@@ -348,15 +348,19 @@ def step_size(ins: model.Instruction, layer: Layer | None, base: BaseImage | Non
     if not layer.unknown_parts:
         return SizeRange(size, size, size, compressed_of(size, data))
     own = command_kind(ins.text)
-    kinds = dict.fromkeys(
-        own if kind == RUN_KIND else kind for kind in map(command_kind, layer.unknown_parts)
-    )
+    kinds = dict.fromkeys(part_kind(part, own) for part in layer.unknown_parts)
     low = point = high = size
     basis = []
+    packages = named_packages(ins.text)
     for kind in kinds:
-        spread = data.layer_spread(kind)
-        low, point, high = low + round(spread.low), point + round(spread.mid), high + round(spread.high)
+        spread, scale = data.layer_spread(kind), 1
         of = f"{kind} layers" if kind in data.layers else f"layers of any kind (too few {kind} layers)"
+        if packages is not None and kind in data.per_package:
+            spread, scale = data.per_package[kind], packages
+            of = f"{kind} layers, per package named, times {packages}"
+        low += round(spread.low * scale)
+        point += round(spread.mid * scale)
+        high += round(spread.high * scale)
         basis.append(
             f"{kind}: percentiles {data.percentiles[0]}/{data.percentiles[1]}/{data.percentiles[2]} "
             f"of {spread.samples} official images' {of}"

@@ -76,12 +76,68 @@ _KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("apk", re.compile(r"\bapk (add|upgrade)\b")),
     ("rpm", re.compile(r"\b(yum|dnf|microdnf|tdnf|zypper) (-\S+ )*(install|update|upgrade)\b")),
     ("apt", re.compile(r"\bapt(-get)? (-\S+ )*(install|upgrade|dist-upgrade)\b|\bapt-get install\b")),
-    ("download", re.compile(r"\b(curl|wget)\b|^ADD (--\S+ )*https?://")),
+    ("download", re.compile(r"\b(curl|wget)\b|^ADD (--\S+ )*https?://|https?://\S+\.(tar|tgz|zip|xz|gz)\b")),
     ("copy", re.compile(r"^(COPY|ADD)\b")),
 )
 RUN_KIND = "run"
 ANY_KIND = "any"
 """The spread of every layer, for a kind with too few layers of its own."""
+
+
+PACKAGE_KINDS = ("apt", "apk", "rpm")
+"""Kinds whose spread is per package named (when the instruction names them all)."""
+_INSTALL = re.compile(
+    r"\b(?:apt-get|apt|apk|yum|dnf|microdnf|tdnf)\b(?P<args>(?:\s+-\S+)*\s+(?:install|add)\b[^;&|)]*)"
+)
+_OPTION_ARGUMENT = frozenset({"-o", "--option", "-t", "--target-release", "--virtual", "--repository", "-X"})
+
+
+def named_packages(text: str) -> int | None:
+    """How many packages an instruction's installs name (apt, apk, yum/dnf); None when it names
+    none, or when a variable or a cut (``...``) hides some of them."""
+    count = 0
+    for match in _INSTALL.finditer(" ".join(text.split())):
+        words = match["args"].split()
+        skip = False
+        for word in words[words.index(next(w for w in words if w in ("install", "add"))) + 1 :]:
+            if skip:
+                skip = False
+            elif word in _OPTION_ARGUMENT:
+                skip = True
+            elif "$" in word or "..." in word or "`" in word:
+                return None
+            elif not word.startswith("-"):
+                count += 1
+    return count or None
+
+
+_PART_KINDS = {
+    "apt-get": "apt",
+    "apt": "apt",
+    "apk": "apk",
+    "yum": "rpm",
+    "dnf": "rpm",
+    "microdnf": "rpm",
+    "tdnf": "rpm",
+    "pip": "pip",
+    "pip3": "pip",
+    "uv": "pip",
+    "poetry": "pip",
+    "npm": "npm",
+    "yarn": "npm",
+    "pnpm": "npm",
+    "gem": "gem",
+    "bundle": "gem",
+    "curl": "download",
+    "wget": "download",
+}
+
+
+def part_kind(label: str, own: str) -> str:
+    """The kind of an unknown part by the tool its label starts with (``apk install curl: size
+    unknown`` is apk's, not a download), else ``own``, the instruction's kind."""
+    first = label.split(maxsplit=1)[0].strip("`:") if label.strip() else ""
+    return _PART_KINDS.get(first, own)
 
 
 def command_kind(text: str) -> str:
@@ -117,6 +173,8 @@ class RangeData(Struct, frozen=True):
     """Uncompressed bytes of the official images' layers, by :func:`command_kind`."""
     images: Spread
     """Uncompressed bytes of the official images."""
+    per_package: Mapping[str, Spread]
+    """Uncompressed bytes per package named, of the official images' package layers, by kind."""
 
     def layer_spread(self, kind: str) -> Spread:
         return self.layers.get(kind) or self.layers[ANY_KIND]
@@ -146,6 +204,7 @@ def range_data_from(data: Mapping[str, Any]) -> RangeData:
         nearest={name: _spread(table) for name, table in data["nearest"].items()},
         layers={name: _spread(table) for name, table in data["layers"].items()},
         images=_spread(data["images"]),
+        per_package={name: _spread(table) for name, table in data["per_package"].items()},
     )
 
 
