@@ -92,7 +92,10 @@ def test_named_packages(text: str, count: int | None) -> None:
 def test_an_unknown_part_is_of_the_tool_that_left_it() -> None:
     assert part_kind("apk install curl: size unknown", "download") == "apk"
     assert part_kind("pip cache left in the layer (size unknown)", "apt") == "pip"
-    assert part_kind("`make` may write files this model cannot list", "build") == "build"
+    assert part_kind("`make` may write files this model cannot list", "apt") == "build"
+    assert part_kind("`tar` may write files this model cannot list", "apt") == "download"
+    assert part_kind("`gpg` may write files this model cannot list", "apt") == "run"
+    assert part_kind("/log: size unknown", "build") == "build"
 
 
 def test_package_installs_scale_with_the_packages_named(tmp_path: Path) -> None:
@@ -168,12 +171,14 @@ def test_a_known_base_is_exact_and_dated(tmp_path: Path) -> None:
 
 
 def test_unknown_parts_give_a_range_and_name_the_step(tmp_path: Path) -> None:
-    data = _json(tmp_path, "FROM python:3.11.4-slim\nRUN pip install flask\nRUN groupadd -r app\n")
+    data = _json(
+        tmp_path, "FROM python:3.11.4-slim\nRUN ./configure && make && make install\nRUN groupadd -r app\n"
+    )
     image, steps = data["image"], data["steps"]  # type: ignore[index]
     for part in (image, *steps):
         assert part["low_bytes"] <= part["estimated_bytes"] <= part["high_bytes"]
         assert 0 < part["compressed_bytes"] < part["estimated_bytes"]
     assert steps[0]["range_from"] == ["base image: estimated from python:3.11-slim (another version)"]
-    assert steps[1]["range_from"][0].startswith("pip: ")
+    assert steps[1]["range_from"][0].startswith("build: ")
     assert {share["step"] for share in image["uncertainty"]} == {0, 1, 2}
     assert image["estimated_bytes"] == sum(s["estimated_bytes"] for s in steps)

@@ -330,10 +330,11 @@ def build_layer_graph(
 
 
 def step_size(ins: model.Instruction, layer: Layer | None, base: BaseImage | None) -> SizeRange:
-    """The size of a step as a range: exact where it is known; a base image as its data says; an
-    unknown part adds the spread of real layers of the same kind of command (one spread per kind
-    the unknown parts name, the instruction's own kind for parts that name none)."""
-    from dfanalyze.layers.ranges import command_kind, named_packages, part_kind
+    """The size of a step as a range: exact where it is known; a base image as its data says; the
+    unknown parts of a layer add the spread of real layers of their kind of command, once (the
+    calibration measured whole layers): the kind a whole layer made of those commands would have
+    (:func:`~dfanalyze.layers.ranges.layer_kind`)."""
+    from dfanalyze.layers.ranges import command_kind, layer_kind, named_packages, part_kind
 
     data = range_data()
     if layer is None:
@@ -347,25 +348,19 @@ def step_size(ins: model.Instruction, layer: Layer | None, base: BaseImage | Non
     size = layer.known_bytes
     if not layer.unknown_parts:
         return SizeRange(size, size, size, compressed_of(size, data))
-    own = command_kind(ins.text)
-    kinds = dict.fromkeys(part_kind(part, own) for part in layer.unknown_parts)
-    low = point = high = size
-    basis = []
+    kind = layer_kind(part_kind(part, command_kind(ins.text)) for part in layer.unknown_parts)
+    spread, scale = data.layer_spread(kind), 1
+    of = f"{kind} layers" if kind in data.layers else f"layers of any kind (too few {kind} layers)"
     packages = named_packages(ins.text)
-    for kind in kinds:
-        spread, scale = data.layer_spread(kind), 1
-        of = f"{kind} layers" if kind in data.layers else f"layers of any kind (too few {kind} layers)"
-        if packages is not None and kind in data.per_package:
-            spread, scale = data.per_package[kind], packages
-            of = f"{kind} layers, per package named, times {packages}"
-        low += round(spread.low * scale)
-        point += round(spread.mid * scale)
-        high += round(spread.high * scale)
-        basis.append(
-            f"{kind}: percentiles {data.percentiles[0]}/{data.percentiles[1]}/{data.percentiles[2]} "
-            f"of {spread.samples} official images' {of}"
-        )
-    return SizeRange(point, low, high, compressed_of(point, data), tuple(basis))
+    if packages is not None and kind in data.per_package:
+        spread, scale = data.per_package[kind], packages
+        of = f"{kind} layers, per package named, times {packages}"
+    low, mid, high = (size + round(value * scale) for value in (spread.low, spread.mid, spread.high))
+    basis = (
+        f"{kind}: percentiles {data.percentiles[0]}/{data.percentiles[1]}/{data.percentiles[2]} "
+        f"of {spread.samples} official images' {of}",
+    )
+    return SizeRange(mid, low, high, compressed_of(mid, data), basis)
 
 
 def _base_layers(

@@ -6,9 +6,10 @@ repo-info gives) has no spread. What it does not know widens the range by an amo
 ``data/size-ranges.json``, which ``python -m tools.calibrate_sizes`` makes from the official
 images' own layers (repo-info, ``knowledge/data/base-images.json.gz``); nothing here is a guess:
 
-* an unknown part of a step adds the 10th, 50th and 90th percentiles of the uncompressed sizes of
-  real layers made by the same kind of command (:func:`command_kind`: an ``apt-get install``, a
-  download, a build from source, ...); the point estimate takes the median;
+* the unknown parts of a step add, once, the 10th, 50th and 90th percentiles of the uncompressed
+  sizes of real layers made by the same kind of command (:func:`command_kind`: an ``apt-get
+  install``, a download, a build from source, ...; per package named for apt and apk); the point
+  estimate takes the median;
 * a base image known only by a nearby tag (``python:3.11.4-slim`` by ``python:3.11-slim``) is that
   tag's size times the spread of the ratio between neighbouring tags of the data (leave-one-out:
   every tag estimated from its nearest other tag), by how far the tags differ;
@@ -26,7 +27,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -130,14 +131,44 @@ _PART_KINDS = {
     "bundle": "gem",
     "curl": "download",
     "wget": "download",
+    "tar": "download",
+    "unzip": "download",
+    "git": "download",
+    "make": "build",
+    "configure": "build",
+    "cmake": "build",
+    "ninja": "build",
+    "gcc": "build",
+    "cc": "build",
+    "g++": "build",
+    "go": "build",
+    "cargo": "build",
+    "pecl": "build",
+    "docker-php-ext-install": "build",
+    "apt-mark": "apt",
+    "dpkg": "apt",
+    "rpm": "rpm",
 }
 
 
 def part_kind(label: str, own: str) -> str:
-    """The kind of an unknown part by the tool its label starts with (``apk install curl: size
-    unknown`` is apk's, not a download), else ``own``, the instruction's kind."""
-    first = label.split(maxsplit=1)[0].strip("`:") if label.strip() else ""
-    return _PART_KINDS.get(first, own)
+    """The kind of an unknown part by the tool its label starts with: ``apk install curl: size
+    unknown`` is apk's (not a download); a command the model cannot follow (`` `tar` may write
+    files...``) is of its tool's kind, ``run`` for any other tool; else ``own``, the kind of the
+    instruction (a file of unknown size, a COPY source)."""
+    first = label.split(maxsplit=1)[0].strip(":") if label.strip() else ""
+    tool = first.strip("`")
+    if tool in _PART_KINDS:
+        return _PART_KINDS[tool]
+    return RUN_KIND if first.startswith("`") else own
+
+
+def layer_kind(kinds: Iterable[str]) -> str:
+    """The kind of a layer made of commands of these kinds: the first in :func:`command_kind`'s
+    order (a layer that builds and downloads is a build, as the calibration classifies it)."""
+    found = set(kinds)
+    order = [kind for kind, _ in _KINDS] + [RUN_KIND]
+    return next((kind for kind in order if kind in found), RUN_KIND)
 
 
 def command_kind(text: str) -> str:
