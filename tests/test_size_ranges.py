@@ -96,6 +96,7 @@ def test_an_unknown_part_is_of_the_tool_that_left_it() -> None:
     assert part_kind("`tar` may write files this model cannot list", "apt") == "download"
     assert part_kind("`gpg` may write files this model cannot list", "apt") == "run"
     assert part_kind("/log: size unknown", "build") == "build"
+    assert part_kind("COPY --from /target/: what the stage holds there is not known", "copy") == "any"
 
 
 def test_package_installs_scale_with_the_packages_named(tmp_path: Path) -> None:

@@ -76,8 +76,13 @@ _KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("gem", re.compile(r"\b(gem|bundle) install\b")),
     ("apk", re.compile(r"\bapk (add|upgrade)\b")),
     ("rpm", re.compile(r"\b(yum|dnf|microdnf|tdnf|zypper) (-\S+ )*(install|update|upgrade)\b")),
+    (
+        "download",
+        re.compile(
+            r"\b(curl|wget)\s[^;&|]*(https?://|\$)|^ADD (--\S+ )*https?://|https?://\S+\.(tar|tgz|zip|xz|gz)\b"
+        ),
+    ),
     ("apt", re.compile(r"\bapt(-get)? (-\S+ )*(install|upgrade|dist-upgrade)\b|\bapt-get install\b")),
-    ("download", re.compile(r"\b(curl|wget)\b|^ADD (--\S+ )*https?://|https?://\S+\.(tar|tgz|zip|xz|gz)\b")),
     ("copy", re.compile(r"^(COPY|ADD)\b")),
 )
 RUN_KIND = "run"
@@ -154,8 +159,11 @@ _PART_KINDS = {
 def part_kind(label: str, own: str) -> str:
     """The kind of an unknown part by the tool its label starts with: ``apk install curl: size
     unknown`` is apk's (not a download); a command the model cannot follow (`` `tar` may write
-    files...``) is of its tool's kind, ``run`` for any other tool; else ``own``, the kind of the
+    files...``) is of its tool's kind, ``run`` for any other tool; what a ``COPY --from`` takes
+    from a stage whose files are not known is of any kind; else ``own``, the kind of the
     instruction (a file of unknown size, a COPY source)."""
+    if label.startswith("COPY --from"):
+        return ANY_KIND  # what another stage made: any kind of layer
     first = label.split(maxsplit=1)[0].strip(":") if label.strip() else ""
     tool = first.strip("`")
     if tool in _PART_KINDS:
