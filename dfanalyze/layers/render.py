@@ -199,7 +199,7 @@ def summary(graph: LayerGraph) -> list[str]:
                 f"({share.share:.0%} of the spread)"
             )
     if image.unknown_parts:
-        lines.append("Unknown, estimated from similar layers:")
+        lines.append("Unknown, estimated from the official images' sizes and layers:")
         lines.extend(f"  - {part}" for part in image.unknown_parts)
     note = "" if image.waste_complete else " (sizes partly unknown)"
     lines.append(
