@@ -301,6 +301,43 @@ def test_purge_in_the_same_step_leaves_only_bookkeeping(tmp_path: Path) -> None:
     assert size is not None and size < 3_000_000
 
 
+def test_apt_mark_auto_then_auto_remove_leaves_only_bookkeeping(tmp_path: Path) -> None:
+    """The official images' pattern: what the RUN installed and marked auto is purged again."""
+    graph = build(
+        tmp_path,
+        f'FROM {BASE}\nRUN set -eux; saved="$(apt-mark showmanual)"; apt-get update; '
+        "apt-get install -y --no-install-recommends gcc make; make -v; "
+        "apt-mark auto '.*' > /dev/null; apt-mark manual $saved; "
+        "find /usr/local -type f -exec ldd '{}' ';' | awk '{ print $3 }' | xargs -r apt-mark manual; "
+        "apt-get purge -y --auto-remove -o APT::AutoRemove::RecommendsImportant=false; "
+        "rm -rf /var/lib/apt/lists/*\n",
+    )
+    run = step(graph, "RUN set -eux")
+    assert run.known_bytes < 3_000_000  # make, find and awk leave unknown parts
+    assert (
+        "`apt-mark manual` of a command's output keeps libraries this model cannot list" in run.unknown_parts
+    )
+
+
+def test_apt_mark_manual_of_a_later_list_keeps_the_install(tmp_path: Path) -> None:
+    graph = build(
+        tmp_path,
+        f"FROM {BASE}\nRUN apt-get update && apt-get install -y --no-install-recommends gcc "
+        "&& saved=\"$(apt-mark showmanual)\" && apt-mark auto '.*' && apt-mark manual $saved "
+        "&& apt-get purge -y --auto-remove && rm -rf /var/lib/apt/lists/*\n",
+    )
+    size = step(graph, "RUN").estimated_bytes
+    assert size is not None and size > 50_000_000
+
+
+def test_apk_virtual_removed_in_the_same_step_adds_nothing(tmp_path: Path) -> None:
+    graph = build(
+        tmp_path,
+        "FROM alpine:3.20\nRUN apk add --no-cache -t .build gcc && make && apk del --no-network .build\n",
+    )
+    assert not any("apk install" in part for part in step(graph, "RUN").unknown_parts)
+
+
 def test_purge_in_a_later_step_wastes_the_install(tmp_path: Path) -> None:
     graph = build(
         tmp_path,
@@ -512,6 +549,78 @@ RUN wc -l /sorted > /count
         (2, None),
     ]
     assert graph.unreachable_stages == (1,)
+
+
+COPIED_SOURCES = f"""FROM {BASE} AS builder
+WORKDIR /src
+COPY app/ ./app/
+RUN chmod -R go-w /src/app && cp app/main.py /main.py && sort app/words.txt > /sorted.txt
+FROM {BASE}
+COPY --from=builder /src/app /app
+COPY --from=builder /main.py /main.py
+COPY --from=builder /sorted.txt /sorted.txt
+"""
+COPIED_FILES = {"app/main.py": "print()", "app/words.txt": "b\na\n"}
+
+
+@pytest.mark.parametrize(
+    ("changed", "expected"),
+    [
+        # the file itself, through chmod -R; its copy by cp; sort's output is made by the RUN
+        ("app/main.py", [True, True, None]),
+        ("app/words.txt", [True, None, None]),  # /main.py: made by cp of an unchanged file
+        ("app/new.py", [True, None, None]),  # a new file in the copied folder
+    ],
+)
+def test_copy_from_a_rebuilt_stage_follows_the_changed_files(
+    tmp_path: Path, changed: str, expected: list[bool | None]
+) -> None:
+    files = {**COPIED_FILES, changed: "edited"}
+    graph = build(tmp_path, COPIED_SOURCES, files, changed_paths=[changed])
+    assert [s.rebuilds for s in graph.steps if s.text.startswith("COPY --from")] == expected
+
+
+def test_a_later_write_hides_the_changed_file(tmp_path: Path) -> None:
+    text = COPIED_SOURCES.replace("&& sort", "&& echo generated > /src/app/main.py && sort")
+    graph = build(tmp_path, text, COPIED_FILES, changed_paths=["app/main.py"])
+    assert step(graph, "COPY --from=builder /src/app").rebuilds is None  # main.py was rewritten
+    assert step(graph, "COPY --from=builder /main.py").rebuilds is True  # cp ran before the rewrite
+
+
+def test_dockerfile_edits_rebuild_the_edited_step_and_the_rest_of_its_stage(tmp_path: Path) -> None:
+    old = f"""FROM {BASE} AS builder
+# a comment
+RUN echo one > /one
+RUN echo two > /two
+RUN echo three > /three
+FROM {BASE}
+RUN echo final > /final
+COPY --from=builder /two /two
+"""
+    new = old.replace("echo two", "echo TWO").replace("# a comment\n", "")
+    graph = build(tmp_path, new, previous=old)
+    assert rebuilds(graph) == [
+        ("FROM", None),
+        ("RUN", False),  # a removed comment changes no key
+        ("RUN", True),
+        ("RUN", True),
+        ("FROM", None),
+        ("RUN", False),
+        ("COPY", None),  # the RUN's output: known after the build
+    ]
+    appended = build(tmp_path, old + "RUN echo appended\n", previous=old)
+    assert [s.rebuilds for s in appended.steps if s.cache_vertex] == [False, False, False, False, False, True]
+    moved = build(
+        tmp_path,
+        old.replace("RUN echo final", "ENV X=1\nRUN echo final"),
+        previous=old,
+    )
+    assert step(moved, "RUN echo final").rebuilds is True  # ENV is part of the RUN's key
+
+
+def test_a_new_dockerfile_rebuilds_everything(tmp_path: Path) -> None:
+    graph = build(tmp_path, f"FROM {BASE}\nRUN true\n", previous="")
+    assert step(graph, "RUN").rebuilds is True
 
 
 def test_add_of_a_url_depends_on_the_server(tmp_path: Path) -> None:

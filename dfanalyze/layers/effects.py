@@ -30,7 +30,15 @@ from dfanalyze.analysis.context import (
     match_source_pattern,
 )
 from dfanalyze.analysis.expand import ExpansionError, Unknown, expand_static
-from dfanalyze.analysis.packages import Download, PackageOp, analyze, cache_mounted, cleans_cache
+from dfanalyze.analysis.packages import (
+    AptMark,
+    Download,
+    PackageOp,
+    analyze,
+    cache_mounted,
+    cleans_cache,
+    removals,
+)
 from dfanalyze.analysis.shell import Command, ShellScript, Word
 from dfanalyze.layers.fs import LayerBuilder, NodeKind, PathsBuilder, Tree
 from dfanalyze.layers.languages import install_blobs, note_manifest, npm_install, pip_install, python_version
@@ -260,6 +268,8 @@ class _Interpreter:
             self.package(operation, script)
         elif isinstance(operation, Download):
             self.download(operation)
+        elif isinstance(operation, AptMark):
+            pass  # only apt's extended_states changes (a few bytes); apt_remove reads the marks
         elif program in _HANDLERS:
             if None in values:
                 self.unknown(f"`{program}` with an argument this model cannot resolve")
@@ -409,7 +419,7 @@ class _Interpreter:
                 if node.kind == "dir":
                     self.builder.mkdir(where)
                 else:
-                    self.builder.write(where, node.kind, node.size)
+                    self.builder.write(where, node.kind, node.size, node.origin)
             if move:
                 self.builder.remove(source)
 
@@ -451,8 +461,10 @@ class _Interpreter:
     def package(self, op: PackageOp, script: ShellScript) -> None:
         mounts = [(m.type, m.target or "") for m in self.setting.mounts]
         if op.manager == "apt":
-            self.apt(op)
+            self.apt(op, script)
             return
+        if op.action == "install" and any(r.install is op and r.everything for r in removals(script)):
+            return  # removed again by the same RUN (``apk add --virtual .x ... && apk del .x``)
         if op.action in ("install", "update", "upgrade", "dist-upgrade"):
             names = " ".join(
                 [p.name for p in op.packages] + [f"-r {self.value(w) or w.text}" for w in op.requirements]
@@ -507,7 +519,7 @@ class _Interpreter:
             self.unknown(f"{op.manager} cache left in the layer (size unknown)")
         return True
 
-    def apt(self, op: PackageOp) -> None:
+    def apt(self, op: PackageOp, script: ShellScript) -> None:
         calibration = self.setting.calibration
         if op.action == "update":
             lists = calibration.apt_lists
@@ -540,7 +552,7 @@ class _Interpreter:
                 self.unknown(reason)
             return
         if op.action in ("remove", "purge", "autoremove"):
-            self.apt_remove(op)
+            self.apt_remove(op, script)
             return
         if op.action in ("dist-clean", "distclean") and calibration.apt_lists is not None:
             # apt 2.7+: ``clean``, and every package list and Release file (the lock file stays)
@@ -553,8 +565,15 @@ class _Interpreter:
         if op.action not in ("clean", "autoclean"):
             self.unknown(f"apt-get {op.action}: effect on the layer unknown")
 
-    def apt_remove(self, op: PackageOp) -> None:
+    def apt_remove(self, op: PackageOp, script: ShellScript) -> None:
+        """Removal by name, and of what the same RUN installed and marked auto (the official
+        images' ``apt-mark auto '.*'`` ... ``apt-get purge --auto-remove``)."""
         names = {p.name for p in op.packages}
+        taken = [r for r in removals(script) if r.remover is op]
+        for removal in taken:
+            names |= removal.names
+        if any(r.kept_unknown for r in taken):
+            self.unknown("`apt-mark manual` of a command's output keeps libraries this model cannot list")
         installed = installed_packages(self.builder)
         if installed is not None and names & installed:
             self.builder.add_blob(apt_state_blob(self.setting.calibration, recommends=False, debconf=False))
@@ -565,6 +584,8 @@ class _Interpreter:
                 continue
             gone = blob.packages if auto else frozenset(hit)
             data = self.setting.calibration.package_bytes(gone)
+            if self.builder.apt_installed is not None:
+                self.builder.apt_installed -= gone
             if key in {b.key for b in self.builder.new_blobs}:
                 self.builder.shrink_blob(key, gone, data)
             else:
@@ -762,10 +783,26 @@ def _copy_from_tree(builder: LayerBuilder, tree: Tree, source: str, dest: str, i
             if node.kind == "dir":
                 builder.mkdir(target)
             else:
-                builder.write(target, node.kind, node.size)
+                builder.write(target, node.kind, node.size, node.origin)
         return
     target = _join(dest, path.rsplit("/", 1)[-1]) if into else dest
-    builder.write(target, root.kind, root.size)
+    builder.write(target, root.kind, root.size, root.origin)
+
+
+def copied_origins(ins: model.CopyLike, env: StepEnv, tree: Tree) -> frozenset[str]:
+    """The context paths whose content the files a ``COPY --from=<stage>`` takes hold, as far
+    as the stage's known files tell (:attr:`~dfanalyze.layers.fs.Node.origin`)."""
+    found: set[str] = set()
+    for word in ins.sources:
+        source = expand_word(word.text, env)
+        if source is None:
+            continue
+        nodes = tree.nodes
+        for path in nodes.subtree(absolute(source, "/") or "/"):
+            origin = nodes[path].origin
+            if origin is not None:
+                found.add(origin)
+    return frozenset(found)
 
 
 def _copy_from_context(
@@ -781,17 +818,18 @@ def _copy_from_context(
         item = match.item
         base = dest + "/" + item.path if parents and item.path != "." else dest
         if item.kind == "dir":
-            _place(builder, base, match.members)
+            _place(builder, base, match.members, from_context=True)
             continue
         members = archive_members(Path(context.root, item.path)) if isinstance(ins, model.Add) else None
+        kind: NodeKind = "symlink" if item.kind == "symlink" else "file"
         if members is not None:  # ADD unpacks a local archive
-            _place(builder, base, [(m.path, m) for m in members], archive=True)
+            _place(builder, base, [(m.path, m) for m in members], from_context=False)
         elif parents or not into:
-            builder.write(base, "symlink" if item.kind == "symlink" else "file", item.size)
+            builder.write(base, kind, item.size, item.path)
             note_manifest(builder, base, item.path)
         else:
             name = item.name if _GLOB.search(source) else source.rstrip("/").rsplit("/", 1)[-1]
-            builder.write(_join(dest, name), "symlink" if item.kind == "symlink" else "file", item.size)
+            builder.write(_join(dest, name), kind, item.size, item.path)
             note_manifest(builder, _join(dest, name), item.path)
 
 
@@ -801,10 +839,10 @@ def _join(folder: str, name: str) -> str:
 
 
 def _place(
-    builder: LayerBuilder, base: str, members: Iterable[tuple[str, ContextEntry]], *, archive: bool = False
+    builder: LayerBuilder, base: str, members: Iterable[tuple[str, ContextEntry]], *, from_context: bool
 ) -> None:
-    """Write ``members`` (paths relative to ``base``) under the folder ``base``; ``archive``: they
-    are an archive's members, not the context's files."""
+    """Write ``members`` (paths relative to ``base``) under the folder ``base``; ``from_context``:
+    they are context entries (not an archive's members), the origin of what is written."""
     builder.mkdir(base)
     for relative, entry in members:
         where = _join(base, relative) if relative else base
@@ -812,6 +850,6 @@ def _place(
             builder.mkdir(where)
         else:
             kind: NodeKind = "symlink" if entry.kind == "symlink" else "file"
-            builder.write(where, kind, entry.size)
-            if not archive:
+            builder.write(where, kind, entry.size, entry.path if from_context else None)
+            if from_context:
                 note_manifest(builder, where, entry.path)
