@@ -791,4 +791,4 @@ def test_yarn_and_pnpm_install_the_locked_packages(tmp_path: Path, lock_name: st
     (blob,) = run.layer.blobs
     assert blob.packages == {f"express@{version}"}
     assert blob.tar_bytes == npm.locked([("express", version)]).tar_bytes
-    assert run.unknown_parts == (f"{tool.split()[0]} cache left in the layer (size unknown)",)
+    assert run.unknown_parts == (f"{tool.split(maxsplit=1)[0]} cache left in the layer (size unknown)",)
