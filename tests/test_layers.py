@@ -752,3 +752,46 @@ def test_uv_pip_writes_no_byte_code_unless_asked(tmp_path: Path) -> None:
     assert plain.layer.blobs[0].tar_bytes == data.closure(["flask"], compile=False).tar_bytes
     assert compiled.layer.blobs[0].tar_bytes == data.closure(["flask"]).tar_bytes
     assert cached.unknown_parts == ("pip install rich: uv's cache left in the layer (size unknown)",)
+
+
+@pytest.mark.parametrize(
+    ("lock_name", "lock"),
+    [
+        (
+            "yarn.lock",
+            '# yarn lockfile v1\n\n\n"express@^{v}", express@{v}:\n  version "{v}"\n'
+            '  resolved "https://registry.yarnpkg.com/express/-/express-{v}.tgz"\n',
+        ),
+        (
+            "yarn.lock",
+            '__metadata:\n  version: 8\n\n"express@npm:^{v}":\n  version: {v}\n'
+            '  resolution: "express@npm:{v}"\n\n"app@workspace:.":\n  version: 0.0.0-use.local\n',
+        ),
+        (
+            "pnpm-lock.yaml",
+            "lockfileVersion: '9.0'\n\npackages:\n\n  express@{v}:\n    resolution: {{integrity: x}}\n"
+            "\nsnapshots:\n\n  express@{v}:\n    dependencies: {{}}\n",
+        ),
+        (
+            "pnpm-lock.yaml",
+            "lockfileVersion: 5.4\n\npackages:\n\n  /express/{v}:\n    resolution: {{integrity: x}}\n",
+        ),
+    ],
+)
+def test_yarn_and_pnpm_install_the_locked_packages(tmp_path: Path, lock_name: str, lock: str) -> None:
+    from dfanalyze.knowledge.package_sizes import load_package_sizes
+
+    npm = load_package_sizes().npm
+    version = npm.version("express")
+    tool = "yarn install --frozen-lockfile" if lock_name == "yarn.lock" else "pnpm install --frozen-lockfile"
+    graph = build(
+        tmp_path,
+        f"FROM node:20\nWORKDIR /app\nCOPY package.json {lock_name} ./\nRUN {tool}\n",
+        {"package.json": '{"name": "app"}', lock_name: lock.format(v=version)},
+    )
+    run = step(graph, "RUN")
+    assert run.layer is not None
+    (blob,) = run.layer.blobs
+    assert blob.packages == {f"express@{version}"}
+    assert blob.tar_bytes == npm.locked([("express", version)]).tar_bytes
+    assert run.unknown_parts == (f"{tool.split(maxsplit=1)[0]} cache left in the layer (size unknown)",)
