@@ -32,6 +32,7 @@ DF703 = REGISTRY.rules["DF703"]
         ("DF", 3),
         ("syntax", 1),
         ("ALL", 0),
+        ("hadolint", None),  # a preset DF703 is not in (it has no hadolint code)
         ("DF71", None),
         ("base-image", None),
         ("Empty-Continuation-Line", None),
@@ -59,6 +60,23 @@ def codes(selection: Selection) -> list[str]:
 def test_default_selection_is_every_enabled_rule() -> None:
     assert codes(Selection()) == [r.code for r in RULES if r.enabled]
     assert codes(Selection(select=["ALL"])) == [r.code for r in RULES]
+
+
+def test_the_hadolint_preset_is_what_hadolint_runs_by_default() -> None:
+    """Every rule carrying a hadolint code that hadolint 2.15 reports without configuration, and
+    ShellCheck; not the codes hadolint turns off (DL3057) or removed (DL3005), not BuildKit-only
+    rules; any case; in severity tables it ranks with ALL, below a family."""
+    chosen = set(codes(Selection(select=["hadolint"])))
+    assert {"DF100", "DF503", "DF513", "DF599", "DF739"} <= chosen
+    assert chosen.isdisjoint({"DF240", "DF515", "DF741", "DF703", "DF103"})
+    assert codes(Selection(select=["Hadolint"])) == sorted(chosen)
+    assert specificity(REGISTRY.rules["DF513"], "hadolint") == 0
+    config = Selection(severity={"run": "error", "hadolint": "style"})
+    assert config.severity_of(REGISTRY.rules["DF513"]) is Severity.ERROR
+    assert config.severity_of(REGISTRY.rules["DF100"]) is Severity.STYLE
+    assert codes(Selection(ignore=["hadolint"], select=["DF1"])) == [
+        c for c in codes(Selection(select=["DF1"])) if c not in chosen
+    ]
 
 
 def test_layers_select_replaces_extend_adds_ignore_removes() -> None:

@@ -118,12 +118,21 @@ def array_fix(title: str, span: Span, words: list[str], *, safe: bool = True) ->
 # --- DF200: shell form --------------------------------------------------------------------------
 
 
+def _execs(text: str) -> bool:
+    """Whether the shell script starts or ends with ``exec ...``: the program then replaces the
+    shell and gets the signals itself (``exec app``, ``setup && exec app``, a script whose last
+    line is ``exec``)."""
+    segments = [s.strip().lstrip("\\`").strip() for s in re.split(r"&&|\|\||;|\n", text)]
+    commands = [s for s in segments if s and not s.startswith("#")]
+    return any(re.match(r"exec\s", c) for c in commands[:1] + commands[-1:])
+
+
 def shell_form_command(ctx: Context) -> Iterator[Hit]:
     for stage, ins in commands(ctx, "CMD", "ENTRYPOINT"):
         if ins.json or ins.shell is None or not ins.shell.text.strip():
             continue
         text = ins.shell.text
-        if text.lstrip().startswith("[") or re.match(r"^\s*exec\s", text):
+        if text.lstrip().startswith("[") or _execs(text):
             continue  # broken JSON is DF205's; `exec app` already replaces the shell
         if _shell_in_effect(ctx, stage, ins):
             continue
@@ -267,9 +276,18 @@ def parse_loose_array(text: str) -> LooseArray | None:
     return LooseArray(tuple(items), problem)
 
 
+# A shell command that starts with the test command `[` (`[ -e /tmp/.lock ] || exit 1`): its first
+# word is `[` alone and no comma comes before the `]` word that closes the test.
+_SHELL_TEST = re.compile(r"\[\s[^,]*?\s\](?:\s|$)")
+
+
 def _instruction_rest(ins: CommandInstruction) -> Word | None:
-    """The text BuildKit took as a shell command, when it starts like a JSON array."""
-    if ins.json or ins.shell is None or not ins.shell.text.lstrip().startswith("["):
+    """The text BuildKit took as a shell command, when it starts like a JSON array (and is not
+    a shell command starting with the test command ``[``)."""
+    if ins.json or ins.shell is None:
+        return None
+    text = ins.shell.text.lstrip()
+    if not text.startswith("[") or _SHELL_TEST.match(text):
         return None
     return ins.shell
 

@@ -2,15 +2,16 @@
 
 Selectors (``--select``, ``--ignore``, ``--extend-select``, configuration) name rules by code
 (``DF101``), name (``untagged-image``), alias (``DL3006``, ``JSONArgsRecommended``), family
-(``base-image``) or code prefix (``DF1``, ``DL30``), case-insensitively for codes and aliases.
+(``base-image``), code prefix (``DF1``, ``DL30``) or preset (``hadolint``: hadolint's default
+rules, :mod:`dfanalyze.engine.presets`), case-insensitively for codes, aliases and presets.
 ``ALL`` selects every rule, opt-in ones included.
 
 A :class:`Selection` is one layer of choices: ``select`` replaces what the layers below chose,
 ``extend_select`` adds to it, ``ignore`` removes from it (within one layer, ``ignore`` wins). Layers
 stack through ``base``: a hadolint configuration, then dfanalyze's configuration, then the command
 line. In ``severity`` and ``options`` tables the most specific selector wins (a code, name or alias;
-then a code prefix, longer first; then a family; then ``ALL``), and a later layer wins over an
-earlier one.
+then a code prefix, longer first; then a family; then a preset or ``ALL``), and a later layer
+wins over an earlier one.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from msgspec import Struct, field
 
+from dfanalyze.engine.presets import PRESETS, in_preset, preset_name
 from dfanalyze.engine.rulefile import Rule
 from dfanalyze.findings import Severity
 
@@ -46,6 +48,9 @@ def specificity(rule: Rule, selector: str) -> int | None:
     upper = s.upper()
     if upper == "ALL":
         return 0
+    preset = preset_name(s)
+    if preset is not None:
+        return 0 if in_preset(rule, preset) else None
     if s == rule.name or upper == rule.code or any(upper == a.upper() for a in rule.aliases):
         return _EXACT
     if s == rule.family:
@@ -66,7 +71,7 @@ def names_exactly(rule: Rule, text: str) -> bool:
 
 
 def _hint(selector: str, rules: Iterable[Rule]) -> str:
-    candidates = {s for r in rules for s in (r.code, r.name, r.family, *r.aliases)}
+    candidates = {s for r in rules for s in (r.code, r.name, r.family, *r.aliases)} | set(PRESETS)
     import difflib  # only for an unknown selector
 
     close = difflib.get_close_matches(selector, sorted(candidates), n=1, cutoff=0.75)
