@@ -77,6 +77,16 @@ def _entrypoint_is_shell(ctx: Context, stage: Stage) -> bool:
     return entrypoint is not None and entrypoint.json and _runs_shell(tuple(w.text for w in entrypoint.exec))
 
 
+def _entrypoint_is_script(ctx: Context, stage: Stage) -> bool:
+    """An exec-form ENTRYPOINT running a shell script (``docker-entrypoint.sh``, ``/entrypoint``):
+    it receives CMD as arguments and may expand them itself (coturn's evaluates each one)."""
+    entrypoint = effective(ctx, stage, "ENTRYPOINT")
+    if entrypoint is None or not entrypoint.json or not entrypoint.exec:
+        return False
+    name = entrypoint.exec[0].text.replace("\\", "/").rsplit("/", 1)[-1]
+    return name.endswith(".sh") or "entrypoint" in name
+
+
 # --- shell form <-> exec form ------------------------------------------------------------------
 
 
@@ -181,7 +191,7 @@ def exec_form_shell_features(ctx: Context) -> Iterator[Hit]:
     for stage, ins in commands(ctx, *COMMAND_KINDS):
         if not ins.json or _runs_shell(tuple(w.text for w in ins.exec)):
             continue
-        if ins.kind == "CMD" and _entrypoint_is_shell(ctx, stage):
+        if ins.kind == "CMD" and (_entrypoint_is_shell(ctx, stage) or _entrypoint_is_script(ctx, stage)):
             continue
         offending = _first_needing_shell(ins.exec)
         if offending is not None:
