@@ -87,6 +87,24 @@ def test_layers_select_replaces_extend_adds_ignore_removes() -> None:
     assert codes(Selection(ignore=["syntax"], base=config)) == []
 
 
+def test_ignores_below_carry_over_against_less_specific_selectors() -> None:
+    """ruff's carry-over: a file's (or a .hadolint.yaml's) ignore holds against a broader select or
+    extend-select on top of it, not against one naming the rule as precisely; re-selected below,
+    nothing carries."""
+    hadolint_file = Selection(ignore=["DL3008"])  # exact, through the alias
+    config = Selection(ignore=["run"], base=hadolint_file)  # a family
+    assert "DF513" not in codes(Selection(select=["hadolint"], base=hadolint_file))
+    assert "DF512" in codes(Selection(select=["hadolint"], base=hadolint_file))
+    assert "DF513" not in codes(Selection(extend_select=["DF5"], base=hadolint_file))
+    assert "DF513" in codes(Selection(select=["DF513"], base=hadolint_file))
+    assert "DF513" in codes(Selection(extend_select=["apt-get-unpinned"], base=hadolint_file))
+    cli = codes(Selection(select=["DF51"], base=config))  # a prefix beats the family, not the code
+    assert "DF512" in cli and "DF513" not in cli
+    assert "DF512" not in codes(Selection(select=["ALL"], base=config))
+    reselected = Selection(extend_select=["DF513"], base=hadolint_file)
+    assert "DF513" in codes(Selection(select=["hadolint"], base=reselected))
+
+
 def test_severity_most_specific_wins_and_later_layers_win() -> None:
     config = Selection(severity={"DF703": "error", "syntax": "info", "DF70": "style"})
     assert config.severity_of(DF703) is Severity.ERROR

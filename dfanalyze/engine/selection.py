@@ -9,7 +9,9 @@ rules, :mod:`dfanalyze.engine.presets`), case-insensitively for codes, aliases a
 A :class:`Selection` is one layer of choices: ``select`` replaces what the layers below chose,
 ``extend_select`` adds to it, ``ignore`` removes from it (within one layer, ``ignore`` wins). Layers
 stack through ``base``: a hadolint configuration, then dfanalyze's configuration, then the command
-line. In ``severity`` and ``options`` tables the most specific selector wins (a code, name or alias;
+line. As in ruff, an ignore of a layer below carries over against ``select`` and ``extend_select``
+selectors that name the rule less specifically than the ignore did: ``--select DF5`` or
+``--select hadolint`` keeps a file's ``ignore = ["DF513"]``, ``--select DF513`` does not. In ``severity`` and ``options`` tables the most specific selector wins (a code, name or alias;
 then a code prefix, longer first; then a family; then a preset or ``ALL``), and a later layer
 wins over an earlier one.
 """
@@ -119,21 +121,46 @@ class Selection(Struct, frozen=True):
     options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # selector -> options
     base: Selection | None = None  # the layer this one refines
 
-    def _chosen(self, rules: Sequence[Rule]) -> set[str]:
+    def _chosen(self, rules: Sequence[Rule], also_on: frozenset[str]) -> set[str]:
+        below = self.base._chosen(rules, also_on) if self.base is not None else None
+        # ruff's carry-over: an ignore of a layer below still holds against a selector of this
+        # layer that names the rule less specifically (`--select hadolint` keeps a .hadolint.yaml's
+        # `ignored: [DL3008]`; `--select DF513` brings DF513 back).
+        carried = {} if self.base is None or below is None else self.base._ignored(rules, below)
+
+        def named(selectors: Sequence[str], key: str) -> set[str]:
+            return {
+                r.code
+                for s in selectors
+                for r in resolve(s, rules, key)
+                if (specificity(r, s) or 0) >= carried.get(r.code, -1)
+            }
+
         if self.select is not None:
-            chosen = {r.code for s in self.select for r in resolve(s, rules, "select")}
-        elif self.base is not None:
-            chosen = self.base._chosen(rules)
+            chosen = named(self.select, "select")
+        elif below is not None:
+            chosen = set(below)
         else:
-            chosen = {r.code for r in rules if r.enabled}
-        chosen |= {r.code for s in self.extend_select for r in resolve(s, rules, "extend-select")}
+            chosen = {r.code for r in rules if r.enabled or r.code in also_on}
+        chosen |= named(self.extend_select, "extend-select")
         chosen -= {r.code for s in self.ignore for r in resolve(s, rules, "ignore")}
         return chosen
 
-    def active(self, registry: Registry) -> list[Rule]:
-        """The rules this selection runs; :class:`SelectorError` for a selector naming no rule."""
+    def _ignored(self, rules: Sequence[Rule], chosen: set[str]) -> dict[str, int]:
+        """The rules this layer and the ones below ignore and that stay out (not in ``chosen``,
+        this layer's result), each with the specificity of the most specific ignore naming it."""
+        ranks = self.base._ignored(rules, chosen) if self.base is not None else {}
+        for s in self.ignore:
+            for r in resolve(s, rules, "ignore"):
+                if r.code not in chosen:
+                    ranks[r.code] = max(ranks.get(r.code, -1), specificity(r, s) or 0)
+        return ranks
+
+    def active(self, registry: Registry, also_on: frozenset[str] = frozenset()) -> list[Rule]:
+        """The rules this selection runs; :class:`SelectorError` for a selector naming no rule.
+        ``also_on``: rules taken as on by default (a file's ``# check=experimental=``)."""
         rules = registry.sorted_rules()
-        chosen = self._chosen(rules)
+        chosen = self._chosen(rules, also_on)
         return [r for r in rules if r.code in chosen]
 
     def severity_of(self, rule: Rule) -> Severity:
