@@ -11,9 +11,10 @@ A :class:`Selection` is one layer of choices: ``select`` replaces what the layer
 stack through ``base``: a hadolint configuration, then dfanalyze's configuration, then the command
 line. As in ruff, an ignore of a layer below carries over against ``select`` and ``extend_select``
 selectors that name the rule less specifically than the ignore did: ``--select DF5`` or
-``--select hadolint`` keeps a file's ``ignore = ["DF513"]``, ``--select DF513`` does not. In ``severity`` and ``options`` tables the most specific selector wins (a code, name or alias;
-then a code prefix, longer first; then a family; then a preset or ``ALL``), and a later layer
-wins over an earlier one.
+``--select hadolint`` keeps a file's ``ignore = ["DF513"]``, ``--select DF513`` does not. In
+``severity`` and ``options`` tables the most specific selector wins (a code, name or alias; then a
+code prefix, longer first; then a family; then a preset or ``ALL``), and a later layer wins over
+an earlier one.
 """
 
 from __future__ import annotations
