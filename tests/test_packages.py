@@ -16,6 +16,7 @@ from dfanalyze.analysis.packages import (
     cleanups,
     installs,
     operations,
+    removals,
 )
 from dfanalyze.analysis.shell import ShellScript, parse_shell
 from dfanalyze.span import OffsetMap, Position, Span
@@ -420,6 +421,66 @@ def test_installs_filters_by_manager() -> None:
     assert [o.manager for o in installs(script, "pip")] == ["pip"]
 
 
+# --- installed and removed again ---------------------------------------------------------------
+
+
+OFFICIAL_APT = (
+    'saved="$(apt-mark showmanual)"; apt-get update; apt-get install -y gcc make libssl-dev; '
+    "make install; apt-mark auto '.*' > /dev/null; [ -z \"$saved\" ] || apt-mark manual $saved; "
+    "ldd /usr/local/bin/x | awk '{ print $3 }' | xargs -r dpkg-query -S | cut -d: -f1 "
+    "| xargs -r apt-mark manual; "
+    "apt-get purge -y --auto-remove -o APT::AutoRemove::RecommendsImportant=false"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "gone", "everything"),
+    [
+        (OFFICIAL_APT, {"gcc", "make", "libssl-dev"}, True),
+        (
+            OFFICIAL_APT.replace("apt-mark auto '.*'", "apt-mark showmanual | xargs apt-mark auto"),
+            {"gcc", "make", "libssl-dev"},
+            True,
+        ),
+        (
+            OFFICIAL_APT.replace("apt-mark manual $saved", "apt-mark manual $saved make"),
+            {"gcc", "libssl-dev"},
+            False,
+        ),
+        (OFFICIAL_APT.replace("apt-mark manual $saved", "apt-mark manual $OTHER"), set(), False),
+        (OFFICIAL_APT.replace("--auto-remove", ""), set(), False),
+        ("apt-get install -y gcc make && make && apt-get purge -y gcc", {"gcc"}, False),
+        ("apt-get install -y gcc && apt-get autoremove -y", set(), False),
+        ("apt-get install -y gcc && apt-mark auto gcc && apt-get autoremove -y", {"gcc"}, False),
+        (
+            "apk add --no-cache --virtual .build-deps gcc musl-dev && make "
+            "&& apk del --no-network .build-deps",
+            {"gcc", "musl-dev"},
+            True,
+        ),
+        ("apk add -t .b gcc && apk del .b", {"gcc"}, True),
+        ("apk add gcc make && apk del make", {"make"}, False),
+        ("apk del .b && apk add -t .b gcc", set(), False),
+    ],
+)
+def test_removals(text: str, gone: set[str], everything: bool) -> None:
+    found = removals(parse(text))
+    assert {name for r in found for name in r.names} == gone
+    assert any(r.everything for r in found) is everything
+
+
+def test_a_saved_list_taken_after_the_install_keeps_it() -> None:
+    text = (
+        "apt-get install -y gcc; saved=\"$(apt-mark showmanual)\"; apt-mark auto '.*'; "
+        "apt-mark manual $saved; apt-get purge -y --auto-remove"
+    )
+    assert removals(parse(text)) == ()
+
+
+def test_apt_mark_fed_by_a_pipe_keeps_unknown_libraries() -> None:
+    (removal,) = removals(parse(OFFICIAL_APT))
+    assert removal.kept_unknown
+    assert removal.install.action == "install" and removal.remover.action == "purge"
 # --- option values are not packages (each manager's options that take a value) ---------------------
 
 

@@ -4,14 +4,16 @@ Built on :mod:`dfanalyze.analysis.shell`: :func:`operations` reads every command
 :class:`~dfanalyze.analysis.shell.ShellScript` (``sh -c`` bodies included) and returns a typed
 operation for those it understands: :class:`PackageOp` (apt, apk, yum/dnf/microdnf, zypper, pip,
 npm/yarn/pnpm, gem, go), :class:`Download` (curl, wget), :class:`UserOp` (useradd, adduser,
-groupadd, addgroup) and :class:`CacheCleanup` (``rm -rf /var/lib/apt/lists/*`` and friends).
-The queries rules use are :func:`installs`, :func:`cleans_cache` and :func:`cache_mounted`.
+groupadd, addgroup), :class:`AptMark` (``apt-mark auto|manual|showmanual``) and
+:class:`CacheCleanup` (``rm -rf /var/lib/apt/lists/*`` and friends).
+The queries rules use are :func:`installs`, :func:`cleans_cache`, :func:`cache_mounted` and
+:func:`removals` (packages a script installs and removes again).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from typing import Literal
 
@@ -179,7 +181,19 @@ class CacheCleanup(Struct, frozen=True):
     paths: tuple[Word, ...] = ()
 
 
-Operation = PackageOp | Download | UserOp | CacheCleanup
+class AptMark(Struct, frozen=True):
+    """``apt-mark auto|manual|showmanual``, also run by ``xargs`` (``... | xargs apt-mark auto``)."""
+
+    command: Command
+    mode: str
+    """``auto``, ``manual``, ``showmanual``, ``showauto``, ``hold``..."""
+    names: tuple[Word, ...]
+    """The package names (or patterns: ``'.*'``) given on the command line."""
+    fed: bool
+    """Run by ``xargs``: more names come from the output of a command."""
+
+
+Operation = PackageOp | Download | UserOp | CacheCleanup | AptMark
 
 
 # --- queries -------------------------------------------------------------------------------------
@@ -307,6 +321,10 @@ def _analyze(command: Command, script: ShellScript | None) -> Operation | None:
         return _user(command, program)
     if program == "rm":
         return _rm(command)
+    if program == "apt-mark":
+        return _apt_mark(command, command.args, fed=False)
+    if program == "xargs":
+        return _xargs(command)
     return None
 
 
@@ -440,6 +458,149 @@ def _cluster_letters(words: Iterable[Word], letter: str) -> list[str]:
         if text.startswith("-") and not text.startswith("--"):
             found.extend("-" + letter for _ in range(text.split("=")[0].count(letter)))
     return found
+
+
+# apt-mark ------------------------------------------------------------------------------------------
+
+_APT_MARK_VALUES = frozenset({"-f", "--file", "-o", "--option", "-c", "--config-file"})
+_XARGS_VALUES = frozenset({"-a", "-d", "-E", "-I", "-L", "-n", "-P", "-s", "--arg-file", "--delimiter"})
+
+
+def _apt_mark(command: Command, args: tuple[Word, ...], fed: bool) -> AptMark | None:
+    operands = _parse_options(
+        args, frozenset({"-f", "--file", "-o", "--option", "-c", "--config-file"})
+    ).operands
+    if not operands:
+        return None
+    return AptMark(command, _text(operands[0]), operands[1:], fed)
+
+
+def _xargs(command: Command) -> AptMark | None:
+    """``xargs [options] apt-mark MODE``: the only command ``xargs`` runs that this module reads."""
+    args = command.args
+    index = 0
+    while index < len(args) and (args[index].value or "").startswith("-"):
+        option = args[index].value or ""
+        index += 2 if option in _XARGS_VALUES else 1
+    if index < len(args) and (args[index].value or "").rsplit("/", 1)[-1] == "apt-mark":
+        return _apt_mark(command, args[index + 1 :], fed=True)
+    return None
+
+
+class Removal(Struct, frozen=True):
+    """Packages of one installation that a later command of the same script removes again."""
+
+    install: PackageOp
+    remover: PackageOp
+    names: frozenset[str]
+    """The installation's packages (as named there) that are gone when the script ends."""
+    everything: bool
+    """Every package the installation brought in is gone, its dependencies too (an ``apk del``
+    of its ``--virtual`` name, or an apt auto-remove after ``apt-mark auto '.*'``)."""
+    kept_unknown: bool
+    """An ``apt-mark manual`` fed by a command's output (``ldd ... | xargs apt-mark manual``, the
+    official images' way of keeping the shared libraries a build links to) keeps packages that
+    cannot be known here: run-time libraries, not the build tools named on the command line."""
+
+
+_APT_ALL = frozenset({".*", "*", "^.*$", ".+"})
+_VARIABLE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?")
+
+
+class _Marked(Struct):
+    """What ``apt-mark auto`` did to one apt installation of the script."""
+
+    everything: bool = False
+    """``apt-mark auto '.*'`` after it: all it brought in is removable."""
+    names: set[str] = set()
+    """Its packages marked auto by name (or, after ``everything``, marked manual again)."""
+
+
+def removals(script: ShellScript) -> tuple[Removal, ...]:
+    """What ``script`` installs and removes again, so that none of it is in the layer.
+
+    - ``apk add --virtual NAME ...`` (or ``-t NAME``) then ``apk del NAME``; ``apk del`` or
+      ``apt-get purge`` of packages an earlier command of the script installed.
+    - The official images' apt pattern: ``savedAptMark="$(apt-mark showmanual)"``, ``apt-get
+      install ...``, then ``apt-mark auto '.*'`` (or ``apt-mark showmanual | xargs apt-mark auto``),
+      ``apt-mark manual $savedAptMark`` and ``apt-get purge -y --auto-remove`` (or ``apt-get
+      autoremove``): everything installed before the auto marking is removed, except packages
+      named again in ``apt-mark manual``. A ``$savedAptMark`` taken after the installation, or an
+      ``apt-mark manual`` of a word whose value is unknown, keeps everything (nothing is removed).
+    """
+    found: list[Removal] = []
+    saved: dict[str, int] = {}  # shell variables holding ``apt-mark showmanual``, by where set
+    apt: list[tuple[int, PackageOp, _Marked]] = []
+    fed_manual = False
+    apk: list[PackageOp] = []
+    for position, command in enumerate(script.all_commands()):
+        op = analyze(command, script)
+        for assignment in command.assignments:
+            if assignment.value is not None and "apt-mark showmanual" in assignment.value.text:
+                saved[assignment.name] = position
+        if isinstance(op, AptMark) and op.mode == "auto":
+            every = op.fed or any(w.value in _APT_ALL for w in op.names)
+            for _, _, marked in apt:
+                if every:
+                    marked.everything, marked.names = True, set()
+                elif not marked.everything:
+                    marked.names.update(w.value for w in op.names if w.value is not None)
+        elif isinstance(op, AptMark) and op.mode == "manual":
+            fed_manual = fed_manual or op.fed
+            for word in op.names:
+                _mark_manual(apt, word, saved)
+        elif isinstance(op, PackageOp) and op.manager == "apt":
+            if op.action == "install":
+                apt.append((position, op, _Marked(names=set())))
+            elif op.action in {"remove", "purge", "autoremove"}:
+                found.extend(_apt_removals(op, apt, fed_manual))
+        elif isinstance(op, PackageOp) and op.manager == "apk":
+            if op.action == "install":
+                apk.append(op)
+            elif op.action == "remove":
+                found.extend(_apk_removals(op, apk))
+    return tuple(found)
+
+
+def _mark_manual(apt: list[tuple[int, PackageOp, _Marked]], word: Word, saved: dict[str, int]) -> None:
+    """``apt-mark manual WORD``: a named package stays; ``$savedAptMark`` re-marks what was
+    manual when it was taken; any other unknown word may name anything, so everything stays."""
+    variable = _VARIABLE.fullmatch(word.text)
+    for where, _, marked in apt:
+        if word.value is not None:
+            if marked.everything:
+                marked.names.add(word.value)  # kept out of the removal
+            else:
+                marked.names.discard(word.value)
+        elif variable is None or variable.group(1) not in saved or saved[variable.group(1)] > where:
+            marked.everything, marked.names = False, set()
+
+
+def _apt_removals(
+    op: PackageOp, apt: list[tuple[int, PackageOp, _Marked]], fed_manual: bool
+) -> Iterator[Removal]:
+    named = {p.name for p in op.packages}
+    automatic = op.action == "autoremove" or bool(op.flags & {"--auto-remove", "--autoremove"})
+    for _, install, marked in apt:
+        mine = {p.name for p in install.packages}
+        if automatic and marked.everything:
+            gone = mine - marked.names
+            everything = not marked.names
+        else:
+            gone = (named | (marked.names if automatic else set())) & mine
+            everything = False
+        if gone:
+            yield Removal(install, op, frozenset(gone), everything, marked.everything and fed_manual)
+
+
+def _apk_removals(op: PackageOp, apk: list[PackageOp]) -> Iterator[Removal]:
+    named = {p.name for p in op.packages}
+    for install in apk:
+        mine = frozenset(p.name for p in install.packages)
+        if install.virtual is not None and install.virtual in named:
+            yield Removal(install, op, mine, True, False)
+        elif named & mine:
+            yield Removal(install, op, frozenset(named & mine), False, False)
 
 
 # apk ----------------------------------------------------------------------------------------------

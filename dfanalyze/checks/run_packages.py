@@ -13,6 +13,7 @@ from dfanalyze import model
 from dfanalyze.analysis.expand import Unknown
 from dfanalyze.analysis.packages import CacheCleanup, Manager, Package, PackageOp, pip_no_cache
 from dfanalyze.analysis.shell import Word
+from dfanalyze.checks.base_image import root_image_info
 from dfanalyze.checks.context import Context, Hit
 from dfanalyze.checks.run import (
     RunSite,
@@ -76,7 +77,23 @@ def yum_missing_yes(ctx: Context) -> Iterator[Hit]:
 
 
 def dnf_missing_yes(ctx: Context) -> Iterator[Hit]:
-    yield from _missing_yes(ctx, ("dnf", "microdnf"), _rpm_prompts)
+    yield from _missing_yes(ctx, ("dnf",), _rpm_prompts)
+    yield from _missing_yes(ctx, ("microdnf",), _rpm_prompts, _microdnf_asks)
+
+
+def _microdnf_asks(ctx: Context, site: RunSite) -> bool:
+    """Whether the stage's microdnf asks for confirmation: upstream microdnf does since 3.7 (2021),
+    and at a closed standard input its prompt loop never ends. The base images the data knows to
+    ship such a microdnf are RHEL 9 and later (UBI minimal) and Fedora; Oracle Linux's slim images
+    install without ``-y`` (docker-library's openjdk builds them so), and an unknown base image
+    may have an older microdnf that assumes yes."""
+    info = root_image_info(ctx, site.stage)
+    if info is None or info.distro is None:
+        return False
+    if info.distro == "fedora":
+        return True
+    release = (info.distro_release or "").split(".")[0]
+    return info.distro == "rhel" and release.isdigit() and int(release) >= 9
 
 
 def _rpm_prompts(op: PackageOp, word: Word | None) -> bool:
@@ -95,9 +112,14 @@ def _next_operand(op: PackageOp, word: Word | None) -> Word | None:
 
 
 def _missing_yes(
-    ctx: Context, managers: tuple[Manager, ...], prompts: Callable[[PackageOp, Word | None], bool]
+    ctx: Context,
+    managers: tuple[Manager, ...],
+    prompts: Callable[[PackageOp, Word | None], bool],
+    asks: Callable[[Context, RunSite], bool] | None = None,
 ) -> Iterator[Hit]:
     for site in package_sites(ctx):
+        if asks is not None and any(True for _ in site.package_ops(*managers)) and not asks(ctx, site):
+            continue
         for _, op in site.package_ops(*managers):
             word = action_word(op)
             if op.yes or not prompts(op, word) or hides_options(op.command):
