@@ -79,7 +79,7 @@ def test_rules_text_listing_marks_fixes_and_opt_in(capsys: pytest.CaptureFixture
         "warning",
         "(NoEmptyContinuation)",
     ]
-    assert lines[1].split() == ["DF790", "unused-suppression", "syntax", "warning", "[*]", "[opt-in]"]
+    assert lines[1].split() == ["DF790", "unused-suppression", "suppression", "warning", "[*]", "[opt-in]"]
 
 
 def test_rules_lists_every_rule_and_refuses_unknown_selectors(capsys: pytest.CaptureFixture[str]) -> None:

@@ -974,8 +974,9 @@ def _go(command: Command) -> PackageOp | None:
         action = "clean"
     elif action in {"install", "get"}:
         action = "install"
-    else:
+    elif action != "run":  # go run PACKAGE[@version] [arguments]: the package only
         return None
+    words = parsed.operands[1:2] if action == "run" else parsed.operands[1:]
     return PackageOp(
         manager="go",
         tool="go",
@@ -983,7 +984,7 @@ def _go(command: Command) -> PackageOp | None:
         command=command,
         packages=tuple(
             _package(w, _GO_SPEC, lambda op, v: v not in {"latest", "master", "main", "upgrade"})
-            for w in parsed.operands[1:]
+            for w in words
         ),
         flags=parsed.flags,
         options=parsed.options,

@@ -22,6 +22,7 @@ from dfanalyze.findings import Edit, Fix
 from dfanalyze.knowledge import base_images
 from dfanalyze.knowledge.base_images import ImageInfo, release_status
 from dfanalyze.model import Copy, Dockerfile, From, ImageRef, Run, Stage
+from dfanalyze.parse.instructions import parse_image_ref
 from dfanalyze.span import Span
 
 RESERVED_STAGE_NAMES = frozenset({"scratch", "context"})
@@ -474,8 +475,32 @@ def untrusted_registry(ctx: Context) -> Iterator[Hit]:
     for stage in ctx.dockerfile.stages:
         base = base_of(ctx, stage)
         word = stage.from_.image
-        if base.image is None or word is None or is_scratch(base.image):
-            continue
-        if not _trusted(base.image.domain, allowed):
-            registry = _normalise_registry(base.image.domain)
-            yield Hit(word.span, {"image": base.image.text, "registry": registry, "allowed": shown})
+        pulled = list(_pulled_images(ctx, stage))
+        if base.image is not None and word is not None and not is_scratch(base.image):
+            pulled.insert(0, (base.image, word.span))
+        for ref, span in pulled:
+            if not _trusted(ref.domain, allowed):
+                registry = _normalise_registry(ref.domain)
+                yield Hit(span, {"image": ref.text, "registry": registry, "allowed": shown})
+
+
+def _pulled_images(ctx: Context, stage: Stage) -> Iterator[tuple[ImageRef, Span]]:
+    """The images a stage's ``COPY --from=`` and ``RUN --mount=from=`` pull (not earlier stages):
+    references that are clearly images (with a registry, a tag, a digest or a path), after ARG
+    and ENV expansion; a bare name may be a mistyped stage (DF720)."""
+    dockerfile = ctx.dockerfile
+    for ins in stage.instructions:
+        found: list[tuple[str, Span]] = []
+        if isinstance(ins, Copy) and (flag := ins.flag("from")) is not None and flag.value:
+            found.append((flag.value, flag.span))
+        elif isinstance(ins, Run):
+            found += [(m.from_, m.span) for m in ins.mounts if m.from_]
+        for text, span in found:
+            value = ctx.analysis.scopes.at(ins).value(text, dockerfile.escape)
+            if value is None or dockerfile.stage_before(value, stage.index) is not None:
+                continue
+            if not any(mark in value for mark in "/:@"):
+                continue
+            ref = parse_image_ref(value, span)
+            if ref is not None:
+                yield ref, span

@@ -173,7 +173,7 @@ def env_self_reference(ctx: Context) -> Iterator[Hit]:
         if not isinstance(ins, model.Env):
             continue
         for index, pair in enumerate(ins.pairs):
-            earlier = {p.key.text for p in ins.pairs[:index]} - {pair.key.text}
+            earlier = {p.key.text for p in ins.pairs[:index]}
             if not earlier:
                 continue
             try:
