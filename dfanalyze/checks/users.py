@@ -27,7 +27,7 @@ from dfanalyze.span import Span
 _ROOT = frozenset({"root", "0"})
 _SYSTEM_MANAGERS: tuple[Manager, ...] = ("apt", "apk", "yum", "dnf", "microdnf", "zypper")
 _NEEDS_ROOT = frozenset({"install", "update", "upgrade", "dist-upgrade", "remove", "purge", "autoremove"})
-_ELEVATE = frozenset({"sudo", "doas", "su-exec", "gosu", "fakeroot"})
+_ELEVATE = frozenset({"sudo", "doas", "fakeroot"})
 
 
 class UserAt(Struct, frozen=True):
@@ -80,7 +80,8 @@ def _root_info(ctx: Context, stage: model.Stage) -> ImageInfo | None:
 
 
 def install_as_non_root(ctx: Context) -> Iterator[Hit]:
-    """A system package manager run while a non-root user is in effect, not through ``sudo``."""
+    """A system package manager run while a non-root user is in effect, not through ``sudo``
+    (``gosu``/``su-exec`` cannot switch users when they do not run as root)."""
     for site in run_sites(ctx):
         if site.onbuild or not site.packages:
             continue
