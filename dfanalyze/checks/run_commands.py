@@ -7,6 +7,7 @@ differ."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from dfanalyze import model
@@ -252,10 +253,23 @@ def wget_without_progress(ctx: Context) -> Iterator[Hit]:
             if not isinstance(download, Download) or download.tool != "wget":
                 continue
             command = download.command
-            if hides_options(command) or _wget_quiet(download, command.args):
+            if hides_options(command) or _wget_quiet(download, command.args) or _small_files(download):
                 continue
             if command.name_word is not None:
                 yield Hit(command.name_word.span)
+
+
+# Signatures, checksums and keys: a few kilobytes, one progress line at most.
+_SMALL_FILE = re.compile(
+    r"(\.(asc|sig|sign|sha1|sha256|sha512|md5|sha256sum|sha512sum|pub|pem|gpg|key)|/KEYS|/SHA256SUMS|/SHASUMS256\.txt)$",
+    re.IGNORECASE,
+)
+
+
+def _small_files(download: Download) -> bool:
+    """Every URL names a signature, checksum or key file (``Python-$V.tar.xz.asc``)."""
+    urls = [(w.value or w.text.strip("\"'")).split("?", 1)[0] for w in download.urls]
+    return bool(urls) and all(_SMALL_FILE.search(url) for url in urls)
 
 
 def _wget_quiet(download: Download, args: tuple[Word, ...]) -> bool:
