@@ -83,6 +83,7 @@ def layers(
     changed_args: Iterable[str] = (),
     builder: str = "buildkit",
     build_context: BuildContext | None = None,
+    previous: str | bytes | Dockerfile | None = None,
 ) -> LayerGraph:
     """The layer graph of a Dockerfile (:class:`dfanalyze.layers.graph.LayerGraph`): every step
     with its estimated layer size, its cache inputs and whether the given changes rebuild it, the
@@ -93,6 +94,8 @@ def layers(
     or deleted), ``changed_args`` build arguments whose value changed. ``builder`` is
     ``"buildkit"`` (the model) or ``"buildah"`` (what the measurements in ``oracle/`` used).
     ``build_context``: a context already read (:meth:`Checker.build_context`), used instead.
+    ``previous``: the Dockerfile as the last build read it, when it was edited since (the edited
+    steps and every later step of their stage rebuild, and what depends on them).
     Raises :class:`~dfanalyze.layers.graph.TargetError` when the file has no stage or ``target``
     names none.
     """
@@ -104,7 +107,10 @@ def layers(
     on_disk = isinstance(source, Path) or path is not None
     context = build_context or load_build_context(context_dir, dockerfile.path if on_disk else None)
     analysis = FileAnalysis(dockerfile, build_args=dict(build_args or {}))
-    changes = Changes(frozenset(changed_paths), frozenset(changed_args))
+    old = (
+        previous if isinstance(previous, Dockerfile) or previous is None else parse(previous, dockerfile.path)
+    )
+    changes = Changes(frozenset(changed_paths), frozenset(changed_args), old)
     return build_layer_graph(
         analysis, context=context, target=target, changes=changes, profile=profile_named(builder)
     )

@@ -506,3 +506,50 @@ def test_apt_mark_fed_by_a_pipe_keeps_unknown_libraries() -> None:
     (removal,) = removals(parse(OFFICIAL_APT))
     assert removal.kept_unknown
     assert removal.install.action == "install" and removal.remover.action == "purge"
+
+
+# --- option values are not packages (each manager's options that take a value) ---------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "packages"),
+    [
+        ("apt-get install -y -P nocheck --solver internal curl", ["curl"]),
+        ("apk add --cache-max-age 60 --timeout 30 --from none curl", ["curl"]),
+        (
+            "dnf install -y --setopt tsflags=nodocs --disableplugin subscription-manager --color never nginx",
+            ["nginx"],
+        ),
+        ("yum install -y --disableexcludes all --rpmverbosity error --advisory FEDORA-1 httpd", ["httpd"]),
+        ("microdnf install -y --config /etc/dnf.conf --setopt install_weak_deps=0 nginx", ["nginx"]),
+        ("zypper install -y --download in-advance --cache-dir /c -p http://r curl", ["curl"]),
+        ("pip install --root-user-action ignore --use-feature truststore --cert ca.pem x", ["x"]),
+        ("pip install --keyring-provider subprocess --group dev --resume-retries 3 x", ["x"]),
+        ("npm install --loglevel warn --install-strategy nested --before 2024-01-01 lodash", ["lodash"]),
+        ("yarn add --network-concurrency 1 --proxy http://p lodash", ["lodash"]),
+        ("pnpm add --reporter silent --node-linker hoisted lodash", ["lodash"]),
+        ("gem install --config-file /c --build-root /b rails", ["rails"]),
+        ("go install -buildmode pie -compiler gc example.com/cmd@v1.0.0", ["example.com/cmd"]),
+        ("pipx install --python python3.12 --suffix 3 --pip-args '--no-deps' black", ["black"]),
+        ("pipx inject --index-url https://i black click isort==5.13.2", ["click", "isort"]),
+    ],
+)
+def test_option_values_are_not_packages(text: str, packages: list[str]) -> None:
+    assert [p.name for p in op(text).packages] == packages
+
+
+def test_pipx_is_a_pip_install_and_other_pipx_commands_are_not() -> None:
+    install = op("pipx install black==24.4.2")
+    assert (install.manager, install.tool, install.action) == ("pip", "pipx", "install")
+    assert specs(install) == [("black", "==", "24.4.2", True)]
+    assert [o for o in operations(parse("pipx run black --check .")) if isinstance(o, PackageOp)] == []
+    assert [o for o in operations(parse("pipx upgrade black")) if isinstance(o, PackageOp)] == []
+
+
+def test_curl_tls_version_options_take_no_value() -> None:
+    download = [
+        o
+        for o in operations(parse("curl --tlsv1.2 -fsSL https://example.com/x.tgz"))
+        if isinstance(o, Download)
+    ]
+    assert [[u.value for u in d.urls] for d in download] == [["https://example.com/x.tgz"]]

@@ -307,6 +307,8 @@ def _analyze(command: Command, script: ShellScript | None) -> Operation | None:
         return _pip(command, f"{program} -m pip", args[2:])
     if program == "uv" and _values(args[:1]) == ["pip"]:
         return _pip(command, "uv pip", args[1:])
+    if program == "pipx":
+        return _pipx(command)
     if program in {"npm", "yarn", "pnpm"}:
         return _node(command, program)
     if program == "gem":
@@ -408,9 +410,10 @@ def _text(word: Word) -> str:
 
 # apt ----------------------------------------------------------------------------------------------
 
+# apt-get(8) and apt(8) (apt 2.9/3.0): the options that take a value.
 _APT_VALUES = frozenset(
     {"-o", "--option", "-c", "--config-file", "-t", "--target-release", "--default-release", "-a"}
-    | {"--host-architecture"}
+    | {"--host-architecture", "-P", "--build-profiles", "--solver", "--planner", "--comment"}
 )
 _APT_ACTIONS = {"full-upgrade": "dist-upgrade"}
 _APT_SPEC = r"(?P<name>[^=/]+)(?:(?P<op>[=/])(?P<version>.+))?"
@@ -422,6 +425,7 @@ def _apt(command: Command, tool: str) -> PackageOp | None:
         return None
     action = _text(parsed.operands[0])
     quiet = sum(f == "-q" for f in _cluster_letters(command.args, "q"))
+    quiet += sum(w.value == "--quiet" for w in command.args)
     yes = (
         bool(parsed.flags & {"-y", "--yes", "--assume-yes", "--force-yes"})
         or quiet >= 2
@@ -601,9 +605,11 @@ def _apk_removals(op: PackageOp, apk: list[PackageOp]) -> Iterator[Removal]:
 
 # apk ----------------------------------------------------------------------------------------------
 
+# apk(8) of apk-tools 2.14 and 3.0: the global options and those of add/del that take a value.
 _APK_VALUES = frozenset(
     {"-t", "--virtual", "-X", "--repository", "-p", "--root", "--keys-dir", "--arch"}
-    | {"--cache-dir", "--repositories-file"}
+    | {"--cache-dir", "--repositories-file", "--cache-max-age", "--timeout", "--wait"}
+    | {"--progress-fd", "--from", "--repository-config", "--uvol-manager", "--cache-predownload"}
 )
 _APK_SPEC = r"(?P<name>[^=<>~]+)(?:(?P<op>~=|=~|>=|<=|=|~|>|<)(?P<version>.+))?"
 
@@ -636,12 +642,19 @@ def _apk(command: Command) -> PackageOp | None:
 
 # yum / dnf / microdnf -----------------------------------------------------------------------------
 
+# yum(8), dnf(8) (dnf 4 and dnf5) and microdnf: the options that take a value.
 _YUM_VALUES = frozenset(
     {"-x", "--exclude", "--setopt", "--enablerepo", "--disablerepo", "--installroot"}
     | {"--releasever", "-c", "--config", "--repo", "--repoid", "--forcearch", "-d", "-e"}
-    | {"--downloaddir", "--destdir"}
+    | {"--downloaddir", "--destdir", "--repofrompath", "--rpmverbosity", "--color", "--comment"}
+    | {"--advisory", "--advisories", "--bz", "--bzs", "--cve", "--cves", "--sec-severity"}
+    | {"--secseverity", "--disableexcludes", "--disableexcludepkgs", "--excludepkgs"}
+    | {"--disableplugin", "--enableplugin", "--from-repo", "--setvar", "--debuglevel"}
+    | {"--errorlevel", "--use-host-config-from", "--installroot-dir"}
 )
-_YUM_SPEC = r"(?P<name>.+?)(?P<op>-)(?P<version>\d+(\.\d+)+[\w.+~:-]*)"
+# name-[epoch:]version[-release][.arch]: a dotted version, or any version after an epoch
+# (`openssl-1:1.1.1k`), so that digits in a name (`java-17-openjdk`) are not taken for one.
+_YUM_SPEC = r"(?P<name>.+?)(?P<op>-)(?P<version>\d+:[\w.+~^-]+|\d+(\.\d+)+[\w.+~^:-]*)"
 _YUM_ACTIONS = {
     "erase": "remove",
     "update": "upgrade",
@@ -694,8 +707,12 @@ def _yum(command: Command, tool: str) -> PackageOp | None:
 
 # zypper -------------------------------------------------------------------------------------------
 
+# zypper(8): the global options and those of install/remove that take a value.
 _ZYPPER_VALUES = frozenset(
-    {"-R", "--root", "--reposd-path", "-D", "--config", "-c", "-t", "--type", "-r", "--repo"} | {"--from"}
+    {"-R", "--root", "--reposd-path", "-D", "--config", "-c", "-t", "--type", "-r", "--repo"}
+    | {"--from", "--download", "-C", "--cache-dir", "--raw-cache-dir", "--solv-cache-dir"}
+    | {"--pkg-cache-dir", "--userdata", "--releasever", "--installroot", "-p", "--plus-repo"}
+    | {"--plus-content", "--oldpackage-of"}
 )
 _ZYPPER_ACTIONS = {
     "in": "install",
@@ -736,6 +753,9 @@ def _zypper(command: Command) -> PackageOp | None:
 
 # pip ----------------------------------------------------------------------------------------------
 
+# pip's options that take a value (pip 26.3: cli/cmdoptions.py and commands/install.py,
+# download.py, wheel.py, uninstall.py, read from the source; --global-option and --install-option
+# of older pips), and uv pip's --index-strategy.
 _PIP_VALUES = frozenset(
     {"-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-i", "--index-url"}
     | {"--extra-index-url", "-f", "--find-links", "-t", "--target", "--prefix", "--root"}
@@ -743,6 +763,10 @@ _PIP_VALUES = frozenset(
     | {"--implementation", "--abi", "--only-binary", "--no-binary", "--upgrade-strategy"}
     | {"--log", "--proxy", "--retries", "--timeout", "--cache-dir", "--config-settings", "-C"}
     | {"--global-option", "-p", "--python", "--report", "--exists-action", "--index-strategy"}
+    | {"--root-user-action", "--use-feature", "--use-deprecated", "--keyring-provider", "--cert"}
+    | {"--client-cert", "--build-constraint", "--group", "--resume-retries", "--default-timeout"}
+    | {"--log-file", "--local-log", "--uploaded-prior-to", "--install-option", "-d", "--dest"}
+    | {"-w", "--wheel-dir", "--source", "--source-dir", "--source-directory", "--path"}
 )
 _PIP_SPEC = (
     r"(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*(\[[^\]]*\])?)\s*"
@@ -754,6 +778,22 @@ def _pip_pinned(op: str | None, version: str | None) -> bool:
     return op in {"==", "==="} and version is not None and "*" not in version and "," not in version
 
 
+# pip's booleans (src/pip/_internal/utils/misc.py, strtobool), case-insensitive.
+_PIP_BOOLEANS = frozenset({"y", "yes", "t", "true", "on", "1", "n", "no", "f", "false", "off", "0"})
+
+
+def pip_no_cache(value: str) -> bool | None:
+    """What ``PIP_NO_CACHE_DIR=value`` does to pip (19.0 and later; read in pip 26.3's
+    cli/cmdoptions.py ``_handle_no_cache_dir`` and cli/parser.py ``_update_defaults``): True, the
+    cache is off, for every value pip's ``strtobool`` accepts, false ones (``0``, ``off``, ``no``)
+    included, for backward compatibility; False, the cache stays on, for an empty value, which pip
+    drops like every empty configuration value; None for any other value, which pip refuses: every
+    pip command then stops with "invalid truth value"."""
+    if not value:
+        return False
+    return True if value.lower() in _PIP_BOOLEANS else None
+
+
 def _pip(command: Command, tool: str, args: tuple[Word, ...]) -> PackageOp | None:
     parsed = _parse_options(args, _PIP_VALUES)
     if not parsed.operands:
@@ -761,8 +801,12 @@ def _pip(command: Command, tool: str, args: tuple[Word, ...]) -> PackageOp | Non
     action = _text(parsed.operands[0])
     if action == "cache" and _values(parsed.operands[1:2]) in (["purge"], ["remove"]):
         action = "clean"
-    # pip reads PIP_NO_CACHE_DIR with strtobool, and any set value (even "off") disables the cache
-    no_cache_env = any(a.name == "PIP_NO_CACHE_DIR" and a.value for a in command.assignments)
+    no_cache_env = any(
+        a.name == "PIP_NO_CACHE_DIR"
+        and a.value is not None
+        and (a.value.value is None or pip_no_cache(a.value.value) is not False)
+        for a in command.assignments
+    )
     packages: list[Package] = []
     if action in {"install", "uninstall", "download", "wheel"}:
         packages.extend(_package(w, _PIP_SPEC, _pip_pinned) for w in parsed.operands[1:])
@@ -786,12 +830,47 @@ def _pip(command: Command, tool: str, args: tuple[Word, ...]) -> PackageOp | Non
     )
 
 
+# pipx install/inject (pipx 1.7): the options that take a value.
+_PIPX_VALUES = frozenset(
+    {"--suffix", "--python", "--preinstall", "-i", "--index-url", "--pip-args", "--backend"}
+    | {"--spec", "--requirement", "-r"}
+)
+
+
+def _pipx(command: Command) -> PackageOp | None:
+    """``pipx install PKG...`` and ``pipx inject VENV PKG...``: pip installs, each package into a
+    virtual environment of its own (pipx's own options; ``--pip-args`` go to pip)."""
+    parsed = _parse_options(command.args, _PIPX_VALUES)
+    action = _text(parsed.operands[0]) if parsed.operands else ""
+    if action not in {"install", "inject"}:
+        return None
+    words = parsed.operands[2:] if action == "inject" else parsed.operands[1:]
+    return PackageOp(
+        manager="pip",
+        tool="pipx",
+        action="install",
+        command=command,
+        packages=tuple(_package(w, _PIP_SPEC, _pip_pinned) for w in words),
+        flags=parsed.flags,
+        options=parsed.options,
+        yes=True,
+        requirements=parsed.words("-r", "--requirement"),
+    )
+
+
 # npm / yarn / pnpm --------------------------------------------------------------------------------
 
+# npm (10), yarn (1 and 4) and pnpm (9): the options that take a value.
 _NODE_VALUES = frozenset(
     {"--registry", "--prefix", "--omit", "--include", "--only", "--tag", "--cache", "-w"}
     | {"--workspace", "--userconfig", "--cwd", "--modules-folder", "--cache-folder"}
     | {"--network-timeout", "--mutex", "--filter", "-F", "--dir", "-C", "--store-dir"}
+    | {"--loglevel", "--install-strategy", "--before", "--audit-level", "--globalconfig"}
+    | {"--script-shell", "--node-options", "--location", "--save-prefix", "--otp", "--scope"}
+    | {"--fetch-retries", "--fetch-timeout", "--cpu", "--os", "--libc", "--network-concurrency"}
+    | {"--global-folder", "--link-folder", "--preferred-cache-folder", "--https-proxy"}
+    | {"--proxy", "--reporter", "--virtual-store-dir", "--lockfile-dir", "--node-linker"}
+    | {"--mode"}
 )
 _NODE_ACTIONS = {
     "i": "install",
@@ -859,15 +938,19 @@ def _node(command: Command, tool: str) -> PackageOp | None:
 
 # gem ----------------------------------------------------------------------------------------------
 
+# gem install (RubyGems 3.5): the options that take a value.
 _GEM_VALUES = frozenset(
     {"-v", "--version", "-i", "--install-dir", "-n", "--bindir", "--source", "-s", "-P"}
-    | {"--trust-policy", "--platform", "-g", "--file"}
+    | {"--trust-policy", "--platform", "-g", "--file", "--config-file", "--build-root"}
+    | {"--target-rbconfig", "--http-proxy"}
 )
 _GEM_SPEC = r"(?P<name>[^:]+)(?:(?P<op>:)(?P<version>.+))?"
 
 
 def _gem(command: Command) -> PackageOp | None:
-    parsed = _parse_options(command.args, _GEM_VALUES)
+    args = command.args
+    end = next((i for i, w in enumerate(args) if w.value == "--"), len(args))
+    parsed = _parse_options(args[:end], _GEM_VALUES)  # after `--`: the gems' build options
     if not parsed.operands:
         return None
     action = _text(parsed.operands[0])
@@ -897,9 +980,11 @@ def _gem(command: Command) -> PackageOp | None:
 
 # go -----------------------------------------------------------------------------------------------
 
+# go install / go get (go help build): the build flags that take a value.
 _GO_VALUES = frozenset(
     {"-o", "-C", "-ldflags", "-gcflags", "-tags", "-mod", "-modfile", "-p", "-asmflags"}
-    | {"-pkgdir", "-toolexec", "-overlay", "-pgo"}
+    | {"-pkgdir", "-toolexec", "-overlay", "-pgo", "-gccgoflags", "-compiler", "-buildmode"}
+    | {"-installsuffix", "-covermode", "-coverpkg"}
 )
 _GO_SPEC = r"(?P<name>[^@]+)(?:(?P<op>@)(?P<version>.+))?"
 
@@ -958,7 +1043,7 @@ _CURL_VALUES = frozenset(
     | {"-x", "--proxy", "--cacert", "--cert", "--key", "-T", "--upload-file", "-F", "--form"}
     | {"-b", "--cookie", "-c", "--cookie-jar", "-r", "--range", "-K", "--config", "--proto"}
     | {"--proto-redir", "--resolve", "-C", "--continue-at", "--output-dir", "-z", "--time-cond"}
-    | {"--limit-rate", "-Y", "-y", "--url", "-E", "--tlsv1.2", "--ciphers"}
+    | {"--limit-rate", "-Y", "-y", "--url", "-E", "--ciphers"}
 )
 _WGET_VALUES = frozenset(
     {"-O", "--output-document", "-o", "--output-file", "-P", "--directory-prefix", "-U"}

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dfanalyze import model
-from dfanalyze.analysis.context import BuildContext, ContextEntry, clean_source
+from dfanalyze.analysis.context import BuildContext, ContextEntry, IgnoreRules, clean_source
 from dfanalyze.analysis.packages import PackageOp, installs, operations, removals
 from dfanalyze.checks.context import Context, FileAnalysis, Hit
 
@@ -477,5 +477,19 @@ def copy_ignored_file(ctx: Context) -> Iterator[Hit]:
             continue
         for word, source in _sources(ctx, ins):
             cleaned = clean_source(source)
-            if cleaned != "." and context.ignore.excludes(cleaned):
-                yield Hit(word.span, {"source": source})
+            if (cleaned == "." and _root_ignored(context.ignore)) or (
+                cleaned != "." and context.ignore.excludes(cleaned)
+            ):
+                yield Hit(word.span, {"source": source, "verb": ins.kind.capitalize()})
+
+
+_ROOT = frozenset({"*", "**", "**/*"})
+
+
+def _root_ignored(ignore: IgnoreRules) -> bool:
+    """Whether the ignore file sends nothing: ``*``, ``**`` or ``**/*`` with no exception after it
+    (BuildKit's ``copySourceRootIgnored``, which checks the context root only for these)."""
+    last = max(
+        (i for i, p in enumerate(ignore.patterns) if not p.exclusion and p.pattern in _ROOT), default=None
+    )
+    return last is not None and not any(p.exclusion for p in ignore.patterns[last + 1 :])

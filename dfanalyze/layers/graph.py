@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from msgspec import Struct, field
+from msgspec.structs import replace
 
 from dfanalyze import model
 from dfanalyze.analysis.context import BuildContext, clean_source, load_context, read_ignore_file
@@ -43,6 +44,7 @@ from dfanalyze.layers.effects import (
     RunSetting,
     StepEnv,
     absolute,
+    copied_origins,
     copy_layer,
     expand_word,
     run_layer,
@@ -71,14 +73,16 @@ TREE_KINDS = LAYER_KINDS | {"WORKDIR", "VOLUME", "USER"}
 
 class Changes(Struct, frozen=True):
     """What changed since the last build: context paths (added, edited, deleted, renamed or
-    chmod-ed) and build arguments."""
+    chmod-ed), build arguments, and the Dockerfile itself."""
 
     paths: frozenset[str] = frozenset()
     args: frozenset[str] = frozenset()
+    previous: model.Dockerfile | None = None
+    """The Dockerfile as the last build read it (None: the same as now)."""
 
     @property
     def any(self) -> bool:
-        return bool(self.paths or self.args)
+        return bool(self.paths or self.args or self.previous is not None)
 
 
 class Step(Struct, frozen=True):
@@ -168,6 +172,8 @@ class LayerGraph(Struct, frozen=True, dict=True):
     context: BuildContext | None = None
     changes: Changes = NO_CHANGES
     profile: Profile = BUILDKIT
+    read_changed: frozenset[str] = frozenset()
+    """The changed context paths some built step reads."""
 
     @cached_property
     def graph(self) -> Any:
@@ -229,13 +235,15 @@ def build_layer_graph(
     target_index = _target(dockerfile, target)
     needed = _needed_stages(dockerfile, target_index)
     refs = _step_refs(dockerfile)
-    layers, bases, workdirs = _layers(analysis, refs, context, profile, data, estimate_packages)
+    layers, bases, workdirs, copied = _layers(analysis, refs, context, profile, data, estimate_packages)
     chain = _image_chain(dockerfile, target_index)
     in_image = {r.index for r in refs if r.stage in chain}
     image_layers = [layers[r.index] for r in refs if r.index in in_image and r.index in layers]
     measured = waste(_base_layers(refs, chain, bases, data) + image_layers)
     built = frozenset(r.index for r in refs if r.stage in needed)
-    keys, rebuild = _cache(analysis, refs, built, context, changes) if cache_keys else (None, {})
+    keys, rebuild = (
+        _cache(analysis, refs, built, context, changes, copied, target) if cache_keys else (None, {})
+    )
     steps: list[Step] = []
     running = 0
     for ref in refs:
@@ -273,8 +281,45 @@ def build_layer_graph(
     )
     unreachable = tuple(s.index for s in dockerfile.stages if s.index not in needed)
     return LayerGraph(
-        dockerfile, tuple(steps), target_index, unreachable, estimate, analysis, context, changes, profile
+        dockerfile,
+        tuple(steps),
+        target_index,
+        unreachable,
+        estimate,
+        analysis,
+        context,
+        changes,
+        profile,
+        keys.read_changed if keys is not None else frozenset(),
     )
+
+
+def unused_changes(graph: LayerGraph, paths: Iterable[str], args: Iterable[str]) -> list[str]:
+    """Why each of the changed ``paths`` and build ``args`` changes nothing (no built step reads
+    the path, no ARG is named so), or is taken as a deleted file: probably a mistake of the
+    caller's."""
+    context, dockerfile = graph.context, graph.dockerfile
+    warnings = []
+    for path in sorted({clean_source(p) for p in paths}):
+        if path in graph.read_changed:
+            if context is not None and path not in context.by_path:
+                warnings.append(f"changed path {path} is not in the build context: taken as deleted")
+            continue
+        why = ""
+        if context is None:
+            why = " (no build context)"
+        elif context.ignore is not None and context.ignore.excludes(path):
+            why = " (.dockerignore excludes it)"
+        elif path not in context.by_path:
+            why = " (it is not in the build context)"
+        warnings.append(f"changed path {path} matches nothing: no step of the build reads it{why}")
+    declared = {d.name for ins in dockerfile.global_args for d in ins.decls}
+    declared.update(
+        d.name for ins in dockerfile.instructions if isinstance(ins, model.Arg) for d in ins.decls
+    )
+    for name in sorted(set(args) - declared):
+        warnings.append(f"changed build argument {name} matches nothing: no ARG is named {name}")
+    return warnings
 
 
 def _base_layers(
@@ -340,14 +385,16 @@ def _layers(
     profile: Profile,
     data: Calibration,
     estimate_packages: bool,
-) -> tuple[dict[int, Layer], dict[int, BaseImage], dict[int, str]]:
-    """Replay every stage: the layer of each step that makes one, the base of each FROM and the
-    working directory of each step."""
+) -> tuple[dict[int, Layer], dict[int, BaseImage], dict[int, str], dict[int, frozenset[str]]]:
+    """Replay every stage: the layer of each step that makes one, the base of each FROM, the
+    working directory of each step, and the context paths each ``COPY --from=<stage>`` takes the
+    content of (by ``id()`` of the instruction)."""
     dockerfile = analysis.dockerfile
     scopes = analysis.scopes
     layers: dict[int, Layer] = {}
     bases: dict[int, BaseImage] = {}
     workdirs: dict[int, str] = {}
+    copied: dict[int, frozenset[str]] = {}
     known_bases: dict[str, BaseImage] = {}
     final: dict[int, tuple[Tree, BaseImage, str, str | None]] = {}
     tree, base, workdir, user = Tree(), BaseImage("", None, ""), "/", None
@@ -377,11 +424,13 @@ def _layers(
         builder = LayerBuilder(ref.index, tree)
         if isinstance(ins, model.Run):
             heredocs = {h.name: h for h in ins.heredocs}
-            setting = RunSetting(env, ins.mounts, heredocs, base, data, profile, estimate_packages)
+            setting = RunSetting(env, ins.mounts, heredocs, base, data, profile, estimate_packages, context)
             run_layer(builder, ins, analysis.shell_scripts(ins), setting)
         elif isinstance(ins, model.CopyLike):
             source_tree, external = _copy_source(dockerfile, ins, ref.stage, final)
             copy_layer(builder, ins, CopySetting(env, context, source_tree, external, profile))
+            if source_tree is not None:
+                copied[id(ins)] = copied_origins(ins, env, source_tree)
         elif isinstance(ins, model.Workdir) and ins.value is not None:
             value = expand_word(ins.value.text, env)
             workdir = (absolute(value, workdir) or workdir) if value is not None else workdir
@@ -404,7 +453,7 @@ def _layers(
         ):
             layers[ref.index] = layer
         final[ref.stage] = (tree, base, workdir, user)
-    return layers, bases, workdirs
+    return layers, bases, workdirs, copied
 
 
 def _copy_source(
@@ -428,16 +477,25 @@ def _cache(
     built: frozenset[int],
     context: BuildContext | None,
     changes: Changes,
+    copied: Mapping[int, frozenset[str]],
+    target: str | None,
 ) -> tuple[cache.KeySet, dict[int, bool | None]]:
-    """Keys of the build as it is, and which steps the changes rebuild (none without changes)."""
+    """Keys of the build as it is, and which steps the changes rebuild (none without changes).
+    The build before the changes is the previous Dockerfile's, when it changed."""
     shells = analysis.shells
-    before = cache.compute_keys(
+    current = cache.compute_keys(
         refs,
         built,
         cache.KeyInputs(analysis.dockerfile, analysis.scopes, shells, context, _same, hashing=changes.any),
     )
     if not changes.any:
-        return before, cache.rebuilds(before, before)
+        return current, cache.rebuilds(current, current)
+    before = current
+    previous = _previous_build(analysis, changes.previous, target)
+    if previous is not None:
+        old, old_refs, old_built = previous
+        inputs = cache.KeyInputs(old.dockerfile, old.scopes, old.shells, context, _same)
+        before = cache.compute_keys(old_refs, old_built, inputs)
     args = {**analysis.build_args, **dict.fromkeys(changes.args, CHANGED)}
     scopes = compute_scopes(analysis.dockerfile, args)
     paths = frozenset(clean_source(p) for p in changes.paths)
@@ -445,8 +503,30 @@ def _cache(
     def fingerprint(entry: Any) -> str:
         return "changed" if entry.path in paths else "="
 
-    inputs = cache.KeyInputs(analysis.dockerfile, scopes, shells, context, fingerprint, paths, before)
-    return before, cache.rebuilds(before, cache.compute_keys(refs, built, inputs))
+    copies = frozenset(ins for ins, origins in copied.items() if not origins.isdisjoint(paths))
+    inputs = cache.KeyInputs(
+        analysis.dockerfile, scopes, shells, context, fingerprint, paths, before, copies_changed=copies
+    )
+    after = cache.compute_keys(refs, built, inputs)
+    return replace(current, read_changed=after.read_changed), cache.rebuilds(before, after)
+
+
+def _previous_build(
+    analysis: FileAnalysis, previous: model.Dockerfile | None, target: str | None
+) -> tuple[FileAnalysis, list[cache.StepRef], frozenset[int]] | None:
+    """The analysis, steps and built steps of the previous Dockerfile (its stage named ``target``,
+    else its last: when the target is new, the old build made its last stage)."""
+    if previous is None:
+        return None
+    from dfanalyze.checks.context import FileAnalysis
+
+    old = FileAnalysis(previous, build_args=dict(analysis.build_args), context_dir=analysis.context_dir)
+    refs = _step_refs(previous)
+    if not previous.stages:
+        return old, refs, frozenset()
+    named = previous.stage_named(target) if target is not None else None
+    needed = _needed_stages(previous, named.index if named is not None else previous.stages[-1].index)
+    return old, refs, frozenset(r.index for r in refs if r.stage in needed)
 
 
 def _same(entry: Any) -> str:
@@ -461,16 +541,30 @@ def build_keys(
 ) -> cache.KeySet:
     """The cache keys of a build with the real content of the context (file digests): compare
     two builds with :func:`dfanalyze.layers.cache.rebuilds`, giving the first as ``reference``
-    of the second."""
+    of the second. A ``COPY --from`` of a rebuilt stage is known to rebuild when it takes a file
+    whose digest differs from the reference's."""
     dockerfile = analysis.dockerfile
     refs = _step_refs(dockerfile)
     needed = _needed_stages(dockerfile, _target(dockerfile, target))
     built = frozenset(r.index for r in refs if r.stage in needed)
     fingerprint = context.digest if context is not None else _same
+    digests = {e.path: context.digest(e) for e in context.entries if e.kind != "dir"} if context else {}
+    copies: frozenset[int] = frozenset()
+    if reference is not None:
+        old = reference.digests
+        changed = {p for p in digests.keys() | old.keys() if digests.get(p) != old.get(p)}
+        copied = _layers(analysis, refs, context, BUILDKIT, calibration(), estimate_packages=False)[3]
+        copies = frozenset(i for i, origins in copied.items() if not origins.isdisjoint(changed))
     inputs = cache.KeyInputs(
-        dockerfile, analysis.scopes, analysis.shells, context, fingerprint, reference=reference
+        dockerfile,
+        analysis.scopes,
+        analysis.shells,
+        context,
+        fingerprint,
+        reference=reference,
+        copies_changed=copies,
     )
-    return cache.compute_keys(refs, built, inputs)
+    return replace(cache.compute_keys(refs, built, inputs), digests=digests)
 
 
 # --- networkx ------------------------------------------------------------------------------------------
