@@ -209,6 +209,20 @@ def test_a_link_source_is_followed(context: BuildContext) -> None:
     assert members(context, "current") == [("src/app", "main.py"), ("src/app", "notes.md")]
 
 
+def folders_read(monkeypatch: pytest.MonkeyPatch, root: Path) -> list[str]:
+    """The folders below ``root`` listed from now on (relative paths), in order."""
+    read: list[str] = []
+    scandir = os.scandir
+
+    def recording(path: str) -> object:
+        if str(path).startswith(str(root)):
+            read.append(os.path.relpath(path, root))
+        return scandir(path)
+
+    monkeypatch.setattr("dfanalyze.analysis.context.os.scandir", recording)
+    return read
+
+
 @pytest.mark.parametrize(
     "sources",
     [
@@ -240,15 +254,7 @@ def test_a_walk_reads_only_the_folders_sources_reach(tmp_path: Path, monkeypatch
             "conf/a.conf": "a",
         },
     )
-    read: list[str] = []
-    scandir = os.scandir
-
-    def recording(path: str) -> object:
-        if str(path).startswith(str(root)):
-            read.append(os.path.relpath(path, root))
-        return scandir(path)
-
-    monkeypatch.setattr("dfanalyze.analysis.context.os.scandir", recording)
+    read = folders_read(monkeypatch, root)
     found = load_context(
         root, parse_ignore("node_modules\n"), sources=["package.json", "src/", "conf/*.conf"]
     )
@@ -355,14 +361,6 @@ def test_check_walks_the_context_only_for_rules_that_need_it(
         {"src/a/b.js": "b", "docs/x.md": "x", "node_modules/m/i.js": "i", ".dockerignore": "node_modules\n"},
     )
     (root / "Dockerfile").write_text("FROM alpine:3.20\nCOPY src/ /src/\nRUN rm -rf /src/a\n")
-    read: list[str] = []
-    scandir = os.scandir
-
-    def recording(path: str) -> object:
-        if str(path).startswith(str(root)):
-            read.append(os.path.relpath(path, root))
-        return scandir(path)
-
-    monkeypatch.setattr("dfanalyze.analysis.context.os.scandir", recording)
+    read = folders_read(monkeypatch, root)
     main(["check", "--select", select, "--output-format", "concise", str(root / "Dockerfile")])
     assert sorted(read) == folders
