@@ -603,3 +603,13 @@ def test_waste_counts_only_known_sizes() -> None:
     result = waste(layers_)
     assert (result.reclaimable_bytes, result.wasted_bytes, result.complete) == (100, 140, False)
     assert result.efficiency == pytest.approx(40 / 140)
+
+
+def test_trixie_images_use_the_trixie_package_data(tmp_path: Path) -> None:
+    install = "RUN apt-get update && apt-get install -y --no-install-recommends libssl3t64 && rm -rf /var/lib/apt/lists/*\n"
+    trixie = step(build(tmp_path, "FROM debian:trixie\n" + install), "RUN")
+    assert trixie.layer is not None and not trixie.layer.unknown_parts  # a package only trixie has
+    bookworm = step(build(tmp_path, "FROM debian:bookworm\n" + install), "RUN")
+    assert (
+        "apt-get install libssl3t64: libssl3t64 is not in the Debian bookworm data" in bookworm.unknown_parts
+    )

@@ -206,7 +206,8 @@ class BaseImage(Struct, frozen=True):
     apt_installed: frozenset[str] | None = None
     """Its Debian packages, when known exactly..."""
     apt_suite: str | None = None
-    """... or the suite whose minimal package set of the Debian data it has (read when needed)."""
+    """The Debian suite of its packages; without ``apt_installed``, it has that suite's minimal
+    package set of the Debian data (read when needed)."""
     apt_upper_bound: bool = False
     """A Debian bookworm image whose packages are not known: the minimal set gives an upper bound."""
     family: str | None = None
@@ -227,6 +228,7 @@ def base_image(ref: ImageRef | None, written: str, data: Calibration) -> BaseIma
             measured.bytes,
             f"measured ({measured.source})",
             apt_installed=measured.packages if measured.distro == "debian" else None,
+            apt_suite=measured.release if measured.release in DEBIAN_SUITES.values() else None,
             family=measured.distro,
         )
     from dfanalyze.knowledge.base_images import lookup
@@ -236,29 +238,34 @@ def base_image(ref: ImageRef | None, written: str, data: Calibration) -> BaseIma
         return BaseImage(name, None, "no size data for this image")
     variant = info.variant or info.family
     size = next((s for s in info.sizes if s.variant == variant and s.kind == "uncompressed"), None)
-    bookworm = info.distro == "debian" and info.distro_cycle == "12"
-    exact = bookworm and info.family == "debian" and info.variant is None
+    suite = DEBIAN_SUITES.get(info.distro_cycle or "") if info.distro == "debian" else None
+    bookworm = suite == "bookworm"
+    exact = suite is not None and info.family == "debian" and info.variant is None
     return BaseImage(
         name,
         round(size.mib * MIB) if size is not None else None,
         size.source if size is not None else "no uncompressed size for this image in the data",
-        apt_suite="bookworm" if exact else None,
+        apt_suite=suite if exact else None,
         apt_upper_bound=bookworm and not exact,
         family=info.family,
         variant=info.variant,
     )
 
 
-def _debian_base() -> frozenset[str]:
+DEBIAN_SUITES = {"12": "bookworm", "13": "trixie"}
+"""The Debian releases (by version) whose package data ships."""
+
+
+def _debian_base(suite: str = "bookworm") -> frozenset[str]:
     from dfanalyze.knowledge.debian import load_index
 
-    return load_index().base
+    return load_index(suite).base
 
 
 def installed_packages(builder: LayerBuilder) -> frozenset[str] | None:
     """The Debian packages a stage has so far (None when not known)."""
-    if builder.apt_installed is None and builder.apt_suite == "bookworm":
-        builder.apt_installed = _debian_base()
+    if builder.apt_installed is None and builder.apt_suite is not None:
+        builder.apt_installed = _debian_base(builder.apt_suite)
     return builder.apt_installed
 
 
@@ -308,9 +315,10 @@ def apt_install_blobs(
     if installed is None:
         return [], [f"{label}: no package data for this base image"]
     recommends = not op.no_recommends
-    estimate = load_index().closure(names, recommends=recommends, installed=installed)
+    suite = builder.apt_suite or "bookworm"
+    estimate = load_index(suite).closure(names, recommends=recommends, installed=installed)
     builder.apt_installed = installed | estimate.new_packages
-    unknown = [f"{label}: {name} is not in the Debian bookworm data" for name in estimate.unknown]
+    unknown = [f"{label}: {name} is not in the Debian {suite} data" for name in estimate.unknown]
     unknown += [f"{label}: {name} has no Installed-Size" for name in estimate.unsized]
     if not estimate.new_packages:
         return [], unknown
