@@ -163,32 +163,125 @@ def test_apt_install_on_a_known_debian_base(tmp_path: Path) -> None:
     noclean = build(
         tmp_path, f"FROM {BASE}\nRUN apt-get update && apt-get install -y --no-install-recommends curl\n"
     )
-    lists = sum(size for _, size in calibration().apt_lists.files)  # type: ignore[union-attr]
+    apt_lists = calibration().apt_lists
+    assert apt_lists is not None
+    lists = sum(size for _, size in apt_lists.files)
     assert (step(noclean, "RUN").estimated_bytes or 0) - size > lists
 
 
 def test_apt_on_an_image_with_unknown_packages_is_an_upper_bound(tmp_path: Path) -> None:
-    graph = build(
-        tmp_path, "FROM python:3.12-slim-bookworm\nRUN apt-get install -y --no-install-recommends curl\n"
-    )
+    graph = build(tmp_path, "FROM python:3.12\nRUN apt-get install -y --no-install-recommends curl\n")
     (part,) = step(graph, "RUN").unknown_parts
     assert part.startswith("apt-get install curl: at most ") and part.endswith(
         "(the base image's packages are unknown)"
     )
-    assert "base image python:3.12-slim-bookworm" in graph.image.unknown_parts[0]
 
 
-def test_language_package_managers_are_unknown(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("image", "suite"),
+    [
+        ("python:3.12-slim-bookworm", "bookworm"),
+        ("python:3.12-slim", "trixie"),
+        ("buildpack-deps:bookworm-curl", "bookworm"),
+        ("ubuntu:noble", "noble"),
+        ("debian:bullseye", "bullseye"),
+    ],
+)
+def test_apt_closure_starts_from_the_base_images_packages(tmp_path: Path, image: str, suite: str) -> None:
+    """Only what the official image (its package list in repo-info) lacks is installed, from the
+    package data of the image's release."""
+    graph = build(tmp_path, f"FROM {image}\nRUN apt-get install -y --no-install-recommends curl\n")
+    run = step(graph, "RUN")
+    assert run.unknown_parts == ()
+    base = graph.steps[0].base
+    assert base is not None and base.apt_data == suite and base.apt_installed
+    assert run.layer is not None
+    installed = {p for blob in run.layer.blobs for p in blob.packages}
+    assert not installed & base.apt_installed
+    if "curl" in base.apt_installed:
+        assert installed == set() and (run.estimated_bytes or 0) <= 1024  # an empty layer
+    else:
+        assert "curl" in installed and (run.estimated_bytes or 0) > 1_000_000
+
+
+def test_apt_closure_on_slim_python_counts_only_the_missing_libraries(tmp_path: Path) -> None:
+    graph = build(
+        tmp_path, "FROM python:3.12-slim-bookworm\nRUN apt-get install -y --no-install-recommends curl\n"
+    )
+    run = step(graph, "RUN")
+    assert run.layer is not None
+    assert {p for blob in run.layer.blobs for p in blob.packages} == {
+        "curl", "libbrotli1", "libcurl4", "libldap-2.5-0", "libnghttp2-14", "libpsl5", "librtmp1",
+        "libsasl2-2", "libsasl2-modules-db", "libssh2-1",
+    }  # fmt: skip
+
+
+def test_language_installs_without_their_inputs_are_unknown(tmp_path: Path) -> None:
     graph = build(
         tmp_path,
-        f"FROM {BASE}\nRUN pip install --no-cache-dir -r requirements.txt\nRUN npm install -g left-pad\n",
+        f"FROM {BASE}\nRUN pip install --no-cache-dir -r requirements.txt\nRUN npm ci\n"
+        "RUN gem install rails\n",
     )
-    pip, npm = (s for s in graph.steps if s.creates_layer)
-    assert pip.unknown_parts == ("pip install -r requirements.txt: size unknown",)
+    pip, npm, gem = (s for s in graph.steps if s.creates_layer)
+    assert pip.unknown_parts == (
+        "pip install -r requirements.txt: requirements.txt is not a file copied from the build context",
+        "pip install -r requirements.txt: no measured package sizes for an unknown Python version",
+    )
     assert npm.unknown_parts == (
-        "npm cache left in the layer (size unknown)",
-        "npm install left-pad: size unknown",
+        "npm install: no package.json or lock file copied into the working directory",
     )
+    assert gem.unknown_parts == (
+        "gem cache left in the layer (size unknown)",
+        "gem install rails: size unknown",
+    )
+
+
+def test_pip_install_reads_the_copied_requirement_files(tmp_path: Path) -> None:
+    from dfanalyze.knowledge.package_sizes import load_package_sizes
+
+    files = {
+        "requirements.txt": "# app\nflask==3.1.0\n-r more.txt\n",
+        "more.txt": "requests\n--hash=sha256:0\n",
+    }
+    graph = build(
+        tmp_path,
+        "FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.txt more.txt ./\n"
+        "RUN pip install --no-cache-dir -r requirements.txt\nRUN pip install django\n",
+        files,
+    )
+    data = load_package_sizes().pypi("3.12")
+    with_reqs, django = (s for s in graph.steps if s.text.startswith("RUN"))
+    expected = data.closure(["flask==3.1.0", "requests"])
+    assert with_reqs.unknown_parts == () and with_reqs.layer is not None
+    (blob,) = with_reqs.layer.blobs
+    assert blob.tar_bytes == expected.tar_bytes and blob.packages == set(expected.packages)
+    assert {p.split("==")[0] for p in blob.packages} >= {"flask", "werkzeug", "requests", "urllib3"}
+    assert django.layer is not None
+    _, cache = django.layer.blobs  # without --no-cache-dir, pip's cache stays
+    assert cache.tar_bytes is not None and cache.tar_bytes > data.closure(["django"]).cache_bytes
+
+
+def test_npm_ci_installs_the_locked_versions(tmp_path: Path) -> None:
+    from dfanalyze.knowledge.package_sizes import load_package_sizes
+
+    npm = load_package_sizes().npm
+    express = npm.version("express")
+    lock = (
+        '{"lockfileVersion": 3, "packages": {"": {"name": "app"}, '
+        f'"node_modules/express": {{"version": "{express}"}}, '
+        '"node_modules/typescript": {"version": "1.0.0", "dev": true}}}'
+    )
+    files = {"package.json": '{"name": "app"}', "package-lock.json": lock}
+    prod = build(
+        tmp_path, "FROM node:20\nWORKDIR /app\nCOPY package*.json ./\nRUN npm ci --omit=dev\n", files
+    )
+    run = step(prod, "RUN")
+    assert run.layer is not None and run.unknown_parts == ()
+    assert {b.key.split(":")[0] for b in run.layer.blobs} == {"npm", "npm-cache"}
+    assert run.layer.blobs[0].packages == {f"express@{express}"}
+    full = step(build(tmp_path, "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\n", files), "RUN")
+    # typescript 1.0.0 was not measured, and the measured major version is another
+    assert full.unknown_parts == ("npm install: typescript@1.0.0 is not in the measured npm data",)
 
 
 def test_caches_cleaned_in_the_same_step_are_not_left(tmp_path: Path) -> None:
@@ -206,6 +299,43 @@ def test_purge_in_the_same_step_leaves_only_bookkeeping(tmp_path: Path) -> None:
     )
     size = step(graph, "RUN").estimated_bytes
     assert size is not None and size < 3_000_000
+
+
+def test_apt_mark_auto_then_auto_remove_leaves_only_bookkeeping(tmp_path: Path) -> None:
+    """The official images' pattern: what the RUN installed and marked auto is purged again."""
+    graph = build(
+        tmp_path,
+        f'FROM {BASE}\nRUN set -eux; saved="$(apt-mark showmanual)"; apt-get update; '
+        "apt-get install -y --no-install-recommends gcc make; make -v; "
+        "apt-mark auto '.*' > /dev/null; apt-mark manual $saved; "
+        "find /usr/local -type f -exec ldd '{}' ';' | awk '{ print $3 }' | xargs -r apt-mark manual; "
+        "apt-get purge -y --auto-remove -o APT::AutoRemove::RecommendsImportant=false; "
+        "rm -rf /var/lib/apt/lists/*\n",
+    )
+    run = step(graph, "RUN set -eux")
+    assert run.known_bytes < 3_000_000  # make, find and awk leave unknown parts
+    assert (
+        "`apt-mark manual` of a command's output keeps libraries this model cannot list" in run.unknown_parts
+    )
+
+
+def test_apt_mark_manual_of_a_later_list_keeps_the_install(tmp_path: Path) -> None:
+    graph = build(
+        tmp_path,
+        f"FROM {BASE}\nRUN apt-get update && apt-get install -y --no-install-recommends gcc "
+        "&& saved=\"$(apt-mark showmanual)\" && apt-mark auto '.*' && apt-mark manual $saved "
+        "&& apt-get purge -y --auto-remove && rm -rf /var/lib/apt/lists/*\n",
+    )
+    size = step(graph, "RUN").estimated_bytes
+    assert size is not None and size > 50_000_000
+
+
+def test_apk_virtual_removed_in_the_same_step_adds_nothing(tmp_path: Path) -> None:
+    graph = build(
+        tmp_path,
+        "FROM alpine:3.20\nRUN apk add --no-cache -t .build gcc && make && apk del --no-network .build\n",
+    )
+    assert not any("apk install" in part for part in step(graph, "RUN").unknown_parts)
 
 
 def test_purge_in_a_later_step_wastes_the_install(tmp_path: Path) -> None:
@@ -605,11 +735,17 @@ def test_waste_counts_only_known_sizes() -> None:
     assert result.efficiency == pytest.approx(40 / 140)
 
 
-def test_trixie_images_use_the_trixie_package_data(tmp_path: Path) -> None:
-    install = "RUN apt-get update && apt-get install -y --no-install-recommends libssl3t64 && rm -rf /var/lib/apt/lists/*\n"
-    trixie = step(build(tmp_path, "FROM debian:trixie\n" + install), "RUN")
-    assert trixie.layer is not None and not trixie.layer.unknown_parts  # a package only trixie has
-    bookworm = step(build(tmp_path, "FROM debian:bookworm\n" + install), "RUN")
-    assert (
-        "apt-get install libssl3t64: libssl3t64 is not in the Debian bookworm data" in bookworm.unknown_parts
+def test_uv_pip_writes_no_byte_code_unless_asked(tmp_path: Path) -> None:
+    from dfanalyze.knowledge.package_sizes import load_package_sizes
+
+    data = load_package_sizes().pypi("3.12")
+    graph = build(
+        tmp_path,
+        "FROM python:3.12-slim\nRUN uv pip install --system --no-cache flask\n"
+        "RUN uv pip install --system --no-cache --compile-bytecode flask\nRUN uv pip install --system rich\n",
     )
+    plain, compiled, cached = (s for s in graph.steps if s.text.startswith("RUN"))
+    assert plain.layer is not None and compiled.layer is not None
+    assert plain.layer.blobs[0].tar_bytes == data.closure(["flask"], compile=False).tar_bytes
+    assert compiled.layer.blobs[0].tar_bytes == data.closure(["flask"]).tar_bytes
+    assert cached.unknown_parts == ("pip install rich: uv's cache left in the layer (size unknown)",)

@@ -36,9 +36,15 @@ NPM_RUN = (
     "`npm run build` runs the package's build script (tsc, writing dist/: 9,216 and 10,240 bytes measured); "
     "the model takes it for a command that writes nothing (1,536 bytes: the RUN's own entries)"
 )
+PIP_RELEASES = (
+    "the requirements pin the releases of late 2024 (gunicorn 23, packaging 24, click 8.1); the "
+    "package data measured those of its own date (gunicorn 27, packaging 26, click 8.5), whose "
+    "files are bigger: the same package set, not the same files"
+)
 FAR_OFF: Mapping[tuple[str, str], str] = {
     ("app-node-npm-ci", "RUN npm run build"): NPM_RUN,
     ("app-node-npm-install", "RUN npm run build"): NPM_RUN,
+    ("app-python-system-pip", "RUN pip3 install"): PIP_RELEASES,
 }
 """(case, the start of the instruction, or "image"): why the model's estimate is off by more than
 :data:`LAYER_TOLERANCE`."""

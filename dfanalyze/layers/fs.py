@@ -288,6 +288,8 @@ class Tree(Struct, frozen=True):
     """The Debian packages installed (None when not known, or not read yet: ``apt_suite``)."""
     apt_suite: str | None = None
     """The suite of the Debian data whose minimal package set the base image has."""
+    manifests: Mapping[str, str] = field(default_factory=dict)
+    """Requirement and lock files copied from the build context: image path -> context path."""
 
     def subtree(self, path: str) -> list[str]:
         """The known paths at and below ``path``, sorted."""
@@ -356,6 +358,7 @@ class LayerBuilder:
         self.pending_dirs = list(lower.pending_dirs)
         self.apt_installed = lower.apt_installed
         self.apt_suite = lower.apt_suite
+        self.manifests: Mapping[str, str] = lower.manifests
 
     # -- recording ---------------------------------------------------------------------------------
 
@@ -497,6 +500,7 @@ class LayerBuilder:
             pending_dirs=tuple(self.pending_dirs),
             apt_installed=self.apt_installed,
             apt_suite=self.apt_suite,
+            manifests=self.manifests,
         )
         return layer, tree
 

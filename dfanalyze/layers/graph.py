@@ -429,7 +429,7 @@ def _layers(
         builder = LayerBuilder(ref.index, tree)
         if isinstance(ins, model.Run):
             heredocs = {h.name: h for h in ins.heredocs}
-            setting = RunSetting(env, ins.mounts, heredocs, base, data, profile, estimate_packages)
+            setting = RunSetting(env, ins.mounts, heredocs, base, data, profile, estimate_packages, context)
             run_layer(builder, ins, analysis.shell_scripts(ins), setting)
         elif isinstance(ins, model.CopyLike):
             source_tree, external = _copy_source(dockerfile, ins, ref.stage, final)

@@ -56,6 +56,8 @@ class AptLists(Struct, frozen=True):
     files: tuple[tuple[str, int], ...]
     dirs: tuple[str, ...]
     extra_entries: int
+    suite: str = "bookworm"
+    """The release whose lists were measured (other releases' lists differ in size)."""
 
 
 class MeasuredBase(Struct, frozen=True):
@@ -90,11 +92,11 @@ class Calibration(Struct, frozen=True):
     apt_debconf_rewrite_bytes: int = 0
     """... and more when a new package uses debconf (debconf keeps ``*-old`` copies)."""
 
-    def package_bytes(self, names: Collection[str]) -> int | None:
+    def package_bytes(self, names: Collection[str], suite: str = "bookworm") -> int | None:
         """The Installed-Size of Debian packages, None when one is not in the data."""
         from dfanalyze.knowledge.debian import load_index
 
-        index = load_index()
+        index = load_index(suite)
         total = 0
         for name in names:
             kib = index.installed_kib(name) if name in index else None
@@ -161,6 +163,10 @@ class Profile(Struct, frozen=True):
     """... and the directories it modifies."""
     run_entries: int = 0
     """Entries every later RUN leaves (their paths were not recorded)."""
+    pip_http_cache: bool = True
+    """pip keeps what it downloads in its HTTP cache. Not on the machine of ``oracle/``: its
+    TLS-intercepting proxy strips the caching headers, so pip caches nothing there (measured:
+    the same layer with and without ``--no-cache-dir``)."""
 
 
 BUILDKIT = Profile("buildkit", workdir_layer=True, volume_dirs=False)
@@ -176,6 +182,7 @@ def buildah_profile(data: Calibration, mount_files: tuple[str, ...] = ()) -> Pro
         first_run_files=data.buildah_first_run_files + mount_files,
         first_run_dirs=data.buildah_first_run_dirs,
         run_entries=data.buildah_run_entries,
+        pip_http_cache=False,
     )
 
 
@@ -206,10 +213,13 @@ class BaseImage(Struct, frozen=True):
     apt_installed: frozenset[str] | None = None
     """Its Debian packages, when known exactly..."""
     apt_suite: str | None = None
-    """The Debian suite of its packages; without ``apt_installed``, it has that suite's minimal
-    package set of the Debian data (read when needed)."""
+    """... or the suite whose minimal package set of the Debian data it has (read when needed)."""
     apt_upper_bound: bool = False
-    """A Debian bookworm image whose packages are not known: the minimal set gives an upper bound."""
+    """An image of ``apt_data``'s release whose packages are not known: the minimal set of that
+    release gives an upper bound."""
+    apt_data: str | None = None
+    """The suite whose package data ``apt-get install`` is estimated with (its distribution and
+    release: ``bookworm``, ``noble``...); None when no data ships for it."""
     family: str | None = None
     variant: str | None = None
 
@@ -221,51 +231,67 @@ def base_image(ref: ImageRef | None, written: str, data: Calibration) -> BaseIma
     if ref.repository == "scratch" and ref.registry is None:
         return BaseImage("scratch", 0, "scratch is empty", empty=True, apt_installed=frozenset())
     name = ref.text
+    from dfanalyze.knowledge.debian import suite_of
+
     measured = data.bases.get(name)
     if measured is not None:
+        suite = suite_of(measured.distro, measured.release)
         return BaseImage(
             name,
             measured.bytes,
             f"measured ({measured.source})",
-            apt_installed=measured.packages if measured.distro == "debian" else None,
-            apt_suite=measured.release if measured.release in DEBIAN_SUITES.values() else None,
+            apt_installed=measured.packages if suite is not None else None,
             family=measured.distro,
+            apt_data=suite,
         )
     from dfanalyze.knowledge.base_images import lookup
 
     info = lookup(ref.registry, ref.repository, ref.tag)
+    packages = _image_packages(name)
     if info is None:
-        return BaseImage(name, None, "no size data for this image")
+        return BaseImage(name, None, "no size data for this image", **packages)
     variant = info.variant or info.family
     size = next((s for s in info.sizes if s.variant == variant and s.kind == "uncompressed"), None)
-    suite = DEBIAN_SUITES.get(info.distro_cycle or "") if info.distro == "debian" else None
-    bookworm = suite == "bookworm"
-    exact = suite is not None and info.family == "debian" and info.variant is None
+    if not packages:
+        suite = suite_of(info.distro, info.distro_cycle)
+        minbase = suite is not None and info.family == info.distro == "debian" and info.variant is None
+        packages = {
+            "apt_suite": suite if minbase else None,
+            "apt_upper_bound": suite is not None and not minbase,
+        }
+        packages["apt_data"] = suite
     return BaseImage(
         name,
         round(size.mib * MIB) if size is not None else None,
         size.source if size is not None else "no uncompressed size for this image in the data",
-        apt_suite=suite if exact else None,
-        apt_upper_bound=bookworm and not exact,
         family=info.family,
         variant=info.variant,
+        **packages,
     )
 
 
-DEBIAN_SUITES = {"12": "bookworm", "13": "trixie"}
-"""The Debian releases (by version) whose package data ships."""
+def _image_packages(reference: str) -> dict[str, Any]:
+    """What the official image's data says of its Debian or Ubuntu packages, as BaseImage fields:
+    the installed set when it was transcribed, else an upper bound by the release's minimal set;
+    nothing when its release has no package data."""
+    from dfanalyze.knowledge import image_facts
+    from dfanalyze.knowledge.debian import suite_of
 
-
-def _debian_base(suite: str = "bookworm") -> frozenset[str]:
-    from dfanalyze.knowledge.debian import load_index
-
-    return load_index(suite).base
+    facts = image_facts.lookup(reference)
+    suite = suite_of(facts.distro, facts.distro_release) if facts is not None else None
+    if facts is None or suite is None:
+        return {}
+    if facts.package_manager == "dpkg" and facts.packages:
+        return {"apt_installed": frozenset(facts.packages), "apt_data": suite}
+    return {"apt_upper_bound": True, "apt_data": suite}
 
 
 def installed_packages(builder: LayerBuilder) -> frozenset[str] | None:
     """The Debian packages a stage has so far (None when not known)."""
     if builder.apt_installed is None and builder.apt_suite is not None:
-        builder.apt_installed = _debian_base(builder.apt_suite)
+        from dfanalyze.knowledge.debian import load_index
+
+        builder.apt_installed = load_index(builder.apt_suite).base
     return builder.apt_installed
 
 
@@ -308,24 +334,27 @@ def apt_install_blobs(
     names = [p.name if p.version is None else f"{p.name}{p.operator}{p.version}" for p in op.packages]
     label = f"apt-get install {' '.join(p.name for p in op.packages)}"
     installed = installed_packages(builder)
+    suite = base.apt_data
+    if suite is None:
+        return [], [f"{label}: no package data for this base image"]
+    index = load_index(suite)
     if installed is None and base.apt_upper_bound:
-        bound = load_index().closure(names, recommends=not op.no_recommends, installed=_debian_base())
+        bound = index.closure(names, recommends=not op.no_recommends, installed=index.base)
         bound_mb = bound.layer_bytes / 1e6
         return [], [f"{label}: at most {bound_mb:.1f} MB (the base image's packages are unknown)"]
     if installed is None:
         return [], [f"{label}: no package data for this base image"]
     recommends = not op.no_recommends
-    suite = builder.apt_suite or "bookworm"
-    estimate = load_index(suite).closure(names, recommends=recommends, installed=installed)
+    estimate = index.closure(names, recommends=recommends, installed=installed)
     builder.apt_installed = installed | estimate.new_packages
-    unknown = [f"{label}: {name} is not in the Debian {suite} data" for name in estimate.unknown]
+    unknown = [f"{label}: {name} is not in the {suite} package data" for name in estimate.unknown]
     unknown += [f"{label}: {name} has no Installed-Size" for name in estimate.unsized]
     if not estimate.new_packages:
         return [], unknown
     from dfanalyze.knowledge import debian
 
     python = [p for p in estimate.new_packages if p.startswith(PYTHON_PACKAGES)]
-    pyc = round((data.package_bytes(python) or 0) * data.pyc_ratio)
+    pyc = round((data.package_bytes(python, suite) or 0) * data.pyc_ratio)
     extra = data.apt_package_bytes * len(estimate.new_packages) + pyc - debian.APT_CALL_OVERHEAD_BYTES
     packages = Blob(
         key=f"apt:{builder.step}",
