@@ -185,7 +185,7 @@ def render_table(graph: LayerGraph, out: TextIO, *, color: bool = False, width: 
         table.add_row(*row, style=None if step.in_image else "dim")
     console.print(table)
     for line in summary(graph):
-        console.print(line, markup=False)
+        console.print(line, markup=False, soft_wrap=True)  # the terminal wraps it, not rich
 
 
 def _cumulative(step: Step) -> str:
@@ -208,16 +208,18 @@ def summary(graph: LayerGraph) -> list[str]:
         lines.append(f"Estimated image size: {human(image.estimated_bytes)}")
     sized = [s for s in graph.image_steps if s.creates_layer or s.base is not None]
     unsized = sum(1 for s in sized if s.unknown_parts)
+    # The wasted column sums to the reclaimable bytes; dive's "wasted" counts every copy of a path.
     if unsized:  # the efficiency is a share of the image's size: not known without all of it
+        dive = human(image.wasted_bytes)
         lines.append(
             f"Efficiency not known ({unsized} of {len(sized)} layers of unknown size); wasted at least "
-            f"{human(image.wasted_bytes)}, reclaimable at least {human(image.reclaimable_bytes)}"
+            f"{human(image.reclaimable_bytes)} (the wasted column; dive counts at least {dive})"
         )
     else:
         note = "" if image.waste_complete else " (sizes partly unknown)"
         lines.append(
-            f"Efficiency {image.efficiency:.1%}, wasted {human(image.wasted_bytes)}, "
-            f"reclaimable {human(image.reclaimable_bytes)}{note}"
+            f"Efficiency {image.efficiency:.1%}, wasted {human(image.reclaimable_bytes)} "
+            f"(the wasted column; dive counts {human(image.wasted_bytes)}){note}"
         )
     if graph.unreachable_stages:
         names = ", ".join(_stage_label(graph, i) for i in graph.unreachable_stages)
