@@ -580,7 +580,7 @@ class _Walk:
     def result(self) -> BuildContext:
         sent = list(self.sent.values())
         # An excluded folder that holds an exception is sent as the parent of what it holds.
-        parents = {p for e in sent for p in _parents(e.path)}
+        parents = {p for e in sent for p in _parents(e.path)} if self.entered else set()
         sent.extend(entry for path, entry in self.entered.items() if path in parents)
         ignored = [*self.ignored.values(), *(e for path, e in self.entered.items() if path not in parents)]
         sent.sort(key=lambda e: e.path)
