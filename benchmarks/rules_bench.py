@@ -117,7 +117,7 @@ def corpus_files(folder: Path | None) -> tuple[str, list[tuple[str, str]]]:
         for index, example in enumerate(tomllib.loads(path.read_text(encoding="utf-8"))["examples"]):
             for key in ("bad", "good"):
                 if key in example:
-                    text = example[key].replace("«", "").replace("»", "")
+                    text = example[key].translate({ord(c): None for c in "«»\u2039\u203a"})
                     texts.append((f"{path.name}[{index}].{key}", text))
     return "examples/, tests/fixtures/ and the RUN rules' examples", texts
 

@@ -86,8 +86,11 @@ def layers(
     previous: str | bytes | Dockerfile | None = None,
 ) -> LayerGraph:
     """The layer graph of a Dockerfile (:class:`dfanalyze.layers.graph.LayerGraph`): every step
-    with its estimated layer size, its cache inputs and whether the given changes rebuild it, the
-    image's estimated size and wasted space, and the ``networkx`` graph (``.graph``).
+    with its estimated layer size (``estimated_bytes`` in ``low_bytes``-``high_bytes``, and
+    ``compressed_bytes``; a FROM step's is its base image's), its cache inputs and whether the given
+    changes rebuild it, the image's estimated size (the same fields, the steps that make its range
+    in ``uncertainty`` and the day of the base image's data in ``data_as_of``) and wasted space, and
+    the ``networkx`` graph (``.graph``).
 
     The build context is ``context_dir``, else the Dockerfile's folder when it is read from a
     file. ``changed_paths`` are context paths whose content or mode changed (or that were added

@@ -42,8 +42,19 @@ class Fix(Struct, frozen=True, gc=False):
     safe: bool = True
 
 
+class Related(Struct, frozen=True, gc=False):
+    """One item of a finding about several (a package of an install command, a port of an EXPOSE):
+    where it is and what is wrong with it there."""
+
+    span: Span
+    message: str
+
+
 class Finding(Struct, frozen=True, gc=False):
-    """One reported problem: rule identity, severity, message, location and optional fix."""
+    """One reported problem: rule identity, severity, message, location and optional fix.
+
+    A finding about several items of one instruction (one mistake made for each) spans them all;
+    ``related`` then holds each item's own span and message."""
 
     code: str
     name: str
@@ -55,6 +66,7 @@ class Finding(Struct, frozen=True, gc=False):
     aliases: tuple[str, ...] = ()
     fix: Fix | None = None
     url: str | None = None
+    related: tuple[Related, ...] = ()
 
     def sort_key(self) -> tuple[str, int, int, str]:
         return (self.path, self.span.start.line, self.span.start.column, self.code)

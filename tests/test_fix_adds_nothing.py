@@ -9,6 +9,7 @@ from functools import partial
 from pathlib import Path
 
 import pytest
+from test_rule_examples import unmarked
 
 from dfanalyze.batch import Job, Task, check_file
 from dfanalyze.engine.registry import default_registry
@@ -26,7 +27,7 @@ def _texts() -> list[tuple[str, str]]:
         for index, example in enumerate(rule.examples):
             for text in (example.bad, example.fixed):
                 if text is not None:
-                    found.append((f"{rule.code}-{index}", text.replace("«", "").replace("»", "")))
+                    found.append((f"{rule.code}-{index}", unmarked(text)))
     return found
 
 

@@ -27,6 +27,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_rule_examples import unmarked
 
 from dfanalyze import api
 from dfanalyze.cli import main
@@ -48,7 +49,7 @@ def _seeds() -> list[bytes]:
         for example in rule.examples:
             for text in (example.bad, example.good):
                 if text:
-                    seeds.append(text.replace("«", "").replace("»", "").encode())
+                    seeds.append(unmarked(text).encode())
     return seeds
 
 

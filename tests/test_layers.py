@@ -35,7 +35,8 @@ def step(graph: LayerGraph, text: str) -> Step:
 
 
 def sizes(graph: LayerGraph) -> list[int | None]:
-    return [s.estimated_bytes for s in graph.steps if s.creates_layer]
+    """The size of every layer, None where it is an estimate (part of it unknown)."""
+    return [s.estimated_bytes if s.size.exact else None for s in graph.steps if s.creates_layer]
 
 
 # --- tar arithmetic --------------------------------------------------------------------------------
@@ -120,20 +121,22 @@ def test_chmod_and_chown_copy_files_up(tmp_path: Path) -> None:
 
 def test_copy_up_of_what_the_base_holds_is_unknown(tmp_path: Path) -> None:
     graph = build(tmp_path, f"FROM {BASE}\nRUN chmod -R o-rwx /etc\n")
-    assert step(graph, "RUN").estimated_bytes is None
+    assert not step(graph, "RUN").size.exact
     assert step(graph, "RUN").unknown_parts == ("`chmod /etc` copies files of unknown size into the layer",)
 
 
 def test_unknown_commands_are_unknown_never_zero(tmp_path: Path) -> None:
     graph = build(tmp_path, f"FROM {BASE}\nRUN make install && ./configure\nRUN gcc -o /app main.c > /log\n")
     first, second = (s for s in graph.steps if s.creates_layer)
-    assert first.estimated_bytes is None
+    assert not first.size.exact and first.low_bytes < first.estimated_bytes < first.high_bytes
     assert first.unknown_parts == (
         "`make` may write files this model cannot list",
         "`configure` may write files this model cannot list",
     )
     assert second.unknown_parts == ("`gcc` may write files this model cannot list", "/log: size unknown")
-    assert graph.image.estimated_bytes == BASE_BYTES + first.known_bytes + second.known_bytes
+    assert graph.image.known_bytes == BASE_BYTES + first.known_bytes + second.known_bytes
+    assert graph.image.estimated_bytes == BASE_BYTES + first.estimated_bytes + second.estimated_bytes
+    assert graph.image.low_bytes < graph.image.estimated_bytes < graph.image.high_bytes
     assert len(graph.image.unknown_parts) == 4
 
 
@@ -175,6 +178,8 @@ def test_apt_on_an_image_with_unknown_packages_is_an_upper_bound(tmp_path: Path)
     assert part.startswith("apt-get install curl: at most ") and part.endswith(
         "(the base image's packages are unknown)"
     )
+    assert graph.image.unknown_parts == (part,)  # the base's size is repo-info's
+    assert step(graph, "FROM").size.exact
 
 
 @pytest.mark.parametrize(
@@ -429,11 +434,9 @@ def test_builders_differ_in_workdir_and_mount_points(tmp_path: Path) -> None:
 def test_base_sizes_are_known_or_unknown(tmp_path: Path) -> None:
     assert step(build(tmp_path, f"FROM {BASE}\n"), "FROM").estimated_bytes == BASE_BYTES
     assert step(build(tmp_path, "FROM scratch\n"), "FROM").estimated_bytes == 0
-    unknown = build(tmp_path, "FROM debian:bookworm\n")
-    assert step(unknown, "FROM").estimated_bytes is None
-    assert unknown.image.unknown_parts == (
-        "base image debian:bookworm: no uncompressed size for this image in the data",
-    )
+    unknown = build(tmp_path, "FROM example.com/team/tool:1\n")
+    assert not step(unknown, "FROM").size.exact
+    assert unknown.image.unknown_parts == ("base image example.com/team/tool:1: no size data for this image",)
     variable = build(tmp_path, "ARG IMAGE\nFROM $IMAGE\n")
     assert variable.image.unknown_parts == (
         "base image $IMAGE: the image reference is not known before the build",
@@ -749,3 +752,46 @@ def test_uv_pip_writes_no_byte_code_unless_asked(tmp_path: Path) -> None:
     assert plain.layer.blobs[0].tar_bytes == data.closure(["flask"], compile=False).tar_bytes
     assert compiled.layer.blobs[0].tar_bytes == data.closure(["flask"]).tar_bytes
     assert cached.unknown_parts == ("pip install rich: uv's cache left in the layer (size unknown)",)
+
+
+@pytest.mark.parametrize(
+    ("lock_name", "lock"),
+    [
+        (
+            "yarn.lock",
+            '# yarn lockfile v1\n\n\n"express@^{v}", express@{v}:\n  version "{v}"\n'
+            '  resolved "https://registry.yarnpkg.com/express/-/express-{v}.tgz"\n',
+        ),
+        (
+            "yarn.lock",
+            '__metadata:\n  version: 8\n\n"express@npm:^{v}":\n  version: {v}\n'
+            '  resolution: "express@npm:{v}"\n\n"app@workspace:.":\n  version: 0.0.0-use.local\n',
+        ),
+        (
+            "pnpm-lock.yaml",
+            "lockfileVersion: '9.0'\n\npackages:\n\n  express@{v}:\n    resolution: {{integrity: x}}\n"
+            "\nsnapshots:\n\n  express@{v}:\n    dependencies: {{}}\n",
+        ),
+        (
+            "pnpm-lock.yaml",
+            "lockfileVersion: 5.4\n\npackages:\n\n  /express/{v}:\n    resolution: {{integrity: x}}\n",
+        ),
+    ],
+)
+def test_yarn_and_pnpm_install_the_locked_packages(tmp_path: Path, lock_name: str, lock: str) -> None:
+    from dfanalyze.knowledge.package_sizes import load_package_sizes
+
+    npm = load_package_sizes().npm
+    version = npm.version("express")
+    tool = "yarn install --frozen-lockfile" if lock_name == "yarn.lock" else "pnpm install --frozen-lockfile"
+    graph = build(
+        tmp_path,
+        f"FROM node:20\nWORKDIR /app\nCOPY package.json {lock_name} ./\nRUN {tool}\n",
+        {"package.json": '{"name": "app"}', lock_name: lock.format(v=version)},
+    )
+    run = step(graph, "RUN")
+    assert run.layer is not None
+    (blob,) = run.layer.blobs
+    assert blob.packages == {f"express@{version}"}
+    assert blob.tar_bytes == npm.locked([("express", version)]).tar_bytes
+    assert run.unknown_parts == (f"{tool.split(maxsplit=1)[0]} cache left in the layer (size unknown)",)

@@ -14,7 +14,7 @@ from msgspec.structs import fields, replace
 from syrupy.assertion import SnapshotAssertion
 
 from dfanalyze.engine.rulefile import Rule, rule_from_mapping
-from dfanalyze.findings import Edit, Finding, Fix, Severity
+from dfanalyze.findings import Edit, Finding, Fix, Related, Severity
 from dfanalyze.report import OUTPUT_FORMATS, FileError, Report, render, render_text
 from dfanalyze.report.github import escape_data, escape_property, render_github, step_summary
 from dfanalyze.report.gitlab import code_quality
@@ -39,7 +39,14 @@ API = ("FROM alpine:3.20", "RUN <<EOF", "apk add curl", "echo 'naïve café'")
 
 
 def _finding(
-    code: str, name: str, severity: Severity, message: str, path: str, span: Span, fix: Fix | None = None
+    code: str,
+    name: str,
+    severity: Severity,
+    message: str,
+    path: str,
+    span: Span,
+    fix: Fix | None = None,
+    related: tuple[Related, ...] = (),
 ) -> Finding:
     return Finding(
         code=code,
@@ -52,6 +59,7 @@ def _finding(
         aliases=("DL9999",) if code == "DEMO100" else (),
         fix=fix,
         url=f"{URL}#{code.lower()}-{name}",
+        related=related,
     )
 
 
@@ -90,6 +98,10 @@ FINDINGS = tuple(
                 "This RUN spans two lines",
                 "Dockerfile",
                 Span.of(2, 5, 3, 14),
+                related=(  # a finding about several items: each item's own span and message
+                    Related(Span.of(2, 5, 2, 9), "`echo` on the first line"),
+                    Related(Span.of(3, 5, 3, 9), "`echo` on the second line"),
+                ),
             ),
             _finding(
                 "DEMO701",
@@ -218,6 +230,7 @@ def test_json_lines_is_one_object_per_finding() -> None:
         "end_location",
         "fix",
         "url",
+        "related",
     }
 
 
@@ -521,34 +534,28 @@ def test_tty_is_hadolints_default_format_with_the_summary() -> None:
     assert lines[-3].startswith("7 findings: 1 error, 3 warnings, 2 info, 1 style;")
 
 
-def test_sonarqube_shows_a_findings_related_spans_as_secondary_locations() -> None:
-    """Ready for ``Finding.related`` (one finding about several items, issue 12): simulated here by
-    a subclass until the field lands."""
-    from msgspec import Struct
-
-    class Item(Struct, frozen=True):
-        span: Span
-        message: str
-
-    class WithRelated(Finding, frozen=True):
-        related: tuple[Item, ...] = ()
-
-    about_two = WithRelated(
-        **_fields(_by_code("DEMO100")),
-        related=(Item(Span.of(1, 6, 1, 9), "ubu"), Item(Span.of(1, 9, 1, 12), "ntu")),
-    )
-    issue = json.loads(_output("sonarqube", Report((about_two,), dict(REPORT.sources))))["issues"][0]
-    assert issue["secondaryLocations"] == [
+def test_a_findings_items_are_related_locations() -> None:
+    """A finding about several items keeps each item's span and message in the machine formats."""
+    (whole_run,) = [f for f in FINDINGS if f.code == "DEMO301"]
+    report = Report((whole_run,), dict(REPORT.sources))
+    document = json.loads(_output("sonarqube", report))
+    assert not list(_schema("sonarqube-generic-issues.schema.json").iter_errors(document))
+    assert document["issues"][0]["secondaryLocations"] == [
         {
-            "message": "ubu",
+            "message": "`echo` on the first line",
             "filePath": "Dockerfile",
-            "textRange": {"startLine": 1, "endLine": 1, "startColumn": 5, "endColumn": 8},
+            "textRange": {"startLine": 2, "endLine": 2, "startColumn": 4, "endColumn": 8},
         },
         {
-            "message": "ntu",
+            "message": "`echo` on the second line",
             "filePath": "Dockerfile",
-            "textRange": {"startLine": 1, "endLine": 1, "startColumn": 8, "endColumn": 11},
+            "textRange": {"startLine": 3, "endLine": 3, "startColumn": 4, "endColumn": 8},
         },
     ]
-    document = json.loads(_output("sonarqube", Report((about_two,), dict(REPORT.sources))))
-    assert not list(_schema("sonarqube-generic-issues.schema.json").iter_errors(document))
+    (result,) = json.loads(_output("sarif", report))["runs"][0]["results"]
+    regions = [(r["id"], r["physicalLocation"]["region"]["startLine"]) for r in result["relatedLocations"]]
+    assert regions == [(0, 2), (1, 3)]
+    (as_json,) = json.loads(_output("json", report))
+    messages = [r["message"] for r in as_json["related"]]
+    assert messages == ["`echo` on the first line", "`echo` on the second line"]
+    assert as_json["related"][1]["location"] == {"row": 3, "column": 5}

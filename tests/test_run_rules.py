@@ -8,13 +8,14 @@ from collections.abc import Mapping
 from typing import Any
 
 import pytest
+from msgspec.structs import replace
 
 from dfanalyze.analysis.packages import PackageOp
-from dfanalyze.checks.context import Context, FileAnalysis
+from dfanalyze.checks.context import Context, FileAnalysis, Hit
 from dfanalyze.checks.run import action_word, command_span, run_sites
 from dfanalyze.engine.registry import default_registry
-from dfanalyze.engine.run import Selection, lint_dockerfile
-from dfanalyze.findings import Finding
+from dfanalyze.engine.run import Selection, finding_from_hits, item_list, lint_dockerfile
+from dfanalyze.findings import Edit, Finding, Fix, Severity
 from dfanalyze.fix import apply_fixes
 from dfanalyze.parse import parse_text
 from dfanalyze.span import Span
@@ -53,10 +54,55 @@ def fix(text: str, *codes: str, unsafe: bool = False) -> str:
 
 def test_known_arg_list_is_split_into_packages_at_the_variable() -> None:
     text = 'FROM debian:12\nARG PACKAGES="curl git=1:2.39 jq"\nRUN apt-get install -y $PACKAGES\n'
-    found = lint(text, "DF513")
-    assert [f.span for f in found] == [Span.of(3, 24, 3, 33)] * 2
-    assert ["`curl`" in f.message for f in found] == [True, False]
-    assert "`jq`" in found[1].message
+    (found,) = lint(text, "DF513")
+    assert found.span == Span.of(3, 24, 3, 33)
+    assert found.message == "2 packages without a version: curl, jq"
+    assert [r.span for r in found.related] == [Span.of(3, 24, 3, 33)] * 2
+    assert [r.message for r in found.related] == [
+        "`curl` has no version: pin it as `curl=<version>`",
+        "`jq` has no version: pin it as `jq=<version>`",
+    ]
+
+
+def test_one_finding_per_install_command_naming_its_packages() -> None:
+    many = " ".join(f"pkg{i}" for i in range(40))
+    text = f"FROM debian:12\nRUN apt-get install -y {many} curl curl && apt-get install -y jq\n"
+    first, second = lint(text, "DF513")
+    assert first.message == "41 packages without a version: pkg0, pkg1, pkg2, pkg3 and 37 more"
+    assert len(first.related) == 42  # every item, `curl` twice
+    assert (first.span.start, first.span.end) == (first.related[0].span.start, first.related[-1].span.end)
+    assert second.message == "`jq` has no version: pin it as `jq=<version>`"
+    assert second.related == ()
+    assert item_list(["a", "b", "c", "d", "e"]) == "a, b, c, d, e"  # five fit: no "and 1 more"
+    assert item_list(["x" * 60]) == "x" * 39 + "\u2026"
+
+
+def test_a_group_is_suppressed_at_its_line_and_its_fixes_join() -> None:
+    text = (
+        "FROM debian:12\n"
+        "# hadolint ignore=DL3008\n"
+        "RUN apt-get install -y curl \\\n    git\n"
+        "RUN apt-get install -y wget \\\n    jq\n"
+    )
+    assert [f.span.start.line for f in lint(text, "DF513")] == [5]
+    rule = REGISTRY.rules["DF513"]
+    hits = [
+        Hit(
+            Span.of(3, 24, 3, 28),
+            {"package": "b", "pin": "b=1"},
+            Fix("Pin", (Edit(Span.of(3, 28, 3, 28), "=1"),)),
+        ),
+        Hit(
+            Span.of(3, 20, 3, 23),
+            {"package": "a", "pin": "a=1"},
+            Fix("Pin", (Edit(Span.of(3, 23, 3, 23), "=1"),)),
+        ),
+    ]
+    joined = finding_from_hits(
+        rule, Severity.INFO, [replace(h, group=1, item=h.args["package"]) for h in hits], "D"
+    )
+    assert joined.span == Span.of(3, 20, 3, 28)
+    assert joined.fix == Fix("Pin", (Edit(Span.of(3, 23, 3, 23), "=1"), Edit(Span.of(3, 28, 3, 28), "=1")))
 
 
 def test_build_args_override_defaults() -> None:
@@ -279,3 +325,14 @@ def test_hadolint_selectors_and_suppression_comments_reach_the_rules() -> None:
     selection = Selection(select=["DL3014"])
     found = lint_dockerfile(parse_text(text, "Dockerfile"), registry=REGISTRY, selection=selection)
     assert [f.span.start.line for f in found] == [4]
+
+
+def test_the_missing_labels_are_one_finding_at_the_final_image() -> None:
+    schema = {"org.opencontainers.image.title": "text", "org.opencontainers.image.version": "semver"}
+    (found,) = lint("FROM alpine:3.20\n", "DF731", options={"label-schema": schema})
+    assert found.span == Span.of(1, 6, 1, 17)
+    assert found.message == (
+        "2 labels required by the label schema are not set in the final image: "
+        "org.opencontainers.image.title, org.opencontainers.image.version"
+    )
+    assert [r.span for r in found.related] == [found.span] * 2

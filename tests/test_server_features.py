@@ -1,6 +1,5 @@
-"""Server features in process, where the end-to-end tests cannot reach: related locations (the
-findings of today's rules carry none yet), what kept rules from running, and positions in UTF-16,
-UTF-8 and UTF-32."""
+"""Server features in process, where the end-to-end tests cannot reach: related locations, what
+kept rules from running, and positions in UTF-16, UTF-8 and UTF-32."""
 
 from __future__ import annotations
 
@@ -8,29 +7,16 @@ from pathlib import Path
 
 import pytest
 from lsprotocol import types as lsp
-from msgspec import Struct, structs
+from msgspec import structs
 
 from dfanalyze.api import Checker
 from dfanalyze.engine.linting import Skipped
-from dfanalyze.findings import Finding
+from dfanalyze.findings import Related
 from dfanalyze.server import features
 from dfanalyze.server.snapshot import Lines, Snapshot
 from dfanalyze.span import Position, Span
 
 TEXT = "FROM alpine:3.20\nrun echo a\nRUN echo b\n"
-
-
-class Item(Struct, frozen=True, gc=False):
-    """As ``Finding.related`` will hold them (issue 12): where, and a message that may be empty."""
-
-    span: Span
-    message: str = ""
-
-
-class WithRelated(Finding, frozen=True, gc=False):
-    """A finding about several items, until the field lands in ``Finding``."""
-
-    related: tuple[Item, ...] = ()
 
 
 @pytest.fixture
@@ -43,14 +29,12 @@ def snapshot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Snapshot:
 def test_related_items_become_related_information(snapshot: Snapshot) -> None:
     finding = snapshot.checked.findings[0]
     assert features.diagnostic(snapshot, finding).related_information is None
-    fields = {name: getattr(finding, name) for name in finding.__struct_fields__}
-    about_two = WithRelated(
-        **fields, related=(Item(Span.of(3, 1, 3, 4), "the other RUN"), Item(Span.of(1, 6, 1, 12)))
-    )
+    items = (Related(Span.of(3, 1, 3, 4), "the other RUN"), Related(Span.of(1, 6, 1, 12), "the image"))
+    about_two = structs.replace(finding, related=items)
     first, second = features.diagnostic(snapshot, about_two).related_information or []
     assert (first.message, first.location.uri) == ("the other RUN", snapshot.uri)
     assert first.location.range == lsp.Range(lsp.Position(2, 0), lsp.Position(2, 3))
-    assert second.message == "alpine"  # no message: the text it spans
+    assert (second.message, second.location.range.start) == ("the image", lsp.Position(0, 5))
 
 
 def test_rules_that_fail_or_cannot_run_are_diagnostics(snapshot: Snapshot) -> None:

@@ -399,6 +399,7 @@ def build_data(stanzas: Sequence[Mapping[str, str]]) -> dict[str, Any]:
             "depends": depends,
             "recommends": recommends,
             "flags": [flags[name] for name in names],
+            "version": [by_name[name]["Version"] for name in names],
             "provides": [
                 " ".join(
                     sorted(
@@ -469,6 +470,7 @@ def generate(suite: str, archive: Archive, download: bool, now: dt.datetime) -> 
             "on debconf, Y/X/S: byte-compiles Python modules (Y Architecture all, X with "
             "compiled extensions, S the standard library)",
             "provides": "the virtual package names it Provides (not those of real packages)",
+            "version": "the candidate version apt would install (the highest of the pockets)",
         },
     }
     data.update(build_data(stanzas))

@@ -12,7 +12,7 @@ off by default, are turned on in hadolint because dfanalyze's rules for them are
 dfanalyze findings become DL codes through their rules' aliases, and the two tools' findings are
 matched by (code, line): first on the same line, then within the same instruction (hadolint reports
 a RUN finding on the RUN's first line, dfanalyze on the word at fault; dfanalyze also reports each
-package of an install where hadolint reports the instruction once: such extra findings inside an
+install command of a RUN where hadolint reports the instruction once: such extra findings inside an
 instruction hadolint reported are not disagreements). Each remaining disagreement gets the
 classification written in ``reviews.toml`` (or an automatic one: location difference, a rule
 hadolint removed, a file hadolint cannot parse).

@@ -31,6 +31,10 @@ _SOURCES = re.compile(
 )
 _MAX_SUGGESTIONS = 3
 _REGEX_CHARS = frozenset(".+")
+# The release a stable or security update was built for: ``+deb12u3``, ``~deb11u1``;
+# ``ubuntu0.22.04.1``, ``~22.04.1``.
+_DEBIAN_MARKER = re.compile(r"[+~]deb(\d+)u\d+")
+_UBUNTU_MARKER = re.compile(r"(?:ubuntu\d+[.~]|~)(\d\d\.\d\d)(?:\.\d+)*$")
 # A library package's ABI version at the end of its name (``libssl1.1``, ``libcurl4t64``, ``libpq5``).
 _ABI_VERSION = re.compile(r"-?[0-9][0-9.]*(t64)?(-[0-9][0-9.]*)?$")
 
@@ -51,12 +55,41 @@ def apt_package_not_in_release(ctx: Context) -> Iterator[Hit]:
             if is_unknown(package.name) or package.operator == "/":
                 continue
             name = parse_request(package.name)
+            if name is not None and name in index and package.operator == "=" and package.version:
+                hit = _foreign_pin(package.span, name, package.version, suite, index)
+                if hit is not None:
+                    yield hit
+                continue
             if name is None or name in index or (name[-1] in "+-" and name[:-1] in index):
                 continue
             providers = index.providers(name)
             if len(providers) == 1 or _regex_matches(name, index):
                 continue  # apt selects the only provider of a virtual package
             yield _hit(package.span, name, suite, providers, index)
+
+
+def _foreign_pin(span: Span, name: str, version: str, suite: str, index: DebianIndex) -> Hit | None:
+    """A pin to a version built for another release (``+deb11u7`` on bookworm, ``ubuntu0.22.04.1``
+    on noble): that release's stable updates are never in this one's archive."""
+    candidate = index.version(name)
+    if candidate is None or version == candidate or is_unknown(version) or "*" in version:
+        return None
+    from dfanalyze.knowledge.debian import SUITES
+
+    distro, release = next(key for key, value in SUITES.items() if value == suite)
+    marker = (_DEBIAN_MARKER if distro == "debian" else _UBUNTU_MARKER).search(version)
+    if marker is None or marker.group(1) == release:
+        return None
+    built_for = f"Debian {marker.group(1)}" if distro == "debian" else f"Ubuntu {marker.group(1)}"
+    return Hit(
+        span,
+        {
+            "package": f"{name}={version}",
+            "release": suite,
+            "reason": f"is a version built for {built_for}, not a candidate",
+            "instead": f"`{name}={candidate}`",
+        },
+    )
 
 
 def _regex_matches(name: str, index: DebianIndex) -> bool:

@@ -30,12 +30,18 @@ _SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "busybox"})
 
 class Hit(Struct, frozen=True, gc=False):
     """One problem found by a check: where, the values for the rule's message template, and
-    optionally a fix. ``message`` replaces the template when a check needs its own wording."""
+    optionally a fix. ``message`` replaces the template when a check needs its own wording.
+
+    ``group`` says which mistake the hit is one item of (the install command of an unpinned
+    package, say): a rule with a ``group-message`` reports the hits of one group once, naming each
+    ``item`` (see :func:`dfanalyze.engine.run.finding_from_hits`)."""
 
     span: Span
     args: Mapping[str, object] = field(default_factory=dict)
     fix: Fix | None = None
     message: str | None = None
+    group: object = None  # hashable; None: a mistake of its own
+    item: str = ""  # the item's name in the group's message
     # Only for checks that wrap another tool (ShellCheck): its own code, severity and docs URL.
     code: str | None = None
     severity: Severity | None = None

@@ -108,19 +108,18 @@ def _expanded_labels(ctx: Context) -> Iterator[tuple[model.Label, KeyValue, str 
             yield ins, pair, scope.value(pair.value.text, ctx.dockerfile.escape)
 
 
+_RESERVED_KEY = "uses a namespace reserved by Docker"
+_MALFORMED_KEY = "is not lower-case letters and digits joined by single `.` or `-`"
+
+
 def invalid_label_key(ctx: Context) -> Iterator[Hit]:
-    for _, pair, _ in _labels(ctx):
+    for ins, pair, _ in _labels(ctx):
         key = pair.key.text.strip("\"'")
         if "$" in key:
             continue
-        if key.startswith(_RESERVED):
-            yield Hit(pair.key.span, {"key": key, "problem": "uses a namespace reserved by Docker"})
-        elif not _KEY.match(key):
-            yield Hit(
-                pair.key.span,
-                {"key": key, "problem": "should use only lower-case letters, digits, `.` and `-`, "
-                 "start and end with a letter or digit, and not repeat `.` or `-`"},
-            )  # fmt: skip
+        problem = _RESERVED_KEY if key.startswith(_RESERVED) else None if _KEY.match(key) else _MALFORMED_KEY
+        if problem is not None:  # the keys of one LABEL with the same problem are one finding
+            yield Hit(pair.key.span, {"key": key, "problem": problem}, group=(ins.span, problem), item=key)
 
 
 def _final_labels(ctx: Context) -> dict[str, KeyValue]:
@@ -150,27 +149,28 @@ def missing_label(ctx: Context) -> Iterator[Hit]:
     from_ = ctx.dockerfile.stages[-1].from_
     for label in schema:
         if label not in present:
-            yield Hit(from_.keyword.span if from_.image is None else from_.image.span, {"label": label})
+            at = from_.keyword.span if from_.image is None else from_.image.span
+            yield Hit(at, {"label": label}, group=at, item=label)
 
 
 def superfluous_label(ctx: Context) -> Iterator[Hit]:
     if not _setting(ctx, "strict-labels", False):
         return
     schema = _schema(ctx)
-    for _, pair, _ in _labels(ctx):
+    for ins, pair, _ in _labels(ctx):
         key = pair.key.text.strip("\"'")
         if key not in schema:
-            yield Hit(pair.key.span, {"label": key})
+            yield Hit(pair.key.span, {"label": key}, group=ins.span, item=key)
 
 
 def empty_label(ctx: Context) -> Iterator[Hit]:
     schema = _schema(ctx)
     if not schema:  # only the labels of the schema must not be empty
         return
-    for _, pair, value in _labels(ctx):
+    for ins, pair, value in _labels(ctx):
         key = pair.key.text.strip("\"'")
         if key in schema and value is not None and not value.strip():
-            yield Hit(pair.key.span, {"label": key})
+            yield Hit(pair.key.span, {"label": key}, group=ins.span, item=key)
 
 
 def _format_check(ctx: Context, kind: str) -> Iterator[Hit]:
@@ -178,12 +178,12 @@ def _format_check(ctx: Context, kind: str) -> Iterator[Hit]:
     if kind not in schema.values():  # no label of the schema has this format
         return
     validate = VALIDATORS[kind]
-    for _, pair, value in _labels(ctx):
+    for ins, pair, value in _labels(ctx):
         key = pair.key.text.strip("\"'")
         if schema.get(key) != kind or value is None or not value.strip():
             continue
         if not validate(value):
-            yield Hit(pair.value.span, {"label": key, "value": value})
+            yield Hit(pair.value.span, {"label": key, "value": value}, group=ins.span, item=key)
 
 
 def label_not_url(ctx: Context) -> Iterator[Hit]:

@@ -340,7 +340,8 @@ def build_tools_in_image(ctx: Context) -> Iterator[Hit]:
                     else None
                 )
                 added = f" (its install adds {_human(size)})" if size else ""
-                yield Hit(package.span, {"package": package.name, "size": added})
+                args = {"package": package.name, "size": added}
+                yield Hit(package.span, args, group=op.command.span, item=package.name)
 
 
 # --- DF405 files copied into a stage the image never uses ----------------------------------------------

@@ -151,7 +151,13 @@ def pipe_without_pipefail(ctx: Context) -> Iterator[Hit]:
                     continue
                 start = min(c.start for c in pipeline)
                 end = max(c.end for c in pipeline)
-                yield Hit(pipeline[0].offsets.span(start, end), {"advice": advice})
+                item = " | ".join(c.program for c in pipeline)  # one fix for the RUN: one finding
+                yield Hit(
+                    pipeline[0].offsets.span(start, end),
+                    {"advice": advice},
+                    group=site.instruction.span,
+                    item=item,
+                )
 
 
 def _failure_ignored(script: ShellScript, pipeline: list[Command]) -> bool:
@@ -179,14 +185,9 @@ def _pipelines(script: ShellScript) -> Iterator[list[Command]]:
 def _pipefail_advice(shell: tuple[str, ...]) -> str:
     program = shell[0].rsplit("/", 1)[-1] if shell else "sh"
     if program in {"bash", "zsh", "ksh", "mksh", "ash"}:
-        exec_form = f'["{shell[0]}", "-o", "pipefail", "-c"]'
-        return (
-            f"add `-o pipefail` to the SHELL (`SHELL {exec_form}`) or start the script with `set -o pipefail`"
-        )
-    return (
-        '`/bin/sh` may not know pipefail (dash does not): set `SHELL ["/bin/bash", "-o", "pipefail", "-c"]`'
-        " before this RUN, or on Alpine (BusyBox ash) start the script with `set -o pipefail`"
-    )
+        return "start the script with `set -o pipefail`"
+    # dash (Debian's sh) has no pipefail; BusyBox ash (Alpine's) has
+    return 'use `SHELL ["/bin/bash", "-o", "pipefail", "-c"]` (on Alpine: `set -o pipefail`)'
 
 
 # --- ln -s ... /bin/sh ----------------------------------------------------------------------------

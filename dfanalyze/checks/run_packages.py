@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection, Iterator
 
+from msgspec.structs import replace
+
 from dfanalyze import model
 from dfanalyze.analysis.expand import Unknown
 from dfanalyze.analysis.packages import CacheCleanup, Manager, Package, PackageOp, pip_no_cache
@@ -492,8 +494,9 @@ def _unpinned(
                     yield op, package
 
 
-def _pin_hit(package: Package, pin: str, lookup: str) -> Hit:
-    return Hit(package.span, {"package": package.name, "pin": pin, "lookup": lookup})
+def _pin_hit(op: PackageOp, package: Package, pin: str) -> Hit:
+    """An unpinned package: the packages of one command are one finding (the rule's group message)."""
+    return Hit(package.span, {"package": package.name, "pin": pin}, group=op.command.span, item=package.name)
 
 
 def _spec(package: Package) -> str:
@@ -516,8 +519,8 @@ def _apt_state(package: Package, exact: bool) -> bool | None:
 
 
 def apt_get_unpinned(ctx: Context) -> Iterator[Hit]:
-    for _, package in _unpinned(ctx, lambda op: op.action == "install", _apt_state, ("apt",)):
-        yield _pin_hit(package, f"{package.name}=<version>", f"apt-cache policy {package.name}")
+    for op, package in _unpinned(ctx, lambda op: op.action == "install", _apt_state, ("apt",)):
+        yield _pin_hit(op, package, f"{package.name}=<version>")
 
 
 def _apk_state(package: Package, exact: bool) -> bool | None:
@@ -527,8 +530,8 @@ def _apk_state(package: Package, exact: bool) -> bool | None:
 
 
 def apk_add_unpinned(ctx: Context) -> Iterator[Hit]:
-    for _, package in _unpinned(ctx, lambda op: op.action == "install", _apk_state, ("apk",)):
-        yield _pin_hit(package, f"{package.name}=<version>", f"apk policy {package.name}")
+    for op, package in _unpinned(ctx, lambda op: op.action == "install", _apk_state, ("apk",)):
+        yield _pin_hit(op, package, f"{package.name}=<version>")
 
 
 _PIP_FILES = (".whl", ".tar.gz", ".zip", ".tar.bz2", ".tgz")
@@ -550,9 +553,8 @@ def pip_unpinned(ctx: Context) -> Iterator[Hit]:
         constrained = op.requirements or op.flags & {"-c", "--constraint"}
         return op.action == "install" and not constrained and not hides_options(op.command)
 
-    for _, package in _unpinned(ctx, select, _pip_state, ("pip",)):
-        base = package.name.split("[", 1)[0]
-        yield _pin_hit(package, f"{package.name}==<version>", f"pip index versions {base}")
+    for op, package in _unpinned(ctx, select, _pip_state, ("pip",)):
+        yield _pin_hit(op, package, f"{package.name}==<version>")
 
 
 _NODE_MOVING = frozenset({"latest", "next", "*", "x", ""})
@@ -571,8 +573,10 @@ def _node_state(package: Package, exact: bool) -> bool | None:
 
 
 def npm_unpinned(ctx: Context) -> Iterator[Hit]:
-    for _, package in _unpinned(ctx, lambda op: op.action == "install", _node_state, ("npm", "yarn", "pnpm")):
-        yield _pin_hit(package, f"{package.name}@<version>", f"npm view {package.name} versions")
+    for op, package in _unpinned(
+        ctx, lambda op: op.action == "install", _node_state, ("npm", "yarn", "pnpm")
+    ):
+        yield _pin_hit(op, package, f"{package.name}@<version>")
 
 
 def _gem_state(package: Package, exact: bool) -> bool | None:
@@ -582,10 +586,8 @@ def _gem_state(package: Package, exact: bool) -> bool | None:
 
 
 def gem_unpinned(ctx: Context) -> Iterator[Hit]:
-    for _, package in _unpinned(ctx, lambda op: op.action == "install", _gem_state, ("gem",)):
-        yield _pin_hit(
-            package, f"{package.name}:<version>", f"gem search --remote --exact --all {package.name}"
-        )
+    for op, package in _unpinned(ctx, lambda op: op.action == "install", _gem_state, ("gem",)):
+        yield _pin_hit(op, package, f"{package.name}:<version>")
 
 
 _RPM_NOT_PACKAGE = r"^@|[*?\[(/]|\.rpm$"
@@ -607,18 +609,15 @@ def dnf_unpinned(ctx: Context) -> Iterator[Hit]:
 
 def _rpm_unpinned(ctx: Context, managers: tuple[Manager, ...]) -> Iterator[Hit]:
     for op, package in _unpinned(ctx, lambda op: op.action == "install", _rpm_state, managers):
-        lookup = f"{op.tool} --showduplicates list {package.name}"
-        if op.tool == "microdnf":
-            lookup = f"microdnf repoquery {package.name}"
-        yield _pin_hit(package, f"{package.name}-<version>", lookup)
+        yield _pin_hit(op, package, f"{package.name}-<version>")
     patterns = ctx.options.get("ignore-packages", [])
     for site in package_sites(ctx):
         for _, op in site.package_ops(*managers):
             for word in _module_specs(op):
                 name = word.value or word.text
                 if ":" not in name and not is_unknown(name) and not ignored(name, patterns):
-                    lookup = f"{op.tool} module list {name}"
-                    yield Hit(word.span, {"package": name, "pin": f"{name}:<stream>", "lookup": lookup})
+                    args = {"package": name, "pin": f"{name}:<stream>"}
+                    yield Hit(word.span, args, group=op.command.span, item=name)
 
 
 def _module_specs(op: PackageOp) -> list[Word]:
@@ -636,10 +635,8 @@ def _zypper_state(package: Package, exact: bool) -> bool | None:
 
 
 def zypper_unpinned(ctx: Context) -> Iterator[Hit]:
-    for _, package in _unpinned(ctx, lambda op: op.action == "install", _zypper_state, ("zypper",)):
-        yield _pin_hit(
-            package, f"{package.name}=<version>", f"zypper search --details --match-exact {package.name}"
-        )
+    for op, package in _unpinned(ctx, lambda op: op.action == "install", _zypper_state, ("zypper",)):
+        yield _pin_hit(op, package, f"{package.name}=<version>")
 
 
 _GO_MOVING = frozenset({"latest", "upgrade", "patch", "master", "main", "HEAD"})
@@ -653,7 +650,7 @@ def _go_state(package: Package, exact: bool) -> bool | None:
 
 def go_install_unpinned(ctx: Context) -> Iterator[Hit]:
     """Packages of ``go install`` and ``go get`` without a version, or with a query that moves."""
-    for _, package in _unpinned(ctx, lambda op: op.action == "install", _go_state, ("go",)):
-        moving = f" (`@{package.version}` is a query that moves, not a version)" if package.version else ""
-        hit = _pin_hit(package, f"{package.name}@<version>", "go list -m -versions <module>")
-        yield Hit(hit.span, {**hit.args, "moving": moving})
+    for op, package in _unpinned(ctx, lambda op: op.action == "install", _go_state, ("go",)):
+        moving = f" (`@{package.version}` moves)" if package.version else ""
+        hit = _pin_hit(op, package, f"{package.name}@<version>")
+        yield replace(hit, args={**hit.args, "moving": moving})

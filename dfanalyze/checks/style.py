@@ -98,7 +98,9 @@ def expose_proto_casing(ctx: Context) -> Iterator[Hit]:
             if match and match.group(1) != match.group(1).lower():
                 wanted = port.text[: match.start(1)] + match.group(1).lower()
                 fix = Fix(f"Write `{wanted}`", (Edit(port.span, wanted),))
-                yield Hit(port.span, {"port": port.text, "wanted": wanted}, fix)
+                yield Hit(
+                    port.span, {"port": port.text, "wanted": wanted}, fix, group=ins.span, item=port.text
+                )
 
 
 def port_parts(text: str) -> tuple[list[str], list[str]] | None:
@@ -125,7 +127,8 @@ def expose_invalid_format(ctx: Context) -> Iterator[Hit]:
                 continue
             hosts, ports = parts
             if hosts or len(ports) > 1:
-                yield Hit(port.span, {"port": port.text, "container": ports[-1] if ports else "?"})
+                args = {"port": port.text, "container": ports[-1] if ports else "?"}
+                yield Hit(port.span, args, group=ins.span, item=port.text)
 
 
 def _is_absolute(path: str) -> bool:
@@ -195,7 +198,7 @@ def invalid_port(ctx: Context) -> Iterator[Hit]:
                 continue
             numbers = [int(n) for r in parts[1] for n in r.split("-")]
             if any(n > 65535 for n in numbers):
-                yield Hit(port.span, {"port": value})
+                yield Hit(port.span, {"port": value}, group=ins.span, item=value or port.text)
 
 
 _PRAGMA = r"^\s*#\s*(?:hadolint\s+(?:global\s+)?ignore=|dfanalyze:\s*(?:ignore|disable|ignore-file)=)"

@@ -46,6 +46,7 @@ _TOP_KEYS = {
     "severity",
     "summary",
     "message",
+    "group-message",
     "aliases",
     "enabled",
     "fix",
@@ -127,6 +128,9 @@ class Rule(Struct, frozen=True, kw_only=True):
     severity: Severity
     summary: str
     message: str
+    # The message of one finding for several items of one instruction (``{count}``, ``{items}``);
+    # None: the rule reports every item on its own.
+    group_message: str | None
     aliases: tuple[str, ...]
     enabled: bool  # on by default; opt-in rules set enabled = false
     fix: str | None  # None, "safe" or "unsafe"
@@ -210,6 +214,7 @@ def rule_from_lean(data: Mapping[str, Any], path: str, docs_url: str, details: D
         raise RuleFileError(path, "severity", f"{severity_text!r} is not one of {allowed}") from None
     summary = _require(data, "summary", str, path)
     message = _require(data, "message", str, path)
+    group_message = _optional(data, "group-message", str, path, None)
     aliases = _optional(data, "aliases", list, path, [])
     if not all(isinstance(a, str) for a in aliases):
         raise RuleFileError(path, "aliases", "must be a list of strings")
@@ -234,6 +239,7 @@ def rule_from_lean(data: Mapping[str, Any], path: str, docs_url: str, details: D
         severity=severity,
         summary=summary,
         message=message,
+        group_message=group_message,
         aliases=tuple(aliases),
         enabled=_optional(data, "enabled", bool, path, True),
         fix=fix,

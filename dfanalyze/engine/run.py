@@ -34,7 +34,7 @@ from dfanalyze.engine.suppress import (
     resolve_comments,
     skipped_rules,
 )
-from dfanalyze.findings import Finding, Severity
+from dfanalyze.findings import Finding, Fix, Related, Severity
 from dfanalyze.model import Dockerfile, From, Instruction
 from dfanalyze.parse import orphan_view
 from dfanalyze.span import Span
@@ -48,6 +48,7 @@ __all__ = [
     "Selection",
     "SelectorError",
     "finding_from_hit",
+    "finding_from_hits",
     "lint_dockerfile",
     "resolve",
     "run_rules",
@@ -95,22 +96,89 @@ def finding_from_hit(
     rule: Rule, severity: Severity, hit: Hit, path: str, options: Mapping[str, Any] | None = None
 ) -> Finding:
     """The finding of a hit; the message template may name the hit's values and the rule's options."""
-    if hit.message is not None:
-        message = hit.message
-    else:
-        message = _format(rule.message, _Values({**(options or {}), **hit.args}))
     return Finding(
         code=hit.code or rule.code,
         name=rule.name,
         family=rule.family,
         severity=hit.severity or severity,
-        message=message,
+        message=_message(rule.message, hit, options),
         path=path,
         span=hit.span,
         aliases=rule.aliases,
         fix=hit.fix,
         url=hit.url or rule.url,
     )
+
+
+def _message(template: str, hit: Hit, options: Mapping[str, Any] | None) -> str:
+    if hit.message is not None:
+        return hit.message
+    return _format(template, _Values({**(options or {}), **hit.args}))
+
+
+SHOWN_ITEMS = 4  # items a group's message names; the rest are counted ("and 3 more")
+_ITEM_WIDTH = 40  # characters of one item's name in a group's message
+
+
+def item_list(names: Sequence[str]) -> str:
+    """``curl, git, wget``; a long list names its first items and counts the rest."""
+    shown = [n if len(n) <= _ITEM_WIDTH else n[: _ITEM_WIDTH - 1] + "\u2026" for n in names]
+    if len(shown) > SHOWN_ITEMS + 1:
+        return f"{', '.join(shown[:SHOWN_ITEMS])} and {len(shown) - SHOWN_ITEMS} more"
+    return ", ".join(shown)
+
+
+def finding_from_hits(
+    rule: Rule, severity: Severity, hits: Sequence[Hit], path: str, options: Mapping[str, Any] | None = None
+) -> Finding:
+    """One finding for the hits of one group (one mistake made for several items of an
+    instruction): the rule's ``group-message`` with ``{count}`` and ``{items}`` (and the first
+    hit's values), the span from the first item to the last, each item as a related location with
+    its own message, and one fix made of every item's edits."""
+    first = hits[0]
+    if len(hits) == 1 or rule.group_message is None:
+        return finding_from_hit(rule, severity, first, path, options)
+    names = list(dict.fromkeys(h.item for h in hits))
+    single = finding_from_hit(rule, severity, first, path, options)
+    message = single.message  # the same item written twice is still one item
+    if len(names) > 1:
+        values = {**(options or {}), **first.args, "count": len(names), "items": item_list(names)}
+        message = _format(rule.group_message, _Values(values))
+    starts = [h.span.start for h in hits]
+    ends = [h.span.end for h in hits]
+    related = tuple(Related(h.span, _message(rule.message, h, options)) for h in hits)
+    return replace(
+        single,
+        message=message,
+        span=Span(min(starts), max(ends)),
+        fix=_joined_fix([h.fix for h in hits if h.fix is not None]),
+        related=related,
+    )
+
+
+def _joined_fix(fixes: Sequence[Fix]) -> Fix | None:
+    """One fix that makes every item's edits (in source order, as ``--fix`` applies them)."""
+    if not fixes:
+        return None
+    titles = list(dict.fromkeys(f.title for f in fixes))
+    title = titles[0] if len(titles) == 1 else f"{titles[0]} (and {len(titles) - 1} more)"
+    edits = tuple(sorted((e for f in fixes for e in f.edits), key=lambda e: (e.span.start, e.span.end)))
+    return Fix(title, edits, all(f.safe for f in fixes))
+
+
+def _grouped(hits: Sequence[Hit]) -> list[list[Hit]]:
+    """The hits in order, those of one group together (at the place of the group's first)."""
+    out: list[list[Hit]] = []
+    groups: dict[object, list[Hit]] = {}
+    for hit in hits:
+        if hit.group is None:
+            out.append([hit])
+        elif hit.group in groups:
+            groups[hit.group].append(hit)
+        else:
+            groups[hit.group] = [hit]
+            out.append(groups[hit.group])
+    return out
 
 
 class RunProblem(Struct):
@@ -195,8 +263,12 @@ def _run(analysis: FileAnalysis, planned: list[_Planned], problems: list[RunProb
             if problems is not None:
                 problems.append(_failure(rule.code, path, exc))
             continue
-        if hits:
+        if not hits:
+            continue
+        if rule.group_message is None:
             findings += [finding_from_hit(rule, severity, hit, path, options) for hit in hits]
+        else:
+            findings += [finding_from_hits(rule, severity, g, path, options) for g in _grouped(hits)]
     return findings
 
 

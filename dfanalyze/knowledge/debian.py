@@ -137,6 +137,7 @@ class DebianIndex:
         self._recommends: Sequence[str] = columns["recommends"]
         self._flags: Sequence[str] = columns["flags"]
         self._provides: Sequence[str] = columns["provides"]
+        self._version: Sequence[str] | None = columns.get("version")
         self.base: frozenset[str] = frozenset(data["base"]["packages"])
         self._packages: dict[tuple[str, bool], _Package] = {}
 
@@ -161,6 +162,10 @@ class DebianIndex:
     def recommends(self, name: str) -> list[list[str]]:
         """Recommends as alternative groups (those apt could never satisfy were dropped)."""
         return _groups(self._recommends[self._row[name]])
+
+    def version(self, name: str) -> str | None:
+        """The candidate version apt installs (None when the data file has no version column)."""
+        return self._version[self._row[name]] if self._version is not None else None
 
     def flags(self, name: str) -> str:
         """The data file's flags column (see its header's ``columns``)."""

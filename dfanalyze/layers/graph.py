@@ -50,6 +50,7 @@ from dfanalyze.layers.effects import (
     run_layer,
 )
 from dfanalyze.layers.fs import Layer, LayerBuilder, Tree
+from dfanalyze.layers.ranges import Share, SizeRange, combine, compressed_of, range_data, spread_range
 from dfanalyze.layers.sizes import (
     BUILDKIT,
     BaseImage,
@@ -85,7 +86,30 @@ class Changes(Struct, frozen=True):
         return bool(self.paths or self.args or self.previous is not None)
 
 
-class Step(Struct, frozen=True):
+ZERO = SizeRange(0, 0, 0, 0)
+
+
+class Sized:
+    """The range of a step or of the image, by its parts (the class holds a ``size``)."""
+
+    __slots__ = ()
+    size: SizeRange
+
+    @property
+    def low_bytes(self) -> int:
+        return self.size.low
+
+    @property
+    def high_bytes(self) -> int:
+        return self.size.high
+
+    @property
+    def compressed_bytes(self) -> int:
+        """The estimated pull size."""
+        return self.size.compressed
+
+
+class Step(Struct, Sized, frozen=True):
     """One instruction and what the model knows about it."""
 
     index: int
@@ -107,7 +131,10 @@ class Step(Struct, frozen=True):
     wasted_bytes: int = 0
     """Bytes this step's layer stores that a later step of the image deletes or replaces."""
     cumulative_bytes: int | None = None
-    """Known size of the image up to this step (for steps of the image)."""
+    """Estimated size of the image up to this step (for steps of the image): the sum of the point
+    estimates."""
+    size: SizeRange = ZERO
+    """The step's size (for FROM, the base image's) as a point estimate in a range, compressed too."""
 
     @property
     def line(self) -> int:
@@ -136,9 +163,15 @@ class Step(Struct, frozen=True):
         return ()
 
     @property
-    def estimated_bytes(self) -> int | None:
-        """The size of the step's layer (for FROM, the base image's), None when part is unknown."""
-        return None if self.unknown_parts else self.known_bytes
+    def estimated_bytes(self) -> int:
+        """The size of the step's layer (for FROM, the base image's): the known part when nothing is
+        unknown, else the point estimate of :attr:`size`."""
+        return self.size.point
+
+    @property
+    def exact_bytes(self) -> int | None:
+        """The size when it is known exactly (nothing unknown, no estimated base), else None."""
+        return self.size.point if self.size.exact else None
 
 
 def _known_bytes(layer: Layer | None, base: BaseImage | None) -> int:
@@ -150,9 +183,10 @@ def _known_bytes(layer: Layer | None, base: BaseImage | None) -> int:
 NO_CHANGES = Changes()
 
 
-class ImageEstimate(Struct, frozen=True):
+class ImageEstimate(Struct, Sized, frozen=True):
     estimated_bytes: int
-    """The known part of the image's size (all of it when ``unknown_parts`` is empty)."""
+    """The image's size: the sum of its steps' point estimates (exact when ``unknown_parts`` is empty
+    and no base image is estimated)."""
     unknown_parts: tuple[str, ...]
     efficiency: float
     wasted_bytes: int
@@ -160,6 +194,15 @@ class ImageEstimate(Struct, frozen=True):
     waste_complete: bool
     removals: Mapping[tuple[int, int], int] = field(default_factory=dict)
     """Reclaimable bytes by (the step that stored them, the step that deleted or replaced them)."""
+    known_bytes: int = 0
+    """The part of the size that is known (no estimate in it)."""
+    size: SizeRange = ZERO
+    """The size as a point estimate in a range (the steps' spreads added in quadrature), compressed
+    too."""
+    uncertainty: tuple[Share, ...] = ()
+    """The steps whose spreads make the image's, largest first."""
+    data_as_of: str | None = None
+    """The day the base image's size was read (else the day the size data was made)."""
 
 
 class LayerGraph(Struct, frozen=True, dict=True):
@@ -245,12 +288,14 @@ def build_layer_graph(
         _cache(analysis, refs, built, context, changes, copied, target) if cache_keys else (None, {})
     )
     steps: list[Step] = []
-    running = 0
+    running = known = 0
     for ref in refs:
         ins = ref.instruction
         stage = dockerfile.stages[ref.stage]
+        size = step_size(ins, layers.get(ref.index), bases.get(ref.index))
         if ref.index in in_image:
-            running += _known_bytes(layers.get(ref.index), bases.get(ref.index))
+            running += size.point
+            known += size.point if size.exact else _known_bytes(layers.get(ref.index), None)
         steps.append(
             Step(
                 index=ref.index,
@@ -267,9 +312,12 @@ def build_layer_graph(
                 rebuilds=rebuild.get(ref.index),
                 wasted_bytes=measured.by_step.get(ref.index, 0) if ref.index in in_image else 0,
                 cumulative_bytes=running if ref.index in in_image else None,
+                size=size,
             )
         )
     image_steps = [s for s in steps if s.in_image]
+    total, shares = combine([(s.index, s.size) for s in image_steps])
+    root = next((s.base for s in image_steps if s.base is not None), None)
     estimate = ImageEstimate(
         estimated_bytes=running,
         unknown_parts=tuple(part for s in image_steps for part in s.unknown_parts),
@@ -278,6 +326,10 @@ def build_layer_graph(
         reclaimable_bytes=measured.reclaimable_bytes,
         waste_complete=measured.complete,
         removals=measured.removals,
+        known_bytes=known,
+        size=total,
+        uncertainty=shares,
+        data_as_of=root.as_of if root is not None and root.as_of else range_data().data_as_of,
     )
     unreachable = tuple(s.index for s in dockerfile.stages if s.index not in needed)
     return LayerGraph(
@@ -320,6 +372,38 @@ def unused_changes(graph: LayerGraph, paths: Iterable[str], args: Iterable[str])
     for name in sorted(set(args) - declared):
         warnings.append(f"changed build argument {name} matches nothing: no ARG is named {name}")
     return warnings
+def step_size(ins: model.Instruction, layer: Layer | None, base: BaseImage | None) -> SizeRange:
+    """The size of a step as a range: exact where it is known; a base image as its data says; the
+    unknown parts of a layer add the spread of real layers of their kind of command, once (the
+    calibration measured whole layers): the kind a whole layer made of those commands would have
+    (:func:`~dfanalyze.layers.ranges.layer_kind`)."""
+    from dfanalyze.layers.ranges import command_kind, layer_kind, named_packages, part_kind
+
+    data = range_data()
+    if layer is None:
+        if base is None:
+            return ZERO
+        if base.size is not None:
+            return base.size
+        spread = data.images
+        why = f"base image {base.ref}: {base.source}; the spread of the official images' sizes"
+        return spread_range(0, spread, 1.0, data, why)
+    size = layer.known_bytes
+    if not layer.unknown_parts:
+        return SizeRange(size, size, size, compressed_of(size, data))
+    kind = layer_kind(part_kind(part, command_kind(ins.text)) for part in layer.unknown_parts)
+    spread, scale = data.layer_spread(kind), 1
+    of = f"{kind} layers" if kind in data.layers else f"layers of any kind (too few {kind} layers)"
+    packages = named_packages(ins.text)
+    if packages is not None and kind in data.per_package:
+        spread, scale = data.per_package[kind], packages
+        of = f"{kind} layers, per package named, times {packages}"
+    low, mid, high = (size + round(value * scale) for value in (spread.low, spread.mid, spread.high))
+    basis = (
+        f"{kind}: percentiles {data.percentiles[0]}/{data.percentiles[1]}/{data.percentiles[2]} "
+        f"of {spread.samples} official images' {of}",
+    )
+    return SizeRange(mid, low, high, compressed_of(mid, data), basis)
 
 
 def _base_layers(

@@ -11,9 +11,10 @@ track of; :attr:`~dfanalyze.layers.fs.Tree.manifests` maps them back to the cont
   path or a URL is unknown.
 * npm/yarn/pnpm with package names: their dependency closure. Without names (``npm ci``,
   ``npm install``, ``yarn``, ``pnpm install``): the lock file in the working directory
-  (``package-lock.json``/``npm-shrinkwrap.json``, ``yarn.lock``, ``pnpm-lock.yaml``), each locked
-  package at its locked version (development packages left out with ``--omit=dev`` and
-  friends); else ``package.json``'s dependencies.
+  (``package-lock.json``/``npm-shrinkwrap.json``, ``yarn.lock`` v1 and berry, ``pnpm-lock.yaml``
+  5 to 9), each locked package at its locked version; else ``package.json``'s dependencies.
+  ``--omit=dev`` and friends leave out the development packages package-lock.json marks;
+  yarn.lock does not mark them, and pnpm's marks are not read: there they count.
 
 A requirement or locked package the data does not hold is an unknown part of the layer, never
 zero bytes; so is a Python version that was not measured.
@@ -41,6 +42,13 @@ _REQUIREMENTS = re.compile(r"[^/]*(req|constraint)[^/]*\.(txt|in)$|.*requirement
 _PYTHON_TAG = re.compile(r"(\d+\.\d+)(?:[.-]|$)")
 _PYTHON_PACKAGE = re.compile(r"python(3\.\d+)")
 _TAR_BLOCK = 512
+# A yarn.lock entry: its first descriptor's name and protocol (berry: ``npm:``, ``workspace:``),
+# then its version line.
+_YARN_ENTRY = (
+    r'^"?((?:@[^@/\s"]+/)?[^@\s",]+)@(?:(\w+):)?[^\n]*:\n(?:[ ]+[^\n]*\n)*?[ ]+version:? "?([^"\s]+)"?'
+)
+_YARN_LOCAL = frozenset({"workspace", "link", "portal", "file"})
+_PNPM_ENTRY = r"^  '?/?((?:@[^@/\s']+/)?[^@\s'/(]+)[@/]([0-9][^:'\s(]*)"
 # A requirement file line that names no requirement: an option (``--index-url``, ``-c``,
 # ``--hash`` continuation) or a blank line.
 _OPTION_WITH_FILE = re.compile(r"(-r|--requirement)(?:\s+|=)(\S+)")
@@ -177,19 +185,15 @@ def _locked(path: Path, name: str, *, production: bool) -> list[tuple[str, str]]
         if not found:  # lockfileVersion 1: nested "dependencies"
             found = list(_v1_dependencies(lock.get("dependencies") or {}, production))
         return found
-    if name == "yarn.lock":
-        return [
-            (m.group(1), m.group(2))
-            for m in re.finditer(
-                r'^"?((?:@[^@/\s"]+/)?[^@\s",]+)@[^\n]*:\n(?:[ ]+[^\n]*\n)*?[ ]+version:? "?([^"\s]+)"?',
-                text,
-                re.M,
-            )
+    if name == "yarn.lock":  # v1 (``version "x"``) and berry (``version: x``)
+        found = [
+            (m.group(1), m.group(3))
+            for m in re.finditer(_YARN_ENTRY, text, re.M)
+            if m.group(2) not in _YARN_LOCAL  # the project's own workspaces
         ]
-    return [
-        (m.group(1), m.group(2))
-        for m in re.finditer(r"^  '?/?((?:@[^@/\s']+/)?[^@\s'/(]+)[@/]([0-9][^:'\s(]*)", text, re.M)
-    ]
+    else:  # pnpm-lock.yaml: ``/name/1.2.3`` (v5), ``/name@1.2.3`` (v6), ``name@1.2.3`` (v9)
+        found = [(m.group(1), m.group(2)) for m in re.finditer(_PNPM_ENTRY, text, re.M)]
+    return list(dict.fromkeys(found))  # pnpm 9 lists each package under packages and snapshots
 
 
 def _v1_dependencies(tree: Mapping[str, Mapping[str, object]], production: bool) -> Iterable[tuple[str, str]]:

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 from msgspec import Struct, field
 
 from dfanalyze.layers.fs import Blob
+from dfanalyze.layers.ranges import SizeRange, exact
 
 if TYPE_CHECKING:
     from dfanalyze.analysis.packages import PackageOp
@@ -205,7 +206,7 @@ class BaseImage(Struct, frozen=True):
 
     ref: str
     bytes: int | None
-    """Uncompressed size, None when no source gives it."""
+    """Uncompressed size (the point estimate when it is estimated), None when no source gives it."""
     source: str
     """Where the size comes from, or why it is unknown."""
     empty: bool = False
@@ -222,14 +223,23 @@ class BaseImage(Struct, frozen=True):
     release: ``bookworm``, ``noble``...); None when no data ships for it."""
     family: str | None = None
     variant: str | None = None
+    size: SizeRange | None = None
+    """The size as a range, with the compressed size (None when nothing is known)."""
+    as_of: str | None = None
+    """The day the size's source was read (ISO date)."""
 
 
 def base_image(ref: ImageRef | None, written: str, data: Calibration) -> BaseImage:
     """The base image of ``FROM <ref>`` (``written`` is the text, for messages)."""
+    from dfanalyze.layers.ranges import compressed_of, exact, range_data
+
+    ranges = range_data()
     if ref is None:
         return BaseImage(written, None, "the image reference is not known before the build")
     if ref.repository == "scratch" and ref.registry is None:
-        return BaseImage("scratch", 0, "scratch is empty", empty=True, apt_installed=frozenset())
+        return BaseImage(
+            "scratch", 0, "scratch is empty", empty=True, apt_installed=frozenset(), size=exact(0, 0)
+        )
     name = ref.text
     from dfanalyze.knowledge.debian import suite_of
 
@@ -243,31 +253,102 @@ def base_image(ref: ImageRef | None, written: str, data: Calibration) -> BaseIma
             apt_installed=measured.packages if suite is not None else None,
             family=measured.distro,
             apt_data=suite,
+            size=exact(measured.bytes, compressed_of(measured.bytes, ranges)),
+            as_of=data.measured[:10],
         )
     from dfanalyze.knowledge.base_images import lookup
 
     info = lookup(ref.registry, ref.repository, ref.tag)
+    known = repo_info_size(name)
     packages = _image_packages(name)
-    if info is None:
+    if info is None and known is None:
         return BaseImage(name, None, "no size data for this image", **packages)
-    variant = info.variant or info.family
-    size = next((s for s in info.sizes if s.variant == variant and s.kind == "uncompressed"), None)
-    if not packages:
+    from msgspec.structs import replace
+
+    if not packages and info is not None:
         suite = suite_of(info.distro, info.distro_cycle)
         minbase = suite is not None and info.family == info.distro == "debian" and info.variant is None
         packages = {
             "apt_suite": suite if minbase else None,
             "apt_upper_bound": suite is not None and not minbase,
+            "apt_data": suite,
         }
-        packages["apt_data"] = suite
-    return BaseImage(
+    unsized = BaseImage(
         name,
-        round(size.mib * MIB) if size is not None else None,
-        size.source if size is not None else "no uncompressed size for this image in the data",
-        family=info.family,
-        variant=info.variant,
+        None,
+        "no uncompressed size for this image in the data",
+        family=info.family if info is not None else None,
+        variant=info.variant if info is not None else None,
         **packages,
     )
+    if known is not None:
+        size, source, as_of = known
+        return replace(unsized, bytes=size.point, source=source, size=size, as_of=as_of)
+    assert info is not None
+    named = info.variant or info.family
+    listed = next((s for s in info.sizes if s.variant == named and s.kind == "uncompressed"), None)
+    if listed is None:
+        return unsized
+    size_bytes = round(listed.mib * MIB)
+    return replace(
+        unsized,
+        bytes=size_bytes,
+        source=listed.source,
+        size=exact(size_bytes, compressed_of(size_bytes, ranges)),
+        as_of=listed.read.isoformat(),
+    )
+
+
+_DIFFERS = {
+    "version": "another version",
+    "distro": "another distribution release",
+    "variant": "another variant",
+}
+
+
+def repo_info_size(reference: str) -> tuple[SizeRange, str, str] | None:
+    """The size of an official image from repo-info's facts (:mod:`dfanalyze.knowledge.image_facts`),
+    the source said in words and the day it was read: exact when the tag's uncompressed size is
+    known; else estimated from its compressed size, or from the nearest tag the data knows, with the
+    spread of :mod:`dfanalyze.layers.ranges`. None when the data does not know the image."""
+    from dfanalyze.knowledge import image_facts
+    from dfanalyze.layers.ranges import SizeRange, compressed_of, range_data
+
+    ranges = range_data()
+    facts = image_facts.lookup(reference)
+    note = ""
+    spreads = []
+    if facts is None:
+        near = image_facts.nearest(reference)
+        if near is None:
+            return None
+        facts = near.facts
+        spreads.append(ranges.nearest[near.differs])
+        note = f"estimated from {facts.image}:{facts.tag} ({_DIFFERS[near.differs]})"
+    where = f"repo-info {facts.image}:{facts.tag}"
+    read = facts.read.isoformat()
+    nearby = spreads[0] if spreads else None
+    if facts.uncompressed_bytes is not None:
+        size = facts.uncompressed_bytes
+        compressed = facts.compressed_bytes or compressed_of(size, ranges)
+        if nearby is None:
+            return exact(size, compressed), f"{where}, read {read}", read
+    elif facts.compressed_bytes is not None:
+        compressed = facts.compressed_bytes
+        size = round(compressed * ranges.compression.mid)
+        spreads.append(ranges.compression)
+        note = "; ".join(filter(None, (note, "estimated from its compressed size")))
+    else:
+        return None
+    low = high = 1.0
+    for spread in spreads:
+        low, high = low * spread.low / spread.mid, high * spread.high / spread.mid
+    shift = nearby.mid if nearby is not None else 1.0
+    point = round(size * shift)
+    estimate = SizeRange(
+        point, round(point * low), round(point * high), round(compressed * shift), (f"base image: {note}",)
+    )
+    return estimate, f"{where}, read {read}; {note}", read
 
 
 def _image_packages(reference: str) -> dict[str, Any]:

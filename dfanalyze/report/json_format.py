@@ -1,4 +1,6 @@
-"""The findings JSON (a public interface): ruff's field names plus ``family``, ``aliases``, ``name``."""
+"""The findings JSON (a public interface): ruff's field names plus ``family``, ``aliases``, ``name``,
+and ``related``: the items of a finding about several (each with its message and location; empty
+for a finding about one)."""
 
 from __future__ import annotations
 
@@ -41,6 +43,10 @@ def finding_json(f: Finding) -> dict[str, Any]:
         "end_location": _location(f.span.end),
         "fix": fix,
         "url": f.url,
+        "related": [
+            {"message": r.message, "location": _location(r.span.start), "end_location": _location(r.span.end)}
+            for r in f.related
+        ],
     }
 
 

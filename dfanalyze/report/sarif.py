@@ -112,6 +112,15 @@ def sarif_log(report: Report, rules: Mapping[str, Rule], root: str | None = None
             "fingerprints": {FINGERPRINT_KEY: fingerprint},
             "properties": {"name": f.name, "severity": f.severity.value},
         }
+        if f.related:  # the items of a finding about several
+            result["relatedLocations"] = [
+                {
+                    "id": i,
+                    "physicalLocation": {"artifactLocation": artifacts[path], "region": _region(r.span)},
+                    "message": {"text": r.message},
+                }
+                for i, r in enumerate(f.related)
+            ]
         if f.fix is not None and f.fix.edits:
             result["fixes"] = [_fix(f.fix, artifacts[path])]
         results.append(result)

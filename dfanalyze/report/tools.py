@@ -89,12 +89,10 @@ def sonarqube(report: Report, rules: Mapping[str, Rule], root: str | None = None
         lines = report.sources.get(f.path, ())
         location = {"message": f.message, "filePath": path, "textRange": _text_range(f.span, lines)}
         issue: dict[str, Any] = {"ruleId": f.code, "primaryLocation": location}
-        # The items of a finding about several (``Finding.related``, being added for issue 12).
-        related = getattr(f, "related", ())
-        if related:
+        if f.related:  # the items of a finding about several
             issue["secondaryLocations"] = [
                 {"message": r.message, "filePath": path, "textRange": _text_range(r.span, lines)}
-                for r in related
+                for r in f.related
             ]
         issues.append(issue)
     return {"rules": list(described.values()), "issues": issues}

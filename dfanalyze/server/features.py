@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types as lsp
 
@@ -45,34 +45,6 @@ _CODE_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_.-]*")
 # -- diagnostics -----------------------------------------------------------------------------------
 
 
-class _Related(Protocol):
-    """One item of a finding about several: where it is, and what is there (may be empty)."""
-
-    @property
-    def span(self) -> Span: ...
-
-    @property
-    def message(self) -> str: ...
-
-
-def related_locations(finding: Finding) -> Sequence[_Related]:
-    """The items of a finding about several, when its rule gives them (``Finding.related``, being
-    added for issue 12; read as the SonarQube reporter reads it)."""
-    related: Sequence[_Related] = getattr(finding, "related", ())
-    return related
-
-
-def _related_message(snapshot: Snapshot, item: _Related) -> str:
-    """An item's message, else the text it spans (an empty message shows nothing in an editor)."""
-    if item.message:
-        return item.message
-    span = item.span
-    lines = snapshot.dockerfile.lines
-    if span.start.line != span.end.line or not 0 < span.start.line <= len(lines):
-        return "here"
-    return lines[span.start.line - 1][span.start.column - 1 : span.end.column - 1] or "here"
-
-
 def _safety(finding: Finding) -> str | None:
     if finding.fix is None:
         return None
@@ -84,9 +56,9 @@ def diagnostic(snapshot: Snapshot, finding: Finding) -> lsp.Diagnostic:
     tags += [lsp.DiagnosticTag.Deprecated] if finding.code in _DEPRECATED else []
     related = [
         lsp.DiagnosticRelatedInformation(
-            lsp.Location(snapshot.uri, snapshot.lines.range(item.span)), _related_message(snapshot, item)
+            lsp.Location(snapshot.uri, snapshot.lines.range(item.span)), item.message
         )
-        for item in related_locations(finding)
+        for item in finding.related
     ]
     return lsp.Diagnostic(
         range=snapshot.lines.range(finding.span),
@@ -510,8 +482,9 @@ def layer_hover(snapshot: Snapshot, ins: model.Instruction) -> str | None:
     if found is None or not found[1].creates_layer:
         return None
     step = found[1]
-    size = _size_text(step)
-    lines = [f"**{ins.kind} layer: {size}**" if size != "?" else f"**{ins.kind} layer: size unknown**"]
+    lines = [f"**{ins.kind} layer: {_size_text(step)}**"]
+    if not step.size.exact:
+        lines.append(f"- range: {_human(step.low_bytes)} to {_human(step.high_bytes)}")
     if step.wasted_bytes:
         lines.append(f"- wasted: {_human(step.wasted_bytes)} (deleted or replaced by a later step)")
     if step.unknown_parts:
@@ -523,17 +496,13 @@ def layer_hover(snapshot: Snapshot, ins: model.Instruction) -> str | None:
     elif not step.in_image:
         lines.append("- built, but not part of the final image")
     elif step.cumulative_bytes is not None:
-        lines.append(f"- image so far: {_human(step.cumulative_bytes)} known")
+        lines.append(f"- image so far: {_human(step.cumulative_bytes)}")
     return "\n".join(lines)
 
 
 def _size_text(step: Step) -> str:
-    """``12.3 MB``; ``1.02 kB + ?`` when part of it is unknown; ``?`` when all of it is."""
-    if step.estimated_bytes is not None:
-        return _human(step.estimated_bytes)
-    if step.known_bytes:
-        return f"{_human(step.known_bytes)} + ?"
-    return "?"
+    """``12.3 MB``; ``~12.3 MB`` when it is an estimate (part of it unknown)."""
+    return _human(step.estimated_bytes) if step.size.exact else f"~{_human(step.estimated_bytes)}"
 
 
 # -- inlay hints -----------------------------------------------------------------------------------
@@ -562,7 +531,7 @@ def inlay_hints(snapshot: Snapshot, visible: lsp.Range) -> list[lsp.InlayHint]:
             label.append(rerun)
         if step is final:
             total = graph.image
-            label.append(f"image {_human(total.estimated_bytes)}{' + ?' if total.unknown_parts else ''}")
+            label.append(f"image {'' if total.size.exact else '~'}{_human(total.estimated_bytes)}")
         if label:
             end = snapshot.lines.position(ins.span.end)
             hints.append(
