@@ -83,16 +83,22 @@ def layers(
     changed_args: Iterable[str] = (),
     builder: str = "buildkit",
     build_context: BuildContext | None = None,
+    previous: str | bytes | Dockerfile | None = None,
 ) -> LayerGraph:
     """The layer graph of a Dockerfile (:class:`dfanalyze.layers.graph.LayerGraph`): every step
-    with its estimated layer size, its cache inputs and whether the given changes rebuild it, the
-    image's estimated size and wasted space, and the ``networkx`` graph (``.graph``).
+    with its estimated layer size (``estimated_bytes`` in ``low_bytes``-``high_bytes``, and
+    ``compressed_bytes``; a FROM step's is its base image's), its cache inputs and whether the given
+    changes rebuild it, the image's estimated size (the same fields, the steps that make its range
+    in ``uncertainty`` and the day of the base image's data in ``data_as_of``) and wasted space, and
+    the ``networkx`` graph (``.graph``).
 
     The build context is ``context_dir``, else the Dockerfile's folder when it is read from a
     file. ``changed_paths`` are context paths whose content or mode changed (or that were added
     or deleted), ``changed_args`` build arguments whose value changed. ``builder`` is
     ``"buildkit"`` (the model) or ``"buildah"`` (what the measurements in ``oracle/`` used).
     ``build_context``: a context already read (:meth:`Checker.build_context`), used instead.
+    ``previous``: the Dockerfile as the last build read it, when it was edited since (the edited
+    steps and every later step of their stage rebuild, and what depends on them).
     Raises :class:`~dfanalyze.layers.graph.TargetError` when the file has no stage or ``target``
     names none.
     """
@@ -104,7 +110,10 @@ def layers(
     on_disk = isinstance(source, Path) or path is not None
     context = build_context or load_build_context(context_dir, dockerfile.path if on_disk else None)
     analysis = FileAnalysis(dockerfile, build_args=dict(build_args or {}))
-    changes = Changes(frozenset(changed_paths), frozenset(changed_args))
+    old = (
+        previous if isinstance(previous, Dockerfile) or previous is None else parse(previous, dockerfile.path)
+    )
+    changes = Changes(frozenset(changed_paths), frozenset(changed_args), old)
     return build_layer_graph(
         analysis, context=context, target=target, changes=changes, profile=profile_named(builder)
     )

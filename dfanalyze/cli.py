@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, NoReturn, TextIO
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
+    from pathlib import Path
 
     from dfanalyze.batch import FileResult, Task
     from dfanalyze.engine.config import Config, Overrides
@@ -189,12 +190,27 @@ def _layers_parser(sub: _Subparsers) -> None:
         help="the layer graph: size of each step, what a change rebuilds",
         formatter_class=_HelpFormatter,
     )
-    p.add_argument("path", help="the Dockerfile")
+    p.add_argument("path", help="the Dockerfile, or a folder that holds one (then also the context)")
     p.add_argument("--context", metavar="DIR", help="the build context (default: the Dockerfile's folder)")
     p.add_argument("--target", metavar="STAGE", help="the stage to build (default: the last)")
     p.add_argument("--build-arg", action="append", default=[], metavar="NAME=VALUE")
-    p.add_argument("--changed", action="append", default=[], metavar="PATH", help="a changed context path")
+    p.add_argument(
+        "--changed",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="a file changed since the last build (relative to the current folder, inside the context)",
+    )
     p.add_argument("--changed-arg", action="append", default=[], metavar="NAME", help="a changed build arg")
+    old = p.add_mutually_exclusive_group()
+    old.add_argument(
+        "--since",
+        metavar="REF",
+        help="the changes since git commit REF: the context files that differ and the old Dockerfile",
+    )
+    old.add_argument(
+        "--against", metavar="OLD_DOCKERFILE", help="the Dockerfile as the last build read it (it was edited)"
+    )
     p.add_argument(
         "--output-format",
         "--format",
@@ -297,30 +313,81 @@ def _layers_command(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from dfanalyze.api import InputError, layers, read
-    from dfanalyze.layers.graph import TargetError
+    from dfanalyze.layers.graph import TargetError, unused_changes
     from dfanalyze.layers.render import render
+    from dfanalyze.layers.since import SinceError, changes_since
     from dfanalyze.report import use_color
 
+    def fail(message: str) -> int:
+        print(f"dfanalyze: error: {message}", file=sys.stderr)
+        return EXIT_ERROR
+
+    dockerfile = Path(args.path)
+    context = Path(args.context) if args.context is not None else None
+    if dockerfile.is_dir():
+        context = context or dockerfile
+        dockerfile = dockerfile / "Dockerfile"
+        if not dockerfile.is_file():
+            return fail(f"{args.path}: a folder without a Dockerfile")
+    if context is not None and not context.is_dir():
+        return fail(f"--context {args.context}: no such folder")
     build_args = {}
     for item in args.build_arg:
         name, eq, value = item.partition("=")
         build_args[name] = value if eq else os.environ.get(name, "")
     try:
+        text = read(dockerfile)
+        root = context or dockerfile.resolve().parent
+        given, warnings = _changed_paths(args.changed, root, dockerfile)
+        changed = list(given)
+        previous: bytes | None = None
+        if args.since is not None:
+            since = changes_since(args.since, root, dockerfile)
+            changed.extend(since.paths)
+            previous = since.previous.encode("utf-8", "surrogateescape")
+        elif args.against is not None:
+            previous = read(args.against)
+        edited = [p for p in args.changed if Path(p).resolve() == dockerfile.resolve()]
+        if edited and previous is None:
+            return fail(
+                f"--changed {edited[0]} is the Dockerfile: give its old version with --against OLD_DOCKERFILE"
+                " or --since REF (an edit rebuilds the edited step and every later one of its stage)"
+            )
         graph = layers(
-            read(args.path),
-            str(Path(args.path)),
-            context_dir=args.context,
+            text,
+            str(dockerfile),
+            context_dir=context,
             target=args.target,
             build_args=build_args,
-            changed_paths=args.changed,
+            changed_paths=changed,
             changed_args=args.changed_arg,
             builder=args.builder,
+            previous=previous,
         )
-    except (InputError, TargetError) as exc:
-        print(f"dfanalyze: error: {exc}", file=sys.stderr)
-        return EXIT_ERROR
+    except (InputError, TargetError, SinceError) as exc:
+        return fail(str(exc))
+    checked = [p for p in given if (root / p).resolve() != dockerfile.resolve()]  # the Dockerfile: --against
+    for warning in [*warnings, *unused_changes(graph, checked, args.changed_arg)]:
+        print(f"dfanalyze: warning: {warning}", file=sys.stderr)
     render(graph, args.format, sys.stdout, color=use_color(args.color, sys.stdout, os.environ))
     return EXIT_CLEAN
+
+
+def _changed_paths(given: Sequence[str], context: Path, dockerfile: Path) -> tuple[list[str], list[str]]:
+    """``--changed`` paths (relative to the current folder) as paths of the build context, and
+    warnings for those outside it. The Dockerfile is one when the context holds it."""
+    from pathlib import Path
+
+    root = context.resolve()
+    paths: list[str] = []
+    warnings: list[str] = []
+    for text in given:
+        try:
+            paths.append(Path(text).resolve().relative_to(root).as_posix())
+        except ValueError:
+            if Path(text).resolve() != dockerfile.resolve():
+                warnings.append(f"changed path {text} is outside the build context {context}: ignored")
+    return paths, warnings
 
 
 def _catalogue() -> tuple[Mapping[str, Rule], Mapping[str, str]] | None:

@@ -83,14 +83,14 @@ def judge_apps(doc: dict, data: Calibration) -> list[str]:
                 estimate = f"{cell(row.estimated, row.known)} | {pct(e)}"
                 out.append(f"| {name} | {instr[:60]} | {row.measured:,} | {estimate} |")
             image = graph.image
-            estimated = None if image.unknown_parts else image.estimated_bytes
+            estimated = image.estimated_bytes if image.size.exact else None
             e = err(estimated, case["image"]["total_bytes"])
             if e is not None:
                 image_errors.append(e)
             total = case["image"]["total_bytes"]
             images.append(
                 f"| {name} | {case.get('style')} | {case.get('base_ref')} | {total:,} | "
-                f"{cell(estimated, image.estimated_bytes)} | {pct(e)} |"
+                f"{cell(estimated, image.known_bytes)} | {pct(e)} |"
             )
     return [
         *out,
@@ -171,19 +171,17 @@ def judge_buildpack_deps(doc: dict, gitdir: Path, data: Calibration) -> list[str
             )
             continue
         base = graph.steps[0]
-        running: int | None = base.estimated_bytes
+        running: int | None = base.exact_bytes
         known = base.known_bytes
         for (name, measured), step in zip(measured_layers, layered, strict=True):
             known += step.known_bytes
-            running = (
-                None if running is None or step.estimated_bytes is None else running + step.estimated_bytes
-            )
+            running = None if running is None or step.exact_bytes is None else running + step.exact_bytes
             rec = dict(recs)[name]
             total = rec["image"]["total_bytes"]
             size = measured["diff_size_bytes"]
             out.append(
                 f"| {name} | {measured['keyword']} | {size:,} | "
-                f"{cell(step.estimated_bytes, step.known_bytes)} | {pct(err(step.estimated_bytes, size))} | "
+                f"{cell(step.exact_bytes, step.known_bytes)} | {pct(err(step.exact_bytes, size))} | "
                 f"{total:,} | {cell(running, known)} | {pct(err(running, total))} | "
                 f"{official_cell(official, name)} |"
             )

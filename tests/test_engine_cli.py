@@ -118,7 +118,7 @@ def codes(out: str) -> list[str]:
     ]
 
 
-EMPTY_CONTINUATION = 'FROM alpine:3.20\nRUN apk add \\\n\n    curl\nUSER app\nCMD ["sh"]\n'
+EMPTY_CONTINUATION = 'FROM alpine:3.20\nRUN apk add \\\n\n    curl\nUSER nobody\nCMD ["sh"]\n'
 
 
 def test_selection_flags(capsys: pytest.CaptureFixture[str], in_tmp: Path) -> None:

@@ -304,3 +304,16 @@ def test_gitignore_patterns_are_linear_work(tmp_path: Path) -> None:
 
     assert _growth(_work, make, 2000) < LINEAR
     assert len(make(10_000)().files) == 200
+
+
+def test_a_long_unknown_instruction_costs_no_more_than_a_long_run() -> None:
+    """BuildKit's did-you-mean compares an unknown instruction with every keyword; over a word of
+    70,000 characters that edit distance cost a second per line (found by the long fuzz run).
+    A word far longer than every keyword is at a distance of at least the difference in length."""
+    word = "x" * 20_000
+    parse_text("FROM alpine:3.20\nFROMM x\nRUN y\n")  # first-use costs
+    unknown = _work(lambda: parse_text(f"FROM alpine:3.20\n{word} y\n"))
+    run = _work(lambda: parse_text(f"FROM alpine:3.20\nRUN {word} y\n"))
+    assert unknown < 2 * run
+    near_miss = parse_text("FROM alpine:3.20\nFROMM x\n")
+    assert "did you mean from?" in near_miss.errors[0].message.lower()

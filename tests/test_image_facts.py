@@ -479,6 +479,7 @@ def test_coverage_tool_classifies_from_lines() -> None:
         "ARG PY=3.12\nARG NOPE\n"
         "FROM python:${PY}-slim AS build\nFROM build\nFROM scratch\nFROM $NOPE\n"
         "FROM ghcr.io/org/app:1\nFROM nginx:alpine\nFROM node:20-alpine\nFROM docker.io/library/debian\n"
+        "FROM erlang-but-not-official:1\n"
     )
     assert classify(dockerfile) == [
         ("known", "python:3.12-slim"),
@@ -487,6 +488,7 @@ def test_coverage_tool_classifies_from_lines() -> None:
         ("unresolved", "$NOPE"),
         ("other", "ghcr.io/org/app:1"),
         ("compressed only", "nginx:alpine"),
-        ("unknown", "node:20-alpine"),
+        ("nearest tag", "node:20-alpine"),
         ("known", "debian:latest"),
+        ("unknown", "erlang-but-not-official:1"),
     ]

@@ -35,7 +35,8 @@ def step(graph: LayerGraph, text: str) -> Step:
 
 
 def sizes(graph: LayerGraph) -> list[int | None]:
-    return [s.estimated_bytes for s in graph.steps if s.creates_layer]
+    """The size of every layer, None where it is an estimate (part of it unknown)."""
+    return [s.estimated_bytes if s.size.exact else None for s in graph.steps if s.creates_layer]
 
 
 # --- tar arithmetic --------------------------------------------------------------------------------
@@ -120,20 +121,22 @@ def test_chmod_and_chown_copy_files_up(tmp_path: Path) -> None:
 
 def test_copy_up_of_what_the_base_holds_is_unknown(tmp_path: Path) -> None:
     graph = build(tmp_path, f"FROM {BASE}\nRUN chmod -R o-rwx /etc\n")
-    assert step(graph, "RUN").estimated_bytes is None
+    assert not step(graph, "RUN").size.exact
     assert step(graph, "RUN").unknown_parts == ("`chmod /etc` copies files of unknown size into the layer",)
 
 
 def test_unknown_commands_are_unknown_never_zero(tmp_path: Path) -> None:
     graph = build(tmp_path, f"FROM {BASE}\nRUN make install && ./configure\nRUN gcc -o /app main.c > /log\n")
     first, second = (s for s in graph.steps if s.creates_layer)
-    assert first.estimated_bytes is None
+    assert not first.size.exact and first.low_bytes < first.estimated_bytes < first.high_bytes
     assert first.unknown_parts == (
         "`make` may write files this model cannot list",
         "`configure` may write files this model cannot list",
     )
     assert second.unknown_parts == ("`gcc` may write files this model cannot list", "/log: size unknown")
-    assert graph.image.estimated_bytes == BASE_BYTES + first.known_bytes + second.known_bytes
+    assert graph.image.known_bytes == BASE_BYTES + first.known_bytes + second.known_bytes
+    assert graph.image.estimated_bytes == BASE_BYTES + first.estimated_bytes + second.estimated_bytes
+    assert graph.image.low_bytes < graph.image.estimated_bytes < graph.image.high_bytes
     assert len(graph.image.unknown_parts) == 4
 
 
@@ -163,32 +166,127 @@ def test_apt_install_on_a_known_debian_base(tmp_path: Path) -> None:
     noclean = build(
         tmp_path, f"FROM {BASE}\nRUN apt-get update && apt-get install -y --no-install-recommends curl\n"
     )
-    lists = sum(size for _, size in calibration().apt_lists.files)  # type: ignore[union-attr]
+    apt_lists = calibration().apt_lists
+    assert apt_lists is not None
+    lists = sum(size for _, size in apt_lists.files)
     assert (step(noclean, "RUN").estimated_bytes or 0) - size > lists
 
 
 def test_apt_on_an_image_with_unknown_packages_is_an_upper_bound(tmp_path: Path) -> None:
-    graph = build(
-        tmp_path, "FROM python:3.12-slim-bookworm\nRUN apt-get install -y --no-install-recommends curl\n"
-    )
+    graph = build(tmp_path, "FROM python:3.12\nRUN apt-get install -y --no-install-recommends curl\n")
     (part,) = step(graph, "RUN").unknown_parts
     assert part.startswith("apt-get install curl: at most ") and part.endswith(
         "(the base image's packages are unknown)"
     )
-    assert "base image python:3.12-slim-bookworm" in graph.image.unknown_parts[0]
+    assert graph.image.unknown_parts == (part,)  # the base's size is repo-info's
+    assert step(graph, "FROM").size.exact
 
 
-def test_language_package_managers_are_unknown(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("image", "suite"),
+    [
+        ("python:3.12-slim-bookworm", "bookworm"),
+        ("python:3.12-slim", "trixie"),
+        ("buildpack-deps:bookworm-curl", "bookworm"),
+        ("ubuntu:noble", "noble"),
+        ("debian:bullseye", "bullseye"),
+    ],
+)
+def test_apt_closure_starts_from_the_base_images_packages(tmp_path: Path, image: str, suite: str) -> None:
+    """Only what the official image (its package list in repo-info) lacks is installed, from the
+    package data of the image's release."""
+    graph = build(tmp_path, f"FROM {image}\nRUN apt-get install -y --no-install-recommends curl\n")
+    run = step(graph, "RUN")
+    assert run.unknown_parts == ()
+    base = graph.steps[0].base
+    assert base is not None and base.apt_data == suite and base.apt_installed
+    assert run.layer is not None
+    installed = {p for blob in run.layer.blobs for p in blob.packages}
+    assert not installed & base.apt_installed
+    if "curl" in base.apt_installed:
+        assert installed == set() and (run.estimated_bytes or 0) <= 1024  # an empty layer
+    else:
+        assert "curl" in installed and (run.estimated_bytes or 0) > 1_000_000
+
+
+def test_apt_closure_on_slim_python_counts_only_the_missing_libraries(tmp_path: Path) -> None:
+    graph = build(
+        tmp_path, "FROM python:3.12-slim-bookworm\nRUN apt-get install -y --no-install-recommends curl\n"
+    )
+    run = step(graph, "RUN")
+    assert run.layer is not None
+    assert {p for blob in run.layer.blobs for p in blob.packages} == {
+        "curl", "libbrotli1", "libcurl4", "libldap-2.5-0", "libnghttp2-14", "libpsl5", "librtmp1",
+        "libsasl2-2", "libsasl2-modules-db", "libssh2-1",
+    }  # fmt: skip
+
+
+def test_language_installs_without_their_inputs_are_unknown(tmp_path: Path) -> None:
     graph = build(
         tmp_path,
-        f"FROM {BASE}\nRUN pip install --no-cache-dir -r requirements.txt\nRUN npm install -g left-pad\n",
+        f"FROM {BASE}\nRUN pip install --no-cache-dir -r requirements.txt\nRUN npm ci\n"
+        "RUN gem install rails\n",
     )
-    pip, npm = (s for s in graph.steps if s.creates_layer)
-    assert pip.unknown_parts == ("pip install -r requirements.txt: size unknown",)
+    pip, npm, gem = (s for s in graph.steps if s.creates_layer)
+    assert pip.unknown_parts == (
+        "pip install -r requirements.txt: requirements.txt is not a file copied from the build context",
+        "pip install -r requirements.txt: no measured package sizes for an unknown Python version",
+    )
     assert npm.unknown_parts == (
-        "npm cache left in the layer (size unknown)",
-        "npm install left-pad: size unknown",
+        "npm install: no package.json or lock file copied into the working directory",
     )
+    assert gem.unknown_parts == (
+        "gem cache left in the layer (size unknown)",
+        "gem install rails: size unknown",
+    )
+
+
+def test_pip_install_reads_the_copied_requirement_files(tmp_path: Path) -> None:
+    from dfanalyze.knowledge.package_sizes import load_package_sizes
+
+    files = {
+        "requirements.txt": "# app\nflask==3.1.0\n-r more.txt\n",
+        "more.txt": "requests\n--hash=sha256:0\n",
+    }
+    graph = build(
+        tmp_path,
+        "FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.txt more.txt ./\n"
+        "RUN pip install --no-cache-dir -r requirements.txt\nRUN pip install django\n",
+        files,
+    )
+    data = load_package_sizes().pypi("3.12")
+    with_reqs, django = (s for s in graph.steps if s.text.startswith("RUN"))
+    expected = data.closure(["flask==3.1.0", "requests"])
+    assert with_reqs.unknown_parts == () and with_reqs.layer is not None
+    (blob,) = with_reqs.layer.blobs
+    assert blob.tar_bytes == expected.tar_bytes and blob.packages == set(expected.packages)
+    assert {p.split("==")[0] for p in blob.packages} >= {"flask", "werkzeug", "requests", "urllib3"}
+    assert django.layer is not None
+    _, cache = django.layer.blobs  # without --no-cache-dir, pip's cache stays
+    assert cache.tar_bytes is not None and cache.tar_bytes > data.closure(["django"]).cache_bytes
+
+
+def test_npm_ci_installs_the_locked_versions(tmp_path: Path) -> None:
+    from dfanalyze.knowledge.package_sizes import load_package_sizes
+
+    npm = load_package_sizes().npm
+    express = npm.version("express")
+    lock = (
+        '{"lockfileVersion": 3, "packages": {"": {"name": "app"}, '
+        f'"node_modules/express": {{"version": "{express}"}}, '
+        '"node_modules/typescript": {"version": "1.0.0", "dev": true}}}'
+    )
+    files = {"package.json": '{"name": "app"}', "package-lock.json": lock}
+    prod = build(
+        tmp_path, "FROM node:20\nWORKDIR /app\nCOPY package*.json ./\nRUN npm ci --omit=dev\n", files
+    )
+    run = step(prod, "RUN")
+    assert run.layer is not None and run.unknown_parts == ()
+    assert {b.key.split(":")[0] for b in run.layer.blobs} == {"npm", "npm-cache"}
+    assert run.layer.blobs[0].packages == {f"express@{express}"}
+    full = step(build(tmp_path, "FROM node:20\nWORKDIR /app\nCOPY . .\nRUN npm ci\n", files), "RUN")
+    # typescript 1.0.0 was not measured, and the measured major version is another
+    assert full.unknown_parts == ("npm install: typescript@1.0.0 is not in the measured npm data",)
 
 
 def test_caches_cleaned_in_the_same_step_are_not_left(tmp_path: Path) -> None:
@@ -206,6 +304,43 @@ def test_purge_in_the_same_step_leaves_only_bookkeeping(tmp_path: Path) -> None:
     )
     size = step(graph, "RUN").estimated_bytes
     assert size is not None and size < 3_000_000
+
+
+def test_apt_mark_auto_then_auto_remove_leaves_only_bookkeeping(tmp_path: Path) -> None:
+    """The official images' pattern: what the RUN installed and marked auto is purged again."""
+    graph = build(
+        tmp_path,
+        f'FROM {BASE}\nRUN set -eux; saved="$(apt-mark showmanual)"; apt-get update; '
+        "apt-get install -y --no-install-recommends gcc make; make -v; "
+        "apt-mark auto '.*' > /dev/null; apt-mark manual $saved; "
+        "find /usr/local -type f -exec ldd '{}' ';' | awk '{ print $3 }' | xargs -r apt-mark manual; "
+        "apt-get purge -y --auto-remove -o APT::AutoRemove::RecommendsImportant=false; "
+        "rm -rf /var/lib/apt/lists/*\n",
+    )
+    run = step(graph, "RUN set -eux")
+    assert run.known_bytes < 3_000_000  # make, find and awk leave unknown parts
+    assert (
+        "`apt-mark manual` of a command's output keeps libraries this model cannot list" in run.unknown_parts
+    )
+
+
+def test_apt_mark_manual_of_a_later_list_keeps_the_install(tmp_path: Path) -> None:
+    graph = build(
+        tmp_path,
+        f"FROM {BASE}\nRUN apt-get update && apt-get install -y --no-install-recommends gcc "
+        "&& saved=\"$(apt-mark showmanual)\" && apt-mark auto '.*' && apt-mark manual $saved "
+        "&& apt-get purge -y --auto-remove && rm -rf /var/lib/apt/lists/*\n",
+    )
+    size = step(graph, "RUN").estimated_bytes
+    assert size is not None and size > 50_000_000
+
+
+def test_apk_virtual_removed_in_the_same_step_adds_nothing(tmp_path: Path) -> None:
+    graph = build(
+        tmp_path,
+        "FROM alpine:3.20\nRUN apk add --no-cache -t .build gcc && make && apk del --no-network .build\n",
+    )
+    assert not any("apk install" in part for part in step(graph, "RUN").unknown_parts)
 
 
 def test_purge_in_a_later_step_wastes_the_install(tmp_path: Path) -> None:
@@ -299,11 +434,9 @@ def test_builders_differ_in_workdir_and_mount_points(tmp_path: Path) -> None:
 def test_base_sizes_are_known_or_unknown(tmp_path: Path) -> None:
     assert step(build(tmp_path, f"FROM {BASE}\n"), "FROM").estimated_bytes == BASE_BYTES
     assert step(build(tmp_path, "FROM scratch\n"), "FROM").estimated_bytes == 0
-    unknown = build(tmp_path, "FROM debian:bookworm\n")
-    assert step(unknown, "FROM").estimated_bytes is None
-    assert unknown.image.unknown_parts == (
-        "base image debian:bookworm: no uncompressed size for this image in the data",
-    )
+    unknown = build(tmp_path, "FROM example.com/team/tool:1\n")
+    assert not step(unknown, "FROM").size.exact
+    assert unknown.image.unknown_parts == ("base image example.com/team/tool:1: no size data for this image",)
     variable = build(tmp_path, "ARG IMAGE\nFROM $IMAGE\n")
     assert variable.image.unknown_parts == (
         "base image $IMAGE: the image reference is not known before the build",
@@ -421,6 +554,78 @@ RUN wc -l /sorted > /count
     assert graph.unreachable_stages == (1,)
 
 
+COPIED_SOURCES = f"""FROM {BASE} AS builder
+WORKDIR /src
+COPY app/ ./app/
+RUN chmod -R go-w /src/app && cp app/main.py /main.py && sort app/words.txt > /sorted.txt
+FROM {BASE}
+COPY --from=builder /src/app /app
+COPY --from=builder /main.py /main.py
+COPY --from=builder /sorted.txt /sorted.txt
+"""
+COPIED_FILES = {"app/main.py": "print()", "app/words.txt": "b\na\n"}
+
+
+@pytest.mark.parametrize(
+    ("changed", "expected"),
+    [
+        # the file itself, through chmod -R; its copy by cp; sort's output is made by the RUN
+        ("app/main.py", [True, True, None]),
+        ("app/words.txt", [True, None, None]),  # /main.py: made by cp of an unchanged file
+        ("app/new.py", [True, None, None]),  # a new file in the copied folder
+    ],
+)
+def test_copy_from_a_rebuilt_stage_follows_the_changed_files(
+    tmp_path: Path, changed: str, expected: list[bool | None]
+) -> None:
+    files = {**COPIED_FILES, changed: "edited"}
+    graph = build(tmp_path, COPIED_SOURCES, files, changed_paths=[changed])
+    assert [s.rebuilds for s in graph.steps if s.text.startswith("COPY --from")] == expected
+
+
+def test_a_later_write_hides_the_changed_file(tmp_path: Path) -> None:
+    text = COPIED_SOURCES.replace("&& sort", "&& echo generated > /src/app/main.py && sort")
+    graph = build(tmp_path, text, COPIED_FILES, changed_paths=["app/main.py"])
+    assert step(graph, "COPY --from=builder /src/app").rebuilds is None  # main.py was rewritten
+    assert step(graph, "COPY --from=builder /main.py").rebuilds is True  # cp ran before the rewrite
+
+
+def test_dockerfile_edits_rebuild_the_edited_step_and_the_rest_of_its_stage(tmp_path: Path) -> None:
+    old = f"""FROM {BASE} AS builder
+# a comment
+RUN echo one > /one
+RUN echo two > /two
+RUN echo three > /three
+FROM {BASE}
+RUN echo final > /final
+COPY --from=builder /two /two
+"""
+    new = old.replace("echo two", "echo TWO").replace("# a comment\n", "")
+    graph = build(tmp_path, new, previous=old)
+    assert rebuilds(graph) == [
+        ("FROM", None),
+        ("RUN", False),  # a removed comment changes no key
+        ("RUN", True),
+        ("RUN", True),
+        ("FROM", None),
+        ("RUN", False),
+        ("COPY", None),  # the RUN's output: known after the build
+    ]
+    appended = build(tmp_path, old + "RUN echo appended\n", previous=old)
+    assert [s.rebuilds for s in appended.steps if s.cache_vertex] == [False, False, False, False, False, True]
+    moved = build(
+        tmp_path,
+        old.replace("RUN echo final", "ENV X=1\nRUN echo final"),
+        previous=old,
+    )
+    assert step(moved, "RUN echo final").rebuilds is True  # ENV is part of the RUN's key
+
+
+def test_a_new_dockerfile_rebuilds_everything(tmp_path: Path) -> None:
+    graph = build(tmp_path, f"FROM {BASE}\nRUN true\n", previous="")
+    assert step(graph, "RUN").rebuilds is True
+
+
 def test_add_of_a_url_depends_on_the_server(tmp_path: Path) -> None:
     graph = build(
         tmp_path,
@@ -531,3 +736,62 @@ def test_waste_counts_only_known_sizes() -> None:
     result = waste(layers_)
     assert (result.reclaimable_bytes, result.wasted_bytes, result.complete) == (100, 140, False)
     assert result.efficiency == pytest.approx(40 / 140)
+
+
+def test_uv_pip_writes_no_byte_code_unless_asked(tmp_path: Path) -> None:
+    from dfanalyze.knowledge.package_sizes import load_package_sizes
+
+    data = load_package_sizes().pypi("3.12")
+    graph = build(
+        tmp_path,
+        "FROM python:3.12-slim\nRUN uv pip install --system --no-cache flask\n"
+        "RUN uv pip install --system --no-cache --compile-bytecode flask\nRUN uv pip install --system rich\n",
+    )
+    plain, compiled, cached = (s for s in graph.steps if s.text.startswith("RUN"))
+    assert plain.layer is not None and compiled.layer is not None
+    assert plain.layer.blobs[0].tar_bytes == data.closure(["flask"], compile=False).tar_bytes
+    assert compiled.layer.blobs[0].tar_bytes == data.closure(["flask"]).tar_bytes
+    assert cached.unknown_parts == ("pip install rich: uv's cache left in the layer (size unknown)",)
+
+
+@pytest.mark.parametrize(
+    ("lock_name", "lock"),
+    [
+        (
+            "yarn.lock",
+            '# yarn lockfile v1\n\n\n"express@^{v}", express@{v}:\n  version "{v}"\n'
+            '  resolved "https://registry.yarnpkg.com/express/-/express-{v}.tgz"\n',
+        ),
+        (
+            "yarn.lock",
+            '__metadata:\n  version: 8\n\n"express@npm:^{v}":\n  version: {v}\n'
+            '  resolution: "express@npm:{v}"\n\n"app@workspace:.":\n  version: 0.0.0-use.local\n',
+        ),
+        (
+            "pnpm-lock.yaml",
+            "lockfileVersion: '9.0'\n\npackages:\n\n  express@{v}:\n    resolution: {{integrity: x}}\n"
+            "\nsnapshots:\n\n  express@{v}:\n    dependencies: {{}}\n",
+        ),
+        (
+            "pnpm-lock.yaml",
+            "lockfileVersion: 5.4\n\npackages:\n\n  /express/{v}:\n    resolution: {{integrity: x}}\n",
+        ),
+    ],
+)
+def test_yarn_and_pnpm_install_the_locked_packages(tmp_path: Path, lock_name: str, lock: str) -> None:
+    from dfanalyze.knowledge.package_sizes import load_package_sizes
+
+    npm = load_package_sizes().npm
+    version = npm.version("express")
+    tool = "yarn install --frozen-lockfile" if lock_name == "yarn.lock" else "pnpm install --frozen-lockfile"
+    graph = build(
+        tmp_path,
+        f"FROM node:20\nWORKDIR /app\nCOPY package.json {lock_name} ./\nRUN {tool}\n",
+        {"package.json": '{"name": "app"}', lock_name: lock.format(v=version)},
+    )
+    run = step(graph, "RUN")
+    assert run.layer is not None
+    (blob,) = run.layer.blobs
+    assert blob.packages == {f"express@{version}"}
+    assert blob.tar_bytes == npm.locked([("express", version)]).tar_bytes
+    assert run.unknown_parts == (f"{tool.split(maxsplit=1)[0]} cache left in the layer (size unknown)",)

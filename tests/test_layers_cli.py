@@ -145,7 +145,7 @@ def test_target_context_and_build_args(
         capsys, dockerfile, "--context", str(project), "--build-arg", "N=docs", "--format", "json"
     )
     steps = json.loads(out)["steps"]
-    assert code == 0 and steps[1]["estimated_bytes"] is not None and steps[3]["estimated_bytes"] is not None
+    assert code == 0 and all(steps[i]["low_bytes"] == steps[i]["high_bytes"] for i in (1, 3))
     code, out, _ = run(capsys, "Dockerfile", "--target", "build", "--format", "json")
     assert json.loads(out)["image"]["target"] == "build"
 
@@ -174,3 +174,121 @@ def test_human_sizes() -> None:
     assert [human(n) for n in (None, 0, 999, 1000, 1_234_567, 9_876_543_210)] == [
         "?", "0 B", "999 B", "1.00 kB", "1.23 MB", "9.88 GB",
     ]  # fmt: skip
+
+
+# --- changes as a user gives them ------------------------------------------------------------------
+
+
+def rebuilt(out: str) -> dict[str, bool | None]:
+    return {s["instruction"]: s["rebuilds"] for s in json.loads(out)["steps"]}
+
+
+def test_changed_paths_are_relative_to_the_current_folder(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(project.parent)
+    code, out, err = run(
+        capsys, f"{project.name}/Dockerfile", "--format", "json", "--changed", f"{project.name}/src/main.py"
+    )
+    assert (code, err) == (0, "")
+    assert rebuilt(out)["COPY . ."] is True
+    monkeypatch.chdir(project / "src")
+    code, out, err = run(capsys, "../Dockerfile", "--format", "json", "--changed", "main.py")
+    assert (code, err) == (0, "")
+    assert rebuilt(out)["COPY . ."] is True
+
+
+def test_changes_that_match_nothing_are_warned_about(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(
+        capsys, "Dockerfile", "--format", "json", "--changed", "nonexistent.txt", "--changed", "debug.log",
+        "--changed", "docs/index.md", "--changed", "/etc/passwd", "--changed-arg", "NOPE",
+    )  # fmt: skip
+    assert code == 0
+    assert rebuilt(out)["COPY . ."] is True  # COPY . . would have sent nonexistent.txt: it was deleted
+    assert err.splitlines() == [
+        f"dfanalyze: warning: changed path /etc/passwd is outside the build context {project}: ignored",
+        "dfanalyze: warning: changed path debug.log matches nothing: no step of the build reads it "
+        "(.dockerignore excludes it)",
+        "dfanalyze: warning: changed path nonexistent.txt is not in the build context: taken as deleted",
+        "dfanalyze: warning: changed build argument NOPE matches nothing: no ARG is named NOPE",
+    ]
+    (project / "Dockerfile").write_text("FROM scratch\nCOPY src/ /src/\n")
+    code, out, err = run(capsys, "Dockerfile", "--format", "json", "--changed", "nonexistent.txt")
+    assert code == 0 and not any(rebuilt(out).values())
+    assert err == (
+        "dfanalyze: warning: changed path nonexistent.txt matches nothing: no step of the build reads it "
+        "(it is not in the build context)\n"
+    )
+
+
+def test_a_missing_context_is_an_error(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "Dockerfile", "--context", "/nonexistent")
+    assert (code, out, err) == (2, "", "dfanalyze: error: --context /nonexistent: no such folder\n")
+
+
+def test_a_folder_holding_a_dockerfile_is_the_dockerfile_and_the_context(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(project.parent)
+    code, out, _ = run(capsys, project.name, "--format", "json", "--changed", f"{project.name}/src/main.py")
+    assert code == 0 and rebuilt(out)["COPY . ."] is True
+    (project / "empty").mkdir()
+    code, _, err = run(capsys, f"{project.name}/empty")
+    assert (code, err) == (2, f"dfanalyze: error: {project.name}/empty: a folder without a Dockerfile\n")
+
+
+def test_an_edited_dockerfile_needs_its_old_version(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "Dockerfile", "--changed", "Dockerfile")
+    assert code == 2 and out == ""
+    assert "--changed Dockerfile is the Dockerfile: give its old version with --against" in err
+    (project / "Dockerfile.old").write_text(DOCKERFILE)
+    (project / "Dockerfile").write_text(DOCKERFILE.replace("count=64", "count=65"))
+    code, out, err = run(capsys, "Dockerfile", "--format", "json", "--against", "Dockerfile.old")
+    assert (code, err) == (0, "")
+    changed = rebuilt(out)
+    assert changed["COPY . ."] is False
+    assert changed["RUN mkdir -p /out && dd if=/dev/zero of=/out/app bs=1K count=65"] is True
+    assert changed["COPY --from=build /out/app /usr/local/bin/app"] is None  # the RUN's output
+    code, out, err = run(capsys, "Dockerfile", "--format", "json", "--against", "Dockerfile.old", "--changed",
+                         "Dockerfile")  # fmt: skip
+    assert (code, err) == (0, "") and rebuilt(out)["COPY . ."] is True  # COPY . . sends the Dockerfile
+
+
+def _git(project: Path, *args: str) -> None:
+    import subprocess
+
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-C", str(project), *args], check=True,
+        capture_output=True,
+    )  # fmt: skip
+
+
+def test_since_a_commit(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _git(project, "init", "-q")
+    _git(project, "add", "-A")
+    _git(project, "commit", "-qm", "one")
+    code, out, err = run(capsys, "Dockerfile", "--format", "json", "--since", "HEAD")
+    assert (code, err) == (0, "") and not any(rebuilt(out).values())
+    (project / "Dockerfile").write_text(DOCKERFILE.replace("count=12", "count=13"))
+    (project / "src" / "new.py").write_text("new\n")  # untracked
+    code, out, err = run(capsys, "Dockerfile", "--format", "json", "--since", "HEAD")
+    assert (code, err) == (0, "")
+    changed = rebuilt(out)
+    assert changed["COPY requirements.txt ."] is False
+    assert changed["COPY . ."] is True  # src/new.py and the Dockerfile
+    assert changed["RUN dd if=/dev/zero of=/tmp/cache.bin bs=1M count=13"] is True
+    _git(project, "commit", "-qam", "two")
+    code, out, err = run(capsys, "Dockerfile", "--format", "json", "--since", "HEAD~1")
+    assert (code, err) == (0, "") and rebuilt(out)["COPY . ."] is True
+    code, out, err = run(capsys, "Dockerfile", "--since", "nope")
+    assert (code, out) == (2, "") and err.startswith("dfanalyze: error: --since nope: no such commit in ")
+
+
+def test_since_outside_a_repository(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "Dockerfile").write_text("FROM scratch\n")
+    code, _, err = run(capsys, str(tmp_path / "Dockerfile"), "--since", "HEAD")
+    assert code == 2 and "not a git repository" in err

@@ -88,15 +88,13 @@ OUTSIDE_MODEL: Mapping[tuple[str, str], str] = {
     ),
     **dict.fromkeys(
         (
-            ("pip-system-cache", "RUN pip install"),
-            ("pip-system-nocache", "RUN pip install"),
             ("pip-venv-cache", "RUN python3 -m venv"),
             ("pip-venv-cache-mount", "RUN --mount=type=cache,target=/root/.cache/pip python3 -m venv"),
             ("pip-venv-nocache", "RUN python3 -m venv"),
             ("pip-venv-sdist-cache", "RUN python3 -m venv"),
             ("pip-venv-sdist-nocache", "RUN python3 -m venv"),
         ),
-        "pip: no PyPI metadata ships with dfanalyze, so installs are unknown",
+        "python3 -m venv: what ensurepip installs into the new environment was not measured",
     ),
 }
 CONFIG_ONLY = frozenset({"ARG", "ENV", "LABEL", "CMD", "ENTRYPOINT", "USER", "EXPOSE", "VOLUME", "SHELL"})
@@ -107,6 +105,12 @@ CONTENT_DEPENDENT: Mapping[tuple[str, str], str] = {
     )
     for scenario in ("multistage-builder-changed-output", "multistage-builder-identical-output")
     for instruction in ("COPY --from=builder /out/sorted.txt", "RUN wc -l /sorted.txt")
+} | {
+    ("multistage-edit-builder-step", instruction): (
+        "the edited builder step also ran chmod -R over the copied files: whether they came out the same "
+        "(they did: only sort's arguments changed) is only known after running it"
+    )
+    for instruction in ("COPY --from=builder /src/app /app", "RUN ls -l /app")
 }
 
 
@@ -185,13 +189,15 @@ def test_image_sizes(modelled: list[Modelled]) -> None:
         measured = MEASUREMENTS["cases"][case.case]["image"]["total_bytes"]
         image = case.graph.image
         error = abs(image.estimated_bytes - measured) / measured
-        complete = not image.unknown_parts
-        estimate = f"{image.estimated_bytes:,}" + ("" if complete else " + ?")
+        complete = image.size.exact
+        estimate = f"{image.estimated_bytes:,}" + (
+            "" if complete else f" ({image.low_bytes:,}-{image.high_bytes:,})"
+        )
         print(f"| {case.case} | {measured:,} | {estimate} | {_pct(error)} |")
         if complete:
             errors.append(error)
         else:
-            assert image.estimated_bytes <= measured * (1 + IMAGE_WORST)
+            assert image.known_bytes <= measured * (1 + IMAGE_WORST)
     assert len(errors) >= 35
     _accuracy("complete images", errors, IMAGE_MEDIAN, IMAGE_WORST)
 
@@ -269,9 +275,10 @@ def _apply(root: Path, change: Mapping[str, Any]) -> None:
         path.rename(root / change["to"])
 
 
-def _declared_changes(scenario: Mapping[str, Any]) -> ModelChanges | None:
-    """The scenario as ``--changed``/``--changed-arg`` would say it; None for Dockerfile edits."""
+def _declared_changes(scenario: Mapping[str, Any], before: Path) -> ModelChanges:
+    """The scenario as ``--changed``/``--changed-arg``/``--against`` would say it."""
     paths: set[str] = set()
+    previous = None
     args = {
         name
         for name in {*scenario["build_args_before"], *scenario["build_args_after"]}
@@ -280,12 +287,12 @@ def _declared_changes(scenario: Mapping[str, Any]) -> ModelChanges | None:
     parts = scenario["change"]["changes"] if scenario["change"]["kind"] == "multi" else [scenario["change"]]
     for part in parts:
         if part.get("path") == "Dockerfile":
-            return None
+            previous = parse_text(scenario["dockerfile_before"], str(before / "Dockerfile"))
         if part["kind"] in ("edit", "append", "add", "delete", "chmod"):
             paths.add(part["path"])
         elif part["kind"] == "rename":
             paths.update((part["path"], part["to"]))
-    return ModelChanges(frozenset(paths), frozenset(args))  # a touch changes no content
+    return ModelChanges(frozenset(paths), frozenset(args), previous)  # a touch changes no content
 
 
 def _analysis(text: str, build_args: Mapping[str, str], context: Path) -> FileAnalysis:
@@ -322,17 +329,12 @@ def _predict(name: str, scenario: Mapping[str, Any], work: Path) -> Iterator[Pre
     old_keys = build_keys(old, load_build_context(before, before / "Dockerfile"), target)
     new_keys = build_keys(new, load_build_context(after, after / "Dockerfile"), target, old_keys)
     by_keys = rebuilds(old_keys, new_keys)
-    declared = _declared_changes(scenario)
-    by_changes: dict[int, bool | None] = {}
-    if declared is not None:
-        old_analysis = _analysis(scenario["dockerfile_before"], scenario["build_args_before"], before)
-        graph = build_layer_graph(
-            old_analysis,
-            context=load_build_context(before, before / "Dockerfile"),
-            target=target,
-            changes=declared,
-        )
-        by_changes = {s.index: s.rebuilds for s in graph.steps}
+    declared = _declared_changes(scenario, before)
+    current = _analysis(scenario["dockerfile_after"], scenario["build_args_before"], before)
+    graph = build_layer_graph(
+        current, context=load_build_context(before, before / "Dockerfile"), target=target, changes=declared
+    )
+    by_changes = {s.index: s.rebuilds for s in graph.steps}
     positions = _step_positions(new)
     for measured in scenario["rebuild"]:
         index = positions[measured["stage"] - 1, measured["step"] - 1]
@@ -341,7 +343,7 @@ def _predict(name: str, scenario: Mapping[str, Any], work: Path) -> Iterator[Pre
             measured["instruction"],
             None if cached is None else not cached,
             by_keys.get(index),
-            by_changes.get(index) if declared is not None else by_keys.get(index),
+            by_changes.get(index),
         )
 
 

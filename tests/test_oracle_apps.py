@@ -36,9 +36,15 @@ NPM_RUN = (
     "`npm run build` runs the package's build script (tsc, writing dist/: 9,216 and 10,240 bytes measured); "
     "the model takes it for a command that writes nothing (1,536 bytes: the RUN's own entries)"
 )
+PIP_RELEASES = (
+    "the requirements pin the releases of late 2024 (gunicorn 23, packaging 24, click 8.1); the "
+    "package data measured those of its own date (gunicorn 27, packaging 26, click 8.5), whose "
+    "files are bigger: the same package set, not the same files"
+)
 FAR_OFF: Mapping[tuple[str, str], str] = {
     ("app-node-npm-ci", "RUN npm run build"): NPM_RUN,
     ("app-node-npm-install", "RUN npm run build"): NPM_RUN,
+    ("app-python-system-pip", "RUN pip3 install"): PIP_RELEASES,
 }
 """(case, the start of the instruction, or "image"): why the model's estimate is off by more than
 :data:`LAYER_TOLERANCE`."""
@@ -123,10 +129,10 @@ def test_image_estimates_are_right_or_listed_as_far_off(judged: list[Judged]) ->
         measured = APPS[case.case]["image"]["total_bytes"]
         image = case.graph.image
         why = _far_off(case.case, "image")
-        if image.unknown_parts:
-            print(f"| {case.case} | {measured:,} | ≥ {image.estimated_bytes:,} + ? | - |")
+        if not image.size.exact:
+            print(f"| {case.case} | {measured:,} | ≥ {image.known_bytes:,} + ? | - |")
             if why is None:
-                assert image.estimated_bytes <= measured * (1 + LAYER_TOLERANCE), case.case
+                assert image.known_bytes <= measured * (1 + LAYER_TOLERANCE), case.case
             continue
         error = abs(image.estimated_bytes - measured) / measured
         print(f"| {case.case} | {measured:,} | {image.estimated_bytes:,} | {_pct(error)} |")

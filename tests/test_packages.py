@@ -16,6 +16,7 @@ from dfanalyze.analysis.packages import (
     cleanups,
     installs,
     operations,
+    removals,
 )
 from dfanalyze.analysis.shell import ShellScript, parse_shell
 from dfanalyze.span import OffsetMap, Position, Span
@@ -418,3 +419,110 @@ def test_installs_filters_by_manager() -> None:
     script = parse("apt-get update && apt-get install -y a && pip install b && npm ci")
     assert [o.manager for o in installs(script)] == ["apt", "pip", "npm"]
     assert [o.manager for o in installs(script, "pip")] == ["pip"]
+
+
+# --- installed and removed again ---------------------------------------------------------------
+
+
+OFFICIAL_APT = (
+    'saved="$(apt-mark showmanual)"; apt-get update; apt-get install -y gcc make libssl-dev; '
+    "make install; apt-mark auto '.*' > /dev/null; [ -z \"$saved\" ] || apt-mark manual $saved; "
+    "ldd /usr/local/bin/x | awk '{ print $3 }' | xargs -r dpkg-query -S | cut -d: -f1 "
+    "| xargs -r apt-mark manual; "
+    "apt-get purge -y --auto-remove -o APT::AutoRemove::RecommendsImportant=false"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "gone", "everything"),
+    [
+        (OFFICIAL_APT, {"gcc", "make", "libssl-dev"}, True),
+        (
+            OFFICIAL_APT.replace("apt-mark auto '.*'", "apt-mark showmanual | xargs apt-mark auto"),
+            {"gcc", "make", "libssl-dev"},
+            True,
+        ),
+        (
+            OFFICIAL_APT.replace("apt-mark manual $saved", "apt-mark manual $saved make"),
+            {"gcc", "libssl-dev"},
+            False,
+        ),
+        (OFFICIAL_APT.replace("apt-mark manual $saved", "apt-mark manual $OTHER"), set(), False),
+        (OFFICIAL_APT.replace("--auto-remove", ""), set(), False),
+        ("apt-get install -y gcc make && make && apt-get purge -y gcc", {"gcc"}, False),
+        ("apt-get install -y gcc && apt-get autoremove -y", set(), False),
+        ("apt-get install -y gcc && apt-mark auto gcc && apt-get autoremove -y", {"gcc"}, False),
+        (
+            "apk add --no-cache --virtual .build-deps gcc musl-dev && make "
+            "&& apk del --no-network .build-deps",
+            {"gcc", "musl-dev"},
+            True,
+        ),
+        ("apk add -t .b gcc && apk del .b", {"gcc"}, True),
+        ("apk add gcc make && apk del make", {"make"}, False),
+        ("apk del .b && apk add -t .b gcc", set(), False),
+    ],
+)
+def test_removals(text: str, gone: set[str], everything: bool) -> None:
+    found = removals(parse(text))
+    assert {name for r in found for name in r.names} == gone
+    assert any(r.everything for r in found) is everything
+
+
+def test_a_saved_list_taken_after_the_install_keeps_it() -> None:
+    text = (
+        "apt-get install -y gcc; saved=\"$(apt-mark showmanual)\"; apt-mark auto '.*'; "
+        "apt-mark manual $saved; apt-get purge -y --auto-remove"
+    )
+    assert removals(parse(text)) == ()
+
+
+def test_apt_mark_fed_by_a_pipe_keeps_unknown_libraries() -> None:
+    (removal,) = removals(parse(OFFICIAL_APT))
+    assert removal.kept_unknown
+    assert removal.install.action == "install" and removal.remover.action == "purge"
+# --- option values are not packages (each manager's options that take a value) ---------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "packages"),
+    [
+        ("apt-get install -y -P nocheck --solver internal curl", ["curl"]),
+        ("apk add --cache-max-age 60 --timeout 30 --from none curl", ["curl"]),
+        (
+            "dnf install -y --setopt tsflags=nodocs --disableplugin subscription-manager --color never nginx",
+            ["nginx"],
+        ),
+        ("yum install -y --disableexcludes all --rpmverbosity error --advisory FEDORA-1 httpd", ["httpd"]),
+        ("microdnf install -y --config /etc/dnf.conf --setopt install_weak_deps=0 nginx", ["nginx"]),
+        ("zypper install -y --download in-advance --cache-dir /c -p http://r curl", ["curl"]),
+        ("pip install --root-user-action ignore --use-feature truststore --cert ca.pem x", ["x"]),
+        ("pip install --keyring-provider subprocess --group dev --resume-retries 3 x", ["x"]),
+        ("npm install --loglevel warn --install-strategy nested --before 2024-01-01 lodash", ["lodash"]),
+        ("yarn add --network-concurrency 1 --proxy http://p lodash", ["lodash"]),
+        ("pnpm add --reporter silent --node-linker hoisted lodash", ["lodash"]),
+        ("gem install --config-file /c --build-root /b rails", ["rails"]),
+        ("go install -buildmode pie -compiler gc example.com/cmd@v1.0.0", ["example.com/cmd"]),
+        ("pipx install --python python3.12 --suffix 3 --pip-args '--no-deps' black", ["black"]),
+        ("pipx inject --index-url https://i black click isort==5.13.2", ["click", "isort"]),
+    ],
+)
+def test_option_values_are_not_packages(text: str, packages: list[str]) -> None:
+    assert [p.name for p in op(text).packages] == packages
+
+
+def test_pipx_is_a_pip_install_and_other_pipx_commands_are_not() -> None:
+    install = op("pipx install black==24.4.2")
+    assert (install.manager, install.tool, install.action) == ("pip", "pipx", "install")
+    assert specs(install) == [("black", "==", "24.4.2", True)]
+    assert [o for o in operations(parse("pipx run black --check .")) if isinstance(o, PackageOp)] == []
+    assert [o for o in operations(parse("pipx upgrade black")) if isinstance(o, PackageOp)] == []
+
+
+def test_curl_tls_version_options_take_no_value() -> None:
+    download = [
+        o
+        for o in operations(parse("curl --tlsv1.2 -fsSL https://example.com/x.tgz"))
+        if isinstance(o, Download)
+    ]
+    assert [[u.value for u in d.urls] for d in download] == [["https://example.com/x.tgz"]]

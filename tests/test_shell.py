@@ -8,6 +8,7 @@ import sys
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from msgspec.structs import replace
 
 from dfanalyze.analysis import shell as shell_module
 from dfanalyze.analysis.shell import Command, ShellScript, parse_shell
@@ -100,6 +101,16 @@ def test_subshell_function_loop_and_conditions() -> None:
     assert nc.in_loop and nc.in_condition and nc.negated
     assert find(script, "sleep").in_loop and not find(script, "sleep").in_condition
     assert find(script, "false").in_condition
+
+
+def test_negated_group() -> None:
+    """``! { ...; }``, which tree-sitter-bash reads as a command named ``{``, is a negated group."""
+    script = parse("set -e; ! { ldd /x.so | grep 'not found'; }; echo '! { no'")
+    assert [c.name for c in script.commands] == ["set", "ldd", "grep", "echo"]
+    ldd = find(script, "ldd")
+    assert ldd.negated and ldd.in_condition and ldd.pipeline is not None
+    assert find(script, "grep").pipeline == replace(ldd.pipeline, index=1)
+    assert [w.value for w in find(script, "echo").args] == ["! { no"]
 
 
 def test_case_and_test_brackets() -> None:

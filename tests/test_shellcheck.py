@@ -48,6 +48,15 @@ def test_arg_and_env_names_in_scope_are_declared() -> None:
     assert [f.code for f in _lint(undeclared)] == ["SC2154"]
 
 
+def test_docker_predefined_proxy_args_are_declared() -> None:
+    """HTTP_PROXY and the others reach every RUN when the build passes them, with no ARG line."""
+    names = ["HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "FTP_PROXY", "ftp_proxy"]
+    names += ["NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"]
+    script = " && ".join(f'echo "${name}"' for name in names)
+    assert _lint(f"FROM debian:12\nRUN {script}\n") == []
+    assert [f.code for f in _lint('FROM debian:12\nRUN echo "$http_prox"\n')] == ["SC2154"]
+
+
 def test_exec_form_and_powershell_are_not_checked() -> None:
     text = 'FROM debian\nRUN ["sh", "-c", "cd /x; make"]\nSHELL ["pwsh", "-Command"]\nRUN cd C:\\x; make\n'
     assert _lint(text) == []

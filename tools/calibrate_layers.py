@@ -259,7 +259,7 @@ def layer_rows(name: str, graph: LayerGraph, case: Mapping[str, Any]) -> tuple[L
             name,
             measured["instruction"],
             measured["diff_size_bytes"],
-            step.estimated_bytes,
+            step.exact_bytes,
             step.known_bytes,
             measured["created_layer"],
             step.creates_layer,

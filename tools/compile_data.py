@@ -26,7 +26,9 @@ from dfanalyze.resources import rules_url
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "rules"
-DATA_FILES = tuple(ROOT / "dfanalyze" / "knowledge" / "data" / name for name in ("eol.toml", "images.toml"))
+DATA_FILES = tuple(
+    ROOT / "dfanalyze" / "knowledge" / "data" / name for name in ("eol.toml", "images.toml", "accounts.toml")
+)
 
 
 def _encode(value: object) -> object:

@@ -1,6 +1,13 @@
-"""Make ``data/debian-<suite>-packages.json.gz`` from apt's package lists.
+"""Make ``data/<distribution>-<suite>-packages.json.gz`` from apt's package lists.
 
     python -m tools.make_debian_packages [--suite bookworm] [--download]
+    python -m tools.make_debian_packages --distro ubuntu --suite noble
+
+Ubuntu (``--distro ubuntu``): the lists of the components the official ``ubuntu`` image's sources
+name (main, universe, restricted, multiverse) are always downloaded, from archive.ubuntu.com and
+security.ubuntu.com, and verified with the archive's own ubuntu-keyring package, accepted only
+when it verifies the suite's InRelease with Ubuntu's pinned archive signing key. Everything below
+says what is done for Debian; Ubuntu is read the same way.
 
 What is read: the amd64 ``main`` Packages lists of the suite and of its ``-updates`` and
 ``-security`` pockets, the three sources the official ``debian:<suite>`` image is configured
@@ -35,6 +42,9 @@ import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from dfanalyze.knowledge.debian import (
     ARCHITECTURE,
@@ -188,19 +198,79 @@ def host_mirrors() -> tuple[str, str]:
     return found["Debian"], found["Debian-Security"]
 
 
+class Archive(Struct, frozen=True):
+    """Where a distribution's packages are read: the archive and security archive, the components
+    its official image's sources list, and the keyring that verifies them (None: apt's own)."""
+
+    distro: str
+    archive: str
+    security: str
+    components: tuple[str, ...]
+    keyring: Path | None = None
+
+
+# Ubuntu's archive signing key of 2018 (the key of every current release's InRelease).
+UBUNTU_ARCHIVE_KEY = "F6ECB3762474EDA9D21B7022871920D1991BC93C"
+UBUNTU_ARCHIVE = "http://archive.ubuntu.com/ubuntu"
+UBUNTU_SECURITY = "http://security.ubuntu.com/ubuntu"
+# The components of the official ubuntu image's /etc/apt/sources.list.d/ubuntu.sources.
+UBUNTU_COMPONENTS = ("main", "universe", "restricted", "multiverse")
+
+
+def ubuntu_keyring(workdir: Path, archive: str, suite: str) -> Path:
+    """The archive's own ubuntu-keyring package, accepted only when it verifies the suite's
+    InRelease with the pinned archive key and the Packages index naming it is the one InRelease
+    lists (as oracle/make_base.sh does)."""
+    import hashlib
+    import lzma
+    import urllib.request
+
+    def fetch(url: str) -> bytes:
+        with urllib.request.urlopen(url, timeout=60) as response:
+            body: bytes = response.read()
+            return body
+
+    inrelease = workdir / "InRelease"
+    inrelease.write_bytes(fetch(f"{archive}/dists/{suite}/InRelease"))
+    index = fetch(f"{archive}/dists/{suite}/main/binary-amd64/Packages.xz")
+    listed = f" {hashlib.sha256(index).hexdigest()} {len(index)} main/binary-amd64/Packages.xz"
+    if not any(" ".join(line.split()) == listed.strip() for line in inrelease.read_text().splitlines()):
+        raise SystemExit(f"{suite}: main/binary-amd64/Packages.xz is not the one InRelease lists")
+    stanza = next(
+        s for s in parse_stanzas(lzma.decompress(index).decode()) if s["Package"] == "ubuntu-keyring"
+    )
+    deb = fetch(f"{archive}/{stanza['Filename']}")
+    if hashlib.sha256(deb).hexdigest() != stanza["SHA256"]:
+        raise SystemExit("ubuntu-keyring: the package is not the one the index lists")
+    (workdir / "keyring.deb").write_bytes(deb)
+    subprocess.run(["dpkg-deb", "-x", str(workdir / "keyring.deb"), str(workdir / "x")], check=True)
+    keyring = workdir / "x/usr/share/keyrings/ubuntu-archive-keyring.gpg"
+    status = subprocess.run(  # gpgv fails on any bad signature; VALIDSIG of the pinned key decides
+        check=False,
+        args=["gpgv", "--status-fd", "1", "--keyring", str(keyring), str(inrelease)],
+        capture_output=True,
+        text=True,
+    ).stdout
+    if f"VALIDSIG {UBUNTU_ARCHIVE_KEY}" not in status:
+        raise SystemExit(f"{suite}: InRelease is not signed by the pinned Ubuntu archive key")
+    return keyring
+
+
 class PrivateApt:
     """apt-get and apt-cache run with their own sources, an empty status and no caches."""
 
-    def __init__(self, workdir: Path, suite: str, mirrors: tuple[str, str], lists: Path) -> None:
+    def __init__(self, workdir: Path, suite: str, archive: Archive, lists: Path) -> None:
         self.lists = lists
-        archive, security = mirrors
+        components = " ".join(archive.components)
+        signed = f"[signed-by={archive.keyring}] " if archive.keyring is not None else ""
         sources = workdir / "sources.list"
         sources.write_text(
-            f"deb {archive} {suite} main\n"
-            f"deb {archive} {suite}-updates main\n"
-            f"deb {security} {suite}-security main\n",
+            f"deb {signed}{archive.archive} {suite} {components}\n"
+            f"deb {signed}{archive.archive} {suite}-updates {components}\n"
+            f"deb {signed}{archive.security} {suite}-security {components}\n",
             encoding="utf-8",
         )
+        self.pockets = 3 * len(archive.components)
         status = workdir / "status"
         status.write_text("", encoding="utf-8")
         self.options = [
@@ -239,7 +309,7 @@ class PrivateApt:
 
     def has_lists(self) -> bool:
         targets = self.targets()
-        return len(targets) == 3 and all(Path(t["file"]).exists() for t in targets)
+        return len(targets) == self.pockets and all(Path(t["file"]).exists() for t in targets)
 
     def release_dates(self) -> list[dict[str, str]]:
         """Each list's suite, point release and the ``Date:`` of its Release file."""
@@ -329,6 +399,7 @@ def build_data(stanzas: Sequence[Mapping[str, str]]) -> dict[str, Any]:
             "depends": depends,
             "recommends": recommends,
             "flags": [flags[name] for name in names],
+            "version": [by_name[name]["Version"] for name in names],
             "provides": [
                 " ".join(
                     sorted(
@@ -347,7 +418,7 @@ def build_data(stanzas: Sequence[Mapping[str, str]]) -> dict[str, Any]:
 
 
 def minbase_seeds(suite: str, packages: Mapping[str, list[Any]]) -> list[str]:
-    """debootstrap's minbase selection (scripts/debian-common, work_out_debs)."""
+    """debootstrap's minbase selection (scripts/debian-common and scripts/gutsy, work_out_debs)."""
     required = [
         name for name, flag in zip(packages["name"], packages["flags"], strict=True) if flag.startswith("r")
     ]
@@ -357,12 +428,15 @@ def minbase_seeds(suite: str, packages: Mapping[str, list[Any]]) -> list[str]:
     return seeds
 
 
-def generate(suite: str, mirrors: tuple[str, str], download: bool, now: dt.datetime) -> dict[str, Any]:
+def generate(suite: str, archive: Archive, download: bool, now: dt.datetime) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="dfanalyze-apt-") as tmp:
         workdir = Path(tmp)
-        apt = PrivateApt(workdir, suite, mirrors, HOST_LISTS)
+        if archive.distro == "ubuntu":
+            archive = replace(archive, keyring=ubuntu_keyring(workdir, archive.archive, suite))
+            download = True
+        apt = PrivateApt(workdir, suite, archive, HOST_LISTS)
         if download or not apt.has_lists():
-            apt = PrivateApt(workdir, suite, mirrors, workdir / "lists")
+            apt = PrivateApt(workdir, suite, archive, workdir / "lists")
             apt.update()
         releases = apt.release_dates()
         stanzas = list(parse_stanzas(apt.run("apt-cache", "dumpavail")))
@@ -371,9 +445,15 @@ def generate(suite: str, mirrors: tuple[str, str], download: bool, now: dt.datet
     data: dict[str, Any] = {
         "format": DATA_FORMAT,
         "source": {
-            "archive": "Debian, and its security archive (the mirrors apt was configured with)",
+            "archive": (
+                "Debian, and its security archive (the mirrors apt was configured with)"
+                if archive.distro == "debian"
+                else f"Ubuntu: {archive.archive} and {archive.security}, verified with the "
+                f"archive's ubuntu-keyring package checked against the signing key {UBUNTU_ARCHIVE_KEY}"
+            ),
+            "distribution": archive.distro,
             "suite": suite,
-            "component": "main",
+            "component": " ".join(archive.components),
             "architecture": ARCHITECTURE,
             "releases": releases,
             "lists": lists_read,
@@ -390,11 +470,12 @@ def generate(suite: str, mirrors: tuple[str, str], download: bool, now: dt.datet
             "on debconf, Y/X/S: byte-compiles Python modules (Y Architecture all, X with "
             "compiled extensions, S the standard library)",
             "provides": "the virtual package names it Provides (not those of real packages)",
+            "version": "the candidate version apt would install (the highest of the pockets)",
         },
     }
     data.update(build_data(stanzas))
     data["base"] = {
-        "image": f"debian:{suite}",
+        "image": f"{archive.distro}:{suite}",
         "method": (
             "debootstrap --variant=minbase selection: Priority required, apt"
             + (", usr-is-merged" if suite == "bookworm" else "")
@@ -416,6 +497,7 @@ def generate(suite: str, mirrors: tuple[str, str], download: bool, now: dt.datet
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("--suite", default="bookworm")
+    parser.add_argument("--distro", choices=("debian", "ubuntu"), default="debian")
     parser.add_argument(
         "--download",
         action="store_true",
@@ -425,12 +507,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--mirrors",
         nargs=2,
         metavar=("ARCHIVE", "SECURITY"),
-        help="Debian archive and security archive URIs (default: those of this host's apt)",
+        help="archive and security archive URIs (default: Debian: those of this host's apt; "
+        f"Ubuntu: {UBUNTU_ARCHIVE} {UBUNTU_SECURITY})",
     )
     parser.add_argument("--output", type=Path, help="default: the package's data directory")
     args = parser.parse_args(argv)
-    mirrors = (args.mirrors[0], args.mirrors[1]) if args.mirrors else host_mirrors()
-    data = generate(args.suite, mirrors, args.download, dt.datetime.now(dt.UTC))
+    if args.distro == "ubuntu":
+        archive_uri, security = args.mirrors or (UBUNTU_ARCHIVE, UBUNTU_SECURITY)
+        archive = Archive("ubuntu", archive_uri, security, UBUNTU_COMPONENTS)
+    else:
+        archive_uri, security = args.mirrors or host_mirrors()
+        archive = Archive("debian", archive_uri, security, ("main",))
+    data = generate(args.suite, archive, args.download, dt.datetime.now(dt.UTC))
     output: Path = args.output or data_path(args.suite)
     output.parent.mkdir(parents=True, exist_ok=True)
     raw = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode("utf-8")

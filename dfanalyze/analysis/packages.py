@@ -4,14 +4,16 @@ Built on :mod:`dfanalyze.analysis.shell`: :func:`operations` reads every command
 :class:`~dfanalyze.analysis.shell.ShellScript` (``sh -c`` bodies included) and returns a typed
 operation for those it understands: :class:`PackageOp` (apt, apk, yum/dnf/microdnf, zypper, pip,
 npm/yarn/pnpm, gem, go), :class:`Download` (curl, wget), :class:`UserOp` (useradd, adduser,
-groupadd, addgroup) and :class:`CacheCleanup` (``rm -rf /var/lib/apt/lists/*`` and friends).
-The queries rules use are :func:`installs`, :func:`cleans_cache` and :func:`cache_mounted`.
+groupadd, addgroup), :class:`AptMark` (``apt-mark auto|manual|showmanual``) and
+:class:`CacheCleanup` (``rm -rf /var/lib/apt/lists/*`` and friends).
+The queries rules use are :func:`installs`, :func:`cleans_cache`, :func:`cache_mounted` and
+:func:`removals` (packages a script installs and removes again).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from typing import Literal
 
@@ -179,7 +181,19 @@ class CacheCleanup(Struct, frozen=True):
     paths: tuple[Word, ...] = ()
 
 
-Operation = PackageOp | Download | UserOp | CacheCleanup
+class AptMark(Struct, frozen=True):
+    """``apt-mark auto|manual|showmanual``, also run by ``xargs`` (``... | xargs apt-mark auto``)."""
+
+    command: Command
+    mode: str
+    """``auto``, ``manual``, ``showmanual``, ``showauto``, ``hold``..."""
+    names: tuple[Word, ...]
+    """The package names (or patterns: ``'.*'``) given on the command line."""
+    fed: bool
+    """Run by ``xargs``: more names come from the output of a command."""
+
+
+Operation = PackageOp | Download | UserOp | CacheCleanup | AptMark
 
 
 # --- queries -------------------------------------------------------------------------------------
@@ -293,6 +307,8 @@ def _analyze(command: Command, script: ShellScript | None) -> Operation | None:
         return _pip(command, f"{program} -m pip", args[2:])
     if program == "uv" and _values(args[:1]) == ["pip"]:
         return _pip(command, "uv pip", args[1:])
+    if program == "pipx":
+        return _pipx(command)
     if program in {"npm", "yarn", "pnpm"}:
         return _node(command, program)
     if program == "gem":
@@ -305,6 +321,10 @@ def _analyze(command: Command, script: ShellScript | None) -> Operation | None:
         return _user(command, program)
     if program == "rm":
         return _rm(command)
+    if program == "apt-mark":
+        return _apt_mark(command, command.args, fed=False)
+    if program == "xargs":
+        return _xargs(command)
     return None
 
 
@@ -390,9 +410,10 @@ def _text(word: Word) -> str:
 
 # apt ----------------------------------------------------------------------------------------------
 
+# apt-get(8) and apt(8) (apt 2.9/3.0): the options that take a value.
 _APT_VALUES = frozenset(
     {"-o", "--option", "-c", "--config-file", "-t", "--target-release", "--default-release", "-a"}
-    | {"--host-architecture"}
+    | {"--host-architecture", "-P", "--build-profiles", "--solver", "--planner", "--comment"}
 )
 _APT_ACTIONS = {"full-upgrade": "dist-upgrade"}
 _APT_SPEC = r"(?P<name>[^=/]+)(?:(?P<op>[=/])(?P<version>.+))?"
@@ -404,6 +425,7 @@ def _apt(command: Command, tool: str) -> PackageOp | None:
         return None
     action = _text(parsed.operands[0])
     quiet = sum(f == "-q" for f in _cluster_letters(command.args, "q"))
+    quiet += sum(w.value == "--quiet" for w in command.args)
     yes = (
         bool(parsed.flags & {"-y", "--yes", "--assume-yes", "--force-yes"})
         or quiet >= 2
@@ -438,11 +460,156 @@ def _cluster_letters(words: Iterable[Word], letter: str) -> list[str]:
     return found
 
 
+# apt-mark ------------------------------------------------------------------------------------------
+
+_APT_MARK_VALUES = frozenset({"-f", "--file", "-o", "--option", "-c", "--config-file"})
+_XARGS_VALUES = frozenset({"-a", "-d", "-E", "-I", "-L", "-n", "-P", "-s", "--arg-file", "--delimiter"})
+
+
+def _apt_mark(command: Command, args: tuple[Word, ...], fed: bool) -> AptMark | None:
+    operands = _parse_options(
+        args, frozenset({"-f", "--file", "-o", "--option", "-c", "--config-file"})
+    ).operands
+    if not operands:
+        return None
+    return AptMark(command, _text(operands[0]), operands[1:], fed)
+
+
+def _xargs(command: Command) -> AptMark | None:
+    """``xargs [options] apt-mark MODE``: the only command ``xargs`` runs that this module reads."""
+    args = command.args
+    index = 0
+    while index < len(args) and (args[index].value or "").startswith("-"):
+        option = args[index].value or ""
+        index += 2 if option in _XARGS_VALUES else 1
+    if index < len(args) and (args[index].value or "").rsplit("/", 1)[-1] == "apt-mark":
+        return _apt_mark(command, args[index + 1 :], fed=True)
+    return None
+
+
+class Removal(Struct, frozen=True):
+    """Packages of one installation that a later command of the same script removes again."""
+
+    install: PackageOp
+    remover: PackageOp
+    names: frozenset[str]
+    """The installation's packages (as named there) that are gone when the script ends."""
+    everything: bool
+    """Every package the installation brought in is gone, its dependencies too (an ``apk del``
+    of its ``--virtual`` name, or an apt auto-remove after ``apt-mark auto '.*'``)."""
+    kept_unknown: bool
+    """An ``apt-mark manual`` fed by a command's output (``ldd ... | xargs apt-mark manual``, the
+    official images' way of keeping the shared libraries a build links to) keeps packages that
+    cannot be known here: run-time libraries, not the build tools named on the command line."""
+
+
+_APT_ALL = frozenset({".*", "*", "^.*$", ".+"})
+_VARIABLE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?")
+
+
+class _Marked(Struct):
+    """What ``apt-mark auto`` did to one apt installation of the script."""
+
+    everything: bool = False
+    """``apt-mark auto '.*'`` after it: all it brought in is removable."""
+    names: set[str] = set()
+    """Its packages marked auto by name (or, after ``everything``, marked manual again)."""
+
+
+def removals(script: ShellScript) -> tuple[Removal, ...]:
+    """What ``script`` installs and removes again, so that none of it is in the layer.
+
+    - ``apk add --virtual NAME ...`` (or ``-t NAME``) then ``apk del NAME``; ``apk del`` or
+      ``apt-get purge`` of packages an earlier command of the script installed.
+    - The official images' apt pattern: ``savedAptMark="$(apt-mark showmanual)"``, ``apt-get
+      install ...``, then ``apt-mark auto '.*'`` (or ``apt-mark showmanual | xargs apt-mark auto``),
+      ``apt-mark manual $savedAptMark`` and ``apt-get purge -y --auto-remove`` (or ``apt-get
+      autoremove``): everything installed before the auto marking is removed, except packages
+      named again in ``apt-mark manual``. A ``$savedAptMark`` taken after the installation, or an
+      ``apt-mark manual`` of a word whose value is unknown, keeps everything (nothing is removed).
+    """
+    found: list[Removal] = []
+    saved: dict[str, int] = {}  # shell variables holding ``apt-mark showmanual``, by where set
+    apt: list[tuple[int, PackageOp, _Marked]] = []
+    fed_manual = False
+    apk: list[PackageOp] = []
+    for position, command in enumerate(script.all_commands()):
+        op = analyze(command, script)
+        for assignment in command.assignments:
+            if assignment.value is not None and "apt-mark showmanual" in assignment.value.text:
+                saved[assignment.name] = position
+        if isinstance(op, AptMark) and op.mode == "auto":
+            every = op.fed or any(w.value in _APT_ALL for w in op.names)
+            for _, _, marked in apt:
+                if every:
+                    marked.everything, marked.names = True, set()
+                elif not marked.everything:
+                    marked.names.update(w.value for w in op.names if w.value is not None)
+        elif isinstance(op, AptMark) and op.mode == "manual":
+            fed_manual = fed_manual or op.fed
+            for word in op.names:
+                _mark_manual(apt, word, saved)
+        elif isinstance(op, PackageOp) and op.manager == "apt":
+            if op.action == "install":
+                apt.append((position, op, _Marked(names=set())))
+            elif op.action in {"remove", "purge", "autoremove"}:
+                found.extend(_apt_removals(op, apt, fed_manual))
+        elif isinstance(op, PackageOp) and op.manager == "apk":
+            if op.action == "install":
+                apk.append(op)
+            elif op.action == "remove":
+                found.extend(_apk_removals(op, apk))
+    return tuple(found)
+
+
+def _mark_manual(apt: list[tuple[int, PackageOp, _Marked]], word: Word, saved: dict[str, int]) -> None:
+    """``apt-mark manual WORD``: a named package stays; ``$savedAptMark`` re-marks what was
+    manual when it was taken; any other unknown word may name anything, so everything stays."""
+    variable = _VARIABLE.fullmatch(word.text)
+    for where, _, marked in apt:
+        if word.value is not None:
+            if marked.everything:
+                marked.names.add(word.value)  # kept out of the removal
+            else:
+                marked.names.discard(word.value)
+        elif variable is None or variable.group(1) not in saved or saved[variable.group(1)] > where:
+            marked.everything, marked.names = False, set()
+
+
+def _apt_removals(
+    op: PackageOp, apt: list[tuple[int, PackageOp, _Marked]], fed_manual: bool
+) -> Iterator[Removal]:
+    named = {p.name for p in op.packages}
+    automatic = op.action == "autoremove" or bool(op.flags & {"--auto-remove", "--autoremove"})
+    for _, install, marked in apt:
+        mine = {p.name for p in install.packages}
+        if automatic and marked.everything:
+            gone = mine - marked.names
+            everything = not marked.names
+        else:
+            gone = (named | (marked.names if automatic else set())) & mine
+            everything = False
+        if gone:
+            yield Removal(install, op, frozenset(gone), everything, marked.everything and fed_manual)
+
+
+def _apk_removals(op: PackageOp, apk: list[PackageOp]) -> Iterator[Removal]:
+    named = {p.name for p in op.packages}
+    for install in apk:
+        mine = frozenset(p.name for p in install.packages)
+        if install.virtual is not None and install.virtual in named:
+            yield Removal(install, op, mine, True, False)
+        elif named & mine:
+            yield Removal(install, op, frozenset(named & mine), False, False)
+
+
 # apk ----------------------------------------------------------------------------------------------
 
+# apk(8) of apk-tools 2.14 and 3.0: the global options and those of add/del that take a value.
 _APK_VALUES = frozenset(
     {"-t", "--virtual", "-X", "--repository", "-p", "--root", "--keys-dir", "--arch"}
-    | {"--cache-dir", "--repositories-file"}
+    | {"--cache-dir", "--repositories-file", "--cache-max-age", "--timeout", "--wait"}
+    | {"--progress-fd", "--from", "--repository-config", "--uvol-manager", "--cache-predownload"}
 )
 _APK_SPEC = r"(?P<name>[^=<>~]+)(?:(?P<op>~=|=~|>=|<=|=|~|>|<)(?P<version>.+))?"
 
@@ -475,12 +642,19 @@ def _apk(command: Command) -> PackageOp | None:
 
 # yum / dnf / microdnf -----------------------------------------------------------------------------
 
+# yum(8), dnf(8) (dnf 4 and dnf5) and microdnf: the options that take a value.
 _YUM_VALUES = frozenset(
     {"-x", "--exclude", "--setopt", "--enablerepo", "--disablerepo", "--installroot"}
     | {"--releasever", "-c", "--config", "--repo", "--repoid", "--forcearch", "-d", "-e"}
-    | {"--downloaddir", "--destdir"}
+    | {"--downloaddir", "--destdir", "--repofrompath", "--rpmverbosity", "--color", "--comment"}
+    | {"--advisory", "--advisories", "--bz", "--bzs", "--cve", "--cves", "--sec-severity"}
+    | {"--secseverity", "--disableexcludes", "--disableexcludepkgs", "--excludepkgs"}
+    | {"--disableplugin", "--enableplugin", "--from-repo", "--setvar", "--debuglevel"}
+    | {"--errorlevel", "--use-host-config-from", "--installroot-dir"}
 )
-_YUM_SPEC = r"(?P<name>.+?)(?P<op>-)(?P<version>\d+(\.\d+)+[\w.+~:-]*)"
+# name-[epoch:]version[-release][.arch]: a dotted version, or any version after an epoch
+# (`openssl-1:1.1.1k`), so that digits in a name (`java-17-openjdk`) are not taken for one.
+_YUM_SPEC = r"(?P<name>.+?)(?P<op>-)(?P<version>\d+:[\w.+~^-]+|\d+(\.\d+)+[\w.+~^:-]*)"
 _YUM_ACTIONS = {"erase": "remove", "update": "upgrade", "localinstall": "install"}
 
 
@@ -512,8 +686,12 @@ def _yum(command: Command, tool: str) -> PackageOp | None:
 
 # zypper -------------------------------------------------------------------------------------------
 
+# zypper(8): the global options and those of install/remove that take a value.
 _ZYPPER_VALUES = frozenset(
-    {"-R", "--root", "--reposd-path", "-D", "--config", "-c", "-t", "--type", "-r", "--repo"} | {"--from"}
+    {"-R", "--root", "--reposd-path", "-D", "--config", "-c", "-t", "--type", "-r", "--repo"}
+    | {"--from", "--download", "-C", "--cache-dir", "--raw-cache-dir", "--solv-cache-dir"}
+    | {"--pkg-cache-dir", "--userdata", "--releasever", "--installroot", "-p", "--plus-repo"}
+    | {"--plus-content", "--oldpackage-of"}
 )
 _ZYPPER_ACTIONS = {
     "in": "install",
@@ -554,6 +732,9 @@ def _zypper(command: Command) -> PackageOp | None:
 
 # pip ----------------------------------------------------------------------------------------------
 
+# pip's options that take a value (pip 26.3: cli/cmdoptions.py and commands/install.py,
+# download.py, wheel.py, uninstall.py, read from the source; --global-option and --install-option
+# of older pips), and uv pip's --index-strategy.
 _PIP_VALUES = frozenset(
     {"-r", "--requirement", "-c", "--constraint", "-e", "--editable", "-i", "--index-url"}
     | {"--extra-index-url", "-f", "--find-links", "-t", "--target", "--prefix", "--root"}
@@ -561,6 +742,10 @@ _PIP_VALUES = frozenset(
     | {"--implementation", "--abi", "--only-binary", "--no-binary", "--upgrade-strategy"}
     | {"--log", "--proxy", "--retries", "--timeout", "--cache-dir", "--config-settings", "-C"}
     | {"--global-option", "-p", "--python", "--report", "--exists-action", "--index-strategy"}
+    | {"--root-user-action", "--use-feature", "--use-deprecated", "--keyring-provider", "--cert"}
+    | {"--client-cert", "--build-constraint", "--group", "--resume-retries", "--default-timeout"}
+    | {"--log-file", "--local-log", "--uploaded-prior-to", "--install-option", "-d", "--dest"}
+    | {"-w", "--wheel-dir", "--source", "--source-dir", "--source-directory", "--path"}
 )
 _PIP_SPEC = (
     r"(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*(\[[^\]]*\])?)\s*"
@@ -572,6 +757,22 @@ def _pip_pinned(op: str | None, version: str | None) -> bool:
     return op in {"==", "==="} and version is not None and "*" not in version and "," not in version
 
 
+# pip's booleans (src/pip/_internal/utils/misc.py, strtobool), case-insensitive.
+_PIP_BOOLEANS = frozenset({"y", "yes", "t", "true", "on", "1", "n", "no", "f", "false", "off", "0"})
+
+
+def pip_no_cache(value: str) -> bool | None:
+    """What ``PIP_NO_CACHE_DIR=value`` does to pip (19.0 and later; read in pip 26.3's
+    cli/cmdoptions.py ``_handle_no_cache_dir`` and cli/parser.py ``_update_defaults``): True, the
+    cache is off, for every value pip's ``strtobool`` accepts, false ones (``0``, ``off``, ``no``)
+    included, for backward compatibility; False, the cache stays on, for an empty value, which pip
+    drops like every empty configuration value; None for any other value, which pip refuses: every
+    pip command then stops with "invalid truth value"."""
+    if not value:
+        return False
+    return True if value.lower() in _PIP_BOOLEANS else None
+
+
 def _pip(command: Command, tool: str, args: tuple[Word, ...]) -> PackageOp | None:
     parsed = _parse_options(args, _PIP_VALUES)
     if not parsed.operands:
@@ -579,8 +780,12 @@ def _pip(command: Command, tool: str, args: tuple[Word, ...]) -> PackageOp | Non
     action = _text(parsed.operands[0])
     if action == "cache" and _values(parsed.operands[1:2]) in (["purge"], ["remove"]):
         action = "clean"
-    # pip reads PIP_NO_CACHE_DIR with strtobool, and any set value (even "off") disables the cache
-    no_cache_env = any(a.name == "PIP_NO_CACHE_DIR" and a.value for a in command.assignments)
+    no_cache_env = any(
+        a.name == "PIP_NO_CACHE_DIR"
+        and a.value is not None
+        and (a.value.value is None or pip_no_cache(a.value.value) is not False)
+        for a in command.assignments
+    )
     packages: list[Package] = []
     if action in {"install", "uninstall", "download", "wheel"}:
         packages.extend(_package(w, _PIP_SPEC, _pip_pinned) for w in parsed.operands[1:])
@@ -604,12 +809,47 @@ def _pip(command: Command, tool: str, args: tuple[Word, ...]) -> PackageOp | Non
     )
 
 
+# pipx install/inject (pipx 1.7): the options that take a value.
+_PIPX_VALUES = frozenset(
+    {"--suffix", "--python", "--preinstall", "-i", "--index-url", "--pip-args", "--backend"}
+    | {"--spec", "--requirement", "-r"}
+)
+
+
+def _pipx(command: Command) -> PackageOp | None:
+    """``pipx install PKG...`` and ``pipx inject VENV PKG...``: pip installs, each package into a
+    virtual environment of its own (pipx's own options; ``--pip-args`` go to pip)."""
+    parsed = _parse_options(command.args, _PIPX_VALUES)
+    action = _text(parsed.operands[0]) if parsed.operands else ""
+    if action not in {"install", "inject"}:
+        return None
+    words = parsed.operands[2:] if action == "inject" else parsed.operands[1:]
+    return PackageOp(
+        manager="pip",
+        tool="pipx",
+        action="install",
+        command=command,
+        packages=tuple(_package(w, _PIP_SPEC, _pip_pinned) for w in words),
+        flags=parsed.flags,
+        options=parsed.options,
+        yes=True,
+        requirements=parsed.words("-r", "--requirement"),
+    )
+
+
 # npm / yarn / pnpm --------------------------------------------------------------------------------
 
+# npm (10), yarn (1 and 4) and pnpm (9): the options that take a value.
 _NODE_VALUES = frozenset(
     {"--registry", "--prefix", "--omit", "--include", "--only", "--tag", "--cache", "-w"}
     | {"--workspace", "--userconfig", "--cwd", "--modules-folder", "--cache-folder"}
     | {"--network-timeout", "--mutex", "--filter", "-F", "--dir", "-C", "--store-dir"}
+    | {"--loglevel", "--install-strategy", "--before", "--audit-level", "--globalconfig"}
+    | {"--script-shell", "--node-options", "--location", "--save-prefix", "--otp", "--scope"}
+    | {"--fetch-retries", "--fetch-timeout", "--cpu", "--os", "--libc", "--network-concurrency"}
+    | {"--global-folder", "--link-folder", "--preferred-cache-folder", "--https-proxy"}
+    | {"--proxy", "--reporter", "--virtual-store-dir", "--lockfile-dir", "--node-linker"}
+    | {"--mode"}
 )
 _NODE_ACTIONS = {
     "i": "install",
@@ -677,15 +917,19 @@ def _node(command: Command, tool: str) -> PackageOp | None:
 
 # gem ----------------------------------------------------------------------------------------------
 
+# gem install (RubyGems 3.5): the options that take a value.
 _GEM_VALUES = frozenset(
     {"-v", "--version", "-i", "--install-dir", "-n", "--bindir", "--source", "-s", "-P"}
-    | {"--trust-policy", "--platform", "-g", "--file"}
+    | {"--trust-policy", "--platform", "-g", "--file", "--config-file", "--build-root"}
+    | {"--target-rbconfig", "--http-proxy"}
 )
 _GEM_SPEC = r"(?P<name>[^:]+)(?:(?P<op>:)(?P<version>.+))?"
 
 
 def _gem(command: Command) -> PackageOp | None:
-    parsed = _parse_options(command.args, _GEM_VALUES)
+    args = command.args
+    end = next((i for i, w in enumerate(args) if w.value == "--"), len(args))
+    parsed = _parse_options(args[:end], _GEM_VALUES)  # after `--`: the gems' build options
     if not parsed.operands:
         return None
     action = _text(parsed.operands[0])
@@ -712,9 +956,11 @@ def _gem(command: Command) -> PackageOp | None:
 
 # go -----------------------------------------------------------------------------------------------
 
+# go install / go get (go help build): the build flags that take a value.
 _GO_VALUES = frozenset(
     {"-o", "-C", "-ldflags", "-gcflags", "-tags", "-mod", "-modfile", "-p", "-asmflags"}
-    | {"-pkgdir", "-toolexec", "-overlay", "-pgo"}
+    | {"-pkgdir", "-toolexec", "-overlay", "-pgo", "-gccgoflags", "-compiler", "-buildmode"}
+    | {"-installsuffix", "-covermode", "-coverpkg"}
 )
 _GO_SPEC = r"(?P<name>[^@]+)(?:(?P<op>@)(?P<version>.+))?"
 
@@ -773,7 +1019,7 @@ _CURL_VALUES = frozenset(
     | {"-x", "--proxy", "--cacert", "--cert", "--key", "-T", "--upload-file", "-F", "--form"}
     | {"-b", "--cookie", "-c", "--cookie-jar", "-r", "--range", "-K", "--config", "--proto"}
     | {"--proto-redir", "--resolve", "-C", "--continue-at", "--output-dir", "-z", "--time-cond"}
-    | {"--limit-rate", "-Y", "-y", "--url", "-E", "--tlsv1.2", "--ciphers"}
+    | {"--limit-rate", "-Y", "-y", "--url", "-E", "--ciphers"}
 )
 _WGET_VALUES = frozenset(
     {"-O", "--output-document", "-o", "--output-file", "-P", "--directory-prefix", "-U"}

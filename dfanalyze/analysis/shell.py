@@ -318,6 +318,8 @@ def _parse(text: str, offsets: OffsetMap, shell: tuple[str, ...], nesting: int) 
         # character as part of a word, as it does a letter, so parsing an ASCII stand-in of the same
         # length gives the same structure; words are then read from the real text by offset.
         masked = "".join(c if c < "\x80" else "a" for c in masked)
+    if "!" in masked:
+        masked = _NEGATED_GROUP.sub(_negate_inside, masked)
     tree = _parser().parse(masked.encode())
     walker = _Walker(text=text, offsets=offsets, heredocs=heredocs, flags=flags, nesting=nesting)
     root = tree.root_node
@@ -370,6 +372,17 @@ def _bash_language() -> object:
     import tree_sitter_bash
 
     return tree_sitter_bash.language()
+
+
+# ``! { cmd | grep x; }``: tree-sitter-bash reads ``{`` after ``!`` as a command name. Swapping the
+# two characters (same length, so every offset stays) gives ``{ ! cmd | grep x; }``, which it
+# parses, and which negates the same pipeline when the group holds one (as in the official images'
+# ``! { ldd *.so | grep 'not found'; }``); in a longer group only its first pipeline is negated.
+_NEGATED_GROUP = re.compile(r"(?:^|(?<=[;&|(\n]))([ \t]*)!([ \t]+)\{(?=[ \t\n])")
+
+
+def _negate_inside(match: re.Match[str]) -> str:
+    return f"{match.group(1)}{{{match.group(2)}!"
 
 
 # --- set -e / set -o pipefail --------------------------------------------------------------------

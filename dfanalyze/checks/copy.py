@@ -7,14 +7,16 @@ import re
 from collections.abc import Iterator
 
 from dfanalyze import model
+from dfanalyze.checks.base_image import base_of, is_scratch
 from dfanalyze.checks.context import Context, Hit
 from dfanalyze.findings import Edit, Fix
 from dfanalyze.parse.instructions import suggest
 from dfanalyze.span import Position, Span
 
+# What ADD extracts: tar archives, plain or compressed (a zip is copied as it is).
 ARCHIVE_SUFFIXES = (
     ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tbz", ".tbz2", ".tar.xz", ".txz", ".tar.zst",
-    ".tzst", ".tar.lz", ".tar.lzma", ".tlz", ".gz", ".bz2", ".xz", ".zst", ".lzma", ".zip",
+    ".tzst", ".tar.lz", ".tar.lzma", ".tlz", ".gz", ".bz2", ".xz", ".zst", ".lzma",
 )  # fmt: skip
 _URL = r"(?i)^[a-z][a-z0-9+.-]*://"
 _GIT = r"^git@|\.git(#.*)?$"
@@ -94,7 +96,8 @@ def copy_multiple_sources_dest_slash(ctx: Context) -> Iterator[Hit]:
 
 
 def _is_remote(source: str) -> bool:
-    return bool(re.match(_URL, source) or re.search(_GIT, source))
+    unquoted = source.strip("\"'")
+    return bool(re.match(_URL, unquoted) or re.search(_GIT, unquoted))
 
 
 def _is_archive(source: str) -> bool:
@@ -123,28 +126,35 @@ def copy_then_extract(ctx: Context) -> Iterator[Hit]:
     """An archive copied with COPY and then extracted by a later RUN of the same stage: ADD would
     extract it in one layer without keeping the archive."""
     for stage in ctx.dockerfile.stages:
-        copied: dict[str, model.Word] = {}
+        copied: dict[str, model.Word] = {}  # the archive's name in the image -> its COPY source
         for ins in stage.instructions:
             if isinstance(ins, model.Copy) and ins.from_stage is None:
+                dest = ins.dest.text.strip("\"'") if ins.dest is not None else "/"
                 for source in ins.sources:
                     if _is_archive(source.text) and not _is_remote(source.text):
-                        copied[source.text.rsplit("/", 1)[-1].strip("\"'")] = source
+                        copied[_basename(source.text)] = source
+                        if len(ins.sources) == 1 and _is_archive(dest):  # copied under a new name
+                            copied[_basename(dest)] = source
             elif isinstance(ins, model.Run) and copied:
                 for script in ctx.analysis.shell_scripts(ins):
                     for command in script.commands:
                         if not _extracts(command.name, [a.text for a in command.args]):
                             continue
                         for arg in command.args:
-                            name = (arg.value or arg.text).rsplit("/", 1)[-1]
+                            name = _basename(arg.value or arg.text)
                             if name in copied:
                                 source = copied.pop(name)
                                 yield Hit(
                                     source.span,
                                     {
-                                        "archive": name,
+                                        "archive": _basename(source.text),
                                         "line": command.offsets.span(command.start, command.end).start.line,
                                     },
                                 )
+
+
+def _basename(path: str) -> str:
+    return path.strip("\"'").replace("\\", "/").rsplit("/", 1)[-1]
 
 
 def _extracts(name: str, args: list[str]) -> bool:
@@ -183,3 +193,27 @@ def copy_relative_dest_without_workdir(ctx: Context) -> Iterator[Hit]:
             ):
                 yield Hit(ins.dest.span, {"instruction": ins.kind, "dest": ins.dest.text})
         workdir_set[stage.index] = has_workdir
+
+
+def copy_entire_filesystem(ctx: Context) -> Iterator[Hit]:
+    """``COPY --from=<stage> / /``: another stage's whole filesystem over this one. A stage built
+    ``FROM scratch`` is left alone: there the copy flattens the other stage into one layer."""
+    escape = ctx.dockerfile.escape
+    for stage in ctx.dockerfile.stages:
+        for ins in stage.instructions:
+            if not isinstance(ins, model.Copy) or ins.from_stage is None or ins.dest is None:
+                continue
+            scope = ctx.analysis.scopes.at(ins)
+            if _unquoted(scope.value(ins.dest.text, escape)) != "/":
+                continue
+            root = next((w for w in ins.sources if _unquoted(scope.value(w.text, escape)) == "/"), None)
+            if root is None:
+                continue
+            image = base_of(ctx, stage).image
+            if image is not None and is_scratch(image):
+                continue
+            yield Hit(Span(root.span.start, ins.dest.span.end), {"stage": ins.from_stage})
+
+
+def _unquoted(value: str | None) -> str | None:
+    return value.strip("\"'") if value is not None else None

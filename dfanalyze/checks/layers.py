@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from dfanalyze import model
-from dfanalyze.analysis.context import BuildContext, ContextEntry, clean_source
-from dfanalyze.analysis.packages import PackageOp, installs, operations
+from dfanalyze.analysis.context import BuildContext, ContextEntry, IgnoreRules, clean_source
+from dfanalyze.analysis.packages import PackageOp, installs, operations, removals
 from dfanalyze.checks.context import Context, FileAnalysis, Hit
 
 if TYPE_CHECKING:
@@ -308,30 +308,32 @@ def _context_problems(context: BuildContext, threshold: int) -> list[str]:
 
 
 def build_tools_in_image(ctx: Context) -> Iterator[Hit]:
-    """Compilers and build tools installed in the final image and never removed from it."""
+    """Compilers and build tools installed in the final image and never removed from it: not
+    those the same RUN removes again (:func:`~dfanalyze.analysis.packages.removals`: ``apk del``
+    of a ``--virtual`` name, the ``apt-mark auto`` / ``apt-get purge --auto-remove`` pattern), nor
+    those a later RUN removes by name."""
     graph = layer_graph(ctx.analysis)
     if graph is None:
         return
     steps = [s for s in graph.image_steps if isinstance(s.instruction, model.Run)]
-    ops = [
-        (step, op)
-        for step in steps
-        for s in ctx.analysis.shell_scripts(step.instruction)
-        for op in operations(s)
-    ]
+    scripts = [(step, s) for step in steps for s in ctx.analysis.shell_scripts(step.instruction)]
+    ops = [(step, op) for step, s in scripts for op in operations(s)]
     removed = {
         p.name
         for _, op in ops
         if isinstance(op, PackageOp) and op.action in ("remove", "purge", "autoremove")
         for p in op.packages
     }
+    gone = {(id(r.install), name) for _, s in scripts for r in removals(s) for name in r.names}
     for step, op in ops:
         if not isinstance(op, PackageOp) or op.action != "install" or op.manager not in SYSTEM_MANAGERS:
             continue
-        if op.virtual is not None and op.virtual in removed:
-            continue
         for package in op.packages:
-            if package.name in BUILD_TOOLS and package.name not in removed:
+            if (
+                package.name in BUILD_TOOLS
+                and package.name not in removed
+                and (id(op), package.name) not in gone
+            ):
                 size = (
                     step.layer.known_bytes
                     if step.layer is not None and not step.layer.unknown_parts
@@ -476,5 +478,19 @@ def copy_ignored_file(ctx: Context) -> Iterator[Hit]:
             continue
         for word, source in _sources(ctx, ins):
             cleaned = clean_source(source)
-            if cleaned != "." and context.ignore.excludes(cleaned):
-                yield Hit(word.span, {"source": source})
+            if (cleaned == "." and _root_ignored(context.ignore)) or (
+                cleaned != "." and context.ignore.excludes(cleaned)
+            ):
+                yield Hit(word.span, {"source": source, "verb": ins.kind.capitalize()})
+
+
+_ROOT = frozenset({"*", "**", "**/*"})
+
+
+def _root_ignored(ignore: IgnoreRules) -> bool:
+    """Whether the ignore file sends nothing: ``*``, ``**`` or ``**/*`` with no exception after it
+    (BuildKit's ``copySourceRootIgnored``, which checks the context root only for these)."""
+    last = max(
+        (i for i, p in enumerate(ignore.patterns) if not p.exclusion and p.pattern in _ROOT), default=None
+    )
+    return last is not None and not any(p.exclusion for p in ignore.patterns[last + 1 :])

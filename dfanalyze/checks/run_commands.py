@@ -147,6 +147,8 @@ def pipe_without_pipefail(ctx: Context) -> Iterator[Hit]:
                 sources = [c for c in pipeline if c.pipeline is not None and c.pipeline.index < last]
                 if pipeline[0].pipefail or all(c.program in _CANNOT_FAIL for c in sources):
                     continue
+                if pipeline[0].negated or _failure_ignored(script, pipeline):
+                    continue
                 start = min(c.start for c in pipeline)
                 end = max(c.end for c in pipeline)
                 item = " | ".join(c.program for c in pipeline)  # one fix for the RUN: one finding
@@ -156,6 +158,15 @@ def pipe_without_pipefail(ctx: Context) -> Iterator[Hit]:
                     group=site.instruction.span,
                     item=item,
                 )
+
+
+def _failure_ignored(script: ShellScript, pipeline: list[Command]) -> bool:
+    """``a | b || true``: the script ignores the pipeline's status, so pipefail changes nothing.
+    (A negated pipeline, ``! a | grep x``, is skipped by its caller for the same reason: a failure
+    of ``a`` and grep's "not found" both make it succeed, with or without pipefail.)"""
+    last = max(c.end for c in pipeline)
+    after = next((c for c in script.commands if c.start >= last), None)
+    return after is not None and after.connector_before == "||" and after.program in {"true", ":"}
 
 
 def _pipelines(script: ShellScript) -> Iterator[list[Command]]:

@@ -13,8 +13,9 @@ from msgspec.structs import replace
 
 from dfanalyze import model
 from dfanalyze.analysis.expand import Unknown
-from dfanalyze.analysis.packages import CacheCleanup, Manager, Package, PackageOp
+from dfanalyze.analysis.packages import CacheCleanup, Manager, Package, PackageOp, pip_no_cache
 from dfanalyze.analysis.shell import Word
+from dfanalyze.checks.base_image import root_image_info
 from dfanalyze.checks.context import Context, Hit
 from dfanalyze.checks.run import (
     RunSite,
@@ -78,7 +79,23 @@ def yum_missing_yes(ctx: Context) -> Iterator[Hit]:
 
 
 def dnf_missing_yes(ctx: Context) -> Iterator[Hit]:
-    yield from _missing_yes(ctx, ("dnf", "microdnf"), _rpm_prompts)
+    yield from _missing_yes(ctx, ("dnf",), _rpm_prompts)
+    yield from _missing_yes(ctx, ("microdnf",), _rpm_prompts, _microdnf_asks)
+
+
+def _microdnf_asks(ctx: Context, site: RunSite) -> bool:
+    """Whether the stage's microdnf asks for confirmation: upstream microdnf does since 3.7 (2021),
+    and at a closed standard input its prompt loop never ends. The base images the data knows to
+    ship such a microdnf are RHEL 9 and later (UBI minimal) and Fedora; Oracle Linux's slim images
+    install without ``-y`` (docker-library's openjdk builds them so), and an unknown base image
+    may have an older microdnf that assumes yes."""
+    info = root_image_info(ctx, site.stage)
+    if info is None or info.distro is None:
+        return False
+    if info.distro == "fedora":
+        return True
+    release = (info.distro_release or "").split(".")[0]
+    return info.distro == "rhel" and release.isdigit() and int(release) >= 9
 
 
 def _rpm_prompts(op: PackageOp, word: Word | None) -> bool:
@@ -97,9 +114,14 @@ def _next_operand(op: PackageOp, word: Word | None) -> Word | None:
 
 
 def _missing_yes(
-    ctx: Context, managers: tuple[Manager, ...], prompts: Callable[[PackageOp, Word | None], bool]
+    ctx: Context,
+    managers: tuple[Manager, ...],
+    prompts: Callable[[PackageOp, Word | None], bool],
+    asks: Callable[[Context, RunSite], bool] | None = None,
 ) -> Iterator[Hit]:
     for site in package_sites(ctx):
+        if asks is not None and any(True for _ in site.package_ops(*managers)) and not asks(ctx, site):
+            continue
         for _, op in site.package_ops(*managers):
             word = action_word(op)
             if op.yes or not prompts(op, word) or hides_options(op.command):
@@ -385,12 +407,18 @@ def _mounted(mounts: tuple[tuple[str, str], ...], directory: str) -> bool:
 
 
 def pip_cache_not_disabled(ctx: Context) -> Iterator[Hit]:
+    yield from _pip_no_cache_refused(ctx)
     for site in package_sites(ctx):
         installs = tuple(site.package_ops("pip"))
         if not installs or not site.ships or site.cache_mounted("pip") or _pip_cache_off(ctx, site):
             continue
         for index, op in installs:
-            if op.action != "install" or op.no_cache or op.tool == "uv pip" or hides_options(op.command):
+            if (
+                op.action != "install"
+                or op.no_cache
+                or op.tool in {"uv pip", "pipx"}
+                or hides_options(op.command)
+            ):
                 continue
             if _cleaned_after(site, index, {"pip"}):
                 continue
@@ -405,16 +433,38 @@ def pip_cache_not_disabled(ctx: Context) -> Iterator[Hit]:
 
 
 def _pip_cache_off(ctx: Context, site: RunSite) -> bool:
-    """``PIP_NO_CACHE_DIR`` is set by ARG/ENV (or may be: unknown), or exported by the script."""
+    """``PIP_NO_CACHE_DIR`` is set by ARG/ENV (or may be: unknown), or exported by the script, to
+    a value that turns the cache off or that pip refuses (then pip fails before it caches)."""
     if not site.onbuild:
         value = ctx.analysis.scopes.at(site.instruction).variables.get("PIP_NO_CACHE_DIR")
-        if isinstance(value, Unknown) or value:
+        if isinstance(value, Unknown) or (value is not None and pip_no_cache(value) is not False):
             return True
-    return any(
-        step.command.name == "export"
-        and any((w.value or "").startswith("PIP_NO_CACHE_DIR") for w in step.command.args)
-        for step in site.steps
-    )
+    for step in site.steps:
+        if step.command.name != "export":
+            continue
+        for word in step.command.args:
+            name, eq, exported = (word.value or "").partition("=")
+            if name == "PIP_NO_CACHE_DIR" and eq and pip_no_cache(exported) is not False:
+                return True
+    return False
+
+
+def _pip_no_cache_refused(ctx: Context) -> Iterator[Hit]:
+    """``ENV PIP_NO_CACHE_DIR=<value>`` with a value pip refuses: every later pip command fails."""
+    scopes = ctx.analysis.scopes
+    for ins in ctx.instructions("ENV"):
+        if not isinstance(ins, model.Env):
+            continue
+        for pair in ins.pairs:
+            if pair.key.text != "PIP_NO_CACHE_DIR":
+                continue
+            value = scopes.at(ins).value(pair.value.text, ctx.dockerfile.escape)
+            if value is not None and pip_no_cache(value) is None:
+                message = (
+                    f"`PIP_NO_CACHE_DIR={value}` is not a value pip accepts: every pip command stops with"
+                    ' "invalid truth value"; write `PIP_NO_CACHE_DIR=1`'
+                )
+                yield Hit(pair.value.span, message=message)
 
 
 # --- version pins ---------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from pathlib import Path
 from msgspec import Struct
 
 from dfanalyze import model
+from dfanalyze.analysis.scope import PROXY_ARGS
 from dfanalyze.checks.context import Context, Hit, script_heredocs
 from dfanalyze.findings import Severity
 from dfanalyze.span import OffsetMap, Span
@@ -31,8 +32,9 @@ _LEVELS = {
     "style": Severity.STYLE,
 }
 _DIALECTS = {"sh": "sh", "ash": "sh", "dash": "dash", "bash": "bash", "ksh": "ksh", "busybox": "busybox"}
-# Names every build environment defines even when no ARG/ENV of the file does.
-_PREDEFINED = ("PATH", "HOME", "HOSTNAME", "TERM")
+# Names every build environment defines even when no ARG/ENV of the file does, and Docker's
+# predefined proxy ARGs, which a RUN sees without any ARG line when the build passes them.
+_PREDEFINED = ("PATH", "HOME", "HOSTNAME", "TERM", *PROXY_ARGS)
 
 
 class ShellCheckMissing(RuntimeError):

@@ -76,6 +76,21 @@ def _base_env_known(ctx: Context, stage: model.Stage) -> bool:
     return False
 
 
+def _declared_later(stage: model.Stage) -> dict[str, int]:
+    """The names the stage's ARGs and ENVs declare, each with the line of its first declaration."""
+    lines: dict[str, int] = {}
+    for ins in stage.instructions:
+        if isinstance(ins, model.Arg):
+            names = [d.name for d in ins.decls]
+        elif isinstance(ins, model.Env):
+            names = [p.key.text for p in ins.pairs]
+        else:
+            continue
+        for name in names:
+            lines.setdefault(name, ins.span.start.line)
+    return lines
+
+
 def _reference_span(word: Word, start: int, end: int) -> Span:
     """Span of ``word.text[start:end]`` when the word is written on one line (the word otherwise)."""
     first, last = word.span.start, word.span.end
@@ -88,13 +103,15 @@ def undefined_var(ctx: Context) -> Iterator[Hit]:
     """References to variables no ARG or ENV defines before use.
 
     When the base image's environment is unknown (any image from a registry), an undefined name is
-    reported only when it is a likely typo of a defined one (``$PAHT`` for ``$PATH``): the image may
+    reported only when it is a likely typo of a defined one (``$PAHT`` for ``$PATH``) or when an
+    ARG or ENV later in the stage declares it (``COPY $foo .`` before ``ARG foo``): the image may
     define the others.
     """
     escape = ctx.dockerfile.escape
     scopes = ctx.analysis.scopes
     for stage in ctx.dockerfile.stages:
         complete = _base_env_known(ctx, stage)
+        later = _declared_later(stage)
         for ins in stage.instructions:
             words = _expanded_words(ins)
             if not words:
@@ -112,9 +129,19 @@ def undefined_var(ctx: Context) -> Iterator[Hit]:
                     if not (ref.name[0].isalpha() or ref.name[0] == "_"):
                         continue  # $1, $@ ...: positional and special parameters
                     hint = suggest(ref.name, sorted(defined), case_sensitive=True)
-                    if not complete and hint is None:
+                    declared = later.get(ref.name)
+                    if (
+                        not complete
+                        and hint is None
+                        and (declared is None or declared <= ins.span.start.line)
+                    ):
                         continue
-                    did_you_mean = f" (did you mean ${hint}?)" if hint else ""
+                    if hint is not None:
+                        did_you_mean = f" (did you mean ${hint}?)"
+                    elif declared is not None and declared > ins.span.start.line:
+                        did_you_mean = f" (it is declared later, on line {declared})"
+                    else:
+                        did_you_mean = ""
                     span = _reference_span(word, ref.start, ref.end)
                     yield Hit(span, {"name": ref.name, "hint": did_you_mean})
 
@@ -123,10 +150,10 @@ def undefined_var(ctx: Context) -> Iterator[Hit]:
 _SECRET = re.compile(
     r"(?i)(?:_|^)(?:apikey|auth|credential|credentials|key|password|pword|passwd|secret|token)(?:_|$)"
 )
-_ALLOW = r"(?i)(?:_|^)(?:public)(?:_|$)"
-# A name that says where a secret is, not what it is: `PASSWORD_FILE=/run/secrets/db` (the
-# `*_FILE` convention of the official images' entrypoints).
-_LOCATION_NAME = re.compile(r"(?i)_(?:file|path|dir|url)$")
+_ALLOW = r"(?i)(?:_|^)(?:public|file|version)(?:_|$)"
+# A name that says where a secret is, not what it is (BuildKit's allowed `file` token covers
+# `PASSWORD_FILE=/run/secrets/db`, the official images' entrypoint convention).
+_LOCATION_NAME = re.compile(r"(?i)_(?:path|dir|url)$")
 # The tokens of a name that holds a public key's fingerprint (`GPG_KEY`, `GHC_RELEASE_KEY`) when its
 # value is one: OpenPGP fingerprints (40 hex digits, 64 for v5 keys) or long key IDs (16).
 _PUBLIC_KEY_NAME = re.compile(r"(?i)(?:_|^)(?:gpg|pgp|gnupg|release|signing|fingerprint)(?:_|$)")

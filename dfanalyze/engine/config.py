@@ -32,7 +32,7 @@ from dfanalyze.engine.registry import Registry, UntrustedCode
 from dfanalyze.engine.rulefile import Rule
 from dfanalyze.engine.run import Linter
 from dfanalyze.engine.selection import Selection, SelectorError, names_exactly, resolve
-from dfanalyze.engine.suppress import FOREIGN_CODE
+from dfanalyze.engine.suppress import CHECK_ARG, FOREIGN_CODE, CheckOptionError
 from dfanalyze.files import exists, is_folder, is_regular, path_problem, read_regular
 from dfanalyze.findings import Finding, Severity
 
@@ -244,13 +244,19 @@ class Config(Struct, frozen=True):
         """:meth:`linter`, and the selection it was made from (every layer of it)."""
         registry = self.registry(base)
         selection = self.selection(registry, overrides.selection)
-        linter = Linter.create(
-            registry,
-            selection,
-            build_args={**self.build_args, **overrides.build_args},
-            settings=self.settings,
-            hadolint_pragmas=self.hadolint.pragmas if self.hadolint is not None else True,
-        )
+        build_args = {**self.build_args, **overrides.build_args}
+        try:
+            linter = Linter.create(
+                registry,
+                selection,
+                build_args=build_args,
+                settings=self.settings,
+                hadolint_pragmas=self.hadolint.pragmas if self.hadolint is not None else True,
+            )
+        except CheckOptionError as exc:
+            where = "--build-arg" if CHECK_ARG in overrides.build_args else str(self.path)
+            key = f"{self.prefix}build-args.{CHECK_ARG}" if where != "--build-arg" else CHECK_ARG
+            raise ConfigError(where, key, str(exc)) from None
         return linter, selection
 
 

@@ -61,7 +61,33 @@ def render(registry: Registry) -> str:
                 f"[{rule.code} {rule.name}](rules.md#{rule.code.lower()}-{rule.name}) | "
                 f"{rule.severity.value} | {default} |"
             )
+    lines += _differences()
     return "\n".join(lines) + "\n"
+
+
+def _differences() -> list[str]:
+    """Where dfanalyze differs from hadolint's rule specs and BuildKit's check tests, and why
+    (``[[difference]]`` of the data; ``benchmarks/vs_hadolint/replay.py`` finds them)."""
+    data = tomllib.loads(DATA.read_text(encoding="utf-8"))
+    lines = [
+        "",
+        "## Where dfanalyze differs from their own tests",
+        "",
+        "`python benchmarks/vs_hadolint/replay.py` replays hadolint's rule specs",
+        "(`test/Hadolint/Rule/*Spec.hs`) and BuildKit's check tests",
+        "(`frontend/dockerfile/dockerfile_check_test.go`) against dfanalyze, with all the rules that carry",
+        "their codes selected, and writes `benchmarks/vs_hadolint/REPLAY.md`. Every case on which the two",
+        "differ has its reason here (a case names the code, the test file or function, and a hash of the",
+        "test's Dockerfile).",
+        "",
+        "| Kind | Reason | Cases |",
+        "| --- | --- | --- |",
+    ]
+    for item in data.get("difference", []):
+        cases = ", ".join(f"`{case}`" for case in item["cases"])
+        reason = item["reason"].replace("|", "\\|")
+        lines.append(f"| {item['kind']} | {reason} | {cases} |")
+    return lines
 
 
 def main() -> int:

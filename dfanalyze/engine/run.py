@@ -27,9 +27,17 @@ from dfanalyze.engine.matcher import CheckFunction
 from dfanalyze.engine.registry import Registry, default_registry
 from dfanalyze.engine.rulefile import Rule
 from dfanalyze.engine.selection import RulePlan, Selection, SelectorError, resolve
-from dfanalyze.engine.suppress import read_comments, resolve_comments
+from dfanalyze.engine.suppress import (
+    CHECK_ARG,
+    CheckOptions,
+    experimental_rules,
+    read_comments,
+    resolve_comments,
+    skipped_rules,
+)
 from dfanalyze.findings import Finding, Fix, Related, Severity
-from dfanalyze.model import Dockerfile, Instruction
+from dfanalyze.model import Dockerfile, From, Instruction
+from dfanalyze.parse import orphan_view
 from dfanalyze.span import Span
 
 if TYPE_CHECKING:
@@ -290,6 +298,9 @@ class Linter(Struct, frozen=True, dict=True):
     build_args: Mapping[str, str] = field(default_factory=dict)
     settings: Mapping[str, Any] = field(default_factory=dict)  # trusted registries, label schema ...
     hadolint_pragmas: bool = True  # False: `# hadolint ignore=` comments are not honoured
+    selection: Selection | None = None  # what the plan was made from (for `# check=experimental=`)
+    # BUILDKIT_DOCKERFILE_CHECK among the build arguments: it replaces every file's `# check=`
+    check_options: CheckOptions | None = None
 
     @classmethod
     def create(
@@ -301,15 +312,48 @@ class Linter(Struct, frozen=True, dict=True):
         settings: Mapping[str, Any] | None = None,
         hadolint_pragmas: bool = True,
     ) -> Linter:
-        """:class:`SelectorError` when a selector of ``selection`` names no rule. ``settings`` are
-        also the defaults of the rule options of the same name."""
+        """:class:`SelectorError` when a selector of ``selection`` names no rule,
+        :class:`CheckOptionError` for a ``BUILDKIT_DOCKERFILE_CHECK`` build argument that BuildKit
+        would refuse. ``settings`` are also the defaults of the rule options of the same name."""
         plan = selection.plan(registry, settings)
-        return cls(registry, plan, build_args or {}, settings or {}, hadolint_pragmas)
+        build_args = build_args or {}
+        value = build_args.get(CHECK_ARG)
+        options = CheckOptions.parse(value) if value is not None else None
+        return cls(registry, plan, build_args, settings or {}, hadolint_pragmas, selection, options)
 
     def without(self, codes: frozenset[str]) -> Linter:
         """This linter with the rules ``codes`` switched off."""
         plan = replace(self.plan, rules=tuple(r for r in self.plan.rules if r.code not in codes))
         return replace(self, plan=plan)
+
+    @cached_property
+    def _experimental(self) -> dict[frozenset[str], list[_Planned]]:
+        return {}
+
+    def _experimental_rules(self, names: frozenset[str]) -> list[_Planned]:
+        """The experimental checks ``names`` turns on that the selection would run if they were on
+        by default, and that the plan does not already run."""
+        if not names or self.selection is None:
+            return []
+        planned = self._experimental.get(names)
+        if planned is None:
+            codes = experimental_rules(self.registry, names) - self.plan.codes
+            chosen = [r for r in self.selection.active(self.registry, codes) if r.code in codes]
+            planned = self._experimental[names] = _planned(chosen, self.registry, self.plan)
+        return planned
+
+    def _check_override(self, findings: list[Finding]) -> list[Finding]:
+        """``BUILDKIT_DOCKERFILE_CHECK``'s ``skip`` and ``error`` on the findings of every file."""
+        options = self.check_options
+        if options is None or not (options.skip or options.error):
+            return findings
+        skipped = skipped_rules(self.registry, options.skip)
+        raised = self.registry.buildkit_rules if options.error else frozenset()
+        return [
+            replace(f, severity=Severity.ERROR) if f.code in raised else f
+            for f in findings
+            if f.code not in skipped
+        ]
 
     @cached_property
     def _phases(self) -> tuple[list[_Planned], list[_Planned], frozenset[str]]:
@@ -338,8 +382,16 @@ class Linter(Struct, frozen=True, dict=True):
             _cache=dict(preloaded or {}),
         )
         main, late, codes = self._phases
-        findings = _run(analysis, main, problems)
-        comments = read_comments(dockerfile, hadolint_pragmas=self.hadolint_pragmas)
+        override = self.check_options
+        comments = read_comments(
+            dockerfile, hadolint_pragmas=self.hadolint_pragmas, directive=override is None
+        )
+        experimental = self._experimental_rules(override.experimental if override else comments.experimental)
+        findings = _run(analysis, main + experimental, problems)
+        view = orphan_view(dockerfile)
+        if view is not None:
+            findings += _orphan_findings(view, findings, analysis, main + experimental, problems)
+        findings = self._check_override(findings)
         if comments:
             suppressions = resolve_comments(comments, self.registry)
             findings, used = suppressions.apply(findings)
@@ -355,6 +407,33 @@ class Linter(Struct, frozen=True, dict=True):
             findings += _run(analysis, late, problems)
         findings.sort(key=Finding.sort_key)
         return findings
+
+
+def _orphan_findings(
+    view: tuple[Dockerfile, From],
+    found: list[Finding],
+    analysis: FileAnalysis,
+    planned: list[_Planned],
+    problems: list[RunProblem] | None,
+) -> list[Finding]:
+    """The findings on the instructions before the first FROM (:func:`orphan_view`) that the
+    rules did not already report there: those that look at stages see them only in the view."""
+    dockerfile, from_ = view
+    orphans = dockerfile.stages[0].instructions
+    seen = {(f.code, f.span, f.message) for f in found}
+    fragment = FileAnalysis(
+        dockerfile,
+        build_args=analysis.build_args,
+        context_dir=analysis.context_dir,
+        settings=analysis.settings,
+    )
+    return [
+        f
+        for f in _run(fragment, planned, problems)
+        if f.span != from_.span
+        and (f.code, f.span, f.message) not in seen
+        and any(o.span.start <= f.span.start <= o.span.end for o in orphans)
+    ]
 
 
 def lint_dockerfile(

@@ -114,21 +114,22 @@ class Selection(Struct, frozen=True):
     options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)  # selector -> options
     base: Selection | None = None  # the layer this one refines
 
-    def _chosen(self, rules: Sequence[Rule]) -> set[str]:
+    def _chosen(self, rules: Sequence[Rule], also_on: frozenset[str]) -> set[str]:
         if self.select is not None:
             chosen = {r.code for s in self.select for r in resolve(s, rules, "select")}
         elif self.base is not None:
-            chosen = self.base._chosen(rules)
+            chosen = self.base._chosen(rules, also_on)
         else:
-            chosen = {r.code for r in rules if r.enabled}
+            chosen = {r.code for r in rules if r.enabled or r.code in also_on}
         chosen |= {r.code for s in self.extend_select for r in resolve(s, rules, "extend-select")}
         chosen -= {r.code for s in self.ignore for r in resolve(s, rules, "ignore")}
         return chosen
 
-    def active(self, registry: Registry) -> list[Rule]:
-        """The rules this selection runs; :class:`SelectorError` for a selector naming no rule."""
+    def active(self, registry: Registry, also_on: frozenset[str] = frozenset()) -> list[Rule]:
+        """The rules this selection runs; :class:`SelectorError` for a selector naming no rule.
+        ``also_on``: rules taken as on by default (a file's ``# check=experimental=``)."""
         rules = registry.sorted_rules()
-        chosen = self._chosen(rules)
+        chosen = self._chosen(rules, also_on)
         return [r for r in rules if r.code in chosen]
 
     def severity_of(self, rule: Rule) -> Severity:

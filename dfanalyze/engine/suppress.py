@@ -21,9 +21,14 @@ ShellCheck codes (``SC2086``) suppress the ShellCheck finding of that code, in e
     BuildKit's checks by their names (case-sensitive, mapped through aliases; ``all`` is every rule
     with a BuildKit alias) for the whole file. ``error=true`` turns the findings of every rule with
     a BuildKit alias into errors, as ``docker build`` fails on them.
+    ``experimental=Name,...|all`` turns BuildKit's experimental checks on for the file, as if they
+    were on by default (an explicit selection still decides); ``skip`` never covers them, as in
+    BuildKit.
 ``# check=skip=Name,...`` among the comments directly above an instruction
     That instruction only (Dockerfile frontend 1.21): it must be one of the instruction's previous
     comments as BuildKit keeps them, so an empty ``#`` line between them cuts it off.
+The build argument ``BUILDKIT_DOCKERFILE_CHECK`` (``--build-arg``, ``build-args``) replaces the
+``# check=`` directive of every file, as BuildKit's frontend does (:class:`CheckOptions`).
 
 Comment lines in heredoc bodies are file contents or script text, never suppressions. Codes that
 hadolint or BuildKit know but no dfanalyze rule implements are accepted silently.
@@ -73,6 +78,10 @@ BUILDKIT_CHECKS = frozenset(
         "ExposeInvalidFormat",
     }
 )
+# BuildKit's experimental checks (``Experimental: true`` in ruleset.go): off unless a check
+# configuration names them in ``experimental=``.
+BUILDKIT_EXPERIMENTAL = frozenset({"InvalidDefinitionDescription"})
+CHECK_ARG = "BUILDKIT_DOCKERFILE_CHECK"  # the build argument that replaces the `# check=` directive
 FOREIGN_CODE = re.compile(r"^(?:DL|SC)[0-9]{4}$")  # hadolint's and ShellCheck's codes
 _DFANALYZE = re.compile(r"#\s*dfanalyze\s*:\s*", re.IGNORECASE)
 _DFANALYZE_BODY = re.compile(r"([A-Za-z-]+)\s*=\s*(.*?)\s*(?:--\s*(.*))?$")
@@ -82,7 +91,11 @@ _HADOLINT_CODES = re.compile(r"[A-Za-z0-9]+(?:\s*,\s*[A-Za-z0-9]+)*")
 _CHECK = re.compile(r"#\s*check\s*=\s*", re.IGNORECASE)
 _CODE = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]*$")
 _ACTIONS = ("ignore", "ignore-file", "disable", "enable")
-_BOOLEANS = {"1": True, "t": True, "true": True, "0": False, "f": False, "false": False}
+# Go's strconv.ParseBool, which BuildKit reads `error=` with.
+_GO_BOOLEANS = {
+    **dict.fromkeys(("1", "t", "T", "TRUE", "true", "True"), True),
+    **dict.fromkeys(("0", "f", "F", "FALSE", "false", "False"), False),
+}
 _END = Position(1 << 30, 0)
 
 
@@ -92,9 +105,69 @@ class SourceComments(Struct, frozen=True):
     comments: tuple[Comment, ...] = ()
     invalid: tuple[tuple[Span, str], ...] = ()
     buildkit_errors: bool = False  # ``# check=error=true``
+    experimental: frozenset[str] = frozenset()  # ``# check=experimental=``: names, or ``all``
 
     def __bool__(self) -> bool:
         return bool(self.comments or self.invalid or self.buildkit_errors)
+
+
+class CheckOptionError(ValueError):
+    """A check configuration that BuildKit refuses (the build fails on it)."""
+
+
+class CheckOptions(Struct, frozen=True):
+    """A BuildKit check configuration given as the build argument ``BUILDKIT_DOCKERFILE_CHECK``:
+    it replaces the files' ``# check=`` directives (frontend/dockerui reads it into the client's
+    linter configuration, which dockerfile2llb then uses instead of the directive)."""
+
+    skip: frozenset[str] = frozenset()  # check names, or ``all``
+    error: bool = False
+    experimental: frozenset[str] = frozenset()  # check names, or ``all``
+
+    @classmethod
+    def parse(cls, value: str) -> CheckOptions:
+        """Read ``value`` as BuildKit's ``ParseLintOptions`` does; :class:`CheckOptionError` where
+        that fails."""
+        skip: frozenset[str] = frozenset()
+        experimental: frozenset[str] = frozenset()
+        error = False
+        value = value.strip()
+        for part in value.split(";", 2) if value else ():
+            key, eq, option = part.partition("=")
+            if not eq:
+                raise CheckOptionError(f"invalid check option {part!r}")
+            name = key.strip()
+            if name == "skip":
+                skip = _check_names(option)
+            elif name == "experimental":
+                experimental = _check_names(option)
+            elif name == "error":
+                flag = _GO_BOOLEANS.get(option.strip())
+                if flag is None:
+                    raise CheckOptionError(f"failed to parse check option {part!r}")
+                error = flag
+            else:
+                raise CheckOptionError(f"invalid check option {name!r}")
+        return cls(skip, error, experimental)
+
+
+def _check_names(option: str) -> frozenset[str]:
+    option = option.strip()
+    return frozenset({"all"}) if option == "all" else frozenset(n.strip() for n in option.split(","))
+
+
+def experimental_rules(registry: Registry, names: frozenset[str]) -> frozenset[str]:
+    """The rules that carry the experimental checks ``names`` names (``all``: every one)."""
+    wanted = BUILDKIT_EXPERIMENTAL if "all" in names else names & BUILDKIT_EXPERIMENTAL
+    return frozenset(c for c, r in registry.rules.items() if wanted & set(r.buildkit_names))
+
+
+def skipped_rules(registry: Registry, names: frozenset[str]) -> frozenset[str]:
+    """The rules BuildKit check names (``all``: every rule with a BuildKit alias) skip; never an
+    experimental check's (BuildKit's linter does not look at ``skip`` for those)."""
+    if "all" in names:
+        return registry.buildkit_rules - experimental_rules(registry, frozenset({"all"}))
+    return frozenset(c for c, r in registry.rules.items() if names & set(r.buildkit_names))
 
 
 # -- reading -----------------------------------------------------------------------------------
@@ -143,6 +216,7 @@ class _Reader(Struct):
 
     comments: list[Comment] = field(default_factory=list)
     invalid: list[tuple[Span, str]] = field(default_factory=list)
+    experimental: set[str] = field(default_factory=set)
 
     def problem(self, number: int, line: str, message: str) -> None:
         start = len(line) - len(line.lstrip()) + 1
@@ -206,10 +280,12 @@ class _Reader(Struct):
             if not eq or name not in ("skip", "error", "experimental"):
                 self.problem(number, line, f"invalid check option {name or part.strip()!r}")
             elif name == "error":
-                flag = _BOOLEANS.get(option.strip().lower())
+                flag = _GO_BOOLEANS.get(option.strip())
                 if flag is None:
                     self.problem(number, line, f"failed to parse check option {part.strip()!r}")
                 errors = bool(flag)
+            elif name == "experimental" and target is None:
+                self.experimental |= _check_names(option)
             elif name == "skip" and option.strip():
                 begin = offset + len(key) + 1
                 codes = _codes(line, begin, option, number)
@@ -234,18 +310,22 @@ def _rest_of_stage(dockerfile: Dockerfile, ins: Instruction) -> Span:
     return Span(ins.span.start, last.span.end)
 
 
-def read_comments(dockerfile: Dockerfile, *, hadolint_pragmas: bool = True) -> SourceComments:
-    """Every suppression comment of the file (fast when the file mentions none)."""
+def read_comments(
+    dockerfile: Dockerfile, *, hadolint_pragmas: bool = True, directive: bool = True
+) -> SourceComments:
+    """Every suppression comment of the file (fast when the file mentions none). Without
+    ``directive``, the ``# check=`` parser directive is not read (``BUILDKIT_DOCKERFILE_CHECK``
+    replaces it)."""
     source = dockerfile.source.lower()
     if "dfanalyze" not in source and "hadolint" not in source and "check" not in source:
         return SourceComments()
     reader = _Reader()
     buildkit_errors = False
-    directive = dockerfile.directive("check")
-    if directive is not None:
-        number = directive.span.start.line
-        line = dockerfile.lines[number - 1]
-        buildkit_errors = reader.check(number, line, directive.span.start.column - 1, directive.value, None)
+    check = dockerfile.directive("check") if directive else None
+    if check is not None:
+        directive_line = check.span.start.line
+        line = dockerfile.lines[directive_line - 1]
+        buildkit_errors = reader.check(directive_line, line, check.span.start.column - 1, check.value, None)
     resets: list[int] = []  # empty `#` comments: they end BuildKit's list of previous comments
     pending: list[tuple[int, str, int, Instruction]] = []
     for number, line, ins, inside in _comment_lines(dockerfile):
@@ -262,8 +342,13 @@ def read_comments(dockerfile: Dockerfile, *, hadolint_pragmas: bool = True) -> S
             pending.append((number, line, found.end(), ins))
     for number, line, value_start, ins in pending:
         if not any(number < reset < ins.span.start.line for reset in resets):
-            reader.check(number, line, value_start, line[value_start:].rstrip(), ins.span)
-    return SourceComments(tuple(reader.comments), tuple(reader.invalid), buildkit_errors)
+            # BuildKit keeps the value up to its first space: the rest is a free comment
+            raw = line[value_start:].rstrip()
+            end = raw.find(" ", len(raw) - len(raw.lstrip()))
+            reader.check(number, line, value_start, raw if end < 0 else raw[:end], ins.span)
+    return SourceComments(
+        tuple(reader.comments), tuple(reader.invalid), buildkit_errors, frozenset(reader.experimental)
+    )
 
 
 # -- resolving and applying ----------------------------------------------------------------------
@@ -338,7 +423,7 @@ def _named_rules(registry: Registry, comment: Comment, code: Code) -> tuple[froz
     """The rule codes a code names; a hint instead when it names nothing known anywhere."""
     if comment.source == "check":
         if code.text == "all":
-            return registry.buildkit_rules, None
+            return skipped_rules(registry, frozenset({"all"})), None
         named = frozenset(
             c for c in registry.named(code.text) if code.text in registry.rules[c].buildkit_names
         )

@@ -137,6 +137,7 @@ class DebianIndex:
         self._recommends: Sequence[str] = columns["recommends"]
         self._flags: Sequence[str] = columns["flags"]
         self._provides: Sequence[str] = columns["provides"]
+        self._version: Sequence[str] | None = columns.get("version")
         self.base: frozenset[str] = frozenset(data["base"]["packages"])
         self._packages: dict[tuple[str, bool], _Package] = {}
 
@@ -145,6 +146,10 @@ class DebianIndex:
 
     def __len__(self) -> int:
         return len(self._row)
+
+    def names(self) -> Iterable[str]:
+        """Every package name, sorted."""
+        return self._row.keys()
 
     def installed_kib(self, name: str) -> int | None:
         """The package's Installed-Size in KiB; None when the archive does not give one."""
@@ -157,6 +162,10 @@ class DebianIndex:
     def recommends(self, name: str) -> list[list[str]]:
         """Recommends as alternative groups (those apt could never satisfy were dropped)."""
         return _groups(self._recommends[self._row[name]])
+
+    def version(self, name: str) -> str | None:
+        """The candidate version apt installs (None when the data file has no version column)."""
+        return self._version[self._row[name]] if self._version is not None else None
 
     def flags(self, name: str) -> str:
         """The data file's flags column (see its header's ``columns``)."""
@@ -304,8 +313,33 @@ def _groups(field: str) -> list[list[str]]:
     return [group.split("|") for group in field.split()]
 
 
+SUITES: Mapping[tuple[str, str], str] = {
+    ("debian", "11"): "bullseye",
+    ("debian", "12"): "bookworm",
+    ("debian", "13"): "trixie",
+    ("ubuntu", "22.04"): "jammy",
+    ("ubuntu", "24.04"): "noble",
+}
+"""The releases whose package data is made by ``tools/make_debian_packages.py``: (distribution,
+release) -> suite (code name)."""
+_DISTRIBUTION = {suite: distro for (distro, _), suite in SUITES.items()}
+
+
 def data_path(suite: str = "bookworm") -> Path:
-    return DATA_DIR / f"debian-{suite}-packages.json.gz"
+    return DATA_DIR / f"{_DISTRIBUTION.get(suite, 'debian')}-{suite}-packages.json.gz"
+
+
+def suite_of(distro: str | None, release: str | None) -> str | None:
+    """The suite of a Debian or Ubuntu release (``debian``, ``12.15`` -> ``bookworm``; ``ubuntu``,
+    ``24.04`` -> ``noble``) when its package data ships; None otherwise."""
+    if distro is None or release is None:
+        return None
+    if _DISTRIBUTION.get(release) == distro:  # a code name
+        return release if data_path(release).is_file() else None
+    parts = release.split(".")
+    key = parts[0] if distro == "debian" else ".".join(parts[:2])
+    suite = SUITES.get((distro, key))
+    return suite if suite is not None and data_path(suite).is_file() else None
 
 
 @cache

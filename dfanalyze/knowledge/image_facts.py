@@ -25,7 +25,8 @@ build the tag names today (``created``, ``version`` and ``read`` say which and w
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -33,7 +34,19 @@ from typing import Any
 
 from msgspec import Struct
 
-__all__ = ["BaseImageFacts", "ImageConfig", "Layer", "Source", "lookup", "platform_key", "tags"]
+__all__ = [
+    "BaseImageFacts",
+    "ImageConfig",
+    "Layer",
+    "Nearest",
+    "Source",
+    "TagParts",
+    "lookup",
+    "nearest",
+    "platform_key",
+    "tag_parts",
+    "tags",
+]
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "base-images.json.gz"
 DATA_FORMAT = "dfanalyze-base-images/2"
@@ -182,6 +195,139 @@ def lookup(reference: str, platform: str | None = None) -> BaseImageFacts | None
     if arch not in entry["architectures"]:
         return None
     return _facts(repo, tag, arch, entry, data)
+
+
+class TagParts(Struct, frozen=True):
+    """What a tag says, as the nearest-tag match compares it."""
+
+    version: tuple[int, ...] | None
+    """The leading version (``3.11.4`` -> (3, 11, 4); a Debian or Ubuntu codename of the distribution
+    images themselves gives the release's version)."""
+    words: frozenset[str]
+    """The variant words (``slim``, ``fpm``, ``jdk``), without the distribution ones."""
+    alpine: bool
+    """An Alpine variant (``alpine``, ``alpine3.23``, ``alpine-3.24``)."""
+    distro: str | None
+    """The Debian or Ubuntu codename (``bookworm``) or ``alpine<version>`` the tag names."""
+
+
+_VERSION_TOKEN = re.compile(r"v?(\d+(?:\.\d+)*)(?:_\d+)?")
+_ALPINE_WORD = re.compile(r"alpine(\d+\.\d+)?")
+_DATE_TOKEN = re.compile(r"\d{8}(?:\.\d+)?")
+_DISTRO_IMAGES = frozenset({"debian", "ubuntu"})
+
+
+def tag_parts(image: str, tag: str) -> TagParts:
+    """The version, variant words and distribution of ``image:tag``."""
+    from dfanalyze.knowledge.base_images import codename_release
+
+    tokens = [token for token in tag.lower().split("-") if token]
+    version: tuple[int, ...] | None = None
+    words: set[str] = set()
+    alpine = False
+    distro: str | None = None
+    for index, token in enumerate(tokens):
+        number = _VERSION_TOKEN.fullmatch(token)
+        if number is not None:
+            if index == 0:
+                version = tuple(int(part) for part in number[1].split("."))
+            elif tokens[index - 1] == "alpine":
+                distro = f"alpine{number[1]}"
+            continue  # a build date or a second version says nothing more
+        if _DATE_TOKEN.fullmatch(token):
+            continue
+        alpine_word = _ALPINE_WORD.fullmatch(token)
+        if alpine_word is not None:
+            alpine = True
+            distro = f"alpine{alpine_word[1]}" if alpine_word[1] else distro
+            continue
+        release = codename_release(token)
+        if release is not None:
+            distro = token
+            if image in _DISTRO_IMAGES and index == 0:
+                version = tuple(int(part) for part in release[1].split(".") if part.isdigit()) or None
+            continue
+        if token not in ("latest", "stable", "mainline", "rolling", "lts"):
+            words.add(token)
+    return TagParts(version, frozenset(words), alpine, distro)
+
+
+class Nearest(Struct, frozen=True):
+    """The known tag an unknown one is estimated from, and how far apart they are."""
+
+    facts: BaseImageFacts
+    """The known tag's facts (``facts.tag`` is the alias matched)."""
+    differs: str
+    """``version`` (same variant and distribution, another version of the line), ``distro`` (same
+    variant, another distribution release) or ``variant`` (other variant words)."""
+
+
+def nearest(reference: str, platform: str | None = None) -> Nearest | None:
+    """The closest tag the data knows of the same official image, when the tag itself is unknown.
+
+    ``python:3.11.4-slim`` is estimated from ``python:3.11-slim`` (``version``),
+    ``php:8.4-fpm-bookworm`` from ``php:8.4-fpm`` (``distro``); an Alpine tag only from an Alpine
+    tag and the reverse. None when the tag is known (use :func:`lookup`), the image is not, or no tag
+    of it shares the Alpine-or-not choice.
+    """
+    parts = _split_reference(reference)
+    if parts is None or lookup(reference, platform) is not None:
+        return None
+    registry, repository, tag, digest = parts
+    repo = _official_name(registry, repository)
+    arch = platform_key(platform) if platform is not None else DEFAULT_PLATFORM
+    if repo is None or arch is None or (tag is None and digest is not None):
+        return None
+    image = _data()["images"].get(repo)
+    if image is None:
+        return None
+    wanted = tag_parts(repo, tag or "latest")
+    found = closest_tag(repo, wanted, image["tags"], lambda alias: image["entries"][image["tags"][alias]])
+    if found is None:
+        return None
+    alias, differs = found
+    entry = image["entries"][image["tags"][alias]]
+    if arch not in entry["architectures"]:
+        return None
+    return Nearest(_facts(repo, alias, arch, entry, _data()), differs)
+
+
+def closest_tag(
+    image: str, wanted: TagParts, aliases: Sequence[str], entry_of: Any
+) -> tuple[str, str] | None:
+    """The alias closest to ``wanted`` and how it differs (see :class:`Nearest`); None when no
+    alias shares the Alpine-or-not choice. ``entry_of(alias)`` gives the data entry of an alias
+    (the ones with an uncompressed size are preferred among equals)."""
+    best: tuple[tuple[Any, ...], str, str] | None = None
+    for alias in aliases:
+        have = tag_parts(image, alias)
+        if have.alpine != wanted.alpine:
+            continue
+        mismatch = len(have.words ^ wanted.words)
+        same_distro = have.distro == wanted.distro or wanted.distro is None
+        differs = "variant" if mismatch else "version" if same_distro else "distro"
+        key = (
+            mismatch,
+            _version_distance(wanted.version, have.version),
+            0 if same_distro else 1,
+            0 if entry_of(alias)["local"] is not None else 1,
+            alias,
+        )
+        if best is None or key < best[0]:
+            best = (key, alias, differs)
+    return None if best is None else (best[1], best[2])
+
+
+def _version_distance(wanted: tuple[int, ...] | None, have: tuple[int, ...] | None) -> tuple[int, ...]:
+    """Smaller is closer: the version components shared, then the distance where they part."""
+    if wanted is None or have is None:
+        return (0, 0) if wanted == have else (1, 0, 0, 0)
+    shared = 0
+    while shared < min(len(wanted), len(have)) and wanted[shared] == have[shared]:
+        shared += 1
+    if shared == len(have) or shared == len(wanted):
+        return (0, -shared, 0, 0)  # one is the other's line (3.11 for 3.11.4)
+    return (0, -shared, 1, abs(wanted[shared] - have[shared]))
 
 
 def tags(repository: str) -> tuple[str, ...]:

@@ -14,7 +14,9 @@ never "rebuilt", but what they set (ENV, USER, SHELL, WORKDIR) is part of later 
   path of exactly the files the sources select after ``.dockerignore`` and ``--exclude`` (not the
   modification time; BuildKit resets owners of context files, so they do not count either).
   ``COPY --from=<stage>`` is content-based: when the stage rebuilt, whether the copy is reused
-  depends on whether the copied files came out the same, which is unknown here.
+  depends on whether the copied files came out the same. It rebuilds when one of them holds a
+  changed context file (the layer model follows each file's origin through copies, ``cp``,
+  ``mv``, ``chmod`` and ``chown``); otherwise a step made their content, and it is unknown here.
 * ``ADD <url>`` without ``--checksum`` depends on what the server sends: unknown.
 * Stages the target does not need are not built.
 
@@ -69,6 +71,11 @@ class KeySet(Struct, frozen=True):
     stage_keys: Mapping[int, str | None]
     built: frozenset[int]
     """Steps of the stages the target needs."""
+    read_changed: frozenset[str] = frozenset()
+    """The changed context paths some built step reads (by content, or by name when gone)."""
+    digests: Mapping[str, str] = {}
+    """The content digest of every context file (only from :func:`~dfanalyze.layers.graph.
+    build_keys`: a later build compares its files with them)."""
 
     @property
     def known_keys(self) -> frozenset[str]:
@@ -97,6 +104,8 @@ class KeyInputs(Struct, frozen=True):
     """The build before the change: a content-based input whose stage changed is unknown."""
     hashing: bool = True
     """False when nothing will be compared (every key is then the same placeholder)."""
+    copies_changed: frozenset[int] = frozenset()
+    """``id()`` of the ``COPY --from=<stage>`` instructions that take a changed context file."""
 
     def digest(self, *parts: object) -> str:
         return _digest(*parts) if self.hashing else "="
@@ -172,6 +181,7 @@ def compute_keys(steps: Sequence[StepRef], built: Iterable[int], inputs: KeyInpu
     workdir, user = "/", None
     prints = _ScopePrint(inputs.hashing)
     changed: tuple[str, ...] | None = None
+    read: set[str] = set()
     for ref in steps:
         ins = ref.instruction
         if isinstance(ins, model.From):
@@ -194,13 +204,22 @@ def compute_keys(steps: Sequence[StepRef], built: Iterable[int], inputs: KeyInpu
         if ins.kind not in VERTEX_KINDS:
             continue
         definition, content, described = _own(ins, env, inputs, stage_keys, scope_print)
+        if ref.index in built and isinstance(content, list):
+            read.update(_changed_rows(content))
         own = None if content is None else inputs.digest(definition, content)
         key = None if own is None or parent is None else inputs.digest(parent, own)
         keys[ref.index] = StepKey(own, key, definition, described)
         parent = key
         stage_keys[ref.stage] = key
         stage_state[ref.stage] = (workdir, user)
-    return KeySet(keys, stage_keys, frozenset(built))
+    return KeySet(keys, stage_keys, frozenset(built), frozenset(read))
+
+
+def _changed_rows(content: list[object]) -> Iterable[str]:
+    """The changed context paths among the rows of a step's content inputs."""
+    for item in content:
+        if isinstance(item, tuple) and item[0] == "context":
+            yield from (row[0] for row in item[2] if row[3] == "changed")
 
 
 def _from_key(
@@ -335,6 +354,9 @@ def _copy(
         if stage is None:
             return definition, ("image", from_flag.value), (*described, f"image {from_flag.value}")
         if _stage_changed(stage, stage_keys, inputs):
+            if id(ins) in inputs.copies_changed:
+                content_changed = ("changed files of stage", stage_keys.get(stage))
+                return definition, content_changed, (*described, f"files of stage {from_flag.value}")
             return definition, None, (*described, f"files of stage {from_flag.value} (content)")
         return definition, ("stage", stage_keys.get(stage)), (*described, f"files of stage {from_flag.value}")
     heredoc_names = {h.name for h in ins.heredoc_sources}
@@ -368,9 +390,8 @@ def _selection(inputs: KeyInputs, source: str, excludes: Sequence[str]) -> list[
         return None
     rows: list[tuple[str, ...]] = []
     for match in context.select(source, excludes):
-        for relative, entry in match.members:
-            name = f"{match.item.path}/{relative}".rstrip("/")
-            rows.append((name, entry.kind, oct(entry.mode), inputs.fingerprint(entry)))
+        for _, entry in match.members:
+            rows.append((entry.path, entry.kind, oct(entry.mode), inputs.fingerprint(entry)))
     cleaned = clean_source(source)
     for path in sorted(inputs.changed_paths):
         if _names(cleaned, path) and not (context.ignore is not None and context.ignore.excludes(path)):

@@ -30,9 +30,18 @@ from dfanalyze.analysis.context import (
     match_source_pattern,
 )
 from dfanalyze.analysis.expand import ExpansionError, Unknown, expand_static
-from dfanalyze.analysis.packages import Download, PackageOp, analyze, cache_mounted, cleans_cache
+from dfanalyze.analysis.packages import (
+    AptMark,
+    Download,
+    PackageOp,
+    analyze,
+    cache_mounted,
+    cleans_cache,
+    removals,
+)
 from dfanalyze.analysis.shell import Command, ShellScript, Word
 from dfanalyze.layers.fs import LayerBuilder, NodeKind, PathsBuilder, Tree
+from dfanalyze.layers.languages import install_blobs, note_manifest, npm_install, pip_install, python_version
 from dfanalyze.layers.sizes import (
     BaseImage,
     Calibration,
@@ -127,6 +136,8 @@ class RunSetting(Struct, frozen=True):
     profile: Profile
     estimate_packages: bool = True
     """False: package installs are not sized (linting does not read the Debian data)."""
+    context: BuildContext | None = None
+    """The build context, where the requirement and lock files the installs read are."""
 
 
 def run_layer(
@@ -257,6 +268,8 @@ class _Interpreter:
             self.package(operation, script)
         elif isinstance(operation, Download):
             self.download(operation)
+        elif isinstance(operation, AptMark):
+            pass  # only apt's extended_states changes (a few bytes); apt_remove reads the marks
         elif program in _HANDLERS:
             if None in values:
                 self.unknown(f"`{program}` with an argument this model cannot resolve")
@@ -406,7 +419,7 @@ class _Interpreter:
                 if node.kind == "dir":
                     self.builder.mkdir(where)
                 else:
-                    self.builder.write(where, node.kind, node.size)
+                    self.builder.write(where, node.kind, node.size, node.origin)
             if move:
                 self.builder.remove(source)
 
@@ -448,34 +461,84 @@ class _Interpreter:
     def package(self, op: PackageOp, script: ShellScript) -> None:
         mounts = [(m.type, m.target or "") for m in self.setting.mounts]
         if op.manager == "apt":
-            self.apt(op)
+            self.apt(op, script)
             return
+        if op.action == "install" and any(r.install is op and r.everything for r in removals(script)):
+            return  # removed again by the same RUN (``apk add --virtual .x ... && apk del .x``)
         if op.action in ("install", "update", "upgrade", "dist-upgrade"):
             names = " ".join(
                 [p.name for p in op.packages] + [f"-r {self.value(w) or w.text}" for w in op.requirements]
             )
             cached = cache_mounted(mounts, op.manager) or cleans_cache(script, op.manager)
-            blob = unknown_blob(f"{op.manager} {op.action} {names}".strip(), self.builder.step)
+            label = f"{op.manager} {op.action} {names}".strip()
+            if op.action == "install" and self.setting.estimate_packages and self.language(op, label, cached):
+                return
+            blob = unknown_blob(label, self.builder.step)
             self.builder.add_blob(blob)
             self.builder.tainted = True
             if not cached and op.manager not in ("go",):
                 self.unknown(f"{op.manager} cache left in the layer (size unknown)")
 
-    def apt(self, op: PackageOp) -> None:
+    def language(self, op: PackageOp, label: str, cached: bool) -> bool:
+        """Size a pip or npm/yarn/pnpm install from the measured package data; False when the
+        manager has none (the caller marks the install unknown)."""
+        if op.manager == "pip":
+            files = []
+            for word in op.requirements:
+                path = self.path(self.value(word))
+                where = self.builder.manifests.get(path) if path is not None else None
+                context = self.setting.context
+                if where is None or context is None:
+                    self.unknown(f"{label}: {word.text} is not a file copied from the build context")
+                    continue
+                files.append((context.root, where))
+            python = python_version(self.setting.base, installed_packages(self.builder))
+            install, unknown = pip_install(op, files, python)
+            keep_cache = not (cached or op.no_cache) and self.setting.profile.pip_http_cache
+            if op.tool == "uv pip" and keep_cache:  # uv keeps its own cache, not measured
+                self.unknown(f"{label}: uv's cache left in the layer (size unknown)")
+                keep_cache = False
+        elif op.manager in ("npm", "yarn", "pnpm"):
+            context = self.setting.context
+            install, unknown = npm_install(
+                op, self.builder.manifests, context.root if context else None, self.cwd
+            )
+            keep_cache = not cached
+        else:
+            return False
+        for reason in unknown:
+            self.unknown(f"{label}: {reason}")
+        if install is None:
+            return True
+        measured_cache = op.manager in ("pip", "npm")  # yarn's and pnpm's caches were not measured
+        for blob in install_blobs(
+            op.manager, self.builder.step, label, install, keep_cache=keep_cache and measured_cache
+        ):
+            self.builder.add_blob(blob)
+        if keep_cache and not measured_cache:
+            self.unknown(f"{op.manager} cache left in the layer (size unknown)")
+        return True
+
+    def apt(self, op: PackageOp, script: ShellScript) -> None:
         calibration = self.setting.calibration
         if op.action == "update":
-            known = self.setting.base.apt_installed is not None or self.setting.base.apt_suite is not None
-            if calibration.apt_lists is None or not known:
+            lists = calibration.apt_lists
+            suite = self.setting.base.apt_data
+            if lists is None or suite is None:
                 self.unknown("apt-get update: package lists of unknown size")
                 return
-            for name, size in calibration.apt_lists.files:
-                self.write(f"{calibration.apt_lists.directory}/{name}", size, "apt-get update")
-            for name in calibration.apt_lists.dirs:
-                path = f"{calibration.apt_lists.directory}/{name}"
+            if suite == lists.suite:
+                for name, size in lists.files:
+                    self.write(f"{lists.directory}/{name}", size, "apt-get update")
+            else:  # another release's lists were not measured: unknown, unless removed in this RUN
+                self.write(f"{lists.directory}/{suite} package lists", None, "apt-get update")
+                self.write(f"{lists.directory}/lock", 0, "apt-get update")
+            for name in lists.dirs:
+                path = f"{lists.directory}/{name}"
                 if not self.hidden(path):
                     self.builder.mkdir(path)
-            if not self.hidden(calibration.apt_lists.directory):
-                self.builder.extra_entries += calibration.apt_lists.extra_entries
+            if not self.hidden(lists.directory):
+                self.builder.extra_entries += lists.extra_entries
             return
         if not self.setting.estimate_packages and op.action != "clean":
             names = " ".join(p.name for p in op.packages)
@@ -489,13 +552,28 @@ class _Interpreter:
                 self.unknown(reason)
             return
         if op.action in ("remove", "purge", "autoremove"):
-            self.apt_remove(op)
+            self.apt_remove(op, script)
+            return
+        if op.action in ("dist-clean", "distclean") and calibration.apt_lists is not None:
+            # apt 2.7+: ``clean``, and every package list and Release file (the lock file stays)
+            directory = calibration.apt_lists.directory
+            for path in self.builder.nodes.subtree(directory):
+                node = self.builder.nodes.get(path)
+                if node is not None and node.kind != "dir" and path != f"{directory}/lock":
+                    self.builder.remove(path)
             return
         if op.action not in ("clean", "autoclean"):
             self.unknown(f"apt-get {op.action}: effect on the layer unknown")
 
-    def apt_remove(self, op: PackageOp) -> None:
+    def apt_remove(self, op: PackageOp, script: ShellScript) -> None:
+        """Removal by name, and of what the same RUN installed and marked auto (the official
+        images' ``apt-mark auto '.*'`` ... ``apt-get purge --auto-remove``)."""
         names = {p.name for p in op.packages}
+        taken = [r for r in removals(script) if r.remover is op]
+        for removal in taken:
+            names |= removal.names
+        if any(r.kept_unknown for r in taken):
+            self.unknown("`apt-mark manual` of a command's output keeps libraries this model cannot list")
         installed = installed_packages(self.builder)
         if installed is not None and names & installed:
             self.builder.add_blob(apt_state_blob(self.setting.calibration, recommends=False, debconf=False))
@@ -506,6 +584,8 @@ class _Interpreter:
                 continue
             gone = blob.packages if auto else frozenset(hit)
             data = self.setting.calibration.package_bytes(gone)
+            if self.builder.apt_installed is not None:
+                self.builder.apt_installed -= gone
             if key in {b.key for b in self.builder.new_blobs}:
                 self.builder.shrink_blob(key, gone, data)
             else:
@@ -703,10 +783,26 @@ def _copy_from_tree(builder: LayerBuilder, tree: Tree, source: str, dest: str, i
             if node.kind == "dir":
                 builder.mkdir(target)
             else:
-                builder.write(target, node.kind, node.size)
+                builder.write(target, node.kind, node.size, node.origin)
         return
     target = _join(dest, path.rsplit("/", 1)[-1]) if into else dest
-    builder.write(target, root.kind, root.size)
+    builder.write(target, root.kind, root.size, root.origin)
+
+
+def copied_origins(ins: model.CopyLike, env: StepEnv, tree: Tree) -> frozenset[str]:
+    """The context paths whose content the files a ``COPY --from=<stage>`` takes hold, as far
+    as the stage's known files tell (:attr:`~dfanalyze.layers.fs.Node.origin`)."""
+    found: set[str] = set()
+    for word in ins.sources:
+        source = expand_word(word.text, env)
+        if source is None:
+            continue
+        nodes = tree.nodes
+        for path in nodes.subtree(absolute(source, "/") or "/"):
+            origin = nodes[path].origin
+            if origin is not None:
+                found.add(origin)
+    return frozenset(found)
 
 
 def _copy_from_context(
@@ -722,16 +818,19 @@ def _copy_from_context(
         item = match.item
         base = dest + "/" + item.path if parents and item.path != "." else dest
         if item.kind == "dir":
-            _place(builder, base, match.members)
+            _place(builder, base, match.members, from_context=True)
             continue
         members = archive_members(Path(context.root, item.path)) if isinstance(ins, model.Add) else None
+        kind: NodeKind = "symlink" if item.kind == "symlink" else "file"
         if members is not None:  # ADD unpacks a local archive
-            _place(builder, base, [(m.path, m) for m in members])
+            _place(builder, base, [(m.path, m) for m in members], from_context=False)
         elif parents or not into:
-            builder.write(base, "symlink" if item.kind == "symlink" else "file", item.size)
+            builder.write(base, kind, item.size, item.path)
+            note_manifest(builder, base, item.path)
         else:
             name = item.name if _GLOB.search(source) else source.rstrip("/").rsplit("/", 1)[-1]
-            builder.write(_join(dest, name), "symlink" if item.kind == "symlink" else "file", item.size)
+            builder.write(_join(dest, name), kind, item.size, item.path)
+            note_manifest(builder, _join(dest, name), item.path)
 
 
 def _join(folder: str, name: str) -> str:
@@ -739,8 +838,11 @@ def _join(folder: str, name: str) -> str:
     return f"{folder.rstrip('/')}/{name}"
 
 
-def _place(builder: LayerBuilder, base: str, members: Iterable[tuple[str, ContextEntry]]) -> None:
-    """Write ``members`` (paths relative to ``base``) under the folder ``base``."""
+def _place(
+    builder: LayerBuilder, base: str, members: Iterable[tuple[str, ContextEntry]], *, from_context: bool
+) -> None:
+    """Write ``members`` (paths relative to ``base``) under the folder ``base``; ``from_context``:
+    they are context entries (not an archive's members), the origin of what is written."""
     builder.mkdir(base)
     for relative, entry in members:
         where = _join(base, relative) if relative else base
@@ -748,4 +850,6 @@ def _place(builder: LayerBuilder, base: str, members: Iterable[tuple[str, Contex
             builder.mkdir(where)
         else:
             kind: NodeKind = "symlink" if entry.kind == "symlink" else "file"
-            builder.write(where, kind, entry.size)
+            builder.write(where, kind, entry.size, entry.path if from_context else None)
+            if from_context:
+                note_manifest(builder, where, entry.path)

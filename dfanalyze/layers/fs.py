@@ -79,6 +79,10 @@ class Node(Struct, frozen=True, gc=False):
     """The step that wrote it; None for the base image."""
     complete: bool = True
     """For a directory: every path below it is known (it was made by the build itself)."""
+    origin: str | None = None
+    """For a file or link: the build-context path whose content it holds (written by COPY/ADD
+    from the context, carried on by ``COPY --from``, ``cp`` and ``mv``, kept by ``chmod`` and
+    ``chown``); None when a step made the content."""
 
 
 class Change(Struct, frozen=True, gc=False):
@@ -284,6 +288,8 @@ class Tree(Struct, frozen=True):
     """The Debian packages installed (None when not known, or not read yet: ``apt_suite``)."""
     apt_suite: str | None = None
     """The suite of the Debian data whose minimal package set the base image has."""
+    manifests: Mapping[str, str] = field(default_factory=dict)
+    """Requirement and lock files copied from the build context: image path -> context path."""
 
     def subtree(self, path: str) -> list[str]:
         """The known paths at and below ``path``, sorted."""
@@ -352,6 +358,7 @@ class LayerBuilder:
         self.pending_dirs = list(lower.pending_dirs)
         self.apt_installed = lower.apt_installed
         self.apt_suite = lower.apt_suite
+        self.manifests: Mapping[str, str] = lower.manifests
 
     # -- recording ---------------------------------------------------------------------------------
 
@@ -376,14 +383,15 @@ class LayerBuilder:
                 total += node.size
         return total
 
-    def write(self, path: str, kind: NodeKind, size: int | None) -> None:
-        """Create or overwrite ``path`` (its parents are created as needed)."""
+    def write(self, path: str, kind: NodeKind, size: int | None, origin: str | None = None) -> None:
+        """Create or overwrite ``path`` (its parents are created as needed); ``origin``: see
+        :attr:`Node.origin`."""
         self._touch_parents(path)
         previous = self.lower.nodes.get(path)
         hides = previous.size if previous is not None and previous.kind == "file" else 0
         if previous is not None and previous.kind == "dir":
             self._remove_below(path)
-        self.nodes[path] = Node(kind, size if kind == "file" else 0, self.step)
+        self.nodes[path] = Node(kind, size if kind == "file" else 0, self.step, origin=origin)
         self.changes[path] = Change("file" if kind == "file" else kind, size if kind == "file" else 0, hides)
 
     def hardlink(self, path: str) -> None:
@@ -492,6 +500,7 @@ class LayerBuilder:
             pending_dirs=tuple(self.pending_dirs),
             apt_installed=self.apt_installed,
             apt_suite=self.apt_suite,
+            manifests=self.manifests,
         )
         return layer, tree
 

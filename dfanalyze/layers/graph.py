@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from msgspec import Struct, field
+from msgspec.structs import replace
 
 from dfanalyze import model
 from dfanalyze.analysis.context import BuildContext, clean_source, load_context, read_ignore_file
@@ -43,11 +44,13 @@ from dfanalyze.layers.effects import (
     RunSetting,
     StepEnv,
     absolute,
+    copied_origins,
     copy_layer,
     expand_word,
     run_layer,
 )
 from dfanalyze.layers.fs import Layer, LayerBuilder, Tree
+from dfanalyze.layers.ranges import Share, SizeRange, combine, compressed_of, range_data, spread_range
 from dfanalyze.layers.sizes import (
     BUILDKIT,
     BaseImage,
@@ -71,17 +74,42 @@ TREE_KINDS = LAYER_KINDS | {"WORKDIR", "VOLUME", "USER"}
 
 class Changes(Struct, frozen=True):
     """What changed since the last build: context paths (added, edited, deleted, renamed or
-    chmod-ed) and build arguments."""
+    chmod-ed), build arguments, and the Dockerfile itself."""
 
     paths: frozenset[str] = frozenset()
     args: frozenset[str] = frozenset()
+    previous: model.Dockerfile | None = None
+    """The Dockerfile as the last build read it (None: the same as now)."""
 
     @property
     def any(self) -> bool:
-        return bool(self.paths or self.args)
+        return bool(self.paths or self.args or self.previous is not None)
 
 
-class Step(Struct, frozen=True):
+ZERO = SizeRange(0, 0, 0, 0)
+
+
+class Sized:
+    """The range of a step or of the image, by its parts (the class holds a ``size``)."""
+
+    __slots__ = ()
+    size: SizeRange
+
+    @property
+    def low_bytes(self) -> int:
+        return self.size.low
+
+    @property
+    def high_bytes(self) -> int:
+        return self.size.high
+
+    @property
+    def compressed_bytes(self) -> int:
+        """The estimated pull size."""
+        return self.size.compressed
+
+
+class Step(Struct, Sized, frozen=True):
     """One instruction and what the model knows about it."""
 
     index: int
@@ -103,7 +131,10 @@ class Step(Struct, frozen=True):
     wasted_bytes: int = 0
     """Bytes this step's layer stores that a later step of the image deletes or replaces."""
     cumulative_bytes: int | None = None
-    """Known size of the image up to this step (for steps of the image)."""
+    """Estimated size of the image up to this step (for steps of the image): the sum of the point
+    estimates."""
+    size: SizeRange = ZERO
+    """The step's size (for FROM, the base image's) as a point estimate in a range, compressed too."""
 
     @property
     def line(self) -> int:
@@ -132,9 +163,15 @@ class Step(Struct, frozen=True):
         return ()
 
     @property
-    def estimated_bytes(self) -> int | None:
-        """The size of the step's layer (for FROM, the base image's), None when part is unknown."""
-        return None if self.unknown_parts else self.known_bytes
+    def estimated_bytes(self) -> int:
+        """The size of the step's layer (for FROM, the base image's): the known part when nothing is
+        unknown, else the point estimate of :attr:`size`."""
+        return self.size.point
+
+    @property
+    def exact_bytes(self) -> int | None:
+        """The size when it is known exactly (nothing unknown, no estimated base), else None."""
+        return self.size.point if self.size.exact else None
 
 
 def _known_bytes(layer: Layer | None, base: BaseImage | None) -> int:
@@ -146,9 +183,10 @@ def _known_bytes(layer: Layer | None, base: BaseImage | None) -> int:
 NO_CHANGES = Changes()
 
 
-class ImageEstimate(Struct, frozen=True):
+class ImageEstimate(Struct, Sized, frozen=True):
     estimated_bytes: int
-    """The known part of the image's size (all of it when ``unknown_parts`` is empty)."""
+    """The image's size: the sum of its steps' point estimates (exact when ``unknown_parts`` is empty
+    and no base image is estimated)."""
     unknown_parts: tuple[str, ...]
     efficiency: float
     wasted_bytes: int
@@ -156,6 +194,15 @@ class ImageEstimate(Struct, frozen=True):
     waste_complete: bool
     removals: Mapping[tuple[int, int], int] = field(default_factory=dict)
     """Reclaimable bytes by (the step that stored them, the step that deleted or replaced them)."""
+    known_bytes: int = 0
+    """The part of the size that is known (no estimate in it)."""
+    size: SizeRange = ZERO
+    """The size as a point estimate in a range (the steps' spreads added in quadrature), compressed
+    too."""
+    uncertainty: tuple[Share, ...] = ()
+    """The steps whose spreads make the image's, largest first."""
+    data_as_of: str | None = None
+    """The day the base image's size was read (else the day the size data was made)."""
 
 
 class LayerGraph(Struct, frozen=True, dict=True):
@@ -168,6 +215,8 @@ class LayerGraph(Struct, frozen=True, dict=True):
     context: BuildContext | None = None
     changes: Changes = NO_CHANGES
     profile: Profile = BUILDKIT
+    read_changed: frozenset[str] = frozenset()
+    """The changed context paths some built step reads."""
 
     @cached_property
     def graph(self) -> Any:
@@ -229,20 +278,24 @@ def build_layer_graph(
     target_index = _target(dockerfile, target)
     needed = _needed_stages(dockerfile, target_index)
     refs = _step_refs(dockerfile)
-    layers, bases, workdirs = _layers(analysis, refs, context, profile, data, estimate_packages)
+    layers, bases, workdirs, copied = _layers(analysis, refs, context, profile, data, estimate_packages)
     chain = _image_chain(dockerfile, target_index)
     in_image = {r.index for r in refs if r.stage in chain}
     image_layers = [layers[r.index] for r in refs if r.index in in_image and r.index in layers]
     measured = waste(_base_layers(refs, chain, bases, data) + image_layers)
     built = frozenset(r.index for r in refs if r.stage in needed)
-    keys, rebuild = _cache(analysis, refs, built, context, changes) if cache_keys else (None, {})
+    keys, rebuild = (
+        _cache(analysis, refs, built, context, changes, copied, target) if cache_keys else (None, {})
+    )
     steps: list[Step] = []
-    running = 0
+    running = known = 0
     for ref in refs:
         ins = ref.instruction
         stage = dockerfile.stages[ref.stage]
+        size = step_size(ins, layers.get(ref.index), bases.get(ref.index))
         if ref.index in in_image:
-            running += _known_bytes(layers.get(ref.index), bases.get(ref.index))
+            running += size.point
+            known += size.point if size.exact else _known_bytes(layers.get(ref.index), None)
         steps.append(
             Step(
                 index=ref.index,
@@ -259,9 +312,12 @@ def build_layer_graph(
                 rebuilds=rebuild.get(ref.index),
                 wasted_bytes=measured.by_step.get(ref.index, 0) if ref.index in in_image else 0,
                 cumulative_bytes=running if ref.index in in_image else None,
+                size=size,
             )
         )
     image_steps = [s for s in steps if s.in_image]
+    total, shares = combine([(s.index, s.size) for s in image_steps])
+    root = next((s.base for s in image_steps if s.base is not None), None)
     estimate = ImageEstimate(
         estimated_bytes=running,
         unknown_parts=tuple(part for s in image_steps for part in s.unknown_parts),
@@ -270,11 +326,84 @@ def build_layer_graph(
         reclaimable_bytes=measured.reclaimable_bytes,
         waste_complete=measured.complete,
         removals=measured.removals,
+        known_bytes=known,
+        size=total,
+        uncertainty=shares,
+        data_as_of=root.as_of if root is not None and root.as_of else range_data().data_as_of,
     )
     unreachable = tuple(s.index for s in dockerfile.stages if s.index not in needed)
     return LayerGraph(
-        dockerfile, tuple(steps), target_index, unreachable, estimate, analysis, context, changes, profile
+        dockerfile,
+        tuple(steps),
+        target_index,
+        unreachable,
+        estimate,
+        analysis,
+        context,
+        changes,
+        profile,
+        keys.read_changed if keys is not None else frozenset(),
     )
+
+
+def unused_changes(graph: LayerGraph, paths: Iterable[str], args: Iterable[str]) -> list[str]:
+    """Why each of the changed ``paths`` and build ``args`` changes nothing (no built step reads
+    the path, no ARG is named so), or is taken as a deleted file: probably a mistake of the
+    caller's."""
+    context, dockerfile = graph.context, graph.dockerfile
+    warnings = []
+    for path in sorted({clean_source(p) for p in paths}):
+        if path in graph.read_changed:
+            if context is not None and path not in context.by_path:
+                warnings.append(f"changed path {path} is not in the build context: taken as deleted")
+            continue
+        why = ""
+        if context is None:
+            why = " (no build context)"
+        elif context.ignore is not None and context.ignore.excludes(path):
+            why = " (.dockerignore excludes it)"
+        elif path not in context.by_path:
+            why = " (it is not in the build context)"
+        warnings.append(f"changed path {path} matches nothing: no step of the build reads it{why}")
+    declared = {d.name for ins in dockerfile.global_args for d in ins.decls}
+    declared.update(
+        d.name for ins in dockerfile.instructions if isinstance(ins, model.Arg) for d in ins.decls
+    )
+    for name in sorted(set(args) - declared):
+        warnings.append(f"changed build argument {name} matches nothing: no ARG is named {name}")
+    return warnings
+def step_size(ins: model.Instruction, layer: Layer | None, base: BaseImage | None) -> SizeRange:
+    """The size of a step as a range: exact where it is known; a base image as its data says; the
+    unknown parts of a layer add the spread of real layers of their kind of command, once (the
+    calibration measured whole layers): the kind a whole layer made of those commands would have
+    (:func:`~dfanalyze.layers.ranges.layer_kind`)."""
+    from dfanalyze.layers.ranges import command_kind, layer_kind, named_packages, part_kind
+
+    data = range_data()
+    if layer is None:
+        if base is None:
+            return ZERO
+        if base.size is not None:
+            return base.size
+        spread = data.images
+        why = f"base image {base.ref}: {base.source}; the spread of the official images' sizes"
+        return spread_range(0, spread, 1.0, data, why)
+    size = layer.known_bytes
+    if not layer.unknown_parts:
+        return SizeRange(size, size, size, compressed_of(size, data))
+    kind = layer_kind(part_kind(part, command_kind(ins.text)) for part in layer.unknown_parts)
+    spread, scale = data.layer_spread(kind), 1
+    of = f"{kind} layers" if kind in data.layers else f"layers of any kind (too few {kind} layers)"
+    packages = named_packages(ins.text)
+    if packages is not None and kind in data.per_package:
+        spread, scale = data.per_package[kind], packages
+        of = f"{kind} layers, per package named, times {packages}"
+    low, mid, high = (size + round(value * scale) for value in (spread.low, spread.mid, spread.high))
+    basis = (
+        f"{kind}: percentiles {data.percentiles[0]}/{data.percentiles[1]}/{data.percentiles[2]} "
+        f"of {spread.samples} official images' {of}",
+    )
+    return SizeRange(mid, low, high, compressed_of(mid, data), basis)
 
 
 def _base_layers(
@@ -340,14 +469,16 @@ def _layers(
     profile: Profile,
     data: Calibration,
     estimate_packages: bool,
-) -> tuple[dict[int, Layer], dict[int, BaseImage], dict[int, str]]:
-    """Replay every stage: the layer of each step that makes one, the base of each FROM and the
-    working directory of each step."""
+) -> tuple[dict[int, Layer], dict[int, BaseImage], dict[int, str], dict[int, frozenset[str]]]:
+    """Replay every stage: the layer of each step that makes one, the base of each FROM, the
+    working directory of each step, and the context paths each ``COPY --from=<stage>`` takes the
+    content of (by ``id()`` of the instruction)."""
     dockerfile = analysis.dockerfile
     scopes = analysis.scopes
     layers: dict[int, Layer] = {}
     bases: dict[int, BaseImage] = {}
     workdirs: dict[int, str] = {}
+    copied: dict[int, frozenset[str]] = {}
     known_bases: dict[str, BaseImage] = {}
     final: dict[int, tuple[Tree, BaseImage, str, str | None]] = {}
     tree, base, workdir, user = Tree(), BaseImage("", None, ""), "/", None
@@ -377,11 +508,13 @@ def _layers(
         builder = LayerBuilder(ref.index, tree)
         if isinstance(ins, model.Run):
             heredocs = {h.name: h for h in ins.heredocs}
-            setting = RunSetting(env, ins.mounts, heredocs, base, data, profile, estimate_packages)
+            setting = RunSetting(env, ins.mounts, heredocs, base, data, profile, estimate_packages, context)
             run_layer(builder, ins, analysis.shell_scripts(ins), setting)
         elif isinstance(ins, model.CopyLike):
             source_tree, external = _copy_source(dockerfile, ins, ref.stage, final)
             copy_layer(builder, ins, CopySetting(env, context, source_tree, external, profile))
+            if source_tree is not None:
+                copied[id(ins)] = copied_origins(ins, env, source_tree)
         elif isinstance(ins, model.Workdir) and ins.value is not None:
             value = expand_word(ins.value.text, env)
             workdir = (absolute(value, workdir) or workdir) if value is not None else workdir
@@ -404,7 +537,7 @@ def _layers(
         ):
             layers[ref.index] = layer
         final[ref.stage] = (tree, base, workdir, user)
-    return layers, bases, workdirs
+    return layers, bases, workdirs, copied
 
 
 def _copy_source(
@@ -428,16 +561,25 @@ def _cache(
     built: frozenset[int],
     context: BuildContext | None,
     changes: Changes,
+    copied: Mapping[int, frozenset[str]],
+    target: str | None,
 ) -> tuple[cache.KeySet, dict[int, bool | None]]:
-    """Keys of the build as it is, and which steps the changes rebuild (none without changes)."""
+    """Keys of the build as it is, and which steps the changes rebuild (none without changes).
+    The build before the changes is the previous Dockerfile's, when it changed."""
     shells = analysis.shells
-    before = cache.compute_keys(
+    current = cache.compute_keys(
         refs,
         built,
         cache.KeyInputs(analysis.dockerfile, analysis.scopes, shells, context, _same, hashing=changes.any),
     )
     if not changes.any:
-        return before, cache.rebuilds(before, before)
+        return current, cache.rebuilds(current, current)
+    before = current
+    previous = _previous_build(analysis, changes.previous, target)
+    if previous is not None:
+        old, old_refs, old_built = previous
+        inputs = cache.KeyInputs(old.dockerfile, old.scopes, old.shells, context, _same)
+        before = cache.compute_keys(old_refs, old_built, inputs)
     args = {**analysis.build_args, **dict.fromkeys(changes.args, CHANGED)}
     scopes = compute_scopes(analysis.dockerfile, args)
     paths = frozenset(clean_source(p) for p in changes.paths)
@@ -445,8 +587,30 @@ def _cache(
     def fingerprint(entry: Any) -> str:
         return "changed" if entry.path in paths else "="
 
-    inputs = cache.KeyInputs(analysis.dockerfile, scopes, shells, context, fingerprint, paths, before)
-    return before, cache.rebuilds(before, cache.compute_keys(refs, built, inputs))
+    copies = frozenset(ins for ins, origins in copied.items() if not origins.isdisjoint(paths))
+    inputs = cache.KeyInputs(
+        analysis.dockerfile, scopes, shells, context, fingerprint, paths, before, copies_changed=copies
+    )
+    after = cache.compute_keys(refs, built, inputs)
+    return replace(current, read_changed=after.read_changed), cache.rebuilds(before, after)
+
+
+def _previous_build(
+    analysis: FileAnalysis, previous: model.Dockerfile | None, target: str | None
+) -> tuple[FileAnalysis, list[cache.StepRef], frozenset[int]] | None:
+    """The analysis, steps and built steps of the previous Dockerfile (its stage named ``target``,
+    else its last: when the target is new, the old build made its last stage)."""
+    if previous is None:
+        return None
+    from dfanalyze.checks.context import FileAnalysis
+
+    old = FileAnalysis(previous, build_args=dict(analysis.build_args), context_dir=analysis.context_dir)
+    refs = _step_refs(previous)
+    if not previous.stages:
+        return old, refs, frozenset()
+    named = previous.stage_named(target) if target is not None else None
+    needed = _needed_stages(previous, named.index if named is not None else previous.stages[-1].index)
+    return old, refs, frozenset(r.index for r in refs if r.stage in needed)
 
 
 def _same(entry: Any) -> str:
@@ -461,16 +625,30 @@ def build_keys(
 ) -> cache.KeySet:
     """The cache keys of a build with the real content of the context (file digests): compare
     two builds with :func:`dfanalyze.layers.cache.rebuilds`, giving the first as ``reference``
-    of the second."""
+    of the second. A ``COPY --from`` of a rebuilt stage is known to rebuild when it takes a file
+    whose digest differs from the reference's."""
     dockerfile = analysis.dockerfile
     refs = _step_refs(dockerfile)
     needed = _needed_stages(dockerfile, _target(dockerfile, target))
     built = frozenset(r.index for r in refs if r.stage in needed)
     fingerprint = context.digest if context is not None else _same
+    digests = {e.path: context.digest(e) for e in context.entries if e.kind != "dir"} if context else {}
+    copies: frozenset[int] = frozenset()
+    if reference is not None:
+        old = reference.digests
+        changed = {p for p in digests.keys() | old.keys() if digests.get(p) != old.get(p)}
+        copied = _layers(analysis, refs, context, BUILDKIT, calibration(), estimate_packages=False)[3]
+        copies = frozenset(i for i, origins in copied.items() if not origins.isdisjoint(changed))
     inputs = cache.KeyInputs(
-        dockerfile, analysis.scopes, analysis.shells, context, fingerprint, reference=reference
+        dockerfile,
+        analysis.scopes,
+        analysis.shells,
+        context,
+        fingerprint,
+        reference=reference,
+        copies_changed=copies,
     )
-    return cache.compute_keys(refs, built, inputs)
+    return replace(cache.compute_keys(refs, built, inputs), digests=digests)
 
 
 # --- networkx ------------------------------------------------------------------------------------------

@@ -2,18 +2,26 @@
 
 JSON::
 
-    {"image": {"estimated_bytes": int, "unknown_parts": [str], "efficiency": float,
-               "wasted_bytes": int, "reclaimable_bytes": int, "waste_complete": bool,
-               "target": str, "unreachable_stages": [str], "builder": str},
+    {"image": {"estimated_bytes": int, "low_bytes": int, "high_bytes": int,
+               "compressed_bytes": int, "known_bytes": int, "unknown_parts": [str],
+               "uncertainty": [{"step": int, "share": float}], "data_as_of": str,
+               "efficiency": float, "wasted_bytes": int, "reclaimable_bytes": int,
+               "waste_complete": bool, "target": str, "unreachable_stages": [str],
+               "builder": str},
      "steps": [{"index": int, "stage": str|null, "stage_index": int, "line": int,
-                "instruction": str, "creates_layer": bool, "estimated_bytes": int|null,
-                "known_bytes": int, "unknown_parts": [str], "cumulative_bytes": int|null,
-                "in_image": bool, "built": bool, "wasted_bytes": int, "cache_inputs": [str],
-                "rebuilds": bool|null}]}
+                "instruction": str, "creates_layer": bool, "estimated_bytes": int,
+                "low_bytes": int, "high_bytes": int, "compressed_bytes": int,
+                "range_from": [str], "known_bytes": int, "unknown_parts": [str],
+                "cumulative_bytes": int|null, "in_image": bool, "built": bool,
+                "wasted_bytes": int, "cache_inputs": [str], "rebuilds": bool|null}]}
 
-``estimated_bytes`` is null when part of the step is unknown (``known_bytes`` is then the known
-part); a FROM step's size is its base image's. ``image.estimated_bytes`` sums the known parts,
-``image.unknown_parts`` lists the rest. ``built`` is false for the steps of stages the target does
+Sizes are bytes on disk, uncompressed; ``compressed_bytes`` is the pull size. ``estimated_bytes`` is
+the point estimate of a step (a FROM step's is its base image's size) in the range ``low_bytes`` to
+``high_bytes``, which are equal to it when nothing is unknown; ``known_bytes`` is the part known
+exactly, ``unknown_parts`` lists the rest and ``range_from`` says what each spread is made of (see
+:mod:`dfanalyze.layers.ranges`). The image's range adds its steps' spreads in quadrature;
+``uncertainty`` names the steps that make it, with their share. ``data_as_of`` is the day the base
+image's size was read. ``built`` is false for the steps of stages the target does
 not need. A step's ``wasted_bytes`` are the bytes its layer stores
 that a later step deletes or replaces; ``image.wasted_bytes`` is dive's measure (every copy of a
 path held by two layers or more). ``rebuilds`` is null for steps that only edit the image
@@ -53,7 +61,15 @@ def to_json(graph: LayerGraph) -> dict[str, Any]:
     return {
         "image": {
             "estimated_bytes": image.estimated_bytes,
+            "low_bytes": image.low_bytes,
+            "high_bytes": image.high_bytes,
+            "compressed_bytes": image.compressed_bytes,
+            "known_bytes": image.known_bytes,
             "unknown_parts": list(image.unknown_parts),
+            "uncertainty": [
+                {"step": share.index, "share": round(share.share, 4)} for share in image.uncertainty
+            ],
+            "data_as_of": image.data_as_of,
             "efficiency": round(image.efficiency, 4),
             "wasted_bytes": image.wasted_bytes,
             "reclaimable_bytes": image.reclaimable_bytes,
@@ -75,6 +91,10 @@ def _step_json(step: Step) -> dict[str, Any]:
         "instruction": step.text,
         "creates_layer": step.creates_layer,
         "estimated_bytes": step.estimated_bytes,
+        "low_bytes": step.low_bytes,
+        "high_bytes": step.high_bytes,
+        "compressed_bytes": step.compressed_bytes,
+        "range_from": list(step.size.basis),
         "known_bytes": step.known_bytes,
         "unknown_parts": list(step.unknown_parts),
         "cumulative_bytes": step.cumulative_bytes,
@@ -112,9 +132,14 @@ def _text(step: Step) -> str:
 def _size(step: Step) -> str:
     if step.instruction.kind != "FROM" and not step.creates_layer:
         return "-"
-    if step.estimated_bytes is None:
-        return f"≥ {human(step.known_bytes)}" if step.known_bytes else "?"
-    return human(step.estimated_bytes)
+    if step.size.exact:
+        return human(step.estimated_bytes)
+    return f"~{human(step.estimated_bytes)}"
+
+
+def size_range(low: int, high: int) -> str:
+    """``12.3 MB-45.6 MB``."""
+    return f"{human(low)}-{human(high)}"
 
 
 def render_table(graph: LayerGraph, out: TextIO, *, color: bool = False, width: int = 140) -> None:
@@ -159,11 +184,23 @@ def _rebuild_mark(step: Step) -> str:
 def summary(graph: LayerGraph) -> list[str]:
     image = graph.image
     lines = []
+    size = f"Estimated image size: {human(image.estimated_bytes)}"
+    if not image.size.exact:
+        size += f" (range {size_range(image.low_bytes, image.high_bytes)})"
+    size += f", {human(image.compressed_bytes)} compressed; sizes as of {image.data_as_of}"
+    lines.append(size)
+    if image.uncertainty:
+        steps = {step.index: step for step in graph.steps}
+        lines.append("Most of the range comes from:")
+        for share in image.uncertainty[:3]:
+            step = steps[share.index]
+            lines.append(
+                f"  - #{step.index} {_text(step)}: {size_range(step.low_bytes, step.high_bytes)} "
+                f"({share.share:.0%} of the spread)"
+            )
     if image.unknown_parts:
-        lines.append(f"Estimated image size: at least {human(image.estimated_bytes)}; unknown:")
+        lines.append("Unknown, estimated from the official images' sizes and layers:")
         lines.extend(f"  - {part}" for part in image.unknown_parts)
-    else:
-        lines.append(f"Estimated image size: {human(image.estimated_bytes)}")
     note = "" if image.waste_complete else " (sizes partly unknown)"
     lines.append(
         f"Efficiency {image.efficiency:.1%}, wasted {human(image.wasted_bytes)}, "
@@ -219,7 +256,10 @@ def _label(graph: LayerGraph, node: str) -> str:
     if node.startswith("context-of:"):
         return _context_label(graph, node.removeprefix("context-of:"))
     if node == "result":
-        return f"image\n{human(graph.image.estimated_bytes)}" + ("+?" if graph.image.unknown_parts else "")
+        image = graph.image
+        return f"image\n{human(image.estimated_bytes)}" + (
+            "" if image.size.exact else f"\n{size_range(image.low_bytes, image.high_bytes)}"
+        )
     return node
 
 

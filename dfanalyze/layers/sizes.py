@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 from msgspec import Struct, field
 
 from dfanalyze.layers.fs import Blob
+from dfanalyze.layers.ranges import SizeRange, exact
 
 if TYPE_CHECKING:
     from dfanalyze.analysis.packages import PackageOp
@@ -56,6 +57,8 @@ class AptLists(Struct, frozen=True):
     files: tuple[tuple[str, int], ...]
     dirs: tuple[str, ...]
     extra_entries: int
+    suite: str = "bookworm"
+    """The release whose lists were measured (other releases' lists differ in size)."""
 
 
 class MeasuredBase(Struct, frozen=True):
@@ -90,11 +93,11 @@ class Calibration(Struct, frozen=True):
     apt_debconf_rewrite_bytes: int = 0
     """... and more when a new package uses debconf (debconf keeps ``*-old`` copies)."""
 
-    def package_bytes(self, names: Collection[str]) -> int | None:
+    def package_bytes(self, names: Collection[str], suite: str = "bookworm") -> int | None:
         """The Installed-Size of Debian packages, None when one is not in the data."""
         from dfanalyze.knowledge.debian import load_index
 
-        index = load_index()
+        index = load_index(suite)
         total = 0
         for name in names:
             kib = index.installed_kib(name) if name in index else None
@@ -161,6 +164,10 @@ class Profile(Struct, frozen=True):
     """... and the directories it modifies."""
     run_entries: int = 0
     """Entries every later RUN leaves (their paths were not recorded)."""
+    pip_http_cache: bool = True
+    """pip keeps what it downloads in its HTTP cache. Not on the machine of ``oracle/``: its
+    TLS-intercepting proxy strips the caching headers, so pip caches nothing there (measured:
+    the same layer with and without ``--no-cache-dir``)."""
 
 
 BUILDKIT = Profile("buildkit", workdir_layer=True, volume_dirs=False)
@@ -176,6 +183,7 @@ def buildah_profile(data: Calibration, mount_files: tuple[str, ...] = ()) -> Pro
         first_run_files=data.buildah_first_run_files + mount_files,
         first_run_dirs=data.buildah_first_run_dirs,
         run_entries=data.buildah_run_entries,
+        pip_http_cache=False,
     )
 
 
@@ -198,7 +206,7 @@ class BaseImage(Struct, frozen=True):
 
     ref: str
     bytes: int | None
-    """Uncompressed size, None when no source gives it."""
+    """Uncompressed size (the point estimate when it is estimated), None when no source gives it."""
     source: str
     """Where the size comes from, or why it is unknown."""
     empty: bool = False
@@ -208,57 +216,163 @@ class BaseImage(Struct, frozen=True):
     apt_suite: str | None = None
     """... or the suite whose minimal package set of the Debian data it has (read when needed)."""
     apt_upper_bound: bool = False
-    """A Debian bookworm image whose packages are not known: the minimal set gives an upper bound."""
+    """An image of ``apt_data``'s release whose packages are not known: the minimal set of that
+    release gives an upper bound."""
+    apt_data: str | None = None
+    """The suite whose package data ``apt-get install`` is estimated with (its distribution and
+    release: ``bookworm``, ``noble``...); None when no data ships for it."""
     family: str | None = None
     variant: str | None = None
+    size: SizeRange | None = None
+    """The size as a range, with the compressed size (None when nothing is known)."""
+    as_of: str | None = None
+    """The day the size's source was read (ISO date)."""
 
 
 def base_image(ref: ImageRef | None, written: str, data: Calibration) -> BaseImage:
     """The base image of ``FROM <ref>`` (``written`` is the text, for messages)."""
+    from dfanalyze.layers.ranges import compressed_of, exact, range_data
+
+    ranges = range_data()
     if ref is None:
         return BaseImage(written, None, "the image reference is not known before the build")
     if ref.repository == "scratch" and ref.registry is None:
-        return BaseImage("scratch", 0, "scratch is empty", empty=True, apt_installed=frozenset())
+        return BaseImage(
+            "scratch", 0, "scratch is empty", empty=True, apt_installed=frozenset(), size=exact(0, 0)
+        )
     name = ref.text
+    from dfanalyze.knowledge.debian import suite_of
+
     measured = data.bases.get(name)
     if measured is not None:
+        suite = suite_of(measured.distro, measured.release)
         return BaseImage(
             name,
             measured.bytes,
             f"measured ({measured.source})",
-            apt_installed=measured.packages if measured.distro == "debian" else None,
+            apt_installed=measured.packages if suite is not None else None,
             family=measured.distro,
+            apt_data=suite,
+            size=exact(measured.bytes, compressed_of(measured.bytes, ranges)),
+            as_of=data.measured[:10],
         )
     from dfanalyze.knowledge.base_images import lookup
 
     info = lookup(ref.registry, ref.repository, ref.tag)
-    if info is None:
-        return BaseImage(name, None, "no size data for this image")
-    variant = info.variant or info.family
-    size = next((s for s in info.sizes if s.variant == variant and s.kind == "uncompressed"), None)
-    bookworm = info.distro == "debian" and info.distro_cycle == "12"
-    exact = bookworm and info.family == "debian" and info.variant is None
-    return BaseImage(
+    known = repo_info_size(name)
+    packages = _image_packages(name)
+    if info is None and known is None:
+        return BaseImage(name, None, "no size data for this image", **packages)
+    from msgspec.structs import replace
+
+    if not packages and info is not None:
+        suite = suite_of(info.distro, info.distro_cycle)
+        minbase = suite is not None and info.family == info.distro == "debian" and info.variant is None
+        packages = {
+            "apt_suite": suite if minbase else None,
+            "apt_upper_bound": suite is not None and not minbase,
+            "apt_data": suite,
+        }
+    unsized = BaseImage(
         name,
-        round(size.mib * MIB) if size is not None else None,
-        size.source if size is not None else "no uncompressed size for this image in the data",
-        apt_suite="bookworm" if exact else None,
-        apt_upper_bound=bookworm and not exact,
-        family=info.family,
-        variant=info.variant,
+        None,
+        "no uncompressed size for this image in the data",
+        family=info.family if info is not None else None,
+        variant=info.variant if info is not None else None,
+        **packages,
+    )
+    if known is not None:
+        size, source, as_of = known
+        return replace(unsized, bytes=size.point, source=source, size=size, as_of=as_of)
+    assert info is not None
+    named = info.variant or info.family
+    listed = next((s for s in info.sizes if s.variant == named and s.kind == "uncompressed"), None)
+    if listed is None:
+        return unsized
+    size_bytes = round(listed.mib * MIB)
+    return replace(
+        unsized,
+        bytes=size_bytes,
+        source=listed.source,
+        size=exact(size_bytes, compressed_of(size_bytes, ranges)),
+        as_of=listed.read.isoformat(),
     )
 
 
-def _debian_base() -> frozenset[str]:
-    from dfanalyze.knowledge.debian import load_index
+_DIFFERS = {
+    "version": "another version",
+    "distro": "another distribution release",
+    "variant": "another variant",
+}
 
-    return load_index().base
+
+def repo_info_size(reference: str) -> tuple[SizeRange, str, str] | None:
+    """The size of an official image from repo-info's facts (:mod:`dfanalyze.knowledge.image_facts`),
+    the source said in words and the day it was read: exact when the tag's uncompressed size is
+    known; else estimated from its compressed size, or from the nearest tag the data knows, with the
+    spread of :mod:`dfanalyze.layers.ranges`. None when the data does not know the image."""
+    from dfanalyze.knowledge import image_facts
+    from dfanalyze.layers.ranges import SizeRange, compressed_of, range_data
+
+    ranges = range_data()
+    facts = image_facts.lookup(reference)
+    note = ""
+    spreads = []
+    if facts is None:
+        near = image_facts.nearest(reference)
+        if near is None:
+            return None
+        facts = near.facts
+        spreads.append(ranges.nearest[near.differs])
+        note = f"estimated from {facts.image}:{facts.tag} ({_DIFFERS[near.differs]})"
+    where = f"repo-info {facts.image}:{facts.tag}"
+    read = facts.read.isoformat()
+    nearby = spreads[0] if spreads else None
+    if facts.uncompressed_bytes is not None:
+        size = facts.uncompressed_bytes
+        compressed = facts.compressed_bytes or compressed_of(size, ranges)
+        if nearby is None:
+            return exact(size, compressed), f"{where}, read {read}", read
+    elif facts.compressed_bytes is not None:
+        compressed = facts.compressed_bytes
+        size = round(compressed * ranges.compression.mid)
+        spreads.append(ranges.compression)
+        note = "; ".join(filter(None, (note, "estimated from its compressed size")))
+    else:
+        return None
+    low = high = 1.0
+    for spread in spreads:
+        low, high = low * spread.low / spread.mid, high * spread.high / spread.mid
+    shift = nearby.mid if nearby is not None else 1.0
+    point = round(size * shift)
+    estimate = SizeRange(
+        point, round(point * low), round(point * high), round(compressed * shift), (f"base image: {note}",)
+    )
+    return estimate, f"{where}, read {read}; {note}", read
+
+
+def _image_packages(reference: str) -> dict[str, Any]:
+    """What the official image's data says of its Debian or Ubuntu packages, as BaseImage fields:
+    the installed set when it was transcribed, else an upper bound by the release's minimal set;
+    nothing when its release has no package data."""
+    from dfanalyze.knowledge import image_facts
+    from dfanalyze.knowledge.debian import suite_of
+
+    facts = image_facts.lookup(reference)
+    suite = suite_of(facts.distro, facts.distro_release) if facts is not None else None
+    if facts is None or suite is None:
+        return {}
+    if facts.package_manager == "dpkg" and facts.packages:
+        return {"apt_installed": frozenset(facts.packages), "apt_data": suite}
+    return {"apt_upper_bound": True, "apt_data": suite}
 
 
 def installed_packages(builder: LayerBuilder) -> frozenset[str] | None:
     """The Debian packages a stage has so far (None when not known)."""
-    if builder.apt_installed is None and builder.apt_suite == "bookworm":
-        builder.apt_installed = _debian_base()
+    if builder.apt_installed is None and builder.apt_suite is not None:
+        from dfanalyze.knowledge.debian import load_index
+
+        builder.apt_installed = load_index(builder.apt_suite).base
     return builder.apt_installed
 
 
@@ -301,23 +415,27 @@ def apt_install_blobs(
     names = [p.name if p.version is None else f"{p.name}{p.operator}{p.version}" for p in op.packages]
     label = f"apt-get install {' '.join(p.name for p in op.packages)}"
     installed = installed_packages(builder)
+    suite = base.apt_data
+    if suite is None:
+        return [], [f"{label}: no package data for this base image"]
+    index = load_index(suite)
     if installed is None and base.apt_upper_bound:
-        bound = load_index().closure(names, recommends=not op.no_recommends, installed=_debian_base())
+        bound = index.closure(names, recommends=not op.no_recommends, installed=index.base)
         bound_mb = bound.layer_bytes / 1e6
         return [], [f"{label}: at most {bound_mb:.1f} MB (the base image's packages are unknown)"]
     if installed is None:
         return [], [f"{label}: no package data for this base image"]
     recommends = not op.no_recommends
-    estimate = load_index().closure(names, recommends=recommends, installed=installed)
+    estimate = index.closure(names, recommends=recommends, installed=installed)
     builder.apt_installed = installed | estimate.new_packages
-    unknown = [f"{label}: {name} is not in the Debian bookworm data" for name in estimate.unknown]
+    unknown = [f"{label}: {name} is not in the {suite} package data" for name in estimate.unknown]
     unknown += [f"{label}: {name} has no Installed-Size" for name in estimate.unsized]
     if not estimate.new_packages:
         return [], unknown
     from dfanalyze.knowledge import debian
 
     python = [p for p in estimate.new_packages if p.startswith(PYTHON_PACKAGES)]
-    pyc = round((data.package_bytes(python) or 0) * data.pyc_ratio)
+    pyc = round((data.package_bytes(python, suite) or 0) * data.pyc_ratio)
     extra = data.apt_package_bytes * len(estimate.new_packages) + pyc - debian.APT_CALL_OVERHEAD_BYTES
     packages = Blob(
         key=f"apt:{builder.step}",

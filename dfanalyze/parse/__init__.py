@@ -226,3 +226,31 @@ def _assemble(
         stages=tuple(stages),
         diagnostics=tuple(diagnostics),
     )
+
+
+_FRAGMENT_BASE = "FROM ${__dfanalyze_no_from__}"  # an image nothing defines: unknown to every rule
+
+
+def orphan_view(dockerfile: Dockerfile) -> tuple[Dockerfile, model.From] | None:
+    """The instructions before the first FROM other than ARG (BuildKit refuses them: DF728) as the
+    one stage of a Dockerfile of their own, on an unknown base image, so that the rules can look at
+    them too (hadolint does: templates and fragments have no FROM); the global ARGs stay global.
+    Returns that Dockerfile and its made-up FROM, a zero-width span where the first such
+    instruction starts; None when the file has no such instruction."""
+    before: list[Instruction] = []
+    for ins in dockerfile.instructions:
+        if isinstance(ins, model.From):
+            break
+        before.append(ins)
+    orphans = tuple(i for i in before if not isinstance(i, (model.Arg, model.Unknown)))
+    if not orphans:
+        return None
+    at = Span(orphans[0].span.start, orphans[0].span.start)
+    parsed = parse_text(_FRAGMENT_BASE).stages[0].from_
+    assert parsed.image is not None
+    from_ = replace(
+        parsed, span=at, keyword=replace(parsed.keyword, span=at), image=replace(parsed.image, span=at)
+    )
+    stage = model.Stage(index=0, from_=from_, instructions=orphans)
+    view = replace(dockerfile, instructions=tuple(before), stages=(stage,), diagnostics=())
+    return view, from_

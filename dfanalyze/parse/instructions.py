@@ -144,6 +144,8 @@ def suggest(value: str, options: tuple[str, ...] | list[str], case_sensitive: bo
         opt = option if case_sensitive else option.lower()
         if val == opt:
             return None
+        if abs(len(val) - len(opt)) >= best_distance:
+            continue  # the distance is at least the length difference: a long word costs nothing
         distance = _levenshtein(val, opt)
         if distance < best_distance:
             best_distance = distance

@@ -482,8 +482,9 @@ def layer_hover(snapshot: Snapshot, ins: model.Instruction) -> str | None:
     if found is None or not found[1].creates_layer:
         return None
     step = found[1]
-    size = _size_text(step)
-    lines = [f"**{ins.kind} layer: {size}**" if size != "?" else f"**{ins.kind} layer: size unknown**"]
+    lines = [f"**{ins.kind} layer: {_size_text(step)}**"]
+    if not step.size.exact:
+        lines.append(f"- range: {_human(step.low_bytes)} to {_human(step.high_bytes)}")
     if step.wasted_bytes:
         lines.append(f"- wasted: {_human(step.wasted_bytes)} (deleted or replaced by a later step)")
     if step.unknown_parts:
@@ -495,17 +496,13 @@ def layer_hover(snapshot: Snapshot, ins: model.Instruction) -> str | None:
     elif not step.in_image:
         lines.append("- built, but not part of the final image")
     elif step.cumulative_bytes is not None:
-        lines.append(f"- image so far: {_human(step.cumulative_bytes)} known")
+        lines.append(f"- image so far: {_human(step.cumulative_bytes)}")
     return "\n".join(lines)
 
 
 def _size_text(step: Step) -> str:
-    """``12.3 MB``; ``1.02 kB + ?`` when part of it is unknown; ``?`` when all of it is."""
-    if step.estimated_bytes is not None:
-        return _human(step.estimated_bytes)
-    if step.known_bytes:
-        return f"{_human(step.known_bytes)} + ?"
-    return "?"
+    """``12.3 MB``; ``~12.3 MB`` when it is an estimate (part of it unknown)."""
+    return _human(step.estimated_bytes) if step.size.exact else f"~{_human(step.estimated_bytes)}"
 
 
 # -- inlay hints -----------------------------------------------------------------------------------
@@ -534,7 +531,7 @@ def inlay_hints(snapshot: Snapshot, visible: lsp.Range) -> list[lsp.InlayHint]:
             label.append(rerun)
         if step is final:
             total = graph.image
-            label.append(f"image {_human(total.estimated_bytes)}{' + ?' if total.unknown_parts else ''}")
+            label.append(f"image {'' if total.size.exact else '~'}{_human(total.estimated_bytes)}")
         if label:
             end = snapshot.lines.position(ins.span.end)
             hints.append(
