@@ -352,3 +352,22 @@ def test_add_noqa_on_clean_standard_input_gives_it_back(
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"FROM alpine:3.20\n")))
     assert main(["--select=DF100", "--add-noqa", "-"]) == 0
     assert capsysbinary.readouterr().out == b"FROM alpine:3.20\n"
+
+
+# -- the default set and the presets ---------------------------------------------------------------
+
+
+def test_defaults_leave_out_opt_in_rules_and_presets_bring_them(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """DF100 (hadolint's DL3006) is opt-in: the defaults report the casing and the ENV form only;
+    the hadolint preset brings DL3006 back (and not the BuildKit-only DF704/DF709), ALL has all."""
+    (repo / "Dockerfile").write_text(DOCKERFILE + "RUN apt-get update && apt-get install -y curl\n")
+    concise = "--output-format=concise"
+    assert codes(run(capsys, "check", concise, "Dockerfile")[1]) == ["DF704", "DF709"]
+    hadolint = codes(run(capsys, "check", concise, "--select", "hadolint", "Dockerfile")[1])
+    assert {"DF100", "DF513", "DF512", "DF514"} <= set(hadolint) and not {"DF704", "DF709"} & set(hadolint)
+    everything = codes(run(capsys, "check", concise, "--select", "ALL", "--ignore", "DF599", "Dockerfile")[1])
+    assert set(hadolint) | {"DF704", "DF709"} <= set(everything)
+    code, _, err = run(capsys, "check", "--select", "hadolnt", "Dockerfile")
+    assert code == 2 and "did you mean 'hadolint'?" in err

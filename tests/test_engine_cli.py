@@ -79,7 +79,7 @@ def test_rules_text_listing_marks_fixes_and_opt_in(capsys: pytest.CaptureFixture
         "warning",
         "(NoEmptyContinuation)",
     ]
-    assert lines[1].split() == ["DF790", "unused-suppression", "syntax", "warning", "[*]"]
+    assert lines[1].split() == ["DF790", "unused-suppression", "syntax", "warning", "[*]", "[opt-in]"]
 
 
 def test_rules_lists_every_rule_and_refuses_unknown_selectors(capsys: pytest.CaptureFixture[str]) -> None:
@@ -118,7 +118,7 @@ def codes(out: str) -> list[str]:
     ]
 
 
-EMPTY_CONTINUATION = 'FROM alpine:3.20\nRUN apk add \\\n\n    curl\nUSER nobody\nCMD ["sh"]\n'
+EMPTY_CONTINUATION = 'FROM alpine:3.20\nRUN apk add \\\n\n    curl\nUSER 1000\nCMD ["sh"]\n'
 
 
 def test_selection_flags(capsys: pytest.CaptureFixture[str], in_tmp: Path) -> None:

@@ -57,6 +57,19 @@ def test_rule_markdown_levels() -> None:
     assert "#### Fix safety" in text
 
 
+def test_every_builtin_rule_says_why_it_is_on_or_off_by_default() -> None:
+    """The default set is chosen rule by rule (README, "Which rules run by default"): each rule's
+    docs give the reason, under a heading that follows ``enabled``."""
+    undecided = [r.code for r in RULES if not str(r.docs.get("default", "")).strip()]
+    assert undecided == []
+    on = next(r for r in RULES if r.code == "DF700")
+    off = next(r for r in RULES if r.code == "DF513")
+    assert on.enabled and "#### Why it is on by default" in rule_markdown(on, level=3)
+    assert "On by default" in rule_markdown(on)
+    text = rule_markdown(off, level=3)
+    assert not off.enabled and "#### Why it is opt-in" in text and "--extend-select DF513" in text
+
+
 class _Terminal(io.StringIO):
     def isatty(self) -> bool:
         return True

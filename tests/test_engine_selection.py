@@ -32,6 +32,7 @@ DF703 = REGISTRY.rules["DF703"]
         ("DF", 3),
         ("syntax", 1),
         ("ALL", 0),
+        ("hadolint", None),  # a preset DF703 is not in (it has no hadolint code)
         ("DF71", None),
         ("base-image", None),
         ("Empty-Continuation-Line", None),
@@ -61,12 +62,47 @@ def test_default_selection_is_every_enabled_rule() -> None:
     assert codes(Selection(select=["ALL"])) == [r.code for r in RULES]
 
 
+def test_the_hadolint_preset_is_what_hadolint_runs_by_default() -> None:
+    """Every rule carrying a hadolint code that hadolint 2.15 reports without configuration, and
+    ShellCheck; not the codes hadolint turns off (DL3057) or removed (DL3005), not BuildKit-only
+    rules; any case; in severity tables it ranks with ALL, below a family."""
+    chosen = set(codes(Selection(select=["hadolint"])))
+    assert {"DF100", "DF503", "DF513", "DF599", "DF739"} <= chosen
+    assert chosen.isdisjoint({"DF240", "DF515", "DF741", "DF703", "DF103"})
+    assert codes(Selection(select=["Hadolint"])) == sorted(chosen)
+    assert specificity(REGISTRY.rules["DF513"], "hadolint") == 0
+    config = Selection(severity={"run": "error", "hadolint": "style"})
+    assert config.severity_of(REGISTRY.rules["DF513"]) is Severity.ERROR
+    assert config.severity_of(REGISTRY.rules["DF100"]) is Severity.STYLE
+    assert codes(Selection(ignore=["hadolint"], select=["DF1"])) == [
+        c for c in codes(Selection(select=["DF1"])) if c not in chosen
+    ]
+
+
 def test_layers_select_replaces_extend_adds_ignore_removes() -> None:
     config = Selection(select=["DF700", "DF701"], ignore=["DF701"])
     assert codes(config) == ["DF700"]  # within a layer, ignore wins
     assert codes(Selection(extend_select=["DF702"], base=config)) == ["DF700", "DF702"]
     assert codes(Selection(select=["DF701"], base=config)) == ["DF701"]  # a later select resets
     assert codes(Selection(ignore=["syntax"], base=config)) == []
+
+
+def test_ignores_below_carry_over_against_less_specific_selectors() -> None:
+    """ruff's carry-over: a file's (or a .hadolint.yaml's) ignore holds against a broader select or
+    extend-select on top of it, not against one naming the rule as precisely; re-selected below,
+    nothing carries."""
+    hadolint_file = Selection(ignore=["DL3008"])  # exact, through the alias
+    config = Selection(ignore=["run"], base=hadolint_file)  # a family
+    assert "DF513" not in codes(Selection(select=["hadolint"], base=hadolint_file))
+    assert "DF512" in codes(Selection(select=["hadolint"], base=hadolint_file))
+    assert "DF513" not in codes(Selection(extend_select=["DF5"], base=hadolint_file))
+    assert "DF513" in codes(Selection(select=["DF513"], base=hadolint_file))
+    assert "DF513" in codes(Selection(extend_select=["apt-get-unpinned"], base=hadolint_file))
+    cli = codes(Selection(select=["DF51"], base=config))  # a prefix beats the family, not the code
+    assert "DF512" in cli and "DF513" not in cli
+    assert "DF512" not in codes(Selection(select=["ALL"], base=config))
+    reselected = Selection(extend_select=["DF513"], base=hadolint_file)
+    assert "DF513" in codes(Selection(select=["hadolint"], base=reselected))
 
 
 def test_severity_most_specific_wins_and_later_layers_win() -> None:

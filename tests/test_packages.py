@@ -481,6 +481,8 @@ def test_apt_mark_fed_by_a_pipe_keeps_unknown_libraries() -> None:
     (removal,) = removals(parse(OFFICIAL_APT))
     assert removal.kept_unknown
     assert removal.install.action == "install" and removal.remover.action == "purge"
+
+
 # --- option values are not packages (each manager's options that take a value) ---------------------
 
 

@@ -317,7 +317,7 @@ def test_each_hadolint_code_has_one_rule(alias: str, code: str) -> None:
 
 
 def test_removed_hadolint_rules_are_opt_in() -> None:
-    assert {c for c in RUN_CODES if not REGISTRY.rules[c].enabled} == {"DF515", "DF522", "DF533", "DF538"}
+    assert {"DF515", "DF522", "DF533", "DF538"} <= {c for c in RUN_CODES if not REGISTRY.rules[c].enabled}
 
 
 def test_hadolint_selectors_and_suppression_comments_reach_the_rules() -> None:

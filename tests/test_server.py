@@ -37,6 +37,8 @@ ENV = {k: v for k, v in os.environ.items() if not k.startswith("DFANALYZE_")}
 ENV["XDG_CONFIG_HOME"] = str(Path(__file__).parent / "no-user-configuration")
 WAIT_SECONDS = 60  # far above the real time (milliseconds): only a server that never answers takes it
 CONFIG = """\
+extend-select = ["DF103", "DF512", "DF513", "DF602", "DF790"]
+
 [rules.DF103]
 today = "2026-11-27"
 """
@@ -461,8 +463,12 @@ async def test_disable_in_configuration_writes_it_and_relints(document: Document
     assert "DF602" not in [d.code for d in await document.diagnostics(start)]
     written = (workspace / ".dfanalyze.toml").read_text(encoding="utf-8")
     try:
-        assert tomllib.loads(written) == {"ignore": ["DF602"], "rules": {"DF103": {"today": "2026-11-27"}}}
-        assert CONFIG in written  # the rest of the file kept as it was
+        assert tomllib.loads(written) == {
+            "extend-select": ["DF103", "DF512", "DF513", "DF602", "DF790"],
+            "ignore": ["DF602"],
+            "rules": {"DF103": {"today": "2026-11-27"}},
+        }
+        assert set(CONFIG.splitlines()) <= set(written.splitlines())  # the rest of the file kept
     finally:
         (workspace / ".dfanalyze.toml").write_text(CONFIG, encoding="utf-8")
         document.client.workspace_did_change_watched_files(

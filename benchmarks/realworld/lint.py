@@ -1,7 +1,9 @@
 """dfanalyze on the real-world set: every file alone, with the settings a new user gets.
 
 Each file is linted as ``dfanalyze check Dockerfile`` lints it in a folder without a dfanalyze
-configuration: the default rule selection, no build arguments, no settings. The build context
+configuration: no build arguments, no settings. The benchmark runs every rule (:func:`full_linter`)
+and judges the default selection as the subset :func:`default_codes`, so that the labels of opt-in
+rules keep matching their findings and a rule's precision is known whether it is on or off. The build context
 (the file's folder in its repository) is not given: the snapshots have no work tree, and a
 context made of one repository's files would be a guess at what the user sends. The rules that
 need a context stay silent without one, as they do for a Dockerfile read from stdin.
@@ -20,6 +22,7 @@ from dfanalyze.api import parse
 from dfanalyze.engine.config import Config, Overrides
 from dfanalyze.engine.registry import default_registry
 from dfanalyze.engine.run import Linter, RunProblem
+from dfanalyze.engine.selection import Selection
 from dfanalyze.findings import Finding
 
 WORD_LIMIT = 40  # characters of the word under a finding kept in its key
@@ -41,9 +44,22 @@ class Hit:
     message: str
 
 
+EXTERNAL = ("DF599",)  # rules that run another program (ShellCheck): left out of the full run
+
+
 def default_linter() -> Linter:
     """The linter ``dfanalyze check`` uses where no configuration file is found."""
     return Config().linter(default_registry(), Overrides())
+
+
+def full_linter() -> Linter:
+    """Every built-in rule, opt-in ones included, but those that run another program."""
+    return Config().linter(default_registry(), Overrides(Selection(select=["ALL"], ignore=EXTERNAL)))
+
+
+def default_codes() -> frozenset[str]:
+    """The rules ``dfanalyze check`` runs by default."""
+    return default_linter().plan.codes
 
 
 def word_at(lines: Sequence[str], line: int, column: int) -> str:
@@ -96,7 +112,7 @@ def lint_all(
     """Lint every ``(blob, path, content)``; returns the hits by blob id, and the rules that
     failed to run (a bug in dfanalyze, reported, never hidden)."""
     global _linter  # noqa: PLW0603 -- handed to the forked workers without pickling
-    _linter = linter or default_linter()
+    _linter = linter or full_linter()
     workers = workers or len(os.sched_getaffinity(0))
     if workers > 1 and len(items) > 20:
         import multiprocessing

@@ -1,12 +1,13 @@
 """Draw the next default findings to label: a deterministic sample, stratified by rule.
 
     .venv/bin/python benchmarks/realworld/sample.py [--per-rule 8] [--rules 15 | --rule DF513 ...]
-                                                    [--set official|apps] [--context 3] [--seed S]
+                                                    [--all] [--set official|apps] [--context 3] [--seed S]
     .venv/bin/python benchmarks/realworld/sample.py --show BLOB[:LINE]
 
-Every file of the set is linted with dfanalyze's defaults (as ``benchmarks/precision.py`` does);
-the findings that already have a label in ``labels.toml`` are left out. Of the rest, each rule
-(the rules with the most findings first) gives at most ``--per-rule`` findings, chosen by a hash
+Every file of the set is linted with every rule (as ``benchmarks/precision.py`` does); the findings
+that already have a label in ``labels.toml`` are left out. Of the rest, each rule of the default set
+(of every rule with ``--all``; the rules named with ``--rule``, on or off; the rules with the most
+findings first) gives at most ``--per-rule`` findings, chosen by a hash
 of their key and the seed, spread over files and repositories (one per file and two per
 repository first, more only when a rule has too few places). The same code, set, labels and seed
 give the same sample; labelling a batch and running again gives the next one.
@@ -32,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # benchmarks/: 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent.parent))  # this checkout's dfanalyze
 
 from realworld import corpus, labels  # after the paths above
-from realworld.lint import Hit, default_linter, lint_all, source_lines
+from realworld.lint import Hit, default_codes, full_linter, lint_all, source_lines
 
 SPREAD_PER_REPOSITORY = 2  # findings of one rule from one repository before any other repeats
 
@@ -110,7 +111,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--per-rule", type=int, default=8, help="findings per rule (default 8)")
     ap.add_argument("--rules", type=int, default=15, help="the rules with the most findings (default 15)")
-    ap.add_argument("--rule", action="append", help="only this rule (code; repeatable)")
+    ap.add_argument("--rule", action="append", help="only this rule, on or off (code; repeatable)")
+    ap.add_argument("--all", action="store_true", help="draw from every rule, not only the default set")
     ap.add_argument("--set", choices=corpus.SETS, help="only this part of the set")
     ap.add_argument("--context", type=int, default=3, help="lines before and after (default 3)")
     ap.add_argument("--seed", default="dfanalyze", help="another seed draws another sample")
@@ -125,10 +127,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except corpus.MissingSnapshots as exc:
         print(exc, file=sys.stderr)
         return 2
-    linter = default_linter()
-    hits, _ = lint_all([(f.blob, f.path, contents[f.blob]) for f in files], linter)
+    hits, _ = lint_all([(f.blob, f.path, contents[f.blob]) for f in files], full_linter())
     matching = labels.match(labels.load(), [h for found in hits.values() for h in found])
-    todo = [h for h in matching.unlabelled if h.code in linter.plan.codes]
+    drawn = default_codes()
+    todo = [h for h in matching.unlabelled if args.rule or args.all or h.code in drawn]
     by_rule: dict[str, list[Hit]] = {}
     for h in todo:
         by_rule.setdefault(h.code, []).append(h)

@@ -77,6 +77,16 @@ def _entrypoint_is_shell(ctx: Context, stage: Stage) -> bool:
     return entrypoint is not None and entrypoint.json and _runs_shell(tuple(w.text for w in entrypoint.exec))
 
 
+def _entrypoint_is_script(ctx: Context, stage: Stage) -> bool:
+    """An exec-form ENTRYPOINT running a shell script (``docker-entrypoint.sh``, ``/entrypoint``):
+    it receives CMD as arguments and may expand them itself (coturn's evaluates each one)."""
+    entrypoint = effective(ctx, stage, "ENTRYPOINT")
+    if entrypoint is None or not entrypoint.json or not entrypoint.exec:
+        return False
+    name = entrypoint.exec[0].text.replace("\\", "/").rsplit("/", 1)[-1]
+    return name.endswith(".sh") or "entrypoint" in name
+
+
 # --- shell form <-> exec form ------------------------------------------------------------------
 
 
@@ -118,12 +128,21 @@ def array_fix(title: str, span: Span, words: list[str], *, safe: bool = True) ->
 # --- DF200: shell form --------------------------------------------------------------------------
 
 
+def _execs(text: str) -> bool:
+    """Whether the shell script starts or ends with ``exec ...``: the program then replaces the
+    shell and gets the signals itself (``exec app``, ``setup && exec app``, a script whose last
+    line is ``exec``)."""
+    segments = [s.strip().lstrip("\\`").strip() for s in re.split(r"&&|\|\||;|\n", text)]
+    commands = [s for s in segments if s and not s.startswith("#")]
+    return any(re.match(r"exec\s", c) for c in commands[:1] + commands[-1:])
+
+
 def shell_form_command(ctx: Context) -> Iterator[Hit]:
     for stage, ins in commands(ctx, "CMD", "ENTRYPOINT"):
         if ins.json or ins.shell is None or not ins.shell.text.strip():
             continue
         text = ins.shell.text
-        if text.lstrip().startswith("[") or re.match(r"^\s*exec\s", text):
+        if text.lstrip().startswith("[") or _execs(text):
             continue  # broken JSON is DF205's; `exec app` already replaces the shell
         if _shell_in_effect(ctx, stage, ins):
             continue
@@ -172,7 +191,7 @@ def exec_form_shell_features(ctx: Context) -> Iterator[Hit]:
     for stage, ins in commands(ctx, *COMMAND_KINDS):
         if not ins.json or _runs_shell(tuple(w.text for w in ins.exec)):
             continue
-        if ins.kind == "CMD" and _entrypoint_is_shell(ctx, stage):
+        if ins.kind == "CMD" and (_entrypoint_is_shell(ctx, stage) or _entrypoint_is_script(ctx, stage)):
             continue
         offending = _first_needing_shell(ins.exec)
         if offending is not None:
@@ -267,9 +286,18 @@ def parse_loose_array(text: str) -> LooseArray | None:
     return LooseArray(tuple(items), problem)
 
 
+# A shell command that starts with the test command `[` (`[ -e /tmp/.lock ] || exit 1`): its first
+# word is `[` alone and no comma comes before the `]` word that closes the test.
+_SHELL_TEST = re.compile(r"\[\s[^,]*?\s\](?:\s|$)")
+
+
 def _instruction_rest(ins: CommandInstruction) -> Word | None:
-    """The text BuildKit took as a shell command, when it starts like a JSON array."""
-    if ins.json or ins.shell is None or not ins.shell.text.lstrip().startswith("["):
+    """The text BuildKit took as a shell command, when it starts like a JSON array (and is not
+    a shell command starting with the test command ``[``)."""
+    if ins.json or ins.shell is None:
+        return None
+    text = ins.shell.text.lstrip()
+    if not text.startswith("[") or _SHELL_TEST.match(text):
         return None
     return ins.shell
 

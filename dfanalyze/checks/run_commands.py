@@ -196,8 +196,12 @@ _DEFAULT_SHELLS = frozenset({"/bin/sh", "/usr/bin/sh"})
 
 
 def symlink_default_shell(ctx: Context) -> Iterator[Hit]:
-    """``ln`` whose link name is ``/bin/sh``: the default shell replaced behind Docker's back."""
+    """``ln`` whose link name is ``/bin/sh``: the default shell replaced behind Docker's back.
+    Not under a SHELL that names another shell: the build does not run /bin/sh there (a busybox or
+    distroless image without /bin/sh, where the link adds one)."""
     for site in run_sites(ctx):
+        if site.shell and site.shell[0] not in _DEFAULT_SHELLS:
+            continue
         for step in site.steps:
             command = step.command
             if command.program != "ln" or hides_options(command):

@@ -57,6 +57,8 @@ _APT_PROMPTS = frozenset(
         "satisfy",
     }
 )
+# apt-get's simulation options: nothing is changed, so nothing is asked (apt-get(8), -s)
+_APT_SIMULATE = frozenset({"-s", "--simulate", "--just-print", "--dry-run", "--recon", "--no-act"})
 _RPM_PROMPTS = frozenset(
     {"install", "reinstall", "remove", "upgrade", "downgrade", "groupinstall", "groupupdate"}
     | {"groupremove", "autoremove", "distro-sync", "swap", "update-minimal", "upgrade-minimal"}
@@ -71,7 +73,9 @@ _ZYPPER_PROMPTS = frozenset(
 
 
 def apt_get_missing_yes(ctx: Context) -> Iterator[Hit]:
-    yield from _missing_yes(ctx, ("apt",), lambda op, word: op.action in _APT_PROMPTS)
+    yield from _missing_yes(
+        ctx, ("apt",), lambda op, word: op.action in _APT_PROMPTS and not op.flags & _APT_SIMULATE
+    )
 
 
 def yum_missing_yes(ctx: Context) -> Iterator[Hit]:

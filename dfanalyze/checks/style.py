@@ -147,9 +147,12 @@ def workdir_relative_path(ctx: Context) -> Iterator[Hit]:
         for ins in stage.instructions:
             if not isinstance(ins, model.Workdir) or ins.value is None:
                 continue
-            path = scopes.at(ins).value(ins.value.text, ctx.dockerfile.escape)
-            if path is None:  # depends on an unknown value: cannot tell
+            expansion = scopes.at(ins).expand(ins.value.text, ctx.dockerfile.escape)
+            # Unknown, or naming a variable the file never sets: the base image's ENV may hold it
+            # (WORKDIR $HOME, $APP_HOME), and BuildKit expands it with that value.
+            if expansion is None or expansion.value is None or expansion.unset:
                 continue
+            path = expansion.value
             if _is_absolute(path):
                 has_absolute = True
                 continue

@@ -27,14 +27,14 @@ def rule_markdown(rule: Rule, level: int = 1) -> str:
     if rule.aliases:
         meta.append("Aliases: " + ", ".join(f"`{a}`" for a in rule.aliases))
     meta.append(f"Fix: {rule.fix or 'none'}")
-    if not rule.enabled:
-        meta.append(f"Opt-in: enable with `--extend-select {rule.code}`")
+    meta.append("On by default" if rule.enabled else f"Opt-in: enable with `--extend-select {rule.code}`")
     parts += [" · ".join(meta), ""]
     for key in DOC_SECTIONS:
         value = rule.docs.get(key)
         if value is None:
             continue
-        parts += [f"{section} {DOC_TITLES[key]}", ""]
+        title = "Why it is opt-in" if key == "default" and not rule.enabled else DOC_TITLES[key]
+        parts += [f"{section} {title}", ""]
         if isinstance(value, list):
             parts.extend(f"- <{v}>" for v in value)
         else:

@@ -29,10 +29,11 @@ FAMILIES = {
     "security": "6xx: secrets, users, permissions",
     "syntax": "7xx: syntax, style, BuildKit parse errors and warnings",
 }
-DOC_SECTIONS = ("what", "why", "example", "instead", "fix_safety", "references")
+DOC_SECTIONS = ("what", "why", "default", "example", "instead", "fix_safety", "references")
 DOC_TITLES = {
     "what": "What it does",
     "why": "Why it matters",
+    "default": "Why it is on by default",  # "Why it is opt-in" for a rule with enabled = false
     "example": "Example",
     "instead": "Use instead",
     "fix_safety": "Fix safety",

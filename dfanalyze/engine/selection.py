@@ -2,15 +2,19 @@
 
 Selectors (``--select``, ``--ignore``, ``--extend-select``, configuration) name rules by code
 (``DF101``), name (``untagged-image``), alias (``DL3006``, ``JSONArgsRecommended``), family
-(``base-image``) or code prefix (``DF1``, ``DL30``), case-insensitively for codes and aliases.
+(``base-image``), code prefix (``DF1``, ``DL30``) or preset (``hadolint``: hadolint's default
+rules, :mod:`dfanalyze.engine.presets`), case-insensitively for codes, aliases and presets.
 ``ALL`` selects every rule, opt-in ones included.
 
 A :class:`Selection` is one layer of choices: ``select`` replaces what the layers below chose,
 ``extend_select`` adds to it, ``ignore`` removes from it (within one layer, ``ignore`` wins). Layers
 stack through ``base``: a hadolint configuration, then dfanalyze's configuration, then the command
-line. In ``severity`` and ``options`` tables the most specific selector wins (a code, name or alias;
-then a code prefix, longer first; then a family; then ``ALL``), and a later layer wins over an
-earlier one.
+line. As in ruff, an ignore of a layer below carries over against ``select`` and ``extend_select``
+selectors that name the rule less specifically than the ignore did: ``--select DF5`` or
+``--select hadolint`` keeps a file's ``ignore = ["DF513"]``, ``--select DF513`` does not. In
+``severity`` and ``options`` tables the most specific selector wins (a code, name or alias; then a
+code prefix, longer first; then a family; then a preset or ``ALL``), and a later layer wins over
+an earlier one.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from msgspec import Struct, field
 
+from dfanalyze.engine.presets import PRESETS, in_preset, preset_name
 from dfanalyze.engine.rulefile import Rule
 from dfanalyze.findings import Severity
 
@@ -46,6 +51,9 @@ def specificity(rule: Rule, selector: str) -> int | None:
     upper = s.upper()
     if upper == "ALL":
         return 0
+    preset = preset_name(s)
+    if preset is not None:
+        return 0 if in_preset(rule, preset) else None
     if s == rule.name or upper == rule.code or any(upper == a.upper() for a in rule.aliases):
         return _EXACT
     if s == rule.family:
@@ -66,7 +74,7 @@ def names_exactly(rule: Rule, text: str) -> bool:
 
 
 def _hint(selector: str, rules: Iterable[Rule]) -> str:
-    candidates = {s for r in rules for s in (r.code, r.name, r.family, *r.aliases)}
+    candidates = {s for r in rules for s in (r.code, r.name, r.family, *r.aliases)} | set(PRESETS)
     import difflib  # only for an unknown selector
 
     close = difflib.get_close_matches(selector, sorted(candidates), n=1, cutoff=0.75)
@@ -115,15 +123,39 @@ class Selection(Struct, frozen=True):
     base: Selection | None = None  # the layer this one refines
 
     def _chosen(self, rules: Sequence[Rule], also_on: frozenset[str]) -> set[str]:
+        below = self.base._chosen(rules, also_on) if self.base is not None else None
+        # ruff's carry-over: an ignore of a layer below still holds against a selector of this
+        # layer that names the rule less specifically (`--select hadolint` keeps a .hadolint.yaml's
+        # `ignored: [DL3008]`; `--select DF513` brings DF513 back).
+        carried = {} if self.base is None or below is None else self.base._ignored(rules, below)
+
+        def named(selectors: Sequence[str], key: str) -> set[str]:
+            return {
+                r.code
+                for s in selectors
+                for r in resolve(s, rules, key)
+                if (specificity(r, s) or 0) >= carried.get(r.code, -1)
+            }
+
         if self.select is not None:
-            chosen = {r.code for s in self.select for r in resolve(s, rules, "select")}
-        elif self.base is not None:
-            chosen = self.base._chosen(rules, also_on)
+            chosen = named(self.select, "select")
+        elif below is not None:
+            chosen = set(below)
         else:
             chosen = {r.code for r in rules if r.enabled or r.code in also_on}
-        chosen |= {r.code for s in self.extend_select for r in resolve(s, rules, "extend-select")}
+        chosen |= named(self.extend_select, "extend-select")
         chosen -= {r.code for s in self.ignore for r in resolve(s, rules, "ignore")}
         return chosen
+
+    def _ignored(self, rules: Sequence[Rule], chosen: set[str]) -> dict[str, int]:
+        """The rules this layer and the ones below ignore and that stay out (not in ``chosen``,
+        this layer's result), each with the specificity of the most specific ignore naming it."""
+        ranks = self.base._ignored(rules, chosen) if self.base is not None else {}
+        for s in self.ignore:
+            for r in resolve(s, rules, "ignore"):
+                if r.code not in chosen:
+                    ranks[r.code] = max(ranks.get(r.code, -1), specificity(r, s) or 0)
+        return ranks
 
     def active(self, registry: Registry, also_on: frozenset[str] = frozenset()) -> list[Rule]:
         """The rules this selection runs; :class:`SelectorError` for a selector naming no rule.

@@ -372,6 +372,8 @@ def unused_changes(graph: LayerGraph, paths: Iterable[str], args: Iterable[str])
     for name in sorted(set(args) - declared):
         warnings.append(f"changed build argument {name} matches nothing: no ARG is named {name}")
     return warnings
+
+
 def step_size(ins: model.Instruction, layer: Layer | None, base: BaseImage | None) -> SizeRange:
     """The size of a step as a range: exact where it is known; a base image as its data says; the
     unknown parts of a layer add the spread of real layers of their kind of command, once (the
