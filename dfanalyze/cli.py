@@ -120,7 +120,7 @@ def _check_parser(sub: _Subparsers) -> None:
     p.add_argument(
         "--failure-threshold",
         choices=("error", "warning", "info", "style", "never"),
-        help="exit 1 only for findings at least this severe (default: style, any finding)",
+        help="exit 1 only for findings at least this severe (default: warning)",
     )
 
 

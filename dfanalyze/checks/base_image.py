@@ -136,14 +136,19 @@ def _supported_cycle(product: str, on: date) -> tuple[str, str | None] | None:
 
 
 def _eol_text(product: str, cycle: str, on: date) -> str | None:
+    """``Debian 10 has had no security fixes since 2024-06-30``, or for a release in an extended
+    phase what covers it and what that leaves out: ``Debian 12 is in Debian LTS until 2028-06-10
+    (amd64, arm64, armhf, i386; not every package)``."""
     status = release_status(product, cycle, on)
     if status is None or not status.is_eol or status.eol is None:
         return None
-    text = f"{product} {status.cycle} (end of life since {status.eol.isoformat()}"
+    name = f"{status.label or product} {status.cycle}"
     if status.in_extended_support and status.extended_until is not None and status.extended_meaning:
         scheme = status.extended_meaning.removeprefix("end of ")
-        text += f"; only {scheme} covers it, until {status.extended_until.isoformat()}"
-    return text + ")"
+        scope = f" ({status.extended_scope})" if status.extended_scope else ""
+        return f"{name} is in {scheme} until {status.extended_until.isoformat()}{scope}"
+    until = status.extended_until if status.extended_until is not None else status.eol
+    return f"{name} has had no security fixes since {until.isoformat()}"
 
 
 def _replace_release(tag: str, old: str, new: str) -> str:
@@ -195,21 +200,20 @@ def end_of_life_image(ctx: Context) -> Iterator[Hit]:
         if info.distro and info.distro_cycle and info.distro != info.product:
             distro = _eol_text(info.distro, info.distro_cycle, on)
         if info.deprecated:
-            reason = (info.deprecation or "no reason given").rstrip(".")
-            problems.append(f"is deprecated by its maintainers ({reason})")
-        eol_parts = [p for p in (own, distro) if p is not None]
-        if eol_parts:
-            problems.append("is built on " + " and ".join(eol_parts))
+            problems.append(f"`{info.repository}` is deprecated by its maintainers")
+        problems += [p for p in (own, distro) if p is not None]
         if not problems:
             continue
         suggestion = _suggested_tag(info, own is not None, distro is not None, on)
         if suggestion is not None:
-            advice = f"move to a supported release, for example `{suggestion}`"
+            advice = f"move to `{suggestion}`"
         elif info.replacements:
-            advice = "move to a maintained image: " + ", ".join(f"`{r}`" for r in info.replacements)
+            advice = "move to " + " or ".join(f"`{r}`" for r in info.replacements)
         else:
-            advice = "move to a maintained image or distribution release"
-        yield Hit(word.span, {"image": base.image.text, "problem": "; it ".join(problems), "advice": advice})
+            advice = "move to a maintained image or release"
+        args = {"image": base.image.text, "problem": "; ".join(problems), "advice": advice}
+        # Every FROM of one image is one finding (the others are its related locations).
+        yield Hit(word.span, args, group=base.image.text, item=base.image.text)
 
 
 # --- platform -----------------------------------------------------------------------------------

@@ -249,7 +249,7 @@ def apt_lists_not_removed(ctx: Context) -> Iterator[Hit]:
         if update is None:
             continue
         hint = (
-            " (the cache mount on /var/cache/apt does not hold them: mount /var/lib/apt/lists too)"
+            " (the cache mount on /var/cache/apt does not hold them)"
             if _mounted(site.mounts, "/var/cache/apt")
             else ""
         )
