@@ -173,6 +173,7 @@ def test_microdnf_prompts_without_assumeyes() -> None:
         ("dnf erase-nevra -y nginx-1.20.1-1.el9.x86_64", "remove"),
         ("dnf up -y", "upgrade"),
         ("dnf rei -y tzdata", "reinstall"),
+        ("dnf -y up-min", "upgrade-minimal"),
         ("microdnf update -y", "upgrade"),
     ],
 )

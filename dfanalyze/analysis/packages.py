@@ -676,6 +676,7 @@ _YUM_ACTIONS = {
     "update-to": "upgrade",
     "upgrade-to": "upgrade",
     "rei": "reinstall",
+    "up-min": "upgrade-minimal",  # dnf 4's alias of its minimal (security and bug fix) upgrade
 }
 
 
