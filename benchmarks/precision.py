@@ -101,12 +101,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--json", type=Path, help="also write the figures as JSON")
     args = ap.parse_args(argv)
 
-    files = [f for f in corpus.load() if args.set is None or f.set == args.set]
-    try:
-        contents = corpus.read_all(files)
-    except corpus.MissingSnapshots as exc:
-        print(exc, file=sys.stderr)
+    loaded = corpus.load_set(args.set)
+    if loaded is None:
         return 2
+    files, contents = loaded
     start = time.perf_counter()
     linter = full_linter()
     hits, problems = lint_all([(f.blob, f.path, contents[f.blob]) for f in files], linter, args.workers)

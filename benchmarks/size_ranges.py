@@ -53,12 +53,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--set", choices=corpus.SETS, help="only this part of the set")
     ap.add_argument("--json", type=Path, help="also write the figures as JSON")
     args = ap.parse_args(argv)
-    files = [f for f in corpus.load() if args.set is None or f.set == args.set]
-    try:
-        contents = corpus.read_all(files)
-    except corpus.MissingSnapshots as exc:
-        print(exc, file=sys.stderr)
+    loaded = corpus.load_set(args.set)
+    if loaded is None:
         return 2
+    files, contents = loaded
     within = exact = total = inside = checked = 0
     widths: list[float] = []
     errors: list[float] = []

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -83,6 +84,18 @@ class MissingSnapshots(RuntimeError):
 def missing_snapshots(files: Iterable[RealFile], mirror: Path = MIRROR) -> list[str]:
     """The repositories of ``files`` whose snapshot is not here, sorted."""
     return sorted({f.repo for f in files if not (git_dir(f.repo, mirror) / "HEAD").is_file()})
+
+
+def load_set(part: str | None) -> tuple[list[RealFile], dict[str, bytes]] | None:
+    """The files of one part of the set (``official``, ``apps``, or all for None) and their
+    contents, as the benchmarks read them; None, with what to fetch said on stderr, when
+    snapshots are missing."""
+    files = [f for f in load() if part is None or f.set == part]
+    try:
+        return files, read_all(files)
+    except MissingSnapshots as exc:
+        print(exc, file=sys.stderr)
+        return None
 
 
 def read_all(files: Sequence[RealFile], mirror: Path = MIRROR) -> dict[str, bytes]:
