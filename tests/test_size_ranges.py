@@ -61,13 +61,21 @@ def test_percentile_interpolates() -> None:
         ("RUN npm ci", "npm"),
         ("RUN bundle install", "gem"),
         ("RUN microdnf install -y tar", "rpm"),
-        ("RUN curl -fsSL https://x/y.tgz | tar xz", "download"),
+        ("RUN curl -fsSL https://x/y.tgz | tar xz", "archive"),
+        ("RUN curl https://sh.rustup.rs | sh -s -- -y", "archive"),  # an installer run
+        ('RUN wget "$url"; ./rustup-init -y --no-modify-path', "archive"),
+        ('RUN curl -fsSL -o php.tar.xz "$PHP_URL"; curl -fsSL -o php.tar.xz.asc "$PHP_ASC_URL"', "archive"),
+        (
+            "RUN curl -fL -o /usr/local/bin/gosu https://x/gosu-amd64; chmod +x /usr/local/bin/gosu",
+            "download",
+        ),
+        ("RUN curl -fsSLO https://x/y.tar.gz.asc", "download"),  # a signature, not the archive
         ("RUN ./configure && make && make install", "build"),
         ("RUN apt-get install -y make gcc", "apt"),  # packages named make and gcc install, they build nothing
         ("COPY . /app", "copy"),
         ("RUN # debian.sh --arch 'amd64' out/ 'trixie' '@1785715200'", "rootfs"),
         ("RUN groupadd -r app", "run"),
-        ("RUN set -eux; BINARY_URL='https://example.com/jdk-21_linux-x64.tar.gz'; ...", "download"),
+        ("RUN set -eux; BINARY_URL='https://example.com/jdk-21_linux-x64.tar.gz'; ...", "archive"),
     ],
 )
 def test_command_kind(text: str, kind: str) -> None:
@@ -94,6 +102,8 @@ def test_an_unknown_part_is_of_the_tool_that_left_it() -> None:
     assert part_kind("pip cache left in the layer (size unknown)", "apt") == "pip"
     assert part_kind("`make` may write files this model cannot list", "apt") == "build"
     assert part_kind("`tar` may write files this model cannot list", "apt") == "download"
+    assert part_kind("`tar` may write files this model cannot list", "archive") == "archive"
+    assert part_kind("`curl` may write files this model cannot list", "archive") == "archive"
     assert part_kind("`gpg` may write files this model cannot list", "apt") == "run"
     assert part_kind("/log: size unknown", "build") == "build"
     assert part_kind("COPY --from /target/: what the stage holds there is not known", "copy") == "any"

@@ -8,7 +8,8 @@ images' own layers (repo-info, ``knowledge/data/base-images.json.gz``); nothing 
 
 * the unknown parts of a step add, once, the 10th, 50th and 90th percentiles of the uncompressed
   sizes of real layers made by the same kind of command (:func:`command_kind`: an ``apt-get
-  install``, a download, a build from source, ...; per package named for apt and apk); the point
+  install``, a download of an archive or of a single file, a build from source, ...; per package
+  named for apt and apk); the point
   estimate takes the median;
 * a base image known only by a nearby tag (``python:3.11.4-slim`` by ``python:3.11-slim``) is that
   tag's size times the spread of the ratio between neighbouring tags of the data (leave-one-out:
@@ -50,7 +51,10 @@ FORMAT = "dfanalyze-size-ranges/1"
 
 # The kinds of command, most specific first: the first whose pattern matches the instruction (or
 # the label of an unknown part) names it. ``run`` (any other RUN), ``copy`` and ``rootfs`` (a
-# distribution's root filesystem) are the rest.
+# distribution's root filesystem) are the rest. A download is ``archive`` when the instruction
+# evidently fetches an archive (a .tar/.zip name, not its .asc or .sha256, or a pipe into tar) or
+# runs the installer it fetched (piped into a shell, ``./NAME -OPTIONS``): the toolchains of the
+# official images; else ``download``, a file kept as it is (a binary, a signature, a checksum).
 _KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "rootfs",
@@ -76,6 +80,14 @@ _KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("gem", re.compile(r"\b(gem|bundle) install\b")),
     ("apk", re.compile(r"\bapk (add|upgrade)\b")),
     ("rpm", re.compile(r"\b(yum|dnf|microdnf|tdnf|zypper) (-\S+ )*(install|update|upgrade)\b")),
+    (
+        "archive",
+        re.compile(
+            r"^(?=.*(\b(curl|wget)\s[^;&|]*(https?://|\$)|https?://\S+\.(tar|tgz|zip|xz|gz)\b))"
+            r".*(\.(tar|tgz|tbz2?|txz|zip)(\.(gz|xz|bz2|zst))?(?![\w.])|\|\s*(tar|unzip|bsdtar)\b|"
+            r"\|\s*(sudo\s+)?(ba)?sh\b|(^|\s)\./[\w.-]+\s+-)"
+        ),
+    ),
     (
         "download",
         re.compile(
@@ -167,7 +179,8 @@ def part_kind(label: str, own: str) -> str:
     first = label.split(maxsplit=1)[0].strip(":") if label.strip() else ""
     tool = first.strip("`")
     if tool in _PART_KINDS:
-        return _PART_KINDS[tool]
+        kind = _PART_KINDS[tool]
+        return own if kind == "download" and own == "archive" else kind
     return RUN_KIND if first.startswith("`") else own
 
 
