@@ -16,6 +16,7 @@ from dfanalyze.layers.ranges import (
     SizeRange,
     combine,
     command_kind,
+    installs_only,
     named_packages,
     part_kind,
     range_data,
@@ -95,6 +96,26 @@ def test_command_kind(text: str, kind: str) -> None:
 )
 def test_named_packages(text: str, count: int | None) -> None:
     assert named_packages(text) == count
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("RUN apk add --no-cache ca-certificates tzdata", 2),
+        ("RUN apk add --no-cache curl && curl -fsSL https://x/y.tgz | tar xz", None),  # also downloads
+        ("RUN apk add --virtual .deps gcc make && ./configure && make && make install", None),  # builds
+        ("RUN set -eux; apk add --no-cache --virtual .gosu-deps dpkg gnupg ; ...", None),  # cut
+        ("RUN apt-get install -y $PACKAGES", None),
+    ],
+)
+def test_installs_only(text: str, count: int | None) -> None:
+    assert installs_only(text) == count
+
+
+def test_an_install_that_also_downloads_takes_its_kinds_layer_spread(tmp_path: Path) -> None:
+    text = "FROM alpine:3.22\nRUN apk add --no-cache curl && curl -fsSL https://x/y.tgz | tar xz\n"
+    step = _json(tmp_path, text)["steps"][1]  # type: ignore[index]
+    assert "per package named" not in step["range_from"][0]
 
 
 def test_an_unknown_part_is_of_the_tool_that_left_it() -> None:

@@ -379,7 +379,7 @@ def step_size(ins: model.Instruction, layer: Layer | None, base: BaseImage | Non
     unknown parts of a layer add the spread of real layers of their kind of command, once (the
     calibration measured whole layers): the kind a whole layer made of those commands would have
     (:func:`~dfanalyze.layers.ranges.layer_kind`)."""
-    from dfanalyze.layers.ranges import command_kind, layer_kind, named_packages, part_kind
+    from dfanalyze.layers.ranges import command_kind, installs_only, layer_kind, part_kind
 
     data = range_data()
     if layer is None:
@@ -396,7 +396,7 @@ def step_size(ins: model.Instruction, layer: Layer | None, base: BaseImage | Non
     kind = layer_kind(part_kind(part, command_kind(ins.text)) for part in layer.unknown_parts)
     spread, scale = data.layer_spread(kind), 1
     of = f"{kind} layers" if kind in data.layers else f"layers of any kind (too few {kind} layers)"
-    packages = named_packages(ins.text)
+    packages = installs_only(ins.text)
     if packages is not None and kind in data.per_package:
         spread, scale = data.per_package[kind], packages
         of = f"{kind} layers, per package named, times {packages}"

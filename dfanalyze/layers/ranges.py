@@ -42,6 +42,7 @@ __all__ = [
     "combine",
     "command_kind",
     "exact",
+    "installs_only",
     "range_data",
     "spread_range",
 ]
@@ -103,7 +104,8 @@ ANY_KIND = "any"
 
 
 PACKAGE_KINDS = ("apt", "apk", "rpm")
-"""Kinds whose spread is per package named (when the instruction names them all)."""
+"""Kinds whose spread is per package named (when the instruction only installs and names them all:
+:func:`installs_only`)."""
 _INSTALL = re.compile(
     r"\b(?:apt-get|apt|apk|yum|dnf|microdnf|tdnf)\b(?P<args>(?:\s+-\S+)*\s+(?:install|add)\b[^;&|)]*)"
 )
@@ -127,6 +129,17 @@ def named_packages(text: str) -> int | None:
             elif not word.startswith("-"):
                 count += 1
     return count or None
+
+
+def installs_only(text: str) -> int | None:
+    """:func:`named_packages` of an instruction that does nothing else a kind of command names (no
+    download, no build, no pip ...) and is not cut (``...`` may hide either); None otherwise. The
+    per-package spread is of such layers only: a layer that also fetches or builds is not sized by
+    its packages."""
+    line = " ".join(text.split())
+    if "..." in line or any(pattern.search(line) for kind, pattern in _KINDS if kind not in PACKAGE_KINDS):
+        return None
+    return named_packages(line)
 
 
 _PART_KINDS = {
@@ -226,7 +239,8 @@ class RangeData(Struct, frozen=True):
     images: Spread
     """Uncompressed bytes of the official images."""
     per_package: Mapping[str, Spread]
-    """Uncompressed bytes per package named, of the official images' package layers, by kind."""
+    """Uncompressed bytes per package named, of the official images' layers that only install the
+    packages they name, by kind."""
 
     def layer_spread(self, kind: str) -> Spread:
         return self.layers.get(kind) or self.layers[ANY_KIND]
