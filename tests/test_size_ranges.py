@@ -118,6 +118,18 @@ def test_an_install_that_also_downloads_takes_its_kinds_layer_spread(tmp_path: P
     assert "per package named" not in step["range_from"][0]
 
 
+def test_an_install_with_an_upper_bound_stays_below_it(tmp_path: Path) -> None:
+    # python:3.12-bookworm's own packages are not in the data: the closure of the install on the
+    # smallest bookworm is an upper bound of what it adds
+    text = "FROM python:3.12-bookworm\nRUN apt-get install -y --no-install-recommends curl\n"
+    step = _json(tmp_path, text)["steps"][1]  # type: ignore[index]
+    (part,) = step["unknown_parts"]
+    most = float(part.split("at most ")[1].split(" MB")[0]) * 1e6
+    assert step["known_bytes"] <= step["low_bytes"] <= step["estimated_bytes"] <= step["high_bytes"]
+    assert abs(step["high_bytes"] - step["known_bytes"] - most) <= 0.05e6  # the label rounds to 0.1 MB
+    assert step["range_from"][-1] == "at most what the unknown parts can add (their upper bounds)"
+
+
 def test_an_unknown_part_is_of_the_tool_that_left_it() -> None:
     assert part_kind("apk install curl: size unknown", "download") == "apk"
     assert part_kind("pip cache left in the layer (size unknown)", "apt") == "pip"

@@ -401,10 +401,16 @@ def step_size(ins: model.Instruction, layer: Layer | None, base: BaseImage | Non
         spread, scale = data.per_package[kind], packages
         of = f"{kind} layers, per package named, times {packages}"
     low, mid, high = (size + round(value * scale) for value in (spread.low, spread.mid, spread.high))
-    basis = (
+    basis: tuple[str, ...] = (
         f"{kind}: percentiles {data.percentiles[0]}/{data.percentiles[1]}/{data.percentiles[2]} "
         f"of {spread.samples} official images' {of}",
     )
+    bounds = [layer.at_most.get(part) for part in layer.unknown_parts]
+    if all(bound is not None for bound in bounds):  # each unknown part can add at most its bound
+        most = size + sum(bound or 0 for bound in bounds)
+        if high > most:  # below it, the spread; all above it, anything from nothing to the bound
+            low, mid, high = (low if low < most else size), min(mid, most), most
+            basis += ("at most what the unknown parts can add (their upper bounds)",)
     return SizeRange(mid, low, high, compressed_of(mid, data), basis)
 
 
