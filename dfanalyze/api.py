@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from dfanalyze.analysis.context import BuildContext
     from dfanalyze.analysis.symbols import SymbolIndex
     from dfanalyze.batch import Job
+    from dfanalyze.checks.context import FileAnalysis
     from dfanalyze.checks.suppression import Comment
     from dfanalyze.engine.config import ConfigError, Overrides
     from dfanalyze.engine.linting import Plan, Skipped
@@ -103,13 +104,16 @@ def layers(
     names none.
     """
     from dfanalyze.checks.context import FileAnalysis
+    from dfanalyze.checks.layers import context_sources
     from dfanalyze.layers.graph import Changes, build_layer_graph, load_build_context
     from dfanalyze.layers.sizes import profile_named
 
     dockerfile = source if isinstance(source, Dockerfile) else parse(source, path)
     on_disk = isinstance(source, Path) or path is not None
-    context = build_context or load_build_context(context_dir, dockerfile.path if on_disk else None)
     analysis = FileAnalysis(dockerfile, build_args=dict(build_args or {}))
+    context = build_context or load_build_context(
+        context_dir, dockerfile.path if on_disk else None, sources=context_sources(analysis)
+    )
     old = (
         previous if isinstance(previous, Dockerfile) or previous is None else parse(previous, dockerfile.path)
     )
@@ -168,7 +172,7 @@ class Checker:
 
         self._overrides = overrides or Overrides()
         self._plans: dict[tuple[_Stamp | None, _Stamp | None], _Planned | ConfigError] = {}
-        self._contexts: dict[tuple[Path, str], BuildContext | None] = {}
+        self._contexts: dict[tuple[Path, str, tuple[str, ...] | None], BuildContext | None] = {}
 
     def config_files(self, path: str | Path) -> tuple[Path | None, Path | None]:
         """The dfanalyze configuration file (or the user configuration) and the hadolint file that
@@ -218,16 +222,25 @@ class Checker:
 
     def build_context(self, path: str | Path, dockerfile: Dockerfile | None = None) -> BuildContext | None:
         """The build context of the file at ``path`` as the lint rules read it
-        (:func:`~dfanalyze.checks.layers.read_build_context`): None when ``dockerfile`` reads
-        nothing from it, when the folder does not exist or holds too many entries."""
-        from dfanalyze.checks.layers import read_build_context, reads_context
+        (:func:`~dfanalyze.checks.layers.read_build_context`; as far as the sources of
+        ``dockerfile`` reach, all of it without one): None when ``dockerfile`` reads nothing
+        from it, when the folder does not exist or holds too many entries."""
+        from dfanalyze.checks.context import FileAnalysis
+
+        if dockerfile is None:
+            return self._read_context(path, None)
+        return self._read_context(path, FileAnalysis(dockerfile))
+
+    def _read_context(self, path: str | Path, analysis: FileAnalysis | None) -> BuildContext | None:
+        from dfanalyze.checks.layers import context_sources, read_build_context, reads_context
         from dfanalyze.engine.config import folder_of
 
-        if dockerfile is not None and not reads_context(dockerfile):
+        if analysis is not None and not reads_context(analysis.dockerfile):
             return None
-        key = (folder_of(str(path)), Path(path).name)  # the name picks the ignore file
+        sources = context_sources(analysis) if analysis is not None else None
+        key = (folder_of(str(path)), Path(path).name, sources)  # the name picks the ignore file
         if key not in self._contexts:
-            self._contexts[key] = read_build_context(str(path))
+            self._contexts[key] = read_build_context(str(path), sources=sources)
         return self._contexts[key]
 
     def forget(self) -> None:
@@ -237,10 +250,10 @@ class Checker:
 
     def _job(self, path: str | Path, plan: Plan, *, fix: bool = False, unsafe: bool = False) -> Job:
         from dfanalyze.batch import Job
-        from dfanalyze.checks.layers import BUILD_CONTEXT_KEY
+        from dfanalyze.checks.layers import CONTEXT_READER_KEY
 
         def lint(dockerfile: Dockerfile) -> list[Finding]:
-            return plan(dockerfile, {BUILD_CONTEXT_KEY: self.build_context(path, dockerfile)})
+            return plan(dockerfile, {CONTEXT_READER_KEY: lambda analysis: self._read_context(path, analysis)})
 
         return Job(lint, fix=fix, unsafe_fixes=unsafe)
 

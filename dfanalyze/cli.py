@@ -120,7 +120,7 @@ def _check_parser(sub: _Subparsers) -> None:
     p.add_argument(
         "--failure-threshold",
         choices=("error", "warning", "info", "style", "never"),
-        help="exit 1 only for findings at least this severe (default: style, any finding)",
+        help="exit 1 only for findings at least this severe (default: warning)",
     )
 
 
@@ -314,7 +314,7 @@ def _layers_command(args: argparse.Namespace) -> int:
 
     from dfanalyze.api import InputError, layers, read
     from dfanalyze.layers.graph import TargetError, unused_changes
-    from dfanalyze.layers.render import render
+    from dfanalyze.layers.render import render, table_width
     from dfanalyze.layers.since import SinceError, changes_since
     from dfanalyze.report import use_color
 
@@ -369,7 +369,8 @@ def _layers_command(args: argparse.Namespace) -> int:
     checked = [p for p in given if (root / p).resolve() != dockerfile.resolve()]  # the Dockerfile: --against
     for warning in [*warnings, *unused_changes(graph, checked, args.changed_arg)]:
         print(f"dfanalyze: warning: {warning}", file=sys.stderr)
-    render(graph, args.format, sys.stdout, color=use_color(args.color, sys.stdout, os.environ))
+    color = use_color(args.color, sys.stdout, os.environ)
+    render(graph, args.format, sys.stdout, color=color, width=table_width(sys.stdout, os.environ))
     return EXIT_CLEAN
 
 

@@ -182,7 +182,7 @@ def test_sarif_file_for_code_scanning(runner: Runner) -> None:
     status, out, _, summary, outputs = runner.run(
         {"paths": "Dockerfile\nlegacy", "args": SELECT, "sarif-file": "dfanalyze.sarif"}
     )
-    assert status == 1
+    assert status == 0  # style findings: reported, but below the default failure threshold
     log: dict[str, Any] = json.loads((runner.workspace / "dfanalyze.sarif").read_text(encoding="utf-8"))
     results = log["runs"][0]["results"]
     assert [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results] == [

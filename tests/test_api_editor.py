@@ -110,6 +110,29 @@ def test_build_context_is_read_once_until_forget(repo: Path) -> None:
     assert checker.build_context(path, parse("FROM alpine:3.20\n", str(path))) is None  # reads nothing
 
 
+@pytest.mark.parametrize(("select", "read"), [("DF101", False), ("DF402", True)])
+def test_the_editor_reads_the_context_only_for_rules_that_need_it(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, select: str, read: bool
+) -> None:
+    from dfanalyze.analysis import context
+
+    path = repo / "Dockerfile"
+    path.write_text("FROM alpine:3.20\n", encoding="utf-8")  # the buffer is not saved yet
+    (repo / "src").mkdir()
+    (repo / "src" / ".env").write_text("TOKEN=1\n", encoding="utf-8")
+    calls: list[str] = []
+    walk = context.load_context
+    monkeypatch.setattr(
+        context, "load_context", lambda *args, **kw: calls.append("walk") or walk(*args, **kw)
+    )
+    monkeypatch.setattr("dfanalyze.layers.graph.load_context", context.load_context)
+    checked = Checker(Overrides(Selection(select=[select]))).check(
+        "FROM alpine:3.20\nCOPY src/ /src/\n", path
+    )
+    assert calls == (["walk"] if read else [])
+    assert [f.code for f in checked.findings] == (["DF402"] if read else [])
+
+
 def test_fix_is_the_command_lines_fix(repo: Path) -> None:
     path = repo / "Dockerfile"
     fixed = Checker().fix(TEXT, path)

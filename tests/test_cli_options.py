@@ -207,7 +207,7 @@ def test_fixable_in_the_configuration_and_on_the_command_line(
     assert run(capsys, SELECT, "--diff")[1].count("\n+ENV") == 1  # only the ENV line changes
     assert "\n+RUN" not in run(capsys, SELECT, "--diff")[1]
     assert "+RUN echo hi" in run(capsys, SELECT, "--diff", "--fixable=DF704")[1]  # the command line replaces
-    (repo / ".dfanalyze.toml").write_text('unfixable = ["syntax"]\n')
+    (repo / ".dfanalyze.toml").write_text('unfixable = ["style"]\n')  # DF704 and DF709
     assert run(capsys, SELECT, "--diff")[0] == 0
 
 

@@ -209,6 +209,70 @@ def test_a_link_source_is_followed(context: BuildContext) -> None:
     assert members(context, "current") == [("src/app", "main.py"), ("src/app", "notes.md")]
 
 
+def folders_read(monkeypatch: pytest.MonkeyPatch, root: Path) -> list[str]:
+    """The folders below ``root`` listed from now on (relative paths), in order."""
+    read: list[str] = []
+    scandir = os.scandir
+
+    def recording(path: str) -> object:
+        if str(path).startswith(str(root)):
+            read.append(os.path.relpath(path, root))
+        return scandir(path)
+
+    monkeypatch.setattr("dfanalyze.analysis.context.os.scandir", recording)
+    return read
+
+
+@pytest.mark.parametrize(
+    "sources",
+    [
+        ("./src/",),
+        ("conf/*.conf", "README.md"),
+        ("*.md", "src/app/main.py"),
+        ("current",),
+        ("current", "conf/[a].conf", "missing", "src/*/notes.md"),
+        (".", "conf"),
+    ],
+)
+def test_a_walk_for_some_sources_selects_what_the_whole_walk_does(
+    context: BuildContext, sources: tuple[str, ...]
+) -> None:
+    partial = load_context(context.root, None, sources=sources)
+    for source in sources:
+        assert members(partial, source) == members(context, source)
+    assert {e.path for e in partial.entries} <= {e.path for e in context.entries}
+
+
+def test_a_walk_reads_only_the_folders_sources_reach(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tree(
+        tmp_path,
+        {
+            "package.json": "{}",
+            "src/a/b.js": "b",
+            "docs/x.md": "x",
+            "node_modules/m/i.js": "i",
+            "conf/a.conf": "a",
+        },
+    )
+    read = folders_read(monkeypatch, root)
+    found = load_context(
+        root, parse_ignore("node_modules\n"), sources=["package.json", "src/", "conf/*.conf"]
+    )
+    assert sorted(read) == [".", "conf", "src", "src/a"]
+    assert [e.path for e in found.entries] == [
+        "conf",
+        "conf/a.conf",
+        "package.json",
+        "src",
+        "src/a",
+        "src/a/b.js",
+    ]
+    read.clear()
+    whole = load_context(root, parse_ignore("node_modules\n"), sources=["."])
+    assert sorted(read) == [".", "conf", "docs", "src", "src/a"]  # the ignored folder is never entered
+    assert len(whole.entries) == 8
+
+
 def test_digest_is_the_content(context: BuildContext) -> None:
     first = context.digest(context.by_path["conf/a.conf"])
     Path(context.root, "conf/a.conf").write_text("a")
@@ -277,3 +341,26 @@ def test_archives_are_listed_and_other_files_are_not_archives(tmp_path: Path) ->
     plain.write_text("not an archive")
     assert archive_members(plain) is None
     assert archive_members(tmp_path / "missing.tar") is None
+
+
+@pytest.mark.parametrize(
+    ("select", "folders"),
+    [
+        ("DF101", []),  # no selected rule reads the context: it is never walked
+        ("DF402", [".", "src", "src/a"]),  # only where the COPY sources reach
+        ("DF401", [".", "src", "src/a"]),  # the layer graph sizes the COPYs
+    ],
+)
+def test_check_walks_the_context_only_for_rules_that_need_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, select: str, folders: list[str]
+) -> None:
+    from dfanalyze.cli import main
+
+    root = tree(
+        tmp_path,
+        {"src/a/b.js": "b", "docs/x.md": "x", "node_modules/m/i.js": "i", ".dockerignore": "node_modules\n"},
+    )
+    (root / "Dockerfile").write_text("FROM alpine:3.20\nCOPY src/ /src/\nRUN rm -rf /src/a\n")
+    read = folders_read(monkeypatch, root)
+    main(["check", "--select", select, "--output-format", "concise", str(root / "Dockerfile")])
+    assert sorted(read) == folders

@@ -79,7 +79,7 @@ def test_rules_text_listing_marks_fixes_and_opt_in(capsys: pytest.CaptureFixture
         "warning",
         "(NoEmptyContinuation)",
     ]
-    assert lines[1].split() == ["DF790", "unused-suppression", "syntax", "warning", "[*]", "[opt-in]"]
+    assert lines[1].split() == ["DF790", "unused-suppression", "suppression", "warning", "[*]", "[opt-in]"]
 
 
 def test_rules_lists_every_rule_and_refuses_unknown_selectors(capsys: pytest.CaptureFixture[str]) -> None:
@@ -141,6 +141,17 @@ def test_failure_threshold(
     path = dockerfile(in_tmp, EMPTY_CONTINUATION)
     code, _, _ = run(capsys, "check", "--select", "DF703", "--failure-threshold", threshold, path)
     assert code == exit_code
+
+
+def test_the_default_threshold_fails_on_warnings_not_on_info_or_style(
+    capsys: pytest.CaptureFixture[str], in_tmp: Path
+) -> None:
+    path = dockerfile(in_tmp, 'FROM alpine:3.20\nrun echo a\nRUN echo b\nCMD ["sh"]\n')
+    code, out, _ = run(capsys, "check", "--select", "DF704,DF502", "--output-format", "concise", path)
+    assert (code, sorted(codes(out))) == (0, ["DF502", "DF704"])  # info and style findings
+    path = dockerfile(in_tmp, EMPTY_CONTINUATION)
+    code, out, _ = run(capsys, "check", "--select", "DF703", "--output-format", "concise", path)
+    assert (code, codes(out)) == (1, ["DF703"])  # a warning
 
 
 def test_configuration_is_discovered_per_file(capsys: pytest.CaptureFixture[str], in_tmp: Path) -> None:

@@ -109,7 +109,7 @@ def test_severity_most_specific_wins_and_later_layers_win() -> None:
     config = Selection(severity={"DF703": "error", "syntax": "info", "DF70": "style"})
     assert config.severity_of(DF703) is Severity.ERROR
     assert config.severity_of(REGISTRY.rules["DF701"]) is Severity.STYLE
-    assert config.severity_of(REGISTRY.rules["DF790"]) is Severity.INFO
+    assert config.severity_of(REGISTRY.rules["DF729"]) is Severity.INFO
     cli = Selection(severity={"ALL": "warning"}, base=config)
     assert cli.severity_of(DF703) is Severity.WARNING
     assert Selection().severity_of(DF703) is DF703.severity
@@ -162,3 +162,21 @@ def test_linter_is_reusable_across_files() -> None:
     assert [(f.path, f.code) for f in linter.lint(bad)] == [("a/Dockerfile", "DF703")]
     assert linter.lint(good) == []
     assert [(f.path, f.code) for f in linter.lint(bad)] == [("a/Dockerfile", "DF703")]
+
+
+def test_a_former_family_name_selects_the_families_its_rules_moved_to() -> None:
+    """`run` held the shell and package-manager rules until they became families of their own."""
+    moved = [r.code for r in RULES if r.family in {"shell", "packages"}]
+    assert codes(Selection(select=["run"])) == moved
+    assert "DF513" in moved and "DF503" in moved
+    assert codes(Selection(select=["ALL"], ignore=["run"])) == [r.code for r in RULES if r.code not in moved]
+    assert specificity(REGISTRY.rules["DF513"], "run") == 1
+
+
+def test_every_rule_is_in_a_documented_family_and_syntax_only_stops_builds() -> None:
+    from dfanalyze.engine.rulefile import FAMILIES
+
+    assert {r.family for r in RULES} == set(FAMILIES)
+    syntax = {r.code for r in RULES if r.family == "syntax"}
+    # parse errors, unknown instructions and flags, misplaced instructions, forms BuildKit deprecates
+    assert syntax == {"DF700", "DF701", "DF702", "DF703", "DF711", "DF713", "DF727", "DF728", "DF729"}

@@ -85,7 +85,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         (tmp_path / name).write_text(content)
     (tmp_path / "Dockerfile").write_text(DOCKERFILE)
     monkeypatch.chdir(tmp_path)
-    for name in ("NO_COLOR", "FORCE_COLOR"):
+    for name in ("NO_COLOR", "FORCE_COLOR", "COLUMNS"):
         monkeypatch.delenv(name, raising=False)
     return tmp_path
 
@@ -292,3 +292,47 @@ def test_since_outside_a_repository(tmp_path: Path, capsys: pytest.CaptureFixtur
     (tmp_path / "Dockerfile").write_text("FROM scratch\n")
     code, _, err = run(capsys, str(tmp_path / "Dockerfile"), "--since", "HEAD")
     assert code == 2 and "not a git repository" in err
+
+
+@pytest.mark.parametrize(("columns", "headers"), [
+    ("80", ["#", "stage", "instruction", "size", "wasted", "rebuilds"]),
+    ("100", ["#", "stage", "instruction", "size", "cumulative", "wasted", "rebuilds"]),
+    ("140", ["#", "stage", "instruction", "size", "cumulative", "invalidated by", "wasted", "rebuilds"]),
+])  # fmt: skip
+def test_the_table_fits_the_terminal(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, columns: str,
+    headers: list[str],
+) -> None:  # fmt: skip
+    monkeypatch.setenv("COLUMNS", columns)
+    code, out, _ = run(capsys, "Dockerfile", "--changed", "src/main.py")
+    lines = out.splitlines()
+    assert code == 0 and max(len(line) for line in lines) <= int(columns)
+    header = next(line for line in lines if line.startswith("┃"))
+    assert [cell.strip() for cell in header.strip("┃").split("┃")] == headers
+    rows = [line for line in lines if line.startswith("│")]
+    if columns != "140":
+        assert len(rows) == DOCKERFILE.count("\n") - 3  # one line per step, cut to fit
+
+
+def test_graphs_show_what_the_changes_rebuild(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _, dot, _ = run(capsys, "Dockerfile", "--format", "dot", "--changed", "src/main.py")
+    copy_all = next(line for line in dot.splitlines() if "COPY . ." in line)
+    assert copy_all.endswith('\\nrebuilds", shape=box, style=filled, fillcolor="#f4c7c3"];')
+    requirements = next(line for line in dot.splitlines() if "COPY requirements.txt" in line)
+    assert '\\ncached"' in requirements
+    _, mermaid, _ = run(capsys, "Dockerfile", "--format", "mermaid", "--changed", "src/main.py")
+    assert "classDef rebuilds fill:#f4c7c3" in mermaid and "classDef cached fill:#d9ead3" in mermaid
+    _, unchanged, _ = run(capsys, "Dockerfile", "--format", "mermaid")
+    assert "classDef" not in unchanged
+
+
+def test_no_efficiency_without_the_sizes(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (project / "Dockerfile").write_text(
+        "FROM localhost/debian:bookworm\nRUN curl -fsSL https://example.com/x | sh\n"
+    )
+    _, out, _ = run(capsys, "Dockerfile")
+    assert "Efficiency not known (1 of 2 layers of unknown size); wasted at least 0 B" in out
+    assert "Efficiency 1" not in out
+    (project / "Dockerfile").write_text("FROM localhost/debian:bookworm\nRUN echo hi > /hi\n")
+    _, out, _ = run(capsys, "Dockerfile")
+    assert "Efficiency 100.0%, wasted" in out

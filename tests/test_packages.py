@@ -163,6 +163,23 @@ def test_microdnf_prompts_without_assumeyes() -> None:
     assert op("microdnf --assumeyes install x").yes
 
 
+@pytest.mark.parametrize(
+    ("text", "action"),
+    [
+        ("dnf in -y nginx", "install"),
+        ("yum in -y nginx", "install"),
+        ("dnf install-n -y nginx", "install"),
+        ("dnf rm -y nginx", "remove"),
+        ("dnf erase-nevra -y nginx-1.20.1-1.el9.x86_64", "remove"),
+        ("dnf up -y", "upgrade"),
+        ("dnf rei -y tzdata", "reinstall"),
+        ("microdnf update -y", "upgrade"),
+    ],
+)
+def test_dnf_command_aliases(text: str, action: str) -> None:
+    assert op(text).action == action
+
+
 def test_zypper() -> None:
     operation = op("zypper --non-interactive in --no-recommends curl=8.0 'tar>=1.34'")
     assert (operation.action, operation.yes, operation.no_recommends) == ("install", True, True)
@@ -273,6 +290,14 @@ def test_yarn_and_pnpm() -> None:
 
 
 # --- gem / go --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text", ["gem i rails -v 7.1.3", "gem ins rails -v 7.1.3", "gem install rails -v 7.1.3"]
+)
+def test_gem_install_abbreviations(text: str) -> None:
+    operation = op(text)
+    assert operation.action == "install" and specs(operation) == [("rails", "-v", "7.1.3", True)]
 
 
 def test_gem() -> None:

@@ -127,8 +127,8 @@ def test_a_rule_that_raises_is_an_internal_error_once(
         " (a bug: please report it)",
     ]
     assert out.splitlines() == [
-        "Dockerfile:1:6: DF100 `alpine` has no tag, so Docker pulls whatever `latest` points to on the day"
-        " of the build: pin the version you tested, such as `alpine:<version>`, or a digest",
+        "Dockerfile:1:6: DF100 `alpine` has no tag, so it means `latest`: pin the version you tested,"
+        " such as `alpine:<version>`",
         "1 finding: 1 warning.",
         "6 internal errors: rules LOC001, LOC002, LOC003 failed (a bug: please report it).",
         "Read any rule's documentation offline with `dfanalyze rule CODE`.",

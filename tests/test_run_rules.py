@@ -21,7 +21,9 @@ from dfanalyze.parse import parse_text
 from dfanalyze.span import Span
 
 REGISTRY = default_registry()
-RUN_CODES = [r.code for r in REGISTRY.sorted_rules() if r.family == "run" and r.code != "DF599"] + ["DF610"]
+RUN_CODES = [
+    r.code for r in REGISTRY.sorted_rules() if r.family in {"shell", "packages"} and r.code != "DF599"
+] + ["DF610"]
 
 
 def lint(

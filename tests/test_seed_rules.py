@@ -1,7 +1,8 @@
-"""The three seed rule families (base-image DF100-DF139, cmd DF200-DF239, volume DF300-DF339) end to
-end: one Dockerfile that trips every one of their rules, linted through the command line with only
-those rules selected (the opt-in ones added with ``--extend-select``). The findings JSON and the
-terminal output are snapshots; end of life is judged on a fixed day so that they do not age.
+"""The rules of the three seed ranges (DF100-DF139: FROM and stages, DF200-DF239: cmd, DF300-DF339:
+volume) end to end: one Dockerfile that trips every one of their rules, linted through the command
+line with only those rules selected (the opt-in ones added with ``--extend-select``). The findings
+JSON and the terminal output are snapshots; end of life is judged on a fixed day so that they do not
+age.
 Then the helpers the checks share, on the cases the rule examples do not spell out."""
 
 from __future__ import annotations
@@ -29,18 +30,18 @@ trusted-registries = ["docker.io"]
 [rules.DF103]
 today = "2026-11-27"
 """
-RANGES = {"base-image": range(100, 140), "cmd": range(200, 240), "volume": range(300, 340)}
+RANGES = {"FROM and stages": range(100, 140), "cmd": range(200, 240), "volume": range(300, 340)}
 ENVIRONMENT = ("GITHUB_WORKSPACE", "GITHUB_STEP_SUMMARY", "CI_PROJECT_DIR", "DFANALYZE_OUTPUT_FORMAT")
 
 Lint = Callable[..., tuple[int, str, str]]
 
 
 def seed_rules() -> tuple[list[str], list[str]]:
-    """The codes of the seed families' rules: (enabled by default, opt-in)."""
+    """The codes of the seed ranges' rules: (enabled by default, opt-in)."""
     rules = [
         r
         for r in default_registry().sorted_rules()
-        if r.family in RANGES and r.code.startswith("DF") and int(r.code[2:]) in RANGES[r.family]
+        if r.code.startswith("DF") and any(int(r.code[2:]) in codes for codes in RANGES.values())
     ]
     return [r.code for r in rules if r.enabled], [r.code for r in rules if not r.enabled]
 

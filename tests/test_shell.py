@@ -270,6 +270,18 @@ def test_wrappers_are_stripped_and_kept() -> None:
     assert [c.name for c in script.commands[4:]] == ["env", "sudo"]
 
 
+def test_official_image_helpers_are_wrappers() -> None:
+    """gosu and su-exec run a command as a user, tini as PID 1; ``gosu --version`` is gosu itself."""
+    script = parse(
+        "gosu redmine bundle install; su-exec app:app pip install x; tini -s -- node a.js; gosu --version"
+    )
+    bundle, pip, node, gosu = script.commands
+    assert (bundle.name, [w.text for w in bundle.wrappers[0].words]) == ("bundle", ["gosu", "redmine"])
+    assert (pip.name, pip.wrappers[0].name) == ("pip", "su-exec")
+    assert (node.name, [w.text for w in node.wrappers[0].words]) == ("node", ["tini", "-s", "--"])
+    assert (gosu.name, gosu.wrappers) == ("gosu", ())
+
+
 def test_leading_assignments_and_env_assignments() -> None:
     script = parse("DEBIAN_FRONTEND=noninteractive apt-get install -y tzdata")
     command = script.commands[0]

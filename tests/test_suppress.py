@@ -60,7 +60,7 @@ def registry(tmp_path_factory: pytest.TempPathFactory) -> Registry:
             instruction=instruction,
         )
         (folder / f"{code}-{name}.toml").write_text(text)
-    for path in (data_dir("rules") / "syntax").glob("DF79*.toml"):
+    for path in (data_dir("rules") / "suppression").glob("DF79*.toml"):
         shutil.copy(path, folder / path.name)
     built = Registry().extended([folder])
     assert built.errors == []

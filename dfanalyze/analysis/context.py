@@ -403,7 +403,6 @@ def clean_source(source: str) -> str:
     return go_clean("/" + source).lstrip("/") or "."
 
 
-@lru_cache(maxsize=512)
 @lru_cache(maxsize=1024)
 def _glob_regex(pattern: str) -> re.Pattern[str] | None:
     """Go's ``filepath.Match`` pattern as a regex; None for a pattern Go refuses (``ErrBadPattern``:
@@ -477,50 +476,130 @@ class ContextTooLarge(Exception):
     """The context holds more entries than the caller wants to read."""
 
 
-def load_context(root: str | Path, ignore: IgnoreRules | None, limit: int | None = None) -> BuildContext:
+_Sources = tuple[tuple[str, ...], ...] | None
+"""The COPY/ADD sources still to be matched below a folder, as path components (None: all of it)."""
+
+
+def load_context(
+    root: str | Path,
+    ignore: IgnoreRules | None,
+    limit: int | None = None,
+    sources: Iterable[str] | None = None,
+) -> BuildContext:
     """Walk ``root`` (without following links) and split it into what is sent and what
-    ``ignore`` excludes; unreadable folders are skipped. :class:`ContextTooLarge` when more than
-    ``limit`` entries would be sent."""
+    ``ignore`` excludes; unreadable folders are skipped, excluded folders are not entered (unless
+    an exception pattern may bring back something below them). :class:`ContextTooLarge` when more
+    than ``limit`` entries would be sent.
+
+    ``sources``: the COPY/ADD sources (as written, relative to the context) the caller will
+    select; only what they can match is read: the folders on the way to them are listed, and the
+    folders they name (or match) read whole. None: the whole context."""
     base = str(root)
-    sent: list[ContextEntry] = []
-    ignored: list[ContextEntry] = []
-    entered: dict[str, ContextEntry] = {}
-    stack = [""]
-    while stack:
-        folder = stack.pop()
-        try:
-            with os.scandir(f"{base}/{folder}" if folder else base) as listing:
-                items = sorted(listing, key=lambda d: d.name)
-        except OSError:
-            continue
-        for item in items:
-            path = f"{folder}/{item.name}" if folder else item.name
-            entry = _entry(item, path)
-            if entry is None:
+    wanted: _Sources = None
+    if sources is not None:
+        cleaned = [clean_source(s) for s in sources]
+        if "." not in cleaned:
+            wanted = tuple(tuple(c.split("/")) for c in dict.fromkeys(cleaned))
+    walk = _Walk(base, ignore, limit)
+    walk.folder("", wanted)
+    if wanted is not None:
+        walk.follow_links()
+    return walk.result()
+
+
+class _Walk:
+    """One walk of a context folder (see :func:`load_context`)."""
+
+    def __init__(self, base: str, ignore: IgnoreRules | None, limit: int | None) -> None:
+        self.base = base
+        self.ignore = ignore
+        self.limit = limit
+        self.sent: dict[str, ContextEntry] = {}
+        self.ignored: dict[str, ContextEntry] = {}
+        self.entered: dict[str, ContextEntry] = {}
+        self.read: dict[str, _Sources] = {}
+
+    def folder(self, start: str, wanted: _Sources) -> None:
+        """Read the folder ``start`` and, for each entry, what ``wanted`` needs below it."""
+        ignore = self.ignore
+        stack: list[tuple[str, _Sources]] = [(start, wanted)]
+        while stack:
+            folder, want = stack.pop()
+            if folder in self.read and (self.read[folder] is None or self.read[folder] == want):
                 continue
-            excluded = ignore is not None and ignore.excludes(path)
-            if entry.kind == "dir":
-                if not excluded:
-                    sent.append(entry)
-                    stack.append(path)
-                elif ignore is not None and ignore.may_reinclude_below(path):
-                    stack.append(path)
-                    entered[path] = entry
+            self.read[folder] = want
+            depth = folder.count("/") + 1 if folder else 0
+            try:
+                with os.scandir(f"{self.base}/{folder}" if folder else self.base) as listing:
+                    items = sorted(listing, key=lambda d: d.name)
+            except OSError:
+                continue
+            for item in items:
+                below = want if want is None else _below(want, depth, item.name)
+                if below == ():
+                    continue  # no source reaches it
+                path = f"{folder}/{item.name}" if folder else item.name
+                entry = _entry(item, path)
+                if entry is None:
+                    continue
+                excluded = ignore is not None and ignore.excludes(path)
+                if entry.kind == "dir":
+                    if not excluded:
+                        self.sent[path] = entry
+                        stack.append((path, below))
+                    elif ignore is not None and ignore.may_reinclude_below(path):
+                        stack.append((path, below))
+                        self.entered[path] = entry
+                    else:
+                        self.ignored[path] = entry
+                elif excluded:
+                    self.ignored[path] = entry
                 else:
-                    ignored.append(entry)
-            elif excluded:
-                ignored.append(entry)
-            else:
-                sent.append(entry)
-            if limit is not None and len(sent) > limit:
-                raise ContextTooLarge(f"{base}: more than {limit} entries")
-    # An excluded folder that holds an exception is sent as the parent of what it holds.
-    parents = {p for e in sent for p in _parents(e.path)}
-    sent.extend(entry for path, entry in entered.items() if path in parents)
-    ignored.extend(entry for path, entry in entered.items() if path not in parents)
-    sent.sort(key=lambda e: e.path)
-    ignored.sort(key=lambda e: e.path)
-    return BuildContext(base, tuple(sent), tuple(ignored), ignore)
+                    self.sent[path] = entry
+                if self.limit is not None and len(self.sent) > self.limit:
+                    raise ContextTooLarge(f"{self.base}: more than {self.limit} entries")
+
+    def follow_links(self) -> None:
+        """Read what the links among the entries point to (a source may go through them)."""
+        done: set[str] = set()
+        while True:
+            targets = []
+            for path, entry in list(self.sent.items()):
+                if entry.kind == "symlink" and entry.target is not None and path not in done:
+                    done.add(path)
+                    folder = "" if entry.target.startswith("/") else path.rpartition("/")[0]
+                    target = go_clean("/" + folder + "/" + entry.target).lstrip("/")
+                    if target and self.read.get(target, ()) is not None:  # not read whole yet
+                        targets.append(target)
+            if not targets:
+                return
+            for target in targets:
+                parts = tuple(target.split("/"))
+                self.folder("", (parts,))
+
+    def result(self) -> BuildContext:
+        sent = list(self.sent.values())
+        # An excluded folder that holds an exception is sent as the parent of what it holds.
+        parents = {p for e in sent for p in _parents(e.path)} if self.entered else set()
+        sent.extend(entry for path, entry in self.entered.items() if path in parents)
+        ignored = [*self.ignored.values(), *(e for path, e in self.entered.items() if path not in parents)]
+        sent.sort(key=lambda e: e.path)
+        ignored.sort(key=lambda e: e.path)
+        return BuildContext(self.base, tuple(sent), tuple(ignored), self.ignore)
+
+
+def _below(wanted: tuple[tuple[str, ...], ...], depth: int, name: str) -> _Sources:
+    """What of ``wanted`` (sources whose first ``depth`` components matched the folder) the entry
+    ``name`` of that folder needs: None when a source selects it whole, else the sources that go
+    on below it (``()``: none reaches it)."""
+    onward = []
+    for parts in wanted:
+        part = parts[depth]
+        if part == name or (_WILDCARDS.search(part) and match_source_pattern(part, name)):
+            if len(parts) == depth + 1:
+                return None
+            onward.append(parts)
+    return tuple(onward)
 
 
 def _entry(item: os.DirEntry[str], path: str) -> ContextEntry | None:

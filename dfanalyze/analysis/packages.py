@@ -655,7 +655,28 @@ _YUM_VALUES = frozenset(
 # name-[epoch:]version[-release][.arch]: a dotted version, or any version after an epoch
 # (`openssl-1:1.1.1k`), so that digits in a name (`java-17-openjdk`) are not taken for one.
 _YUM_SPEC = r"(?P<name>.+?)(?P<op>-)(?P<version>\d+:[\w.+~^-]+|\d+(\.\d+)+[\w.+~^:-]*)"
-_YUM_ACTIONS = {"erase": "remove", "update": "upgrade", "localinstall": "install"}
+_YUM_ACTIONS = {
+    "erase": "remove",
+    "update": "upgrade",
+    "localinstall": "install",
+    # dnf's own aliases (dnf/cli/commands: ``in``, ``install-n``..., ``erase-n``..., ``up``) and
+    # dnf5's compatibility aliases (``rm``, ``rei``); yum is dnf since RHEL 8.
+    "in": "install",
+    "install-n": "install",
+    "install-na": "install",
+    "install-nevra": "install",
+    "rm": "remove",
+    "remove-n": "remove",
+    "remove-na": "remove",
+    "remove-nevra": "remove",
+    "erase-n": "remove",
+    "erase-na": "remove",
+    "erase-nevra": "remove",
+    "up": "upgrade",
+    "update-to": "upgrade",
+    "upgrade-to": "upgrade",
+    "rei": "reinstall",
+}
 
 
 def _yum(command: Command, tool: str) -> PackageOp | None:
@@ -933,6 +954,9 @@ def _gem(command: Command) -> PackageOp | None:
     if not parsed.operands:
         return None
     action = _text(parsed.operands[0])
+    # RubyGems aliases ``i`` to install and takes any unambiguous prefix of a command (``gem ins``)
+    if action == "i" or (len(action) >= 3 and "install".startswith(action)):
+        action = "install"
     version = parsed.last("-v", "--version")
     packages = []
     for word in parsed.operands[1:] if action in {"install", "uninstall", "update"} else ():
@@ -974,8 +998,9 @@ def _go(command: Command) -> PackageOp | None:
         action = "clean"
     elif action in {"install", "get"}:
         action = "install"
-    else:
+    elif action != "run":  # go run PACKAGE[@version] [arguments]: the package only
         return None
+    words = parsed.operands[1:2] if action == "run" else parsed.operands[1:]
     return PackageOp(
         manager="go",
         tool="go",
@@ -983,7 +1008,7 @@ def _go(command: Command) -> PackageOp | None:
         command=command,
         packages=tuple(
             _package(w, _GO_SPEC, lambda op, v: v not in {"latest", "master", "main", "upgrade"})
-            for w in parsed.operands[1:]
+            for w in words
         ),
         flags=parsed.flags,
         options=parsed.options,

@@ -1197,12 +1197,19 @@ _WRAPPER_VALUE_OPTIONS: dict[str, frozenset[str]] = {
     "time": frozenset({"-f", "--format", "-o", "--output"}),
     "nohup": frozenset(),
     "command": frozenset(),
+    # the official images' init and privilege-dropping helpers: ``tini -- cmd``, ``gosu user cmd``
+    "tini": frozenset({"-p", "-e"}),
+    "gosu": frozenset(),
+    "su-exec": frozenset(),
 }
+_RUNS_AS = frozenset({"gosu", "su-exec"})
+"""Wrappers whose first operand is the user (``gosu redmine bundle install``)."""
 
 
 def _unwrap(words: list[Word], offsets: OffsetMap) -> tuple[list[Wrapper], list[Assignment], int]:
-    """Skip ``sudo``, ``env``, ``command``, ``exec``, ``nohup`` and ``time`` with their options:
-    the wrappers, the assignments given to ``env``/``sudo`` and the index of the real command."""
+    """Skip ``sudo``, ``env``, ``command``, ``exec``, ``nohup``, ``time``, ``tini``, ``gosu`` and
+    ``su-exec`` with their options (and the user ``gosu``/``su-exec`` run as): the wrappers, the
+    assignments given to ``env``/``sudo`` and the index of the real command."""
     wrappers: list[Wrapper] = []
     assignments: list[Assignment] = []
     i = 0
@@ -1229,6 +1236,10 @@ def _unwrap(words: list[Word], offsets: OffsetMap) -> tuple[list[Wrapper], list[
             if not value.startswith("-") or (value == "-" and program != "env"):
                 break
             j += 1 + _consumes_value(value, takes_value)
+        if program in _RUNS_AS and j < len(words) and not (words[j].value or "-").startswith("-"):
+            j += 1  # the user
+        elif program in _RUNS_AS:
+            break  # ``gosu --version``: gosu itself runs
         if j >= len(words):
             break
         wrappers.append(Wrapper(program, tuple(words[i:j])))

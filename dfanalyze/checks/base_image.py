@@ -22,6 +22,7 @@ from dfanalyze.findings import Edit, Fix
 from dfanalyze.knowledge import base_images
 from dfanalyze.knowledge.base_images import ImageInfo, release_status
 from dfanalyze.model import Copy, Dockerfile, From, ImageRef, Run, Stage
+from dfanalyze.parse.instructions import parse_image_ref
 from dfanalyze.span import Span
 
 RESERVED_STAGE_NAMES = frozenset({"scratch", "context"})
@@ -135,14 +136,19 @@ def _supported_cycle(product: str, on: date) -> tuple[str, str | None] | None:
 
 
 def _eol_text(product: str, cycle: str, on: date) -> str | None:
+    """``Debian 10 has had no security fixes since 2024-06-30``, or for a release in an extended
+    phase what covers it and what that leaves out: ``Debian 12 is in Debian LTS until 2028-06-10
+    (amd64, arm64, armhf, i386; not every package)``."""
     status = release_status(product, cycle, on)
     if status is None or not status.is_eol or status.eol is None:
         return None
-    text = f"{product} {status.cycle} (end of life since {status.eol.isoformat()}"
+    name = f"{status.label or product} {status.cycle}"
     if status.in_extended_support and status.extended_until is not None and status.extended_meaning:
         scheme = status.extended_meaning.removeprefix("end of ")
-        text += f"; only {scheme} covers it, until {status.extended_until.isoformat()}"
-    return text + ")"
+        scope = f" ({status.extended_scope})" if status.extended_scope else ""
+        return f"{name} is in {scheme} until {status.extended_until.isoformat()}{scope}"
+    until = status.extended_until if status.extended_until is not None else status.eol
+    return f"{name} has had no security fixes since {until.isoformat()}"
 
 
 def _replace_release(tag: str, old: str, new: str) -> str:
@@ -194,21 +200,20 @@ def end_of_life_image(ctx: Context) -> Iterator[Hit]:
         if info.distro and info.distro_cycle and info.distro != info.product:
             distro = _eol_text(info.distro, info.distro_cycle, on)
         if info.deprecated:
-            reason = (info.deprecation or "no reason given").rstrip(".")
-            problems.append(f"is deprecated by its maintainers ({reason})")
-        eol_parts = [p for p in (own, distro) if p is not None]
-        if eol_parts:
-            problems.append("is built on " + " and ".join(eol_parts))
+            problems.append(f"`{info.repository}` is deprecated by its maintainers")
+        problems += [p for p in (own, distro) if p is not None]
         if not problems:
             continue
         suggestion = _suggested_tag(info, own is not None, distro is not None, on)
         if suggestion is not None:
-            advice = f"move to a supported release, for example `{suggestion}`"
+            advice = f"move to `{suggestion}`"
         elif info.replacements:
-            advice = "move to a maintained image: " + ", ".join(f"`{r}`" for r in info.replacements)
+            advice = "move to " + " or ".join(f"`{r}`" for r in info.replacements)
         else:
-            advice = "move to a maintained image or distribution release"
-        yield Hit(word.span, {"image": base.image.text, "problem": "; it ".join(problems), "advice": advice})
+            advice = "move to a maintained image or release"
+        args = {"image": base.image.text, "problem": "; ".join(problems), "advice": advice}
+        # Every FROM of one image is one finding (the others are its related locations).
+        yield Hit(word.span, args, group=base.image.text, item=base.image.text)
 
 
 # --- platform -----------------------------------------------------------------------------------
@@ -474,8 +479,32 @@ def untrusted_registry(ctx: Context) -> Iterator[Hit]:
     for stage in ctx.dockerfile.stages:
         base = base_of(ctx, stage)
         word = stage.from_.image
-        if base.image is None or word is None or is_scratch(base.image):
-            continue
-        if not _trusted(base.image.domain, allowed):
-            registry = _normalise_registry(base.image.domain)
-            yield Hit(word.span, {"image": base.image.text, "registry": registry, "allowed": shown})
+        pulled = list(_pulled_images(ctx, stage))
+        if base.image is not None and word is not None and not is_scratch(base.image):
+            pulled.insert(0, (base.image, word.span))
+        for ref, span in pulled:
+            if not _trusted(ref.domain, allowed):
+                registry = _normalise_registry(ref.domain)
+                yield Hit(span, {"image": ref.text, "registry": registry, "allowed": shown})
+
+
+def _pulled_images(ctx: Context, stage: Stage) -> Iterator[tuple[ImageRef, Span]]:
+    """The images a stage's ``COPY --from=`` and ``RUN --mount=from=`` pull (not earlier stages):
+    references that are clearly images (with a registry, a tag, a digest or a path), after ARG
+    and ENV expansion; a bare name may be a mistyped stage (DF720)."""
+    dockerfile = ctx.dockerfile
+    for ins in stage.instructions:
+        found: list[tuple[str, Span]] = []
+        if isinstance(ins, Copy) and (flag := ins.flag("from")) is not None and flag.value:
+            found.append((flag.value, flag.span))
+        elif isinstance(ins, Run):
+            found += [(m.from_, m.span) for m in ins.mounts if m.from_]
+        for text, span in found:
+            value = ctx.analysis.scopes.at(ins).value(text, dockerfile.escape)
+            if value is None or dockerfile.stage_before(value, stage.index) is not None:
+                continue
+            if not any(mark in value for mark in "/:@"):
+                continue
+            ref = parse_image_ref(value, span)
+            if ref is not None:
+                yield ref, span

@@ -364,9 +364,9 @@ def healthcheck_shell_form(ctx: Context) -> Iterator[Hit]:
         words = exec_form_of(ins)
         missing = _without_shell(ctx, stage)
         if missing is not None:
-            reason = f"but {missing}, so the check can never pass and the container turns unhealthy"
+            reason = f"but {missing}: the check can never pass"
         elif words is not None:
-            reason = "although it uses no shell feature, which only costs an extra process at every check"
+            reason = "an extra process at every check for no shell feature"
         else:
             continue
         fix = array_fix("Use the exec form", ins.shell.span, words) if words is not None else None

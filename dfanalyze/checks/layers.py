@@ -9,7 +9,7 @@ Debian data would cost more than the rest of a lint); ``dfanalyze layers`` sizes
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,6 +33,9 @@ CONTEXT_LIMIT = 50_000
 """Entries of a build context the linter reads at most."""
 BUILD_CONTEXT_KEY = "build-context"
 """The :meth:`FileAnalysis.cached` key of the build context (None: no context to read)."""
+CONTEXT_READER_KEY = "build-context-reader"
+"""The :meth:`FileAnalysis.cached` key of a function that reads the build context of an analysis
+(an editor's, that keeps what it read): used instead of reading the disk here."""
 HEAVY_DIRECTORIES = (".git", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".terraform")
 _KEY_NAMES = frozenset({"id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", "id_ecdsa_sk", "id_ed25519_sk"})
 _TEMPLATE_SUFFIXES = (".example", ".sample", ".template", ".dist", ".defaults")
@@ -56,31 +59,60 @@ _CLOUD_FILES = {
 
 
 def build_context(analysis: FileAnalysis) -> BuildContext | None:
-    """The context the linter was given, else the Dockerfile's folder when the file is on disk;
-    None when no instruction reads the context, or when it holds more than
-    :data:`CONTEXT_LIMIT` entries (linting stays fast in a large repository)."""
+    """The context the linter was given, else the Dockerfile's folder when the file is on disk,
+    read on first use (a lint whose rules never ask does not walk it), and only as far as the
+    file's COPY/ADD sources reach; None when no instruction reads the context, or when it holds
+    more than :data:`CONTEXT_LIMIT` entries (linting stays fast in a large repository)."""
 
     def load() -> BuildContext | None:
         if not reads_context(analysis.dockerfile):
             return None
-        return read_build_context(analysis.dockerfile.path, analysis.context_dir)
+        reader = analysis.cached(CONTEXT_READER_KEY, lambda: None)
+        if reader is not None:
+            context: BuildContext | None = reader(analysis)
+            return context
+        return read_build_context(analysis.dockerfile.path, analysis.context_dir, context_sources(analysis))
 
     result: BuildContext | None = analysis.cached(BUILD_CONTEXT_KEY, load)
     return result
 
 
-def read_build_context(dockerfile: str, context_dir: str | None = None) -> BuildContext | None:
+def read_build_context(
+    dockerfile: str, context_dir: str | None = None, sources: Iterable[str] | None = None
+) -> BuildContext | None:
     """The build context the rules read: ``context_dir``, else the folder of the file at path
-    ``dockerfile`` when it is on disk; None when there is none or it holds more than
-    :data:`CONTEXT_LIMIT` entries."""
+    ``dockerfile`` when it is on disk, as far as ``sources`` reach (None: all of it); None when
+    there is none or it holds more than :data:`CONTEXT_LIMIT` entries."""
     from dfanalyze.analysis.context import ContextTooLarge
     from dfanalyze.layers.graph import load_build_context
 
     path = Path(dockerfile)
     try:
-        return load_build_context(context_dir, path if path.is_file() else None, CONTEXT_LIMIT)
+        return load_build_context(context_dir, path if path.is_file() else None, CONTEXT_LIMIT, sources)
     except ContextTooLarge:
         return None
+
+
+def context_sources(analysis: FileAnalysis) -> tuple[str, ...] | None:
+    """Every context path the file's COPY/ADD sources and bind mounts name (patterns included),
+    for :func:`~dfanalyze.analysis.context.load_context`; None when one of them is not known
+    before the build (an ARG without a value): then all of the context may be read."""
+    found: list[str] = []
+    for ins in analysis.dockerfile.instructions:
+        if isinstance(ins, model.CopyLike):
+            for _, value in _source_values(analysis, ins):
+                if value is None:
+                    return None
+                found.append(value)
+        elif isinstance(ins, model.Run):
+            scope = analysis.scopes.at(ins)
+            for mount in ins.mounts:
+                if mount.type == "bind" and mount.from_ is None:
+                    source = scope.value(mount.source or ".", analysis.dockerfile.escape)
+                    if source is None:
+                        return None
+                    found.append(source)
+    return tuple(found)
 
 
 def reads_context(dockerfile: model.Dockerfile) -> bool:
@@ -119,15 +151,23 @@ def _human(size: int) -> str:
 
 def _sources(ctx: Context, ins: model.CopyLike) -> Iterator[tuple[model.Word, str]]:
     """The context sources of a COPY/ADD (not ``--from``, URLs or heredocs), expanded."""
+    for word, value in _source_values(ctx.analysis, ins):
+        if value is not None:
+            yield word, value
+
+
+def _source_values(analysis: FileAnalysis, ins: model.CopyLike) -> Iterator[tuple[model.Word, str | None]]:
+    """The context sources of a COPY/ADD (not ``--from``, URLs or heredocs), expanded (None:
+    not known before the build)."""
     if ins.flag("from") is not None:
         return
     heredocs = {h.name for h in ins.heredoc_sources}
-    scope = ctx.analysis.scopes.at(ins)
+    scope = analysis.scopes.at(ins)
     for word in ins.sources:
         if any(word.text.endswith(name) for name in heredocs):
             continue
-        value = scope.value(word.text, ctx.dockerfile.escape)
-        if value is not None and "://" not in value and not value.startswith("git@"):
+        value = scope.value(word.text, analysis.dockerfile.escape)
+        if value is None or ("://" not in value and not value.startswith("git@")):
             yield word, value
 
 

@@ -245,9 +245,16 @@ def is_unknown(text: str) -> bool:
 
 
 _ACTION_SPELLINGS: dict[str, frozenset[str]] = {
-    "install": frozenset({"install", "in", "i", "add", "ci", "localinstall", "get"}),
-    "remove": frozenset({"remove", "rm", "erase", "uninstall", "un", "del", "r"}),
-    "upgrade": frozenset({"upgrade", "update", "up"}),
+    "install": frozenset(
+        {"install", "in", "i", "add", "ci", "localinstall", "get", "install-n", "install-na", "install-nevra"}
+        | {"ins", "inst", "insta", "instal"}
+    ),
+    "remove": frozenset(
+        {"remove", "rm", "erase", "uninstall", "un", "del", "r", "remove-n", "remove-na", "remove-nevra"}
+        | {"erase-n", "erase-na", "erase-nevra"}
+    ),
+    "upgrade": frozenset({"upgrade", "update", "up", "update-to", "upgrade-to"}),
+    "reinstall": frozenset({"reinstall", "rei"}),
     "update": frozenset({"update", "up"}),
     "dist-upgrade": frozenset({"dist-upgrade", "full-upgrade", "dup"}),
     "refresh": frozenset({"refresh", "ref"}),

@@ -7,6 +7,7 @@ differ."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from dfanalyze import model
@@ -45,36 +46,48 @@ def container_irrelevant_command(ctx: Context) -> Iterator[Hit]:
 _RETURNS = frozenset({"/", "~", "..", "-"})
 
 
+_TEMPORARY = ("/tmp/", "/var/tmp")
+
+
 def cd_instead_of_workdir(ctx: Context) -> Iterator[Hit]:
     """``cd`` whose effect later instructions would want; not a ``cd`` scoped on purpose (in a
-    subshell, loop or function), into a directory the RUN removes again, or back out of one."""
+    subshell, loop or function), into a directory the RUN removes again or a temporary one, back
+    out of one, or one the RUN leaves by a later ``cd`` (only the last ``cd`` of a RUN decides
+    where it ends, which is what a WORKDIR would keep)."""
     for site in run_sites(ctx):
         removed = _removed_paths(site)
-        seen_cd = False
-        for step in site.steps:
-            command = step.command
-            if command.program != "cd" or command.name_word is None:
-                continue
-            first, seen_cd = not seen_cd, True
-            if command.in_subshell or command.in_loop or command.in_function:
-                continue
+        cds = [
+            step.command
+            for step in site.steps
+            if step.command.program == "cd"
+            and step.command.name_word is not None
+            and not (step.command.in_subshell or step.command.in_loop or step.command.in_function)
+        ]
+        for index, command in enumerate(cds):
             target = next((w for w in command.args if not (w.value or "").startswith("-")), None)
-            if target is None:
-                continue
+            if target is None or index < len(cds) - 1:
+                continue  # a later cd leaves this directory again
             value = target.value
             if value is None and ("$(" in target.text or "`" in target.text):
                 continue  # a directory made at run time (mktemp): WORKDIR cannot name it
-            if value is not None and (value.rstrip("/") in removed or (not first and value in _RETURNS)):
+            where = (value if value is not None else target.text.strip("\"'")).rstrip("/")
+            if where in removed or (index > 0 and value in _RETURNS):
+                continue
+            if where == "/tmp" or where.startswith(_TEMPORARY):
                 continue
             yield Hit(command_span(command, target), {"dir": target.text})
 
 
 def _removed_paths(site: RunSite) -> frozenset[str]:
-    """Directories the RUN deletes with ``rm -r``: a ``cd`` into them is a temporary work dir."""
+    """Directories the RUN deletes (``rm -r``, also by a variable: ``rm -rf "$tempDir"``; the php
+    image's ``docker-php-source delete``): a ``cd`` into them is a temporary work dir."""
     paths: set[str] = set()
     for step in site.steps:
-        if step.command.program == "rm":
-            paths.update((w.value or "").rstrip("/") for w in step.command.args if w.value)
+        command = step.command
+        if command.program == "rm":
+            paths.update((w.value or w.text.strip("\"'")).rstrip("/") for w in command.args)
+        elif command.program == "docker-php-source" and [w.value for w in command.args] == ["delete"]:
+            paths.add("/usr/src/php")
     return frozenset(paths)
 
 
@@ -245,10 +258,23 @@ def wget_without_progress(ctx: Context) -> Iterator[Hit]:
             if not isinstance(download, Download) or download.tool != "wget":
                 continue
             command = download.command
-            if hides_options(command) or _wget_quiet(download, command.args):
+            if hides_options(command) or _wget_quiet(download, command.args) or _small_files(download):
                 continue
             if command.name_word is not None:
                 yield Hit(command.name_word.span)
+
+
+# Signatures, checksums and keys: a few kilobytes, one progress line at most.
+_SMALL_FILE = re.compile(
+    r"(\.(asc|sig|sign|sha1|sha256|sha512|md5|sha256sum|sha512sum|pub|pem|gpg|key)|/KEYS|/SHA256SUMS|/SHASUMS256\.txt)$",
+    re.IGNORECASE,
+)
+
+
+def _small_files(download: Download) -> bool:
+    """Every URL names a signature, checksum or key file (``Python-$V.tar.xz.asc``)."""
+    urls = [(w.value or w.text.strip("\"'")).split("?", 1)[0] for w in download.urls]
+    return bool(urls) and all(_SMALL_FILE.search(url) for url in urls)
 
 
 def _wget_quiet(download: Download, args: tuple[Word, ...]) -> bool:

@@ -249,7 +249,7 @@ def apt_lists_not_removed(ctx: Context) -> Iterator[Hit]:
         if update is None:
             continue
         hint = (
-            " (the cache mount on /var/cache/apt does not hold them: mount /var/lib/apt/lists too)"
+            " (the cache mount on /var/cache/apt does not hold them)"
             if _mounted(site.mounts, "/var/cache/apt")
             else ""
         )
@@ -643,14 +643,15 @@ _GO_MOVING = frozenset({"latest", "upgrade", "patch", "master", "main", "HEAD"})
 
 
 def _go_state(package: Package, exact: bool) -> bool | None:
-    if package.name.startswith((".", "/")) or package.version == "none":
+    if package.name.startswith((".", "/")) or package.name.endswith(".go") or package.version == "none":
         return None  # a package of the module being built (its go.mod pins it), or a removal
     return package.version is not None and package.version not in _GO_MOVING
 
 
 def go_install_unpinned(ctx: Context) -> Iterator[Hit]:
-    """Packages of ``go install`` and ``go get`` without a version, or with a query that moves."""
-    for op, package in _unpinned(ctx, lambda op: op.action == "install", _go_state, ("go",)):
+    """Packages of ``go install``, ``go get`` and ``go run`` without a version, or with a query
+    that moves."""
+    for op, package in _unpinned(ctx, lambda op: op.action in {"install", "run"}, _go_state, ("go",)):
         moving = f" (`@{package.version}` moves)" if package.version else ""
         hit = _pin_hit(op, package, f"{package.name}@<version>")
         yield replace(hit, args={**hit.args, "moving": moving})

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from dfanalyze import model
 from dfanalyze.analysis.packages import UserOp
-from dfanalyze.checks.base_image import lineage
+from dfanalyze.checks.base_image import lineage, root_image_info
 from dfanalyze.checks.context import Context, Hit
 from dfanalyze.checks.run import run_sites
 
@@ -51,12 +51,27 @@ def non_numeric_user(ctx: Context) -> Iterator[Hit]:
     if not user or user.isdigit() or user in _ROOT:
         return
     created = _created_uid(ctx, chain, user)
-    if created is None:
-        advice = f"create the user with a fixed UID (`useradd -u 10001 {user}`) and write `USER 10001`"
-    else:
+    if created is not None:
         uid, tool, line = created
-        advice = f"write `USER {uid}{colon}{group}` (`{tool}` on line {line} gave `{user}` UID {uid})"
+        advice = f": write `USER {uid}{colon}{group}` (`{tool}`, line {line})"
+    elif (known := _base_uid(ctx, chain, user)) is not None:
+        advice = f": write `USER {known}{colon}{group}` (the base image's UID)"
+    else:  # made by the base image, or by a script: its UID is not known here
+        advice = ": write its numeric UID"
     yield Hit(last.value.span, {"user": value, "advice": advice})
+
+
+def _base_uid(ctx: Context, chain: tuple[model.Stage, ...], user: str) -> int | None:
+    """The UID of ``user`` when the data files know the account in the root image of ``chain``:
+    one the image adds (``node`` in node), else one of its distribution (``nobody``)."""
+    info = root_image_info(ctx, chain[-1])
+    if info is None:
+        return None
+    own = dict(info.uids)
+    if user in own:
+        return own[user]
+    distro = ctx.analysis.image_info(None, info.distro, None) if info.distro else None
+    return dict(distro.uids).get(user) if distro is not None else None
 
 
 def _created_uid(ctx: Context, chain: tuple[model.Stage, ...], user: str) -> tuple[str, str, int] | None:

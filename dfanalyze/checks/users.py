@@ -27,7 +27,7 @@ from dfanalyze.span import Span
 _ROOT = frozenset({"root", "0"})
 _SYSTEM_MANAGERS: tuple[Manager, ...] = ("apt", "apk", "yum", "dnf", "microdnf", "zypper")
 _NEEDS_ROOT = frozenset({"install", "update", "upgrade", "dist-upgrade", "remove", "purge", "autoremove"})
-_ELEVATE = frozenset({"sudo", "doas", "su-exec", "gosu", "fakeroot"})
+_ELEVATE = frozenset({"sudo", "doas", "fakeroot"})
 
 
 class UserAt(Struct, frozen=True):
@@ -80,7 +80,8 @@ def _root_info(ctx: Context, stage: model.Stage) -> ImageInfo | None:
 
 
 def install_as_non_root(ctx: Context) -> Iterator[Hit]:
-    """A system package manager run while a non-root user is in effect, not through ``sudo``."""
+    """A system package manager run while a non-root user is in effect, not through ``sudo``
+    (``gosu``/``su-exec`` cannot switch users when they do not run as root)."""
     for site in run_sites(ctx):
         if site.onbuild or not site.packages:
             continue
@@ -314,10 +315,11 @@ def _plain(text: str) -> str:
 
 
 def _mode(mode: str) -> bool:
-    """Whether a chmod mode gives write permission to others, without the sticky bit: a numeric
-    mode, or a symbolic one that also gives every file execute permission (``a+rwx``). ``a+rwX``
-    and ``a+w`` are left alone: the official images write them on purpose, so that the image runs
-    under any UID, and ``X`` shows the care taken (execute on directories only)."""
+    """Whether a chmod mode is the "777" shortcut: a numeric mode that gives others write, without
+    the sticky bit, or a symbolic one that gives everyone read, write and execute on every file
+    (``a+rwx``, ``ugo=rwx``). Targeted symbolic modes (``o+rwx``, ``a+rwX``, ``a+w``) are left
+    alone: the official images write them on purpose so that the image runs under any UID (gradle,
+    redmine, rust), and ``X`` (execute on directories only) shows the care taken."""
     numeric = _NUMERIC.fullmatch(mode)
     if numeric is not None:
         special, others = numeric.group(1), numeric.group(4)
@@ -326,12 +328,11 @@ def _mode(mode: str) -> bool:
     if not clauses or any(c is None for c in clauses):
         return False
     sticky = any("t" in c.group(3) for c in clauses if c is not None and c.group(2) != "-")
-    writes = any(
+    everyone = any(
         c.group(2) in "+="
-        and "w" in c.group(3)
-        and "x" in c.group(3)
-        and ("o" in c.group(1) or "a" in c.group(1))
+        and set("rwx") <= set(c.group(3))
+        and ("a" in c.group(1) or set("ugo") <= set(c.group(1)))
         for c in clauses
         if c is not None
     )
-    return writes and not sticky
+    return everyone and not sticky

@@ -151,19 +151,46 @@ _SECRET = re.compile(
     r"(?i)(?:_|^)(?:apikey|auth|credential|credentials|key|password|pword|passwd|secret|token)(?:_|$)"
 )
 _ALLOW = r"(?i)(?:_|^)(?:public|file|version)(?:_|$)"
+# A name that says where a secret is, not what it is (BuildKit's allowed `file` token covers
+# `PASSWORD_FILE=/run/secrets/db`, the official images' entrypoint convention).
+_LOCATION_NAME = re.compile(r"(?i)_(?:path|dir|url)$")
+# The tokens of a name that holds a public key's fingerprint (`GPG_KEY`, `GHC_RELEASE_KEY`) when its
+# value is one: OpenPGP fingerprints (40 hex digits, 64 for v5 keys) or long key IDs (16).
+_PUBLIC_KEY_NAME = re.compile(r"(?i)(?:_|^)(?:gpg|pgp|gnupg|release|signing|fingerprint)(?:_|$)")
+_FINGERPRINTS = re.compile(
+    r"(?i)^(?:0x)?(?:[0-9a-f]{16}|[0-9a-f]{40}|[0-9a-f]{64})(?:\s+(?:0x)?(?:[0-9a-f]{16}|[0-9a-f]{40}|[0-9a-f]{64}))*$"
+)
+# Values that cannot be the secret itself: a path or a URL without credentials (where the secret
+# or a public key is), a switch (`MYSQL_ALLOW_EMPTY_PASSWORD=yes`).
+_NOT_SECRET_VALUE = re.compile(r"(?i)^(?:/\S*|https?://[^@/\s]+(?:/\S*)?|yes|no|true|false|on|off|0|1)$")
 
 
 def secrets_in_arg_or_env(ctx: Context) -> Iterator[Hit]:
+    scopes, escape = ctx.analysis.scopes, ctx.dockerfile.escape
     for ins in ctx.instructions("ARG", "ENV"):
         if isinstance(ins, model.Arg):
-            names = [(d.name, _head(d.word, len(d.name))) for d in ins.decls]
+            names = [(d.name, _head(d.word, len(d.name)), d.default, False) for d in ins.decls]
         elif isinstance(ins, model.Env):
-            names = [(p.key.text, p.key.span) for p in ins.pairs]
+            names = [(p.key.text, p.key.span, p.value.text, True) for p in ins.pairs]
         else:
             continue
-        for name, span in names:
-            if _SECRET.search(name) and not re.search(_ALLOW, name):
-                yield Hit(span, {"instruction": ins.kind, "name": name})
+        for name, span, written, is_env in names:
+            if not _SECRET.search(name) or re.search(_ALLOW, name) or _LOCATION_NAME.search(name):
+                continue
+            value = None if written is None else scopes.at(ins).value(written, escape)
+            if value is not None and _not_a_secret(name, value.strip(), is_env):
+                continue
+            yield Hit(span, {"instruction": ins.kind, "name": name})
+
+
+def _not_a_secret(name: str, value: str, is_env: bool) -> bool:
+    """A known value that is not a secret: an empty ENV (an empty ARG default is still replaced by
+    ``--build-arg``), a public key's fingerprint, a path, a URL or a switch."""
+    if not value:
+        return is_env
+    if _PUBLIC_KEY_NAME.search(name) and _FINGERPRINTS.match(value):
+        return True
+    return bool(_NOT_SECRET_VALUE.match(value))
 
 
 def env_self_reference(ctx: Context) -> Iterator[Hit]:
@@ -173,7 +200,7 @@ def env_self_reference(ctx: Context) -> Iterator[Hit]:
         if not isinstance(ins, model.Env):
             continue
         for index, pair in enumerate(ins.pairs):
-            earlier = {p.key.text for p in ins.pairs[:index]} - {pair.key.text}
+            earlier = {p.key.text for p in ins.pairs[:index]}
             if not earlier:
                 continue
             try:

@@ -39,6 +39,10 @@ from dfanalyze.findings import Finding, Severity
 DFANALYZE_FILES = (".dfanalyze.toml", "pyproject.toml")
 HADOLINT_FILES = (".hadolint.yaml", ".hadolint.yml")
 THRESHOLDS = ("error", "warning", "info", "style", "never")  # exit 1 from findings this severe up
+# Warnings and errors fail a run; info and style findings are shown but do not: advice that depends
+# on the day (an end-of-life date) or on taste must not turn an unchanged repository's CI red.
+# hadolint's default is `info` (style findings do not fail); `--failure-threshold info` gives it.
+DEFAULT_THRESHOLD = "warning"
 _KEYS = (
     "select",
     "extend-select",
@@ -166,7 +170,7 @@ class Config(Struct, frozen=True):
             return self.failure_threshold
         if self.hadolint is not None and self.hadolint.failure_threshold is not None:
             return self.hadolint.failure_threshold
-        return "style"
+        return DEFAULT_THRESHOLD
 
     @property
     def settings(self) -> dict[str, Any]:

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from dfanalyze.engine.rulefile import DOC_SECTIONS, DOC_TITLES, FAMILIES, Rule
+from dfanalyze.engine.rulefile import DOC_SECTIONS, DOC_TITLES, FAMILIES, FAMILY_ALIASES, Rule
 
 REFERENCE = Path(__file__).resolve().parents[2] / "docs" / "rules.md"
 REGENERATE = "python -m dfanalyze.engine.docs"
@@ -54,9 +54,10 @@ def _cell(text: str) -> str:
 def reference_markdown(rules: Sequence[Rule]) -> str:
     """``docs/rules.md``: an index per family, then every rule's documentation."""
     ordered = sorted(rules, key=lambda r: r.code)
-    by_family: dict[str, list[Rule]] = {}  # families in the order of their first code
+    by_family: dict[str, list[Rule]] = {f: [] for f in FAMILIES}  # then other families by first code
     for rule in ordered:
         by_family.setdefault(rule.family, []).append(rule)
+    by_family = {family: group for family, group in by_family.items() if group}
     parts = [
         "# Rules",
         "",
@@ -65,6 +66,13 @@ def reference_markdown(rules: Sequence[Rule]) -> str:
         f"{len(ordered)} rules. Select or ignore them by code, name, alias, family or code prefix "
         "(see `dfanalyze rules`); `dfanalyze rule CODE` prints one rule's documentation.",
         "Fix: *safe* fixes are applied by `--fix`, *unsafe* ones need `--unsafe-fixes`.",
+        "",
+        "Families: " + ", ".join(f"`{f}`" for f in by_family) + ". A former family name still "
+        "selects the families its rules moved to: "
+        + "; ".join(
+            f"`{old}` selects {' and '.join(f'`{f}`' for f in new)}" for old, new in FAMILY_ALIASES.items()
+        )
+        + ".",
         "",
     ]
     for family, group in by_family.items():

@@ -20,15 +20,29 @@ from dfanalyze.findings import Severity
 CODE_PATTERN = re.compile(r"^[A-Z]{1,6}[0-9]{3,4}$")
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
 CHECK_PATTERN = re.compile(r"^[\w.]+:\w+$")
+# The families, in the order of the rules reference, each with the promise it makes about what its
+# rules look at. Codes keep the numbers they were given, so a family's codes need not share a range.
 FAMILIES = {
-    "base-image": "1xx: FROM, base images, stages",
-    "cmd": "2xx: CMD, ENTRYPOINT, HEALTHCHECK, SHELL",
-    "volume": "3xx: VOLUME and persistent data",
-    "layers": "4xx: layers, cache, image size",
-    "run": "5xx: RUN and package managers",
-    "security": "6xx: secrets, users, permissions",
-    "syntax": "7xx: syntax, style, BuildKit parse errors and warnings",
+    "syntax": "What stops `docker build` or breaks BuildKit's syntax rules: parse errors, unknown "
+    "instructions and flags, instructions in the wrong place, deprecated forms that BuildKit will refuse.",
+    "base-image": "FROM: which image, tag, digest, registry and platform a stage starts from.",
+    "stages": "Build stages: their names, and stages nothing uses.",
+    "variables": "ARG and ENV: variables used before they are defined, and what expansion gives.",
+    "copy": "COPY, ADD and WORKDIR: sources in the build context, destinations, ADD versus COPY.",
+    "cmd": "CMD, ENTRYPOINT and HEALTHCHECK: how the container starts and is checked.",
+    "shell": "RUN as a shell script: pipes, `cd`, downloads, users, ShellCheck.",
+    "packages": "Package managers in RUN (apt, apk, dnf/yum, zypper, pip, npm, gem, go): "
+    "prompts, caches, recommended packages, version pins.",
+    "layers": "Layers, the build cache and image size.",
+    "volume": "VOLUME and persistent data.",
+    "security": "Secrets, root, sudo: what an attacker or a leaked image could use.",
+    "labels": "LABEL keys and the values a label schema asks for.",
+    "style": "Conventions with no effect on the image: casing, deprecated spellings, comments.",
+    "suppression": "Suppression comments themselves: unused, unknown or unreadable.",
 }
+# Family names that no longer exist, as selectors: the families their rules moved to. `run` held
+# every RUN rule until the shell and package-manager rules became families of their own.
+FAMILY_ALIASES = {"run": ("shell", "packages")}
 DOC_SECTIONS = ("what", "why", "default", "example", "instead", "fix_safety", "references")
 DOC_TITLES = {
     "what": "What it does",

@@ -12,6 +12,7 @@ not selected (only when a late rule is active); their findings are used for that
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cache, cached_property
 from types import MappingProxyType
@@ -129,12 +130,19 @@ def item_list(names: Sequence[str]) -> str:
 
 
 def finding_from_hits(
-    rule: Rule, severity: Severity, hits: Sequence[Hit], path: str, options: Mapping[str, Any] | None = None
+    rule: Rule,
+    severity: Severity,
+    hits: Sequence[Hit],
+    path: str,
+    options: Mapping[str, Any] | None = None,
+    *,
+    cover: bool = True,
 ) -> Finding:
-    """One finding for the hits of one group (one mistake made for several items of an
-    instruction): the rule's ``group-message`` with ``{count}`` and ``{items}`` (and the first
-    hit's values), the span from the first item to the last, each item as a related location with
-    its own message, and one fix made of every item's edits."""
+    """One finding for the hits of one group (one mistake made for several items): the rule's
+    ``group-message`` with ``{count}`` and ``{items}`` (and the first hit's values), the span from
+    the first item to the last (with ``cover``: the items of one instruction; else the first
+    item's), each item as a related location with its own message, and one fix made of every
+    item's edits."""
     first = hits[0]
     if len(hits) == 1 or rule.group_message is None:
         return finding_from_hit(rule, severity, first, path, options)
@@ -144,13 +152,12 @@ def finding_from_hits(
     if len(names) > 1:
         values = {**(options or {}), **first.args, "count": len(names), "items": item_list(names)}
         message = _format(rule.group_message, _Values(values))
-    starts = [h.span.start for h in hits]
-    ends = [h.span.end for h in hits]
+    span = Span(min(h.span.start for h in hits), max(h.span.end for h in hits)) if cover else first.span
     related = tuple(Related(h.span, _message(rule.message, h, options)) for h in hits)
     return replace(
         single,
         message=message,
-        span=Span(min(starts), max(ends)),
+        span=span,
         fix=_joined_fix([h.fix for h in hits if h.fix is not None]),
         related=related,
     )
@@ -164,6 +171,15 @@ def _joined_fix(fixes: Sequence[Fix]) -> Fix | None:
     title = titles[0] if len(titles) == 1 else f"{titles[0]} (and {len(titles) - 1} more)"
     edits = tuple(sorted((e for f in fixes for e in f.edits), key=lambda e: (e.span.start, e.span.end)))
     return Fix(title, edits, all(f.safe for f in fixes))
+
+
+def _one_instruction(dockerfile: Dockerfile, hits: Sequence[Hit]) -> bool:
+    """Whether the hits lie in one instruction (then their finding spans them all)."""
+    if len(hits) == 1:
+        return True
+    ends = [ins.span.end for ins in dockerfile.instructions]
+    first = bisect_left(ends, hits[0].span.start)
+    return all(bisect_left(ends, h.span.start) == first for h in hits)
 
 
 def _grouped(hits: Sequence[Hit]) -> list[list[Hit]]:
@@ -268,7 +284,9 @@ def _run(analysis: FileAnalysis, planned: list[_Planned], problems: list[RunProb
         if rule.group_message is None:
             findings += [finding_from_hit(rule, severity, hit, path, options) for hit in hits]
         else:
-            findings += [finding_from_hits(rule, severity, g, path, options) for g in _grouped(hits)]
+            for group in _grouped(hits):
+                cover = _one_instruction(analysis.dockerfile, group)
+                findings.append(finding_from_hits(rule, severity, group, path, options, cover=cover))
     return findings
 
 

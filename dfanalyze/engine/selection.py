@@ -2,8 +2,9 @@
 
 Selectors (``--select``, ``--ignore``, ``--extend-select``, configuration) name rules by code
 (``DF101``), name (``untagged-image``), alias (``DL3006``, ``JSONArgsRecommended``), family
-(``base-image``), code prefix (``DF1``, ``DL30``) or preset (``hadolint``: hadolint's default
-rules, :mod:`dfanalyze.engine.presets`), case-insensitively for codes, aliases and presets.
+(``base-image``; a former family name such as ``run`` selects the families its rules moved to),
+code prefix (``DF1``, ``DL30``) or preset (``hadolint``: hadolint's default rules,
+:mod:`dfanalyze.engine.presets`), case-insensitively for codes, aliases and presets.
 ``ALL`` selects every rule, opt-in ones included.
 
 A :class:`Selection` is one layer of choices: ``select`` replaces what the layers below chose,
@@ -25,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from msgspec import Struct, field
 
 from dfanalyze.engine.presets import PRESETS, in_preset, preset_name
-from dfanalyze.engine.rulefile import Rule
+from dfanalyze.engine.rulefile import FAMILY_ALIASES, Rule
 from dfanalyze.findings import Severity
 
 if TYPE_CHECKING:
@@ -56,7 +57,7 @@ def specificity(rule: Rule, selector: str) -> int | None:
         return 0 if in_preset(rule, preset) else None
     if s == rule.name or upper == rule.code or any(upper == a.upper() for a in rule.aliases):
         return _EXACT
-    if s == rule.family:
+    if s == rule.family or rule.family in FAMILY_ALIASES.get(s, ()):
         return _FAMILY
     # Code prefixes: DF1, DF10; alias prefixes: DL30.
     prefix = len(upper) >= 2 and upper.isalnum()
@@ -74,7 +75,8 @@ def names_exactly(rule: Rule, text: str) -> bool:
 
 
 def _hint(selector: str, rules: Iterable[Rule]) -> str:
-    candidates = {s for r in rules for s in (r.code, r.name, r.family, *r.aliases)} | set(PRESETS)
+    candidates = {s for r in rules for s in (r.code, r.name, r.family, *r.aliases)}
+    candidates |= set(PRESETS) | FAMILY_ALIASES.keys()
     import difflib  # only for an unknown selector
 
     close = difflib.get_close_matches(selector, sorted(candidates), n=1, cutoff=0.75)

@@ -76,6 +76,7 @@ class ImageInfo(Struct, frozen=True):
     cmd: tuple[str, ...] | None
     entrypoint: tuple[str, ...] | None
     user: str | None
+    uids: tuple[tuple[str, int], ...]  # (name, UID) of the accounts the image itself adds
     workdir: str | None
     stopsignal: str | None
     exposed_ports: tuple[str, ...] | None
@@ -104,6 +105,8 @@ class ReleaseStatus(Struct, frozen=True):
     extended_meaning: str | None
     source: str
     read: date
+    label: str | None = None  # the product's name as people write it ("Debian")
+    extended_scope: str | None = None  # what the extended phase leaves out, in a few words
 
 
 class ProductCycle(Struct, frozen=True):
@@ -132,6 +135,8 @@ class _Product(Struct, frozen=True):
     eol_meaning: str | None
     extended_meaning: str | None
     cycles: tuple[_Cycle, ...]
+    label: str | None = None
+    extended_scope: str | None = None
 
     def find(self, name: str) -> _Cycle | None:
         wanted = name.lower()
@@ -223,6 +228,8 @@ def _product(name: str, table: Mapping[str, Any]) -> _Product:
         eol_meaning=table.get("eol_meaning"),
         extended_meaning=table.get("extended_meaning"),
         cycles=cycles,
+        label=table.get("label"),
+        extended_scope=table.get("extended_scope"),
     )
 
 
@@ -458,6 +465,7 @@ def _lookup(registry: str | None, repository: str, tag: str | None) -> ImageInfo
         cmd=_tuple(fields.get("cmd")),
         entrypoint=_tuple(fields.get("entrypoint")),
         user=_text(fields.get("user")),
+        uids=tuple(sorted((str(k), int(v)) for k, v in (fields.get("uids") or {}).items())),
         workdir=_text(fields.get("workdir")),
         stopsignal=_text(fields.get("stopsignal")),
         exposed_ports=_tuple(fields.get("expose")),
@@ -499,6 +507,8 @@ def release_status(product: str, cycle: str, on: date) -> ReleaseStatus | None:
         extended_meaning=known.extended_meaning,
         source=found.source,
         read=found.read,
+        label=known.label,
+        extended_scope=known.extended_scope,
     )
 
 

@@ -59,14 +59,16 @@ def entry_bytes(path: str, kind: ChangeKind, size: int) -> int:
 
 
 def parent_dirs(path: str) -> Iterator[str]:
-    """``/a/b/c`` gives ``/a/b`` then ``/a`` (never ``/``): ``posixpath.dirname`` repeated, inlined."""
-    head = path
-    while True:
-        head = head[: head.rfind("/") + 1]
-        if not head.strip("/"):  # "", "/" (or "//": a path written with a doubled slash)
+    """``/a/b/c`` gives ``/a/b`` then ``/a`` (never ``/``): ``posixpath.dirname`` repeated, inlined
+    (a doubled slash counts as one)."""
+    cut = path.rfind("/")
+    while cut > 0:
+        head = path[:cut].rstrip("/")
+        if not head:
             return
-        head = head.rstrip("/")
         yield head
+        path = head
+        cut = head.rfind("/")
 
 
 class Node(Struct, frozen=True, gc=False):
@@ -146,6 +148,9 @@ class Paths(Mapping[str, Node]):
 
     def __contains__(self, path: object) -> bool:
         return path in self._nodes
+
+    def get(self, path: str, default: Node | None = None) -> Node | None:  # type: ignore[override]
+        return self._nodes.get(path, default)  # Mapping's get raises and catches KeyError: slow
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._nodes)

@@ -26,6 +26,7 @@ dot``/``mermaid``); the rules work on :attr:`LayerGraph.steps` and never import 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
@@ -244,18 +245,21 @@ class TargetError(ValueError):
 
 
 def load_build_context(
-    context_dir: str | Path | None, dockerfile: str | Path | None = None, limit: int | None = None
+    context_dir: str | Path | None,
+    dockerfile: str | Path | None = None,
+    limit: int | None = None,
+    sources: Iterable[str] | None = None,
 ) -> BuildContext | None:
     """The context a build would send from ``context_dir`` (else the folder of ``dockerfile``,
     when that is a file on disk), with the ignore file BuildKit would use; None when there is
-    no such folder. ``limit``: see :func:`~dfanalyze.analysis.context.load_context`."""
+    no such folder. ``limit`` and ``sources``: see :func:`~dfanalyze.analysis.context.load_context`."""
     file = Path(dockerfile) if dockerfile is not None else None
     folder = Path(context_dir) if context_dir is not None else None
     if folder is None and file is not None and file.is_file():
         folder = file.resolve().parent
     if folder is None or not folder.is_dir():
         return None
-    return load_context(folder, read_ignore_file(folder, file), limit)
+    return load_context(folder, read_ignore_file(folder, file), limit, sources)
 
 
 def build_layer_graph(
@@ -353,8 +357,9 @@ def unused_changes(graph: LayerGraph, paths: Iterable[str], args: Iterable[str])
     context, dockerfile = graph.context, graph.dockerfile
     warnings = []
     for path in sorted({clean_source(p) for p in paths}):
+        exists = context is not None and os.path.lexists(Path(context.root, path))
         if path in graph.read_changed:
-            if context is not None and path not in context.by_path:
+            if context is not None and not exists:
                 warnings.append(f"changed path {path} is not in the build context: taken as deleted")
             continue
         why = ""
@@ -362,7 +367,7 @@ def unused_changes(graph: LayerGraph, paths: Iterable[str], args: Iterable[str])
             why = " (no build context)"
         elif context.ignore is not None and context.ignore.excludes(path):
             why = " (.dockerignore excludes it)"
-        elif path not in context.by_path:
+        elif not exists:
             why = " (it is not in the build context)"
         warnings.append(f"changed path {path} matches nothing: no step of the build reads it{why}")
     declared = {d.name for ins in dockerfile.global_args for d in ins.decls}

@@ -57,7 +57,10 @@ _OPTION_WITH_FILE = re.compile(r"(-r|--requirement)(?:\s+|=)(\S+)")
 def is_manifest(path: str) -> bool:
     """A context file the installs read: requirement files, package.json, lock files."""
     name = path.rsplit("/", 1)[-1]
-    return name in _MANIFEST_NAMES or bool(_REQUIREMENTS.fullmatch(path))
+    if name in _MANIFEST_NAMES:
+        return True
+    suffix = path[-4:].lower()  # the pattern only matches .txt and .in files: skip it for the others
+    return (suffix == ".txt" or suffix.endswith(".in")) and bool(_REQUIREMENTS.fullmatch(path))
 
 
 def python_version(base: BaseImage, installed: frozenset[str] | None) -> str | None:

@@ -32,6 +32,7 @@ that is only known after a build.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping
 from typing import Any, TextIO
 
 from dfanalyze.layers.graph import LayerGraph, Step
@@ -142,37 +143,78 @@ def size_range(low: int, high: int) -> str:
     return f"{human(low)}-{human(high)}"
 
 
+WIDE = 120
+"""Narrower than this, the table leaves out "invalidated by" and keeps each instruction on one line."""
+NARROW = 100
+"""Narrower than this, it leaves out "cumulative" too (the summary gives the image's size)."""
+
+
+def table_width(out: TextIO, environ: Mapping[str, str]) -> int:
+    """The width of the table: ``COLUMNS``, else the terminal's, else 140 (a file or a pipe)."""
+    import os
+
+    try:
+        return max(int(environ["COLUMNS"]), 40)
+    except (KeyError, ValueError):
+        pass
+    try:
+        if out.isatty():
+            return max(os.get_terminal_size(out.fileno()).columns, 40)
+    except (OSError, ValueError, AttributeError):
+        pass
+    return 140
+
+
 def render_table(graph: LayerGraph, out: TextIO, *, color: bool = False, width: int = 140) -> None:
+    """The steps as a table ``width`` columns wide: narrower than :data:`WIDE`, without "invalidated
+    by" and one line per step (instructions cut to fit), narrower than :data:`NARROW` without
+    "cumulative" either."""
     from rich.console import Console
     from rich.table import Table
 
     console = Console(file=out, force_terminal=color, no_color=not color, width=width, highlight=False)
     table = Table(title=f"{graph.dockerfile.path}: target stage {_stage_label(graph, graph.target)}")
-    for name, justify in (("#", "right"), ("stage", "left"), ("instruction", "left")):
-        table.add_column(name, justify=justify, no_wrap=name != "instruction")  # type: ignore[arg-type]
-    table.add_column("size", justify="right", no_wrap=True)
-    table.add_column("cumulative", justify="right", no_wrap=True)
-    table.add_column("invalidated by")
-    table.add_column("wasted", justify="right", no_wrap=True)
+    columns: list[tuple[str, Callable[[Step], str]]] = [
+        ("#", lambda step: str(step.index)),
+        ("stage", lambda step: _stage_label(graph, step.stage)),
+        ("instruction", _text),
+        ("size", _size),
+    ]
+    if width >= NARROW:
+        columns.append(("cumulative", _cumulative))
+    if width >= WIDE:
+        columns.append(("invalidated by", invalidated_by))
+    columns.append(("wasted", lambda step: human(step.wasted_bytes) if step.wasted_bytes else ""))
     if graph.changes.any:
-        table.add_column("rebuilds", justify="center", no_wrap=True)
-    for step in graph.steps:
-        row = [
-            str(step.index),
-            _stage_label(graph, step.stage),
-            _text(step),
-            _size(step),
-            human(step.cumulative_bytes) if step.cumulative_bytes is not None else "",
-            invalidated_by(step),
-            human(step.wasted_bytes) if step.wasted_bytes else "",
-        ]
-        if graph.changes.any:
-            row.append(_rebuild_mark(step))
-        style = None if step.in_image else "dim"
-        table.add_row(*row, style=style)
+        columns.append(("rebuilds", _rebuild_mark))
+    rows = [[cell(step) for _, cell in columns] for step in graph.steps]
+    if width >= WIDE:
+        for name, _ in columns:
+            wraps = name in ("instruction", "invalidated by")
+            justify = "center" if name == "rebuilds" else "left" if wraps or name == "stage" else "right"
+            table.add_column(name, justify=justify, no_wrap=not wraps)  # type: ignore[arg-type]
+    else:
+        fixed = {
+            i: min(max(len(name), *(len(row[i]) for row in rows)), 12 if name == "stage" else 1000)
+            for i, (name, _) in enumerate(columns)
+            if name != "instruction"
+        }
+        rest = width - sum(fixed.values()) - 3 * len(columns) - 1  # padding and borders
+        for i, (name, _) in enumerate(columns):
+            if name == "instruction":
+                table.add_column(name, no_wrap=True, overflow="ellipsis", width=max(rest, 12))
+            else:
+                justify = "center" if name == "rebuilds" else "left" if name == "stage" else "right"
+                table.add_column(name, justify=justify, no_wrap=True, overflow="ellipsis", width=fixed[i])  # type: ignore[arg-type]
+    for step, row in zip(graph.steps, rows, strict=True):
+        table.add_row(*row, style=None if step.in_image else "dim")
     console.print(table)
     for line in summary(graph):
-        console.print(line, markup=False)
+        console.print(line, markup=False, soft_wrap=True)  # the terminal wraps it, not rich
+
+
+def _cumulative(step: Step) -> str:
+    return human(step.cumulative_bytes) if step.cumulative_bytes is not None else ""
 
 
 def _rebuild_mark(step: Step) -> str:
@@ -201,11 +243,21 @@ def summary(graph: LayerGraph) -> list[str]:
     if image.unknown_parts:
         lines.append("Unknown, estimated from the official images' sizes and layers:")
         lines.extend(f"  - {part}" for part in image.unknown_parts)
-    note = "" if image.waste_complete else " (sizes partly unknown)"
-    lines.append(
-        f"Efficiency {image.efficiency:.1%}, wasted {human(image.wasted_bytes)}, "
-        f"reclaimable {human(image.reclaimable_bytes)}{note}"
-    )
+    sized = [s for s in graph.image_steps if s.creates_layer or s.base is not None]
+    unsized = sum(1 for s in sized if s.unknown_parts)
+    # The wasted column sums to the reclaimable bytes; dive's "wasted" counts every copy of a path.
+    if unsized:  # the efficiency is a share of the image's size: not known without all of it
+        dive = human(image.wasted_bytes)
+        lines.append(
+            f"Efficiency not known ({unsized} of {len(sized)} layers of unknown size); wasted at least "
+            f"{human(image.reclaimable_bytes)} (the wasted column; dive counts at least {dive})"
+        )
+    else:
+        note = "" if image.waste_complete else " (sizes partly unknown)"
+        lines.append(
+            f"Efficiency {image.efficiency:.1%}, wasted {human(image.reclaimable_bytes)} "
+            f"(the wasted column; dive counts {human(image.wasted_bytes)}){note}"
+        )
     if graph.unreachable_stages:
         names = ", ".join(_stage_label(graph, i) for i in graph.unreachable_stages)
         lines.append(f"Not built for this target: stage {names}")
@@ -252,7 +304,9 @@ def _label(graph: LayerGraph, node: str) -> str:
     if node.startswith("step:"):
         step: Step = graph.graph.nodes[node]["step"]
         size = _size(step)
-        return f"#{step.index} {_text(step)}" + (f"\n{size}" if size != "-" else "")
+        label = f"#{step.index} {_text(step)}" + (f"\n{size}" if size != "-" else "")
+        mark = _REBUILD_LABELS.get(_rebuild_mark(step)) if graph.changes.any else None
+        return label + (f"\n{mark}" if mark else "")
     if node.startswith("context-of:"):
         return _context_label(graph, node.removeprefix("context-of:"))
     if node == "result":
@@ -261,6 +315,17 @@ def _label(graph: LayerGraph, node: str) -> str:
             "" if image.size.exact else f"\n{size_range(image.low_bytes, image.high_bytes)}"
         )
     return node
+
+
+_REBUILD_LABELS = {"yes": "rebuilds", "cached": "cached", "?": "rebuilds? (known after the build)"}
+_REBUILD_COLORS = {"yes": "#f4c7c3", "cached": "#d9ead3", "?": "#fff2cc"}
+"""The fill of a step node by what the changes do to it (red: rebuilt, green: cached, yellow: unknown)."""
+
+
+def _rebuild_class(graph: LayerGraph, step: Step) -> str | None:
+    """``yes``, ``cached`` or ``?`` when the graph has changes and the step is a cache vertex."""
+    mark = _rebuild_mark(step) if graph.changes.any else None
+    return mark if mark in _REBUILD_COLORS else None
 
 
 def _quote(text: str) -> str:
@@ -276,7 +341,11 @@ def render_dot(graph: LayerGraph, out: TextIO) -> None:
             if step.stage == stage.index:
                 node = f"step:{step.index}"
                 shape = "box" if step.creates_layer else "note"
-                lines.append(f"    {_quote(node)} [label={_quote(_label(graph, node))}, shape={shape}];")
+                mark = _rebuild_class(graph, step)
+                fill = f", style=filled, fillcolor={_quote(_REBUILD_COLORS[mark])}" if mark else ""
+                lines.append(
+                    f"    {_quote(node)} [label={_quote(_label(graph, node))}, shape={shape}{fill}];"
+                )
         lines.append("  }")
     nodes = {n for edge in _collapsed_edges(graph) for n in edge[:2] if not n.startswith("step:")}
     for node in sorted(nodes):
@@ -309,10 +378,21 @@ def render_mermaid(graph: LayerGraph, out: TextIO) -> None:
         lines.append(f'  {ident(node)}(["{text(node)}"])')
     for source, target, kind in edges:
         lines.append(f"  {ident(source)} -->|{kind}| {ident(target)}")
+    marked: dict[str, list[str]] = {}
+    for step in graph.steps:
+        mark = _rebuild_class(graph, step)
+        if mark is not None:
+            marked.setdefault(mark, []).append(ident(f"step:{step.index}"))
+    for mark, names in marked.items():
+        css = {"yes": "rebuilds", "cached": "cached", "?": "unknown"}[mark]
+        lines.append(f"  classDef {css} fill:{_REBUILD_COLORS[mark]}")
+        lines.append(f"  class {','.join(names)} {css}")
     out.write("\n".join(lines) + "\n")
 
 
-def render(graph: LayerGraph, output_format: str, out: TextIO, *, color: bool = False) -> None:
+def render(
+    graph: LayerGraph, output_format: str, out: TextIO, *, color: bool = False, width: int = 140
+) -> None:
     if output_format == "json":
         out.write(json.dumps(to_json(graph), indent=2, ensure_ascii=False) + "\n")
     elif output_format == "dot":
@@ -320,4 +400,4 @@ def render(graph: LayerGraph, output_format: str, out: TextIO, *, color: bool = 
     elif output_format == "mermaid":
         render_mermaid(graph, out)
     else:
-        render_table(graph, out, color=color)
+        render_table(graph, out, color=color, width=width)

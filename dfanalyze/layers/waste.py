@@ -20,6 +20,7 @@ sums (the result says so).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import chain
 
 from msgspec import Struct, field
 
@@ -48,12 +49,16 @@ class _PathIndex:
 
     def add(self, path: str) -> None:
         self.paths.add(path)
-        for parent in (path, *parent_dirs(path)):
+        inside = self.inside
+        for parent in chain((path,), parent_dirs(path)):  # up to the first directory already known
             directory = parent_of(parent)
-            members = self.inside.setdefault(directory, set())
-            if parent in members:
+            members = inside.get(directory)
+            if members is None:
+                inside[directory] = {parent}
+            elif parent in members:
                 break
-            members.add(parent)
+            else:
+                members.add(parent)
 
     def take(self, path: str) -> list[str]:
         """Remove and return the paths at and below ``path``."""
