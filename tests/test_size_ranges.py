@@ -16,6 +16,7 @@ from dfanalyze.layers.ranges import (
     SizeRange,
     combine,
     command_kind,
+    installs_only,
     named_packages,
     part_kind,
     range_data,
@@ -61,13 +62,21 @@ def test_percentile_interpolates() -> None:
         ("RUN npm ci", "npm"),
         ("RUN bundle install", "gem"),
         ("RUN microdnf install -y tar", "rpm"),
-        ("RUN curl -fsSL https://x/y.tgz | tar xz", "download"),
+        ("RUN curl -fsSL https://x/y.tgz | tar xz", "archive"),
+        ("RUN curl https://sh.rustup.rs | sh -s -- -y", "archive"),  # an installer run
+        ('RUN wget "$url"; ./rustup-init -y --no-modify-path', "archive"),
+        ('RUN curl -fsSL -o php.tar.xz "$PHP_URL"; curl -fsSL -o php.tar.xz.asc "$PHP_ASC_URL"', "archive"),
+        (
+            "RUN curl -fL -o /usr/local/bin/gosu https://x/gosu-amd64; chmod +x /usr/local/bin/gosu",
+            "download",
+        ),
+        ("RUN curl -fsSLO https://x/y.tar.gz.asc", "download"),  # a signature, not the archive
         ("RUN ./configure && make && make install", "build"),
         ("RUN apt-get install -y make gcc", "apt"),  # packages named make and gcc install, they build nothing
         ("COPY . /app", "copy"),
         ("RUN # debian.sh --arch 'amd64' out/ 'trixie' '@1785715200'", "rootfs"),
         ("RUN groupadd -r app", "run"),
-        ("RUN set -eux; BINARY_URL='https://example.com/jdk-21_linux-x64.tar.gz'; ...", "download"),
+        ("RUN set -eux; BINARY_URL='https://example.com/jdk-21_linux-x64.tar.gz'; ...", "archive"),
     ],
 )
 def test_command_kind(text: str, kind: str) -> None:
@@ -89,11 +98,45 @@ def test_named_packages(text: str, count: int | None) -> None:
     assert named_packages(text) == count
 
 
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("RUN apk add --no-cache ca-certificates tzdata", 2),
+        ("RUN apk add --no-cache curl && curl -fsSL https://x/y.tgz | tar xz", None),  # also downloads
+        ("RUN apk add --virtual .deps gcc make && ./configure && make && make install", None),  # builds
+        ("RUN set -eux; apk add --no-cache --virtual .gosu-deps dpkg gnupg ; ...", None),  # cut
+        ("RUN apt-get install -y $PACKAGES", None),
+    ],
+)
+def test_installs_only(text: str, count: int | None) -> None:
+    assert installs_only(text) == count
+
+
+def test_an_install_that_also_downloads_takes_its_kinds_layer_spread(tmp_path: Path) -> None:
+    text = "FROM alpine:3.22\nRUN apk add --no-cache curl && curl -fsSL https://x/y.tgz | tar xz\n"
+    step = _json(tmp_path, text)["steps"][1]  # type: ignore[index]
+    assert "per package named" not in step["range_from"][0]
+
+
+def test_an_install_with_an_upper_bound_stays_below_it(tmp_path: Path) -> None:
+    # python:3.12-bookworm's own packages are not in the data: the closure of the install on the
+    # smallest bookworm is an upper bound of what it adds
+    text = "FROM python:3.12-bookworm\nRUN apt-get install -y --no-install-recommends curl\n"
+    step = _json(tmp_path, text)["steps"][1]  # type: ignore[index]
+    (part,) = step["unknown_parts"]
+    most = float(part.split("at most ")[1].split(" MB")[0]) * 1e6
+    assert step["known_bytes"] <= step["low_bytes"] <= step["estimated_bytes"] <= step["high_bytes"]
+    assert abs(step["high_bytes"] - step["known_bytes"] - most) <= 0.05e6  # the label rounds to 0.1 MB
+    assert step["range_from"][-1] == "at most what the unknown parts can add (their upper bounds)"
+
+
 def test_an_unknown_part_is_of_the_tool_that_left_it() -> None:
     assert part_kind("apk install curl: size unknown", "download") == "apk"
     assert part_kind("pip cache left in the layer (size unknown)", "apt") == "pip"
     assert part_kind("`make` may write files this model cannot list", "apt") == "build"
     assert part_kind("`tar` may write files this model cannot list", "apt") == "download"
+    assert part_kind("`tar` may write files this model cannot list", "archive") == "archive"
+    assert part_kind("`curl` may write files this model cannot list", "archive") == "archive"
     assert part_kind("`gpg` may write files this model cannot list", "apt") == "run"
     assert part_kind("/log: size unknown", "build") == "build"
     assert part_kind("COPY --from /target/: what the stage holds there is not known", "copy") == "any"

@@ -17,9 +17,9 @@ percentiles are the 10th, 50th and 90th, interpolated linearly between the sorte
   median ratio above. A kind with fewer than ``MIN_LAYERS`` distinct layers has no entry of its
   own and takes ``any``, the spread of every layer.
 * ``per_package``: for the package kinds (apt, apk, rpm), the bytes per package of the layers of
-  that kind whose instruction names every package it installs
-  (:func:`dfanalyze.layers.ranges.named_packages`: no variable, not cut), with at least
-  ``MIN_LAYERS`` such layers.
+  that kind whose instruction only installs packages and names every one of them
+  (:func:`dfanalyze.layers.ranges.installs_only`: no variable, no download or build, not cut),
+  with at least ``MIN_LAYERS`` such layers.
 * ``nearest``: every entry with an uncompressed size estimated from its nearest other entry of the
   same image (:func:`dfanalyze.knowledge.image_facts.closest_tag` with the entry's aliases left
   out; the one its first tag finds), as actual / estimated, by how the two tags differ.
@@ -39,7 +39,7 @@ from typing import Any
 
 from dfanalyze.knowledge.image_facts import DATA_FILE as FACTS
 from dfanalyze.knowledge.image_facts import closest_tag, tag_parts
-from dfanalyze.layers.ranges import ANY_KIND, DATA, FORMAT, PACKAGE_KINDS, command_kind, named_packages
+from dfanalyze.layers.ranges import ANY_KIND, DATA, FORMAT, PACKAGE_KINDS, command_kind, installs_only
 
 ROOT = Path(__file__).resolve().parent.parent
 PERCENTILES = (10, 50, 90)
@@ -94,10 +94,11 @@ def layer_sizes(layers: Mapping[str, float]) -> dict[str, list[float]]:
 
 
 def package_sizes(layers: Mapping[str, float]) -> dict[str, list[float]]:
-    """Bytes per package named, of the package layers that name all their packages, by kind."""
+    """Bytes per package named, of the package layers that only install the packages they all
+    name, by kind."""
     by_kind: dict[str, list[float]] = defaultdict(list)
     for text, size in layers.items():
-        kind, count = command_kind(text), named_packages(text)
+        kind, count = command_kind(text), installs_only(text)
         if kind in PACKAGE_KINDS and count is not None:
             by_kind[kind].append(size / count)
     return by_kind

@@ -548,8 +548,8 @@ class _Interpreter:
             blobs, unknown = apt_install_blobs(op, self.builder, self.setting.base, calibration)
             for blob in blobs:
                 self.builder.add_blob(blob)
-            for reason in unknown:
-                self.unknown(reason)
+            for reason, at_most in unknown:
+                self.builder.mark_unknown(reason, at_most)
             return
         if op.action in ("remove", "purge", "autoremove"):
             self.apt_remove(op, script)

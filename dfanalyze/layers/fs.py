@@ -255,6 +255,8 @@ class Layer(Struct, frozen=True, dict=True):
     extra_entries: int = 0
     """Entries without a known path (mount points a builder leaves, apt's state directories)."""
     unknown: tuple[str, ...] = ()
+    at_most: Mapping[str, int] = field(default_factory=dict)
+    """Upper bounds of some of :attr:`unknown`: the most bytes each can add to the layer."""
 
     @cached_property
     def known_bytes(self) -> int:
@@ -358,6 +360,7 @@ class LayerBuilder:
         self.removed_blobs: list[tuple[str, int | None]] = []
         self.extra_entries = 0
         self.unknown: list[str] = []
+        self.at_most: dict[str, int] = {}
         self.tainted = lower.tainted
         self.runs = lower.runs
         self.pending_dirs = list(lower.pending_dirs)
@@ -480,9 +483,12 @@ class LayerBuilder:
         """Remove an earlier blob (or one package of it): its bytes stay stored below."""
         self.removed_blobs.append((key if package is None else f"{key}:{package}", data_bytes))
 
-    def mark_unknown(self, reason: str) -> None:
+    def mark_unknown(self, reason: str, at_most: int | None = None) -> None:
+        """Something the step writes is unknown; ``at_most``: the most bytes it can add, when known."""
         if reason not in self.unknown:
             self.unknown.append(reason)
+            if at_most is not None:
+                self.at_most[reason] = at_most
         self.tainted = True
 
     # -- results -------------------------------------------------------------------------------------
@@ -495,6 +501,7 @@ class LayerBuilder:
             removed_blobs=tuple(self.removed_blobs),
             extra_entries=self.extra_entries,
             unknown=tuple(self.unknown),
+            at_most=dict(self.at_most),
         )
         tree = Tree(
             nodes=self.nodes.finish(),

@@ -384,7 +384,7 @@ def step_size(ins: model.Instruction, layer: Layer | None, base: BaseImage | Non
     unknown parts of a layer add the spread of real layers of their kind of command, once (the
     calibration measured whole layers): the kind a whole layer made of those commands would have
     (:func:`~dfanalyze.layers.ranges.layer_kind`)."""
-    from dfanalyze.layers.ranges import command_kind, layer_kind, named_packages, part_kind
+    from dfanalyze.layers.ranges import command_kind, installs_only, layer_kind, part_kind
 
     data = range_data()
     if layer is None:
@@ -401,15 +401,21 @@ def step_size(ins: model.Instruction, layer: Layer | None, base: BaseImage | Non
     kind = layer_kind(part_kind(part, command_kind(ins.text)) for part in layer.unknown_parts)
     spread, scale = data.layer_spread(kind), 1
     of = f"{kind} layers" if kind in data.layers else f"layers of any kind (too few {kind} layers)"
-    packages = named_packages(ins.text)
+    packages = installs_only(ins.text)
     if packages is not None and kind in data.per_package:
         spread, scale = data.per_package[kind], packages
         of = f"{kind} layers, per package named, times {packages}"
     low, mid, high = (size + round(value * scale) for value in (spread.low, spread.mid, spread.high))
-    basis = (
+    basis: tuple[str, ...] = (
         f"{kind}: percentiles {data.percentiles[0]}/{data.percentiles[1]}/{data.percentiles[2]} "
         f"of {spread.samples} official images' {of}",
     )
+    bounds = [layer.at_most.get(part) for part in layer.unknown_parts]
+    if all(bound is not None for bound in bounds):  # each unknown part can add at most its bound
+        most = size + sum(bound or 0 for bound in bounds)
+        if high > most:  # below it, the spread; all above it, anything from nothing to the bound
+            low, mid, high = (low if low < most else size), min(mid, most), most
+            basis += ("at most what the unknown parts can add (their upper bounds)",)
     return SizeRange(mid, low, high, compressed_of(mid, data), basis)
 
 

@@ -8,7 +8,8 @@ images' own layers (repo-info, ``knowledge/data/base-images.json.gz``); nothing 
 
 * the unknown parts of a step add, once, the 10th, 50th and 90th percentiles of the uncompressed
   sizes of real layers made by the same kind of command (:func:`command_kind`: an ``apt-get
-  install``, a download, a build from source, ...; per package named for apt and apk); the point
+  install``, a download of an archive or of a single file, a build from source, ...; per package
+  named for apt and apk); the point
   estimate takes the median;
 * a base image known only by a nearby tag (``python:3.11.4-slim`` by ``python:3.11-slim``) is that
   tag's size times the spread of the ratio between neighbouring tags of the data (leave-one-out:
@@ -41,6 +42,7 @@ __all__ = [
     "combine",
     "command_kind",
     "exact",
+    "installs_only",
     "range_data",
     "spread_range",
 ]
@@ -50,7 +52,10 @@ FORMAT = "dfanalyze-size-ranges/1"
 
 # The kinds of command, most specific first: the first whose pattern matches the instruction (or
 # the label of an unknown part) names it. ``run`` (any other RUN), ``copy`` and ``rootfs`` (a
-# distribution's root filesystem) are the rest.
+# distribution's root filesystem) are the rest. A download is ``archive`` when the instruction
+# evidently fetches an archive (a .tar/.zip name, not its .asc or .sha256, or a pipe into tar) or
+# runs the installer it fetched (piped into a shell, ``./NAME -OPTIONS``): the toolchains of the
+# official images; else ``download``, a file kept as it is (a binary, a signature, a checksum).
 _KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "rootfs",
@@ -77,6 +82,14 @@ _KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("apk", re.compile(r"\bapk (add|upgrade)\b")),
     ("rpm", re.compile(r"\b(yum|dnf|microdnf|tdnf|zypper) (-\S+ )*(install|update|upgrade)\b")),
     (
+        "archive",
+        re.compile(
+            r"^(?=.*(\b(curl|wget)\s[^;&|]*(https?://|\$)|https?://\S+\.(tar|tgz|zip|xz|gz)\b))"
+            r".*(\.(tar|tgz|tbz2?|txz|zip)(\.(gz|xz|bz2|zst))?(?![\w.])|\|\s*(tar|unzip|bsdtar)\b|"
+            r"\|\s*(sudo\s+)?(ba)?sh\b|(^|\s)\./[\w.-]+\s+-)"
+        ),
+    ),
+    (
         "download",
         re.compile(
             r"\b(curl|wget)\s[^;&|]*(https?://|\$)|^ADD (--\S+ )*https?://|https?://\S+\.(tar|tgz|zip|xz|gz)\b"
@@ -91,7 +104,8 @@ ANY_KIND = "any"
 
 
 PACKAGE_KINDS = ("apt", "apk", "rpm")
-"""Kinds whose spread is per package named (when the instruction names them all)."""
+"""Kinds whose spread is per package named (when the instruction only installs and names them all:
+:func:`installs_only`)."""
 _INSTALL = re.compile(
     r"\b(?:apt-get|apt|apk|yum|dnf|microdnf|tdnf)\b(?P<args>(?:\s+-\S+)*\s+(?:install|add)\b[^;&|)]*)"
 )
@@ -115,6 +129,17 @@ def named_packages(text: str) -> int | None:
             elif not word.startswith("-"):
                 count += 1
     return count or None
+
+
+def installs_only(text: str) -> int | None:
+    """:func:`named_packages` of an instruction that does nothing else a kind of command names (no
+    download, no build, no pip ...) and is not cut (``...`` may hide either); None otherwise. The
+    per-package spread is of such layers only: a layer that also fetches or builds is not sized by
+    its packages."""
+    line = " ".join(text.split())
+    if "..." in line or any(pattern.search(line) for kind, pattern in _KINDS if kind not in PACKAGE_KINDS):
+        return None
+    return named_packages(line)
 
 
 _PART_KINDS = {
@@ -167,7 +192,8 @@ def part_kind(label: str, own: str) -> str:
     first = label.split(maxsplit=1)[0].strip(":") if label.strip() else ""
     tool = first.strip("`")
     if tool in _PART_KINDS:
-        return _PART_KINDS[tool]
+        kind = _PART_KINDS[tool]
+        return own if kind == "download" and own == "archive" else kind
     return RUN_KIND if first.startswith("`") else own
 
 
@@ -213,7 +239,8 @@ class RangeData(Struct, frozen=True):
     images: Spread
     """Uncompressed bytes of the official images."""
     per_package: Mapping[str, Spread]
-    """Uncompressed bytes per package named, of the official images' package layers, by kind."""
+    """Uncompressed bytes per package named, of the official images' layers that only install the
+    packages they name, by kind."""
 
     def layer_spread(self, kind: str) -> Spread:
         return self.layers.get(kind) or self.layers[ANY_KIND]

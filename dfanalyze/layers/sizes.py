@@ -39,6 +39,7 @@ from dfanalyze.layers.ranges import SizeRange, exact
 
 if TYPE_CHECKING:
     from dfanalyze.analysis.packages import PackageOp
+    from dfanalyze.knowledge.debian import AptEstimate
     from dfanalyze.layers.fs import LayerBuilder
     from dfanalyze.model import ImageRef
 
@@ -407,9 +408,9 @@ def base_apt_state(data: Calibration) -> Blob:
 
 def apt_install_blobs(
     op: PackageOp, builder: LayerBuilder, base: BaseImage, data: Calibration
-) -> tuple[list[Blob], list[str]]:
+) -> tuple[list[Blob], list[tuple[str, int | None]]]:
     """The layer bytes of ``apt-get install`` (the packages, and the databases apt rewrites) and
-    what stays unknown about them."""
+    what stays unknown about them, each with the most bytes it can add when that is known."""
     from dfanalyze.knowledge.debian import load_index
 
     names = [p.name if p.version is None else f"{p.name}{p.operator}{p.version}" for p in op.packages]
@@ -417,31 +418,42 @@ def apt_install_blobs(
     installed = installed_packages(builder)
     suite = base.apt_data
     if suite is None:
-        return [], [f"{label}: no package data for this base image"]
+        return [], [(f"{label}: no package data for this base image", None)]
     index = load_index(suite)
-    if installed is None and base.apt_upper_bound:
-        bound = index.closure(names, recommends=not op.no_recommends, installed=index.base)
-        bound_mb = bound.layer_bytes / 1e6
-        return [], [f"{label}: at most {bound_mb:.1f} MB (the base image's packages are unknown)"]
-    if installed is None:
-        return [], [f"{label}: no package data for this base image"]
     recommends = not op.no_recommends
+    if installed is None and base.apt_upper_bound:
+        bound = index.closure(names, recommends=recommends, installed=index.base)
+        at_most = _packages_bytes(bound, suite, data)[0]
+        at_most += apt_state_blob(data, recommends=recommends, debconf=bound.debconf).tar_bytes or 0
+        reason = f"{label}: at most {at_most / 1e6:.1f} MB (the base image's packages are unknown)"
+        return [], [(reason, at_most)]
+    if installed is None:
+        return [], [(f"{label}: no package data for this base image", None)]
     estimate = index.closure(names, recommends=recommends, installed=installed)
     builder.apt_installed = installed | estimate.new_packages
-    unknown = [f"{label}: {name} is not in the {suite} package data" for name in estimate.unknown]
-    unknown += [f"{label}: {name} has no Installed-Size" for name in estimate.unsized]
+    unknown: list[tuple[str, int | None]] = [
+        (f"{label}: {name} is not in the {suite} package data", None) for name in estimate.unknown
+    ]
+    unknown += [(f"{label}: {name} has no Installed-Size", None) for name in estimate.unsized]
     if not estimate.new_packages:
         return [], unknown
+    tar_bytes, data_bytes = _packages_bytes(estimate, suite, data)
+    packages = Blob(
+        key=f"apt:{builder.step}",
+        label=label,
+        tar_bytes=tar_bytes,
+        data_bytes=data_bytes,
+        packages=estimate.new_packages,
+    )
+    return [packages, apt_state_blob(data, recommends=recommends, debconf=estimate.debconf)], unknown
+
+
+def _packages_bytes(estimate: AptEstimate, suite: str, data: Calibration) -> tuple[int, int]:
+    """The layer (tar) bytes and the data bytes of the packages an install adds: the packages'
+    files, apt's per-package part and the ``.pyc`` files of the Python packages."""
     from dfanalyze.knowledge import debian
 
     python = [p for p in estimate.new_packages if p.startswith(PYTHON_PACKAGES)]
     pyc = round((data.package_bytes(python, suite) or 0) * data.pyc_ratio)
     extra = data.apt_package_bytes * len(estimate.new_packages) + pyc - debian.APT_CALL_OVERHEAD_BYTES
-    packages = Blob(
-        key=f"apt:{builder.step}",
-        label=label,
-        tar_bytes=estimate.layer_bytes + extra,
-        data_bytes=estimate.installed_size_bytes + pyc,
-        packages=estimate.new_packages,
-    )
-    return [packages, apt_state_blob(data, recommends=recommends, debconf=estimate.debconf)], unknown
+    return estimate.layer_bytes + extra, estimate.installed_size_bytes + pyc
