@@ -12,7 +12,6 @@ false`` (how each rule's default was chosen is in its docs, ``[docs] default``).
 
 from __future__ import annotations
 
-import tomllib
 from functools import cache
 
 from dfanalyze.engine.rulefile import Rule
@@ -28,6 +27,8 @@ _HADOLINT_EXTRA = frozenset({"DF599"})  # ShellCheck: hadolint runs it on every 
 @cache
 def _hadolint_codes() -> frozenset[str]:
     """The hadolint codes hadolint 2.15 reports without configuration."""
+    import tomllib
+
     from dfanalyze.engine.parity import DATA  # only when a preset is selected
 
     data = tomllib.loads(DATA.read_text(encoding="utf-8"))
