@@ -795,3 +795,13 @@ def test_yarn_and_pnpm_install_the_locked_packages(tmp_path: Path, lock_name: st
     assert blob.packages == {f"express@{version}"}
     assert blob.tar_bytes == npm.locked([("express", version)]).tar_bytes
     assert run.unknown_parts == (f"{tool.split(maxsplit=1)[0]} cache left in the layer (size unknown)",)
+
+
+@pytest.mark.parametrize("targets", ["target=/a,target=$A", "target=$A,target=/a"])
+def test_a_mount_option_given_twice_with_an_unknown_value_has_a_cache_key(
+    tmp_path: Path, targets: str
+) -> None:
+    """Found by the long fuzz run: sorting a mount's options compared an unknown (None) value with
+    a known one and raised TypeError."""
+    graph = build(tmp_path, f"FROM {BASE}\nARG A\nRUN --mount=type=cache,{targets} true\n")
+    assert step(graph, "RUN").cache_inputs  # what the cache key of the RUN is made of

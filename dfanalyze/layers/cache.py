@@ -284,7 +284,9 @@ def _run(
     described = ["command text", "shell", "working directory", "user"]
     described += _variables_described(ins, command, env.variables, count)
     for mount in ins.mounts:
-        options = sorted((k, expand_word(v, env) if v is not None else None) for k, v in mount.options)
+        expanded = [(k, expand_word(v, env) if v is not None else None) for k, v in mount.options]
+        # A key given twice may have one value unknown (None): order None first, never compare it
+        options = sorted(expanded, key=lambda kv: (kv[0], kv[1] is not None, kv[1] or ""))
         mounts.append((mount.type, options))
         if mount.type != "bind":
             described.append(f"--mount type={mount.type} (its contents never count)")
