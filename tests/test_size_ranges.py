@@ -92,6 +92,7 @@ def test_command_kind(text: str, kind: str) -> None:
         ("RUN apt-get install -y $PACKAGES", None),
         ("RUN apt-get install -y curl ...", None),
         ("RUN pip install flask", None),
+        ("RUN apt-get install\x01python3-dev gcc", None),  # found by the long fuzz run: no verb word
     ],
 )
 def test_named_packages(text: str, count: int | None) -> None:

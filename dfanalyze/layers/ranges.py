@@ -107,7 +107,7 @@ PACKAGE_KINDS = ("apt", "apk", "rpm")
 """Kinds whose spread is per package named (when the instruction only installs and names them all:
 :func:`installs_only`)."""
 _INSTALL = re.compile(
-    r"\b(?:apt-get|apt|apk|yum|dnf|microdnf|tdnf)\b(?P<args>(?:\s+-\S+)*\s+(?:install|add)\b[^;&|)]*)"
+    r"\b(?:apt-get|apt|apk|yum|dnf|microdnf|tdnf)\b(?P<args>(?:\s+-\S+)*\s+(?:install|add)(?!\S)[^;&|)]*)"
 )
 _OPTION_ARGUMENT = frozenset({"-o", "--option", "-t", "--target-release", "--virtual", "--repository", "-X"})
 
