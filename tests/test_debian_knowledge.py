@@ -11,19 +11,24 @@ import json
 import statistics
 import subprocess
 import sys
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from dfanalyze.knowledge.debian import (
     APT_CALL_OVERHEAD_BYTES,
     APT_PACKAGE_OVERHEAD_BYTES,
+    COLUMNS,
     DEBCONF_CACHE_BYTES,
     PYC_BYTES_PER_INSTALLED_BYTE,
     AptEstimate,
     apt_install_closure,
     apt_layer_overhead,
     load_index,
+    open_index,
     parse_request,
+    write_columns,
 )
 from tools.calibrate_apt import OUTPUT as CALIBRATION
 from tools.make_debian_packages import compare_versions, relations, satisfies
@@ -70,7 +75,7 @@ def install(*words: str, recommends: bool = False) -> AptEstimate:
 
 def test_header_names_source_dates_and_resolution() -> None:
     header = load_index().header
-    assert header["format"] == "dfanalyze-debian-packages/1"
+    assert header["format"] == "dfanalyze-debian-packages/2"
     source = header["source"]
     assert (source["suite"], source["component"], source["architecture"]) == ("bookworm", "main", "amd64")
     assert [r["suite"] for r in source["releases"]] == [
@@ -260,3 +265,41 @@ def test_relations_keep_operators_and_drop_qualifiers() -> None:
     assert satisfies("14.0.0+ds2-1+b2", ">=", "14.0.0")
     assert not satisfies("1.0", ">>", "1.0")
     assert satisfies("1.0", "", "")
+
+
+def test_a_name_check_decodes_only_the_columns_it_reads(tmp_path: Path) -> None:
+    """DF516 asks whether a name is in the release and which version it has; the dependency
+    columns (most of the data) stay on disk, and so do the sizes."""
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text(
+        "FROM ubuntu:jammy\nRUN apt-get update && apt-get install -y curl=7.81.0-1ubuntu1.99 libfoo\n"
+    )
+    code = (
+        "import dfanalyze.knowledge.debian as d\n"
+        "from dfanalyze.cli import main\n"
+        f"code = main(['check', '--select', 'DF516', {str(dockerfile)!r}])\n"
+        "read = sorted(k for k in vars(d.load_index('jammy')) if k.startswith('_') and k != '_read')\n"
+        "print(code, read)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
+    assert out.splitlines()[-1] == "1 ['_flags', '_packages', '_provides', '_row', '_version', '_virtual']"
+
+
+def test_columns_round_trip(tmp_path: Path) -> None:
+    header = {**load_index().header, "columns": dict.fromkeys(COLUMNS, "")}
+    columns: dict[str, list[Any]] = {
+        "name": ["a", "b"],
+        "installed_kib": [12, None],
+        "depends": ["b", ""],
+        "recommends": ["", ""],
+        "flags": ["o", "rE"],
+        "provides": ["", "virt"],
+        "version": ["1.0", "2:3-1"],
+    }
+    write_columns(tmp_path, header, columns)
+    index = open_index(tmp_path)
+    assert [index.installed_kib(n) for n in ("a", "b")] == [12, None]
+    assert index.depends("a") == [["b"]] and index.version("b") == "2:3-1"
+    assert index.providers("virt") == ("b",) and len(index) == 2
+    with pytest.raises(ValueError, match="line break"):
+        write_columns(tmp_path, header, {**columns, "version": ["1\n0", "2"]})

@@ -24,7 +24,7 @@ What each entry of the data file holds, per library entry (all its tags) and pla
   bytes if Mb is 10**6, 0.3 % above the packages as the apk database adds a little; 8,829,010
   bytes, 5 % above, if it were MiB), and 3.23.6, 3.22.6 and 3.21.8 agree the same way (8,388,336
   / 8.42, 8,259,201 / 8.3, 7,759,583 / 7.8). For Debian the Installed-Size sum of the image's
-  dpkg list (from ``debian-<suite>-packages.json.gz``: 117,538 KiB = 120,358,912 bytes for
+  dpkg list (from ``data/apt/debian-<suite>/``: 117,538 KiB = 120,358,912 bytes for
   bookworm, 120,105 KiB = 122,987,520 bytes for trixie) is above the images' 116.57 and 119.88 Mb
   read as 10**6 (by 3.1 % and 2.5 % of the sum), as it should be: Installed-Size rounds every file
   up to a whole KiB. The two decimals make the byte count exact to +-0.005 of the unit (+-5,000

@@ -1,4 +1,5 @@
-"""Make ``data/<distribution>-<suite>-packages.json.gz`` from apt's package lists.
+"""Make ``data/apt/<distribution>-<suite>/`` (a header and one gzipped file per column) from apt's
+package lists.
 
     python -m tools.make_debian_packages [--suite bookworm] [--download]
     python -m tools.make_debian_packages --distro ubuntu --suite noble
@@ -33,8 +34,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import gzip
-import json
 import re
 import subprocess
 import sys
@@ -52,6 +51,7 @@ from dfanalyze.knowledge.debian import (
     DebianIndex,
     data_path,
     provider_rank,
+    write_columns,
 )
 
 HOST_LISTS = Path("/var/lib/apt/lists")
@@ -487,7 +487,8 @@ def generate(suite: str, archive: Archive, download: bool, now: dt.datetime) -> 
         "packages": [],
     }
     seeds = minbase_seeds(suite, data["packages"])
-    base = DebianIndex(data).closure(seeds, recommends=False, installed=())
+    header = {key: value for key, value in data.items() if key != "packages"}
+    base = DebianIndex.from_columns(header, data["packages"]).closure(seeds, recommends=False, installed=())
     data["base"]["packages"] = sorted(base.new_packages)
     if base.unknown:
         raise SystemExit(f"base set has unresolvable dependencies: {base.unknown}")
@@ -520,19 +521,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         archive = Archive("debian", archive_uri, security, ("main",))
     data = generate(args.suite, archive, args.download, dt.datetime.now(dt.UTC))
     output: Path = args.output or data_path(args.suite)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    raw = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-    tmp = output.with_suffix(".tmp")
-    # mtime=0: no compression time in the gzip header, only the data.
-    with (
-        tmp.open("wb") as sink,
-        gzip.GzipFile(filename="", mode="wb", fileobj=sink, compresslevel=9, mtime=0) as stream,
-    ):
-        stream.write(raw)
-    tmp.replace(output)
+    header = {key: value for key, value in data.items() if key != "packages"}
+    write_columns(output, header, data["packages"])
     print(
         f"{output}: {len(data['packages']['name'])} packages, "
-        f"{len(data['base']['packages'])} in the base set, {output.stat().st_size} bytes",
+        f"{len(data['base']['packages'])} in the base set, "
+        f"{sum(f.stat().st_size for f in output.iterdir())} bytes",
         file=sys.stderr,
     )
     return 0
