@@ -4,7 +4,9 @@ builder itself leaves in a layer.
 * A base image's size is known only when a source gives its uncompressed size: the ``sizes`` of
   :mod:`dfanalyze.knowledge.base_images` marked ``uncompressed`` for that variant, the images
   measured on this project's machine (``data/calibration.json``, made from ``oracle/`` by
-  `tools/calibrate_layers.py`), and ``scratch`` (empty). Everything else is unknown.
+  `tools/calibrate_layers.py`), repo-info's official images, Google's distroless images measured
+  from their Debian packages (:mod:`dfanalyze.knowledge.distroless`), and ``scratch`` (empty).
+  Everything else is unknown.
 * ``apt-get install`` on Debian bookworm uses :mod:`dfanalyze.knowledge.debian` (the dependency
   closure against the packages the image already has, Installed-Size plus apt's overhead) and adds
   the ``.pyc`` files Debian's Python packages compile when they are installed (``py3compile``;
@@ -282,6 +284,8 @@ def base_image(ref: ImageRef | None, written: str, data: Calibration) -> BaseIma
         variant=info.variant if info is not None else None,
         **packages,
     )
+    if known is None:
+        known = distroless_size(ref)
     if known is not None:
         size, source, as_of = known
         return replace(unsized, bytes=size.point, source=source, size=size, as_of=as_of)
@@ -350,6 +354,52 @@ def repo_info_size(reference: str) -> tuple[SizeRange, str, str] | None:
         point, round(point * low), round(point * high), round(compressed * shift), (f"base image: {note}",)
     )
     return estimate, f"{where}, read {read}; {note}", read
+
+
+BUSYBOX = "busybox:musl"
+"""The official image whose rootfs distroless's debug tags add in ``/busybox``
+(``private/extensions/busybox.bzl``: docker-library's ``latest/musl`` rootfs)."""
+
+
+def distroless_size(ref: ImageRef) -> tuple[SizeRange, str, str] | None:
+    """The size of a ``gcr.io/distroless/...`` image measured from its Debian packages
+    (:mod:`dfanalyze.knowledge.distroless`), the source in words and the day it was measured; the
+    range is the drift of the package versions the archive holds. A ``debug`` tag adds
+    ``busybox:musl``'s size from repo-info, or, when the data lacks it, the spread of the official
+    images' root filesystem layers. None when the data does not hold the image."""
+    from dfanalyze.knowledge import distroless, image_facts
+    from dfanalyze.layers.ranges import compressed_of, range_data
+
+    match = distroless.lookup(ref.registry, ref.repository, ref.tag)
+    if match is None:
+        return None
+    ranges = range_data()
+    image = match.image
+    source = (
+        f"measured from its Debian {image.suite} packages (distroless {match.commit[:12]}, "
+        f"{image.name}), {match.measured}"
+    )
+    basis = [f"base image: {image.name}, the package versions the Debian archive holds"]
+    point, low, high, compressed = image.bytes, image.low, image.high, compressed_of(image.bytes, ranges)
+    as_of = match.measured
+    if match.debug:
+        busybox = image_facts.lookup(BUSYBOX)
+        if busybox is not None and busybox.uncompressed_bytes is not None:
+            size = busybox.uncompressed_bytes
+            point, low, high = point + size, low + size, high + size
+            compressed += busybox.compressed_bytes or compressed_of(size, ranges)
+            read = busybox.read.isoformat()
+            source += f" + busybox from repo-info {busybox.image}:{busybox.tag}, read {read}"
+            as_of = min(as_of, read)
+        else:
+            spread = ranges.layer_spread("rootfs")
+            point += round(spread.mid)
+            low += round(spread.low)
+            high += round(spread.high)
+            compressed += compressed_of(round(spread.mid), ranges)
+            source += " + busybox (its size not in the data: the spread of root filesystem layers)"
+            basis.append("base image: busybox of the debug tag, size not in the data")
+    return SizeRange(point, low, high, compressed, tuple(basis)), source, as_of
 
 
 def _image_packages(reference: str) -> dict[str, Any]:
