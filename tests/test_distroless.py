@@ -13,6 +13,8 @@ import pytest
 
 from dfanalyze.api import layers
 from dfanalyze.knowledge import image_facts
+from dfanalyze.knowledge.accounts import accounts
+from dfanalyze.knowledge.base_images import lookup as image_lookup
 from dfanalyze.knowledge.distroless import DATA_FORMAT, DATA_PATH, data_from, load, lookup
 from dfanalyze.layers.ranges import range_data
 from dfanalyze.layers.render import to_json
@@ -267,3 +269,27 @@ def test_measure_deb_counts_files_symlinks_and_a_hard_link_once(tmp_path: Path) 
     assert package.bytes == 1000 + len("a") + control + md5sums
     assert package.tar_bytes % 512 == 0 and package.tar_bytes > package.bytes
     assert package.cacerts == (0, 0)
+
+
+def test_accounts_agree_with_the_account_data() -> None:
+    info = image_lookup("gcr.io", "distroless/static-debian12", "nonroot")
+    assert info is not None
+    known = accounts(info)
+    assert known is not None
+    assert (known.users, known.groups) == (
+        frozenset(RAW["accounts"]["users"]),
+        frozenset(RAW["accounts"]["groups"]),
+    )
+
+
+@pytest.mark.parametrize(
+    ("repository", "release"),
+    [("distroless/static-debian12", "12"), ("distroless/cc-debian13", "13"), ("distroless/static", "13")],
+)
+def test_the_image_facts_name_the_release_the_sizes_are_of(repository: str, release: str) -> None:
+    info = image_lookup("gcr.io", repository, "latest")
+    assert info is not None and (info.distro, info.distro_release) == ("debian", release)
+    ref = parse_image_ref(f"gcr.io/{repository}", SPAN)
+    assert ref is not None
+    match = lookup(ref.registry, ref.repository, ref.tag)
+    assert match is not None and match.image.name.endswith(f"-debian{release}")

@@ -52,6 +52,7 @@ import sys
 import tarfile
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
+from functools import cmp_to_key
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -292,6 +293,17 @@ def generated_files(git: Git, distro: str) -> Files:
     return files
 
 
+def accounts(git: Git) -> dict[str, Any]:
+    """The users and groups of every distroless image's ``/etc/passwd`` and ``/etc/group``."""
+    variables = literals(git.text("common/variables.bzl"))
+    common = git.text("common/BUILD.bazel")
+    return {
+        "users": [e["username"] for e in call_arguments(common, "passwd", variables)["entries"]],
+        "groups": [e["name"] for e in call_arguments(common, "group", variables)["entries"]],
+        "source": "common/BUILD.bazel (the passwd and group rules)",
+    }
+
+
 def cacerts_layer(package: Package) -> tuple[int, int]:
     """rules_distroless' ``cacerts`` of ca-certificates (its certificates concatenated into
     ``/etc/ssl/certs/ca-certificates.crt``, its copyright file) with the package's status.d entry:
@@ -310,16 +322,7 @@ def madison_versions(apt: PrivateApt, name: str) -> list[str]:
     versions = {line.split("|")[1].strip() for line in apt.run("apt-cache", "madison", name).splitlines()}
     if not versions:
         raise SystemExit(f"{name}: not in the archive")
-    ordered = sorted(versions, key=_VersionKey)
-    return ordered[::-1]
-
-
-class _VersionKey:
-    def __init__(self, version: str) -> None:
-        self.version = version
-
-    def __lt__(self, other: _VersionKey) -> bool:
-        return compare_versions(self.version, other.version) < 0
+    return sorted(versions, key=cmp_to_key(compare_versions), reverse=True)
 
 
 def download(apt: PrivateApt, workdir: Path, name: str, version: str) -> Path:
@@ -483,12 +486,31 @@ def generate(git: Git, today: dt.date) -> dict[str, Any]:
             "releases": releases,
         },
         "default_distro": default.group(1),
+        "accounts": accounts(git),
         "default_source": "README.md: an image named without -debianNN selects that release",
         "method": METHOD,
-        "spread": SPREAD,
+        "spread": f"{SPREAD} {spread_note(images)}",
         "not_measured": NOT_MEASURED,
         "images": dict(sorted(images.items())),
     }
+
+
+def spread_note(images: Mapping[str, Mapping[str, Any]]) -> str:
+    """The spreads measured, in words: the widest image's, and, for scale, how far the same image
+    is between the two releases (a different image: not a spread of either)."""
+    widths = {name: (image["high"] - image["low"]) / image["bytes"] for name, image in images.items()}
+    widest = max(sorted(widths), key=widths.__getitem__)
+    releases = [
+        (name, images[f"{name}-debian13"]["bytes"] / images[f"{name}-debian12"]["bytes"] - 1)
+        for name in ("static", "base-nossl", "base", "cc")
+    ]
+    between = ", ".join(f"{name} {100 * change:+.1f}%" for name, change in releases)
+    return (
+        f"Measured: the widest range is {widest}'s, {100 * widths[widest]:.2f}% of its size; "
+        f"{sum(1 for w in widths.values() if w == 0)} of {len(widths)} images have one version of every "
+        f"package. For scale, debian13 against debian12 (another release, not a drift of either, so not "
+        f"used): {between}."
+    )
 
 
 METHOD = (
