@@ -34,10 +34,15 @@ The spread: what a user pulls later differs from what was measured by the securi
 updates of the packages since. The archive keeps several versions of some packages at once (the
 point release's in the suite, a newer one in -security or -updates); every version of every
 package the pockets hold is measured, and an image's ``low`` and ``high`` are its size with the
-smallest and the largest of them. Not covered: the java images (their JRE comes from Adoptium's
-repository and their keystore is made by a Java program), nodejs (Node.js from nodejs.org), the
-debug images' busybox (a docker-library rootfs; dfanalyze takes its size from repo-info's
-``busybox:musl``).
+smallest and the largest of them (measured on 2026-12-07: at most 0.73% of an image, static-debian12's,
+from tzdata 2025b-2026f and ca-certificates 20230311-20250419). The difference between the same
+image of two releases (debian13 against debian12: static +12.5%, base +17.2%) is larger, but it is
+another image, which the name's suffix already chooses: it is reported in the data for scale, not
+used.
+
+Not covered: the java images (their JRE comes from Adoptium's repository and their keystore is made
+by a Java program), nodejs (Node.js from nodejs.org), the debug images' busybox (a docker-library
+rootfs; dfanalyze takes its size from repo-info's ``busybox:musl``), other architectures.
 """
 
 from __future__ import annotations
