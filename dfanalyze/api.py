@@ -172,7 +172,10 @@ class Checker:
 
         self._overrides = overrides or Overrides()
         self._plans: dict[tuple[_Stamp | None, _Stamp | None], _Planned | ConfigError] = {}
-        self._contexts: dict[tuple[Path, str, tuple[str, ...] | None], BuildContext | None] = {}
+        # One build context per Dockerfile (its folder and name), with the sources it was read
+        # for: an edit that changes the sources replaces it, so a long-lived checker (the language
+        # server) holds at most one per file however often its COPY lines are edited.
+        self._contexts: dict[tuple[Path, str], tuple[tuple[str, ...] | None, BuildContext | None]] = {}
 
     def config_files(self, path: str | Path) -> tuple[Path | None, Path | None]:
         """The dfanalyze configuration file (or the user configuration) and the hadolint file that
@@ -238,10 +241,11 @@ class Checker:
         if analysis is not None and not reads_context(analysis.dockerfile):
             return None
         sources = context_sources(analysis) if analysis is not None else None
-        key = (folder_of(str(path)), Path(path).name, sources)  # the name picks the ignore file
-        if key not in self._contexts:
-            self._contexts[key] = read_build_context(str(path), sources=sources)
-        return self._contexts[key]
+        key = (folder_of(str(path)), Path(path).name)  # the name picks the ignore file
+        stored = self._contexts.get(key)
+        if stored is None or stored[0] != sources:
+            stored = self._contexts[key] = (sources, read_build_context(str(path), sources=sources))
+        return stored[1]
 
     def forget(self) -> None:
         """Drop the configurations and build contexts read so far (files changed on disk)."""

@@ -110,6 +110,27 @@ def test_build_context_is_read_once_until_forget(repo: Path) -> None:
     assert checker.build_context(path, parse("FROM alpine:3.20\n", str(path))) is None  # reads nothing
 
 
+def test_editing_copy_lines_keeps_one_build_context_per_file(repo: Path) -> None:
+    """Each edit of a COPY line changes the sources the context is read for; a long-lived checker
+    (the language server) replaces the file's context instead of keeping one per version."""
+    path = repo / "Dockerfile"
+    path.write_text("FROM alpine:3.20\n", encoding="utf-8")
+    for name in ("a", "ab", "abc"):
+        (repo / name).mkdir()
+        (repo / name / "f.txt").write_text(name, encoding="utf-8")
+    checker = Checker()
+    seen = []
+    for typed in ("a", "ab", "abc", "ab"):
+        context = checker.build_context(path, parse(f"FROM alpine:3.20\nCOPY {typed}/ /app/\n", str(path)))
+        assert context is not None and {e.path for e in context.entries} >= {f"{typed}/f.txt"}
+        seen.append(context)
+    assert len(checker._contexts) == 1 and seen[3] is not seen[1]
+    other = repo / "other.Dockerfile"
+    other.write_text("FROM alpine:3.20\n", encoding="utf-8")
+    assert checker.build_context(other, parse("FROM alpine:3.20\nCOPY a/ /a/\n", str(other))) is not None
+    assert len(checker._contexts) == 2
+
+
 @pytest.mark.parametrize(("select", "read"), [("DF101", False), ("DF402", True)])
 def test_the_editor_reads_the_context_only_for_rules_that_need_it(
     repo: Path, monkeypatch: pytest.MonkeyPatch, select: str, read: bool

@@ -137,7 +137,7 @@ def _supported_cycle(product: str, on: date) -> tuple[str, str | None] | None:
 
 def _eol_text(product: str, cycle: str, on: date) -> str | None:
     """``Debian 10 has had no security fixes since 2024-06-30``, or for a release in an extended
-    phase what covers it and what that leaves out: ``Debian 12 is in Debian LTS until 2028-06-10
+    phase what covers it and what that leaves out: ``Debian 12 is in Debian LTS until 2028-06-30
     (amd64, arm64, armhf, i386; not every package)``."""
     status = release_status(product, cycle, on)
     if status is None or not status.is_eol or status.eol is None:
