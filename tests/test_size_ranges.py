@@ -17,6 +17,7 @@ from dfanalyze.layers.ranges import (
     combine,
     command_kind,
     installs_only,
+    layer_kind,
     named_packages,
     part_kind,
     range_data,
@@ -141,6 +142,14 @@ def test_an_unknown_part_is_of_the_tool_that_left_it() -> None:
     assert part_kind("`gpg` may write files this model cannot list", "apt") == "run"
     assert part_kind("/log: size unknown", "build") == "build"
     assert part_kind("COPY --from /target/: what the stage holds there is not known", "copy") == "any"
+
+
+def test_what_another_stage_made_is_of_any_kind() -> None:
+    """A layer whose unknown part is a ``COPY --from`` of unknown files takes the spread of every
+    official layer, not that of small RUN commands or of a COPY's own files."""
+    assert layer_kind(["any"]) == "any"
+    assert layer_kind(["copy", "any"]) == "any" and layer_kind(["run", "any"]) == "any"
+    assert layer_kind(["any", "apt"]) == "apt" and layer_kind(["copy", "run"]) == "copy"
 
 
 def test_package_installs_scale_with_the_packages_named(tmp_path: Path) -> None:

@@ -199,9 +199,11 @@ def part_kind(label: str, own: str) -> str:
 
 def layer_kind(kinds: Iterable[str]) -> str:
     """The kind of a layer made of commands of these kinds: the first in :func:`command_kind`'s
-    order (a layer that builds and downloads is a build, as the calibration classifies it)."""
+    order (a layer that builds and downloads is a build, as the calibration classifies it). What a
+    ``COPY --from`` takes from a stage whose files are not known (:data:`ANY_KIND`) ranks after
+    the commands and before a COPY's own files: it can be anything another stage made."""
     found = set(kinds)
-    order = [kind for kind, _ in _KINDS] + [RUN_KIND]
+    order = [kind for kind, _ in _KINDS if kind != "copy"] + [ANY_KIND, "copy", RUN_KIND]
     return next((kind for kind in order if kind in found), RUN_KIND)
 
 
