@@ -10,6 +10,7 @@ hides it or the data does not know the base image, and the rules are silent on u
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
 
 from msgspec import Struct
@@ -141,6 +142,8 @@ def no_user(ctx: Context) -> Iterator[Hit]:
 
 
 class _Made(Struct, frozen=True):
+    """The accounts a stage's chain has created by its end."""
+
     users: frozenset[str]
     groups: frozenset[str]
     anything: bool
@@ -148,21 +151,20 @@ class _Made(Struct, frozen=True):
     write to /etc/passwd, files copied over /etc)."""
 
 
-def _made(ctx: Context, chain: tuple[model.Stage, ...], until: model.Instruction) -> _Made:
-    """The accounts the chain's RUNs create before ``until``."""
-    users: set[str] = set()
-    groups: set[str] = set()
-    sites = {id(s.instruction): s for s in run_sites(ctx)}
-    for stage in reversed(chain):
-        for ins in stage.instructions:
-            if ins is until:
-                return _Made(frozenset(users), frozenset(groups), False)
-            if isinstance(ins, model.Copy | model.Add) and _over_etc(ctx, ins):
-                return _Made(frozenset(), frozenset(), True)
-            site = sites.get(id(ins))
-            if isinstance(ins, model.Run) and (site is None or _may_make_accounts(site, users, groups)):
-                return _Made(frozenset(), frozenset(), True)
-    return _Made(frozenset(users), frozenset(groups), False)
+_NOTHING_MADE = _Made(frozenset(), frozenset(), False)
+
+
+def _makes_unnamed(
+    ctx: Context, ins: model.Instruction, sites: dict[int, RunSite], users: set[str], groups: set[str]
+) -> bool:
+    """Add the accounts ``ins`` creates to ``users``/``groups``; True when it may create accounts
+    that cannot be named (from then on the check stays silent)."""
+    if isinstance(ins, model.Copy | model.Add):
+        return _over_etc(ctx, ins)
+    if isinstance(ins, model.Run):
+        site = sites.get(id(ins))
+        return site is None or _may_make_accounts(site, users, groups)
+    return False
 
 
 def _over_etc(ctx: Context, ins: model.CopyLike) -> bool:
@@ -228,40 +230,75 @@ def _runs_a_script(command: Command) -> bool:
     return False
 
 
-def _service_account(name: str, made: frozenset[str]) -> bool:
+def _service_account(name: str, made: set[str]) -> bool:
     """``postgres`` made by the ``postgresql`` package, ``redis`` by ``redis-server``."""
     return any(name in package or package in name for package in made if len(package) > 2)
 
 
 def unknown_user(ctx: Context) -> Iterator[Hit]:
     """``USER name`` and ``COPY/ADD --chown=name`` naming an account that neither the base image
-    (as the data knows it) nor a RUN before it creates."""
+    (as the data knows it) nor a RUN before it creates. One walk over the instructions: each stage
+    starts from what its parent stage's chain had made by its end, kept until the last stage built
+    on it has read it (a chain of stages holds one stage's accounts at a time, not all of them)."""
+    sites = {id(s.instruction): s for s in run_sites(ctx)}
+    children = Counter(chain[1].index for s in ctx.dockerfile.stages if len(chain := lineage(ctx, s)) > 1)
+    ends: dict[int, _Made] = {}
     for stage in ctx.dockerfile.stages:
         chain = lineage(ctx, stage)
         info = _root_info(ctx, chain[-1])
         known = accounts(info) if info is not None else None
         if known is None:
             continue
+        start = _NOTHING_MADE
+        if len(chain) > 1:  # a stage is built on an earlier one, whose end is known by now
+            parent = chain[1].index
+            found = ends.get(parent)
+            start = found if found is not None else _chain_end(ctx, chain[1:], sites)
+            children[parent] -= 1
+            if children[parent] == 0:
+                ends.pop(parent, None)
+        users, groups, anything = set(start.users), set(start.groups), start.anything
         for ins in stage.instructions:
+            if anything:
+                break
             for user, group, span in _named_accounts(ctx, ins):
-                made = _made(ctx, chain, ins)
-                if made.anything:
-                    break
-                missing = _missing(user, group, known, made)
+                missing = _missing(user, group, known, users, groups)
                 if missing is not None:
                     yield Hit(
                         span,
                         {"account": missing[1], "kind": missing[0], "image": info.repository if info else ""},
                     )
+            anything = _makes_unnamed(ctx, ins, sites, users, groups)
+        if children[stage.index]:
+            ends[stage.index] = _Made(frozenset(users), frozenset(groups), anything)
 
 
-def _missing(user: str, group: str | None, known: Accounts, made: _Made) -> tuple[str, str] | None:
+def _chain_end(ctx: Context, chain: tuple[model.Stage, ...], sites: dict[int, RunSite]) -> _Made:
+    """What ``chain`` (a stage, then the stages it is built on) has made by the stage's end."""
+    users: set[str] = set()
+    groups: set[str] = set()
+    for stage in reversed(chain):
+        for ins in stage.instructions:
+            if _makes_unnamed(ctx, ins, sites, users, groups):
+                return _Made(frozenset(), frozenset(), True)
+    return _Made(frozenset(users), frozenset(groups), False)
+
+
+def _missing(
+    user: str, group: str | None, known: Accounts, users: set[str], groups: set[str]
+) -> tuple[str, str] | None:
     """("user" or "group", name) of the first name that nothing makes; None when both exist."""
-    for kind, name, names in (
-        ("user", user, known.users | made.users),
-        ("group", group, known.groups | made.groups),
+    for kind, name, image, made in (
+        ("user", user, known.users, users),
+        ("group", group, known.groups, groups),
     ):
-        if name and not name.isdigit() and name not in names and not _service_account(name, made.users):
+        if (
+            name
+            and not name.isdigit()
+            and name not in image
+            and name not in made
+            and not _service_account(name, users)
+        ):
             return (kind, name)
     return None
 
