@@ -84,11 +84,22 @@ def _compute_base(ctx: Context, stage: Stage) -> Base:
 
 
 def lineage(ctx: Context, stage: Stage) -> tuple[Stage, ...]:
-    """The stage, then the in-file stages it is built on, nearest first."""
-    chain = [stage]
-    while (parent := base_of(ctx, chain[-1]).stage) is not None:
-        chain.append(parent)
-    return tuple(chain)
+    """The stage, then the in-file stages it is built on, nearest first. Made once per stage, from
+    its parent's (a chain of N stages built on each other costs N walks of one step, not N**2)."""
+    chains: dict[int, tuple[Stage, ...]] = ctx.analysis.cached("base_image.lineage", dict)
+    pending: list[Stage] = []
+    current: Stage | None = stage
+    chain: tuple[Stage, ...] = ()
+    while current is not None:
+        known = chains.get(current.index)
+        if known is not None:
+            chain = known
+            break
+        pending.append(current)
+        current = base_of(ctx, current).stage
+    for member in reversed(pending):
+        chain = chains[member.index] = (member, *chain)
+    return chain
 
 
 def root_image(ctx: Context, stage: Stage) -> ImageRef | None:

@@ -49,12 +49,23 @@ def _last(stage: Stage, kind: str) -> Instruction | None:
 
 
 def effective(ctx: Context, stage: Stage, kind: str) -> CommandInstruction | None:
-    """The CMD/ENTRYPOINT/SHELL in force at the end of ``stage`` from this file (nearest stage wins)."""
-    for member in lineage(ctx, stage):
-        found = _last(member, kind)
-        if isinstance(found, CommandInstruction):
-            return found
-    return None
+    """The CMD/ENTRYPOINT/SHELL in force at the end of ``stage`` from this file (nearest stage wins);
+    remembered for every stage of the chain walked to find it."""
+    known: dict[int, CommandInstruction | None] = ctx.analysis.cached(f"cmd.effective.{kind}", dict)
+    chain = lineage(ctx, stage)
+    found: CommandInstruction | None = None
+    walked = len(chain)
+    for depth, member in enumerate(chain):
+        if member.index in known:
+            found, walked = known[member.index], depth
+            break
+        last = _last(member, kind)
+        if isinstance(last, CommandInstruction):
+            found, walked = last, depth + 1
+            break
+    for member in chain[:walked]:
+        known[member.index] = found
+    return found
 
 
 def _shell_in_effect(ctx: Context, stage: Stage, ins: Instruction) -> bool:

@@ -60,20 +60,28 @@ def _expanded_words(ins: Instruction) -> list[Word]:
 def _base_env_known(ctx: Context, stage: model.Stage) -> bool:
     """Whether every variable the stage inherits is known: only for ``scratch`` and for in-file
     stages that descend from ``scratch`` (we ship no list of official images' ENV)."""
-    seen: set[int] = set()
+    known: dict[int, bool] = ctx.analysis.cached("variables.base_env_known", dict)
+    walked: list[int] = []
     current = stage
-    while current.index not in seen:
-        seen.add(current.index)
+    answer = False
+    while True:
+        if current.index in known:
+            answer = known[current.index]
+            break
+        walked.append(current.index)
         image = current.from_.image
         if image is None:
-            return False
+            break
         if image.text.lower() == "scratch":
-            return True
+            answer = True
+            break
         parent = ctx.dockerfile.stage_named(image.text)
         if parent is None or parent.index >= current.index:
-            return False
+            break
         current = parent
-    return False
+    for index in walked:  # the stages walked inherit the same answer
+        known[index] = answer
+    return answer
 
 
 def _declared_later(stage: model.Stage) -> dict[str, int]:
