@@ -51,8 +51,11 @@ DATA = Path(__file__).resolve().parent / "data" / "size-ranges.json"
 FORMAT = "dfanalyze-size-ranges/1"
 
 # The kinds of command, most specific first: the first whose pattern matches the instruction (or
-# the label of an unknown part) names it. ``run`` (any other RUN), ``copy`` and ``rootfs`` (a
-# distribution's root filesystem) are the rest. A download is ``archive`` when the instruction
+# the label of an unknown part) names it. Patterns over the text, not the shell model of
+# :mod:`dfanalyze.analysis.shell`, on purpose: the calibration classifies repo-info's layer texts,
+# which are cut (``...``) and are not always shell, and a step must be classified the same way.
+# ``run`` (any other RUN), ``copy`` and ``rootfs`` (a distribution's root filesystem) are the rest.
+# A download is ``archive`` when the instruction
 # evidently fetches an archive (a .tar/.zip name, not its .asc or .sha256, or a pipe into tar) or
 # runs the installer it fetched (piped into a shell, ``./NAME -OPTIONS``): the toolchains of the
 # official images; else ``download``, a file kept as it is (a binary, a signature, a checksum).
