@@ -55,10 +55,10 @@ FORMAT = "dfanalyze-size-ranges/1"
 # :mod:`dfanalyze.analysis.shell`, on purpose: the calibration classifies repo-info's layer texts,
 # which are cut (``...``) and are not always shell, and a step must be classified the same way.
 # ``run`` (any other RUN), ``copy`` and ``rootfs`` (a distribution's root filesystem) are the rest.
-# A download is ``archive`` when the instruction
-# evidently fetches an archive (a .tar/.zip name, not its .asc or .sha256, or a pipe into tar) or
-# runs the installer it fetched (piped into a shell, ``./NAME -OPTIONS``): the toolchains of the
-# official images; else ``download``, a file kept as it is (a binary, a signature, a checksum).
+# A download is ``archive`` when the instruction evidently fetches an archive (a .tar/.zip name,
+# not its .asc or .sha256, or a pipe into tar) or runs the installer it fetched (piped into a
+# shell, ``./NAME -OPTIONS``): the toolchains of the official images; else ``download``, a file
+# kept as it is (a binary, a signature, a checksum).
 _KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "rootfs",
