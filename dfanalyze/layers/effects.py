@@ -40,8 +40,15 @@ from dfanalyze.analysis.packages import (
     removals,
 )
 from dfanalyze.analysis.shell import Command, ShellScript, Word
-from dfanalyze.layers.fs import LayerBuilder, NodeKind, PathsBuilder, Tree
-from dfanalyze.layers.languages import install_blobs, note_manifest, npm_install, pip_install, python_version
+from dfanalyze.layers.fs import LayerBuilder, NodeKind, PathsBuilder, Tree, make_bundle
+from dfanalyze.layers.languages import (
+    install_blobs,
+    is_manifest,
+    note_manifest,
+    npm_install,
+    pip_install,
+    python_version,
+)
 from dfanalyze.layers.sizes import (
     BaseImage,
     Calibration,
@@ -839,17 +846,40 @@ def _join(folder: str, name: str) -> str:
 
 
 def _place(
-    builder: LayerBuilder, base: str, members: Iterable[tuple[str, ContextEntry]], *, from_context: bool
+    builder: LayerBuilder, base: str, members: Sequence[tuple[str, ContextEntry]], *, from_context: bool
 ) -> None:
     """Write ``members`` (paths relative to ``base``) under the folder ``base``; ``from_context``:
-    they are context entries (not an archive's members), the origin of what is written."""
+    they are context entries (not an archive's members), the origin of what is written. What the
+    context brings into a folder this step makes (one that nothing known was in) is written as a
+    :class:`~dfanalyze.layers.fs.Bundle`: one per such folder."""
     builder.mkdir(base)
-    for relative, entry in members:
+    prefix = base.rstrip("/")
+    bundles: dict[str, list[tuple[str, ContextEntry]]] = {}  # the new folders' members
+    owner: dict[str, list[tuple[str, ContextEntry]]] = {}  # folder -> the members list it belongs to
+    roots: list[str] = []
+    for member in members:
+        relative, entry = member
+        if from_context:
+            held = owner.get(relative.rpartition("/")[0])
+            if held is not None:
+                held.append(member)
+                if entry.kind == "dir":
+                    owner[relative] = held
+                elif entry.kind == "file" and is_manifest(entry.path):
+                    note_manifest(builder, f"{prefix}/{relative}", entry.path)
+                continue
         where = _join(base, relative) if relative else base
         if entry.kind == "dir":
+            new = from_context and builder.nodes.get(where) is None and builder.bundle_root(where)
             builder.mkdir(where)
+            if new:
+                owner[relative] = bundles[where] = []
+                roots.append(where)
         else:
             kind: NodeKind = "symlink" if entry.kind == "symlink" else "file"
             builder.write(where, kind, entry.size, entry.path if from_context else None)
             if from_context:
                 note_manifest(builder, where, entry.path)
+    for root in roots:
+        if bundles[root]:
+            builder.add_bundle(make_bundle(root, prefix, bundles[root], builder.step))

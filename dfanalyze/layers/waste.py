@@ -14,17 +14,19 @@ Two measures, both over the layers the image is made of, bottom to top:
 Differences from dive, which reads a built image: the base image's files are not known, so they
 are left out (dive counts the base's files that an ``apt-get install`` rewrites); an install
 whose file list is not known counts as one path; sizes that are unknown are left out of both
-sums (the result says so).
+sums (the result says so). A folder copied whole from the build context (a
+:class:`~dfanalyze.layers.fs.Bundle`) that no later layer writes into, replaces or deletes counts as
+one path: its files are each seen once, so the sums are the same.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from itertools import chain
 
 from msgspec import Struct, field
 
-from dfanalyze.layers.fs import Layer, parent_dirs, parent_of
+from dfanalyze.layers.fs import Change, Layer, parent_dirs, parent_of
 
 
 class Waste(Struct, frozen=True):
@@ -76,6 +78,38 @@ class _PathIndex:
         return taken
 
 
+def _untouched(layers: Sequence[Layer]) -> set[int]:
+    """The ids of the bundles no later layer writes a file into, or replaces or deletes (a
+    whiteout, an opaque directory, a file) at or above their root."""
+    untouched: set[int] = set()
+    if not any(layer.bundles for layer in layers):
+        return untouched
+    hiding: set[str] = set()  # paths later layers write other than as a directory
+    holding: set[str] = set()  # the folders above them
+    first = next(i for i, layer in enumerate(layers) if layer.bundles)
+    for layer in reversed(layers[first:]):
+        for bundle in layer.bundles:
+            root = bundle.root
+            if root not in hiding and root not in holding and hiding.isdisjoint(parent_dirs(root)):
+                untouched.add(id(bundle))
+        paths = [path for path, change in layer.changes.items() if change.kind != "dir"]
+        for path in chain(paths, (bundle.root for bundle in layer.bundles)):
+            hiding.add(path)
+            holding.update(parent_dirs(path))
+    return untouched
+
+
+def _changes(layer: Layer, untouched: set[int]) -> Mapping[str, Change]:
+    """The layer's changes with the members of its bundles that a later layer touches."""
+    expanded = [bundle for bundle in layer.bundles if id(bundle) not in untouched]
+    if not expanded:
+        return layer.changes
+    changes = dict(layer.changes)
+    for bundle in expanded:
+        changes.update((path, change) for path, _, change in bundle.paths())
+    return changes
+
+
 def waste(layers: Sequence[Layer]) -> Waste:
     seen: dict[str, list[int]] = {}
     live: dict[str, tuple[int, int | None]] = {}
@@ -84,6 +118,7 @@ def waste(layers: Sequence[Layer]) -> Waste:
     removals: dict[tuple[int, int], int] = {}
     complete = True
     current = 0
+    untouched = _untouched(layers)
 
     def record(path: str, size: int | None) -> None:
         nonlocal complete
@@ -102,8 +137,9 @@ def waste(layers: Sequence[Layer]) -> Waste:
 
     for layer in layers:
         current = layer.step
-        for path in sorted(layer.changes):
-            change = layer.changes[path]
+        changes = _changes(layer, untouched)
+        for path in sorted(changes):
+            change = changes[path]
             if change.kind in ("whiteout", "opaque"):
                 hidden = live_paths.take(path)
                 sizes = [live[p][1] for p in hidden]
@@ -118,6 +154,9 @@ def waste(layers: Sequence[Layer]) -> Waste:
                     live_paths.add(path)
                 live[path] = (layer.step, change.size)
                 record(path, change.size)
+        for bundle in layer.bundles:
+            if id(bundle) in untouched:
+                record(f"bundle:{bundle.root}", bundle.data_bytes)
         for blob in layer.blobs:
             if blob.key in live and live[blob.key][0] != layer.step:  # rewritten
                 step, size = live[blob.key]

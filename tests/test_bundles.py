@@ -1,0 +1,125 @@
+"""Folders copied whole from the build context are kept as one :class:`~dfanalyze.layers.fs.Bundle`
+until a later step looks inside: every answer must be the one that writing their files one by one
+gives. Each test computes the layer graph twice, with bundles and with them turned off
+(``LayerBuilder.bundle_root`` answering no), and compares everything ``layers --format json``
+reports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dfanalyze.api import layers
+from dfanalyze.layers.fs import LayerBuilder
+from dfanalyze.layers.render import to_json
+
+LONG = "src/b/" + "n" * 110 + ".txt"  # a name over tar's 100 bytes: a PAX header
+FILES = {
+    "src/a/one.js": 7,
+    "src/a/two.js": 107,
+    "src/a/block.bin": 512,  # exactly one tar block: no padding
+    "src/a/empty": 0,
+    "src/b/three.py": 1500,
+    LONG: 20,
+    "src/requirements.txt": 30,
+    "docs/readme.md": 40,
+    "top.txt": 50,
+}
+
+
+def make_context(root: Path) -> None:
+    for name, size in FILES.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("x" * size)
+    (root / "src" / "a" / "link").symlink_to("one.js")
+    (root / "link").symlink_to("top.txt")
+
+
+def both(
+    root: Path, dockerfile: str, monkeypatch: pytest.MonkeyPatch
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The JSON report with bundles, and without."""
+    (root / "Dockerfile").write_text(dockerfile)
+    with_bundles = to_json(layers(root / "Dockerfile"))
+    with monkeypatch.context() as patch:
+        patch.setattr(LayerBuilder, "bundle_root", lambda self, path: False)
+        one_by_one = to_json(layers(root / "Dockerfile"))
+    return with_bundles, one_by_one
+
+
+def test_copy_of_the_context_is_one_bundle(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    make_context(tmp_path)
+    (tmp_path / "package.json").write_text("{}")
+    dockerfile = "FROM scratch\nWORKDIR /app\nCOPY package.json ./\nCOPY . .\n"
+    bundled, plain = both(tmp_path, dockerfile, monkeypatch)
+    assert bundled == plain
+    graph = layers(tmp_path / "Dockerfile")
+    copy = graph.steps[3].layer
+    assert copy is not None
+    # package.json was known in /app: written again one by one; the new folders are bundles
+    assert sorted(b.root for b in copy.bundles) == ["/app/docs", "/app/src"]
+    assert "/app/src/a/one.js" not in copy.changes
+    assert copy.estimated_bytes == plain["steps"][3]["estimated_bytes"]
+    # the requirement file inside a bundle is still seen by the pip model
+    assert graph.image.estimated_bytes == plain["image"]["estimated_bytes"]
+
+
+LATER = (
+    "RUN rm -rf /app/src/a",
+    "RUN rm -rf /app",
+    "RUN rm /app/src/a/one.js",
+    "RUN rm -rf /app/src/*",
+    "RUN chmod -R 755 /app/src",
+    "RUN cp -r /app/src /app/copy",
+    "RUN mv /app/src/b /app/moved",
+    "RUN touch /app/src/a/new.js",
+    "RUN mkdir -p /app/src/a/deeper && echo hi > /app/src/a/deeper/f",
+    "COPY src/a/one.js /app/src/a/one.js",
+    "COPY top.txt /app/src",
+    "COPY docs /app/src/a",
+    "COPY --from=build /app /copied",
+    "COPY --from=build /app/src/a /one",
+    "RUN ln /app/src/a/one.js /app/hard",
+    "RUN ls /app/src > /listing",
+)
+FIRST = ("COPY . /app", "COPY src /app/src", "COPY . /app/", "COPY docs src /app/")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    base=st.sampled_from(("scratch", "debian:bookworm")),
+    first=st.sampled_from(FIRST),
+    later=st.lists(st.sampled_from(LATER), max_size=4),
+)
+def test_bundles_answer_as_files_written_one_by_one(
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    base: str,
+    first: str,
+    later: list[str],
+) -> None:
+    root = tmp_path_factory.mktemp("ctx")
+    make_context(root)
+    steps = [line for line in later if "--from" not in line]
+    copies = [line for line in later if "--from" in line]  # into a second stage
+    lines = [f"FROM {base} AS build", first, *steps, *(["FROM scratch", *copies] if copies else [])]
+    dockerfile = "\n".join(lines) + "\n"
+    bundled, plain = both(root, dockerfile, monkeypatch)
+    assert bundled == plain
+
+
+def test_a_later_step_inside_the_bundle_sees_its_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_context(tmp_path)
+    dockerfile = "FROM scratch\nCOPY . /app\nRUN rm -rf /app/src/a\n"
+    bundled, plain = both(tmp_path, dockerfile, monkeypatch)
+    assert bundled == plain
+    graph = layers(tmp_path / "Dockerfile")
+    # the files of src/a are stored by the COPY and deleted by the RUN
+    assert graph.image.reclaimable_bytes == 7 + 107 + 512
