@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from dfanalyze.api import layers
 from dfanalyze.layers.fs import LayerBuilder
+from dfanalyze.layers.languages import MANIFEST_ENDINGS, is_manifest
 from dfanalyze.layers.render import to_json
 
 LONG = "src/b/" + "n" * 110 + ".txt"  # a name over tar's 100 bytes: a PAX header
@@ -123,3 +124,18 @@ def test_a_later_step_inside_the_bundle_sees_its_files(
     graph = layers(tmp_path / "Dockerfile")
     # the files of src/a are stored by the COPY and deleted by the RUN
     assert graph.image.reclaimable_bytes == 7 + 107 + 512
+
+
+@given(
+    st.lists(
+        st.sampled_from(("src", "req", "requirements", "package.json", "yarn.lock", "Gemfile", "a.b")),
+        min_size=1,
+        max_size=3,
+    ),
+    st.sampled_from(("", ".txt", ".TXT", ".In", ".in", ".json", ".lock", "-dev.txt")),
+)
+def test_every_manifest_has_a_manifest_ending(parts: list[str], suffix: str) -> None:
+    """The filter a bundle's members go through before :func:`is_manifest` lets every manifest by."""
+    path = "/".join(parts) + suffix
+    assert not is_manifest(path) or path.endswith(MANIFEST_ENDINGS)
+    assert is_manifest("app/requirements/base.IN") and is_manifest("x/package-lock.json")

@@ -125,8 +125,10 @@ def test_load_context_lists_what_is_sent_and_what_is_ignored(tmp_path: Path) -> 
     ]
     assert [(e.path, e.kind) for e in context.ignored] == [("logs", "dir")]
     assert context.total_bytes == 10
-    assert context.by_path["src/link"].target == "m.py"
-    assert context.resolve("src/link") == context.by_path["src/m.py"]
+    link = context.entry("src/link")
+    assert link is not None and link.target == "m.py"
+    assert context.resolve("src/link") == context.entry("src/m.py") is not None
+    assert context.entry("src/nothing") is None and context.entry("zzz") is None
 
 
 def test_a_limit_stops_the_walk(tmp_path: Path) -> None:
@@ -274,11 +276,13 @@ def test_a_walk_reads_only_the_folders_sources_reach(tmp_path: Path, monkeypatch
 
 
 def test_digest_is_the_content(context: BuildContext) -> None:
-    first = context.digest(context.by_path["conf/a.conf"])
+    conf, current = context.entry("conf/a.conf"), context.entry("current")
+    assert conf is not None and current is not None
+    first = context.digest(conf)
     Path(context.root, "conf/a.conf").write_text("a")
     os.utime(Path(context.root, "conf/a.conf"), (1, 1))
-    assert context.digest(context.by_path["conf/a.conf"]) == first
-    assert context.digest(context.by_path["current"]) == "src/app"
+    assert context.digest(conf) == first
+    assert context.digest(current) == "src/app"
 
 
 @pytest.mark.parametrize(

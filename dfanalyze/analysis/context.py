@@ -28,6 +28,7 @@ import re
 import stat
 from collections.abc import Iterable, Iterator
 from functools import cached_property, lru_cache
+from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -311,11 +312,13 @@ class BuildContext(Struct, frozen=True, dict=True):
 
     @cached_property
     def _paths(self) -> list[str]:
-        return [e.path for e in self.entries]
+        return list(map(_PATH, self.entries))
 
-    @cached_property
-    def by_path(self) -> dict[str, ContextEntry]:
-        return {e.path: e for e in self.entries}
+    def entry(self, path: str) -> ContextEntry | None:
+        """The entry at ``path`` (found by bisection: a dictionary of 100,000 paths costs 60 ms)."""
+        paths = self._paths
+        index = bisect.bisect_left(paths, path)
+        return self.entries[index] if index < len(paths) and paths[index] == path else None
 
     @property
     def total_bytes(self) -> int:
@@ -335,17 +338,30 @@ class BuildContext(Struct, frozen=True, dict=True):
 
     def resolve(self, path: str) -> ContextEntry | None:
         """The entry at ``path``, following symbolic links that stay inside the context."""
-        entry = self.by_path.get(path)
+        entry = self.entry(path)
         for _ in range(40):
             if entry is None or entry.kind != "symlink" or entry.target is None:
                 return entry
             base = "" if entry.target.startswith("/") else entry.path.rpartition("/")[0]
             target = go_clean("/" + base + "/" + entry.target).lstrip("/") or "."
-            entry = self.by_path.get(target) if target != "." else _ROOT
+            entry = self.entry(target) if target != "." else _ROOT
         return None
 
+    @cached_property
+    def _selected(self) -> dict[tuple[str, tuple[str, ...]], tuple[SourceMatch, ...]]:
+        return {}
+
     def select(self, source: str, excludes: Iterable[str] = ()) -> tuple[SourceMatch, ...]:
-        """What a COPY/ADD source selects (empty when nothing matches: the build would fail)."""
+        """What a COPY/ADD source selects (empty when nothing matches: the build would fail).
+        Remembered: the layer model and the cache keys select the same sources (``COPY . .`` of
+        100,000 files lists 100,000 members each time)."""
+        key = (source, tuple(excludes))
+        found = self._selected.get(key)
+        if found is None:
+            found = self._selected[key] = self._select(source, key[1])
+        return found
+
+    def _select(self, source: str, excludes: Iterable[str]) -> tuple[SourceMatch, ...]:
         cleaned = clean_source(source)
         rules = _exclude_rules(excludes)
         if not _WILDCARDS.search(cleaned):
@@ -366,12 +382,16 @@ class BuildContext(Struct, frozen=True, dict=True):
     def _match(self, item: ContextEntry, name: str, rules: IgnoreRules | None) -> SourceMatch:
         if item.kind != "dir":
             return SourceMatch(item, (("", item),))
-        members = []
-        cut = 0 if name == "." else len(name) + 1
-        for entry in self.below(name):
-            relative = entry.path[cut:]
-            if rules is None or not rules.excludes(relative):
-                members.append((relative, entry))
+        if name == ".":
+            paths, entries = self._paths, self.entries
+        else:
+            start = bisect.bisect_left(self._paths, name + "/")
+            end = bisect.bisect_left(self._paths, name + "0", start)  # "0" follows "/"
+            paths = [path[len(name) + 1 :] for path in self._paths[start:end]]
+            entries = self.entries[start:end]
+        members = zip(paths, entries, strict=True)
+        if rules is not None:
+            return SourceMatch(item, tuple(m for m in members if not rules.excludes(m[0])))
         return SourceMatch(item, tuple(members))
 
     def digest(self, entry: ContextEntry) -> str:
@@ -384,6 +404,7 @@ class BuildContext(Struct, frozen=True, dict=True):
 
 
 _ROOT = ContextEntry(".", "dir", 0, 0o755)
+_PATH = attrgetter("path")
 
 
 def _exclude_rules(excludes: Iterable[str]) -> IgnoreRules | None:
@@ -534,30 +555,43 @@ class _Walk:
                     items = sorted(listing, key=lambda d: d.name)
             except OSError:
                 continue
+            prefix = f"{folder}/" if folder else ""
+            sent = self.sent
             for item in items:
                 below = want if want is None else _below(want, depth, item.name)
                 if below == ():
                     continue  # no source reaches it
-                path = f"{folder}/{item.name}" if folder else item.name
-                entry = _entry(item, path)
-                if entry is None:
+                path = prefix + item.name
+                if item.is_file(follow_symlinks=False):  # most entries: no call, no ignored folder
+                    try:
+                        info = item.stat(follow_symlinks=False)
+                    except OSError:
+                        continue
+                    entry = ContextEntry(path, "file", info.st_size, info.st_mode & 0o7777)
+                    if ignore is not None and ignore.excludes(path):
+                        self.ignored[path] = entry
+                    else:
+                        sent[path] = entry
+                    continue
+                found = _entry(item, path)
+                if found is None:
                     continue
                 excluded = ignore is not None and ignore.excludes(path)
-                if entry.kind == "dir":
+                if found.kind == "dir":
                     if not excluded:
-                        self.sent[path] = entry
+                        sent[path] = found
                         stack.append((path, below))
                     elif ignore is not None and ignore.may_reinclude_below(path):
                         stack.append((path, below))
-                        self.entered[path] = entry
+                        self.entered[path] = found
                     else:
-                        self.ignored[path] = entry
+                        self.ignored[path] = found
                 elif excluded:
-                    self.ignored[path] = entry
+                    self.ignored[path] = found
                 else:
-                    self.sent[path] = entry
-                if self.limit is not None and len(self.sent) > self.limit:
-                    raise ContextTooLarge(f"{self.base}: more than {self.limit} entries")
+                    sent[path] = found
+            if self.limit is not None and len(sent) > self.limit:  # checked once per folder
+                raise ContextTooLarge(f"{self.base}: more than {self.limit} entries")
 
     def follow_links(self) -> None:
         """Read what the links among the entries point to (a source may go through them)."""

@@ -29,6 +29,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from operator import attrgetter, itemgetter
 
 from msgspec import Struct
 
@@ -304,10 +305,10 @@ def _run(
             content.append(("stage", stage_keys.get(stage), source))
             described.append(f"bind mount of {source} from stage {mount.from_}")
         else:
-            fingerprint = _selection(inputs, source, ())
-            if fingerprint is None:
+            selected = _selection(inputs, source, ())
+            if selected is None:
                 return inputs.digest("RUN", command, mounts), None, tuple(described)
-            content.append(("context", source, fingerprint))
+            content.append(("context", source, selected[0]))
             described.append(f"bind mount of {source} from the context (content)")
     shell = inputs.shells.get(id(ins), ("/bin/sh", "-c"))
     heredocs = [(h.name, h.content) for h in ins.heredocs]
@@ -375,30 +376,39 @@ def _copy(
             content.append(("url", source, checksum.value))
             described.append(f"{source} (checksum)")
             continue
-        fingerprint = _selection(inputs, source, excludes)
-        if fingerprint is None:
+        selected = _selection(inputs, source, excludes)
+        if selected is None:
             return definition, None, (*described, "the build context (not available)")
+        fingerprint, count = selected
         content.append(("context", source, fingerprint))
-        count = sum(1 for item in fingerprint if item[1] == "file")
         described.append(f"context {source} ({count} file{'s' if count != 1 else ''}: content and mode)")
     return definition, content, tuple(described)
 
 
-def _selection(inputs: KeyInputs, source: str, excludes: Sequence[str]) -> list[tuple[str, ...]] | None:
+def _selection(
+    inputs: KeyInputs, source: str, excludes: Sequence[str]
+) -> tuple[list[tuple[str, ...]], int] | None:
     """What the source selects, as (path, kind, mode, fingerprint) rows, plus the changed paths
-    the source would select by name."""
+    the source would select by name (no rows when nothing will be compared: the keys are not
+    made); and how many files it selects."""
     context = inputs.context
     if context is None:
         return None
     rows: list[tuple[str, ...]] = []
+    files = 0
     for match in context.select(source, excludes):
-        for _, entry in match.members:
-            rows.append((entry.path, entry.kind, oct(entry.mode), inputs.fingerprint(entry)))
+        files += list(map(_KIND, map(_ENTRY, match.members))).count("file")
+        if inputs.hashing:
+            rows += ((e.path, e.kind, oct(e.mode), inputs.fingerprint(e)) for _, e in match.members)
     cleaned = clean_source(source)
     for path in sorted(inputs.changed_paths):
         if _names(cleaned, path) and not (context.ignore is not None and context.ignore.excludes(path)):
             rows.append((path, "changed", "", "changed"))
-    return rows
+    return rows, files
+
+
+_ENTRY = itemgetter(1)
+_KIND = attrgetter("kind")
 
 
 def _names(source: str, path: str) -> bool:

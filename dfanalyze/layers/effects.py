@@ -15,8 +15,10 @@ Paths under a RUN's cache, tmpfs, secret or bind mounts never reach the layer.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from operator import itemgetter, methodcaller
 from pathlib import Path
 
 from msgspec import Struct
@@ -42,8 +44,8 @@ from dfanalyze.analysis.packages import (
 from dfanalyze.analysis.shell import Command, ShellScript, Word
 from dfanalyze.layers.fs import LayerBuilder, NodeKind, PathsBuilder, Tree, make_bundle
 from dfanalyze.layers.languages import (
+    MANIFEST_ENDINGS,
     install_blobs,
-    is_manifest,
     note_manifest,
     npm_install,
     pip_install,
@@ -825,7 +827,7 @@ def _copy_from_context(
         item = match.item
         base = dest + "/" + item.path if parents and item.path != "." else dest
         if item.kind == "dir":
-            _place(builder, base, match.members, from_context=True)
+            _place(builder, base, match.members, from_context=True, whole=not excludes)
             continue
         members = archive_members(Path(context.root, item.path)) if isinstance(ins, model.Add) else None
         kind: NodeKind = "symlink" if item.kind == "symlink" else "file"
@@ -846,40 +848,55 @@ def _join(folder: str, name: str) -> str:
 
 
 def _place(
-    builder: LayerBuilder, base: str, members: Sequence[tuple[str, ContextEntry]], *, from_context: bool
+    builder: LayerBuilder,
+    base: str,
+    members: Sequence[tuple[str, ContextEntry]],
+    *,
+    from_context: bool,
+    whole: bool = False,
 ) -> None:
-    """Write ``members`` (paths relative to ``base``) under the folder ``base``; ``from_context``:
-    they are context entries (not an archive's members), the origin of what is written. What the
-    context brings into a folder this step makes (one that nothing known was in) is written as a
-    :class:`~dfanalyze.layers.fs.Bundle`: one per such folder."""
+    """Write ``members`` (paths relative to ``base``, sorted) under the folder ``base``;
+    ``from_context``: they are context entries (not an archive's members), the origin of what is
+    written. With ``whole`` (context entries of which each folder is a member before what it holds),
+    what goes into a folder this step makes (one nothing known was in) is written as one
+    :class:`~dfanalyze.layers.fs.Bundle` per such folder: its members are the ones between
+    ``folder/`` and ``folder0`` in sorted order (``0`` follows ``/``)."""
     builder.mkdir(base)
-    prefix = base.rstrip("/")
-    bundles: dict[str, list[tuple[str, ContextEntry]]] = {}  # the new folders' members
-    owner: dict[str, list[tuple[str, ContextEntry]]] = {}  # folder -> the members list it belongs to
-    roots: list[str] = []
-    for member in members:
-        relative, entry = member
-        if from_context:
-            held = owner.get(relative.rpartition("/")[0])
-            if held is not None:
-                held.append(member)
-                if entry.kind == "dir":
-                    owner[relative] = held
-                elif entry.kind == "file" and is_manifest(entry.path):
-                    note_manifest(builder, f"{prefix}/{relative}", entry.path)
-                continue
+    keys = list(map(itemgetter(0), members)) if whole else []
+    blocks: dict[int, int] = {}  # first member of a bundle -> the one after its last
+    index = 0
+    while index < len(members):
+        if index in blocks:
+            index = blocks[index]
+            continue
+        relative, entry = members[index]
+        index += 1
         where = _join(base, relative) if relative else base
         if entry.kind == "dir":
-            new = from_context and builder.nodes.get(where) is None and builder.bundle_root(where)
+            new = whole and builder.nodes.get(where) is None and builder.bundle_root(where)
             builder.mkdir(where)
             if new:
-                owner[relative] = bundles[where] = []
-                roots.append(where)
+                low = bisect.bisect_left(keys, relative + "/", index)
+                high = bisect.bisect_left(keys, relative + "0", low)
+                if high > low:
+                    blocks[low] = high
+                    _bundle(builder, where, base.rstrip("/"), members[low:high], keys[low:high])
         else:
             kind: NodeKind = "symlink" if entry.kind == "symlink" else "file"
             builder.write(where, kind, entry.size, entry.path if from_context else None)
             if from_context:
                 note_manifest(builder, where, entry.path)
-    for root in roots:
-        if bundles[root]:
-            builder.add_bundle(make_bundle(root, prefix, bundles[root], builder.step))
+
+
+def _bundle(
+    builder: LayerBuilder,
+    root: str,
+    prefix: str,
+    members: Sequence[tuple[str, ContextEntry]],
+    relatives: list[str],
+) -> None:
+    builder.add_bundle(make_bundle(root, prefix, tuple(members), relatives, builder.step))
+    for relative in filter(methodcaller("endswith", MANIFEST_ENDINGS), relatives):
+        entry = members[bisect.bisect_left(relatives, relative)][1]
+        if entry.kind == "file":
+            note_manifest(builder, f"{prefix}/{relative}", entry.path)

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Container, Iterator, Mapping
 from functools import cached_property
+from itertools import repeat
+from operator import add, attrgetter, floordiv, itemgetter
 from typing import TYPE_CHECKING, Literal
 
 from immutables import Map
@@ -148,27 +150,25 @@ class Bundle(Struct, frozen=True, gc=False):
 
 
 _SYMLINK = Change("symlink")
+_ENTRY = itemgetter(1)
+_SIZE = attrgetter("size")
 
 
-def make_bundle(root: str, prefix: str, members: list[tuple[str, ContextEntry]], step: int) -> Bundle:
-    """A :class:`Bundle` of ``members`` (relative to ``prefix``) below the new folder ``root``."""
-    tar = data = 0
-    length = len(prefix)  # a tar path has no leading "/": prefix + "/" + relative, one shorter
-    for relative, entry in members:
-        if entry.kind == "dir":
-            if length + len(relative) + 1 > 100:
-                tar += entry_bytes(f"{prefix}/{relative}", "dir", 0)
-            else:
-                tar += TAR_BLOCK
-        else:
-            if length + len(relative) > 100:
-                tar += entry_bytes(f"{prefix}/{relative}", "file", 0)
-            else:
-                tar += TAR_BLOCK
-            size = entry.size
-            tar += (size + TAR_BLOCK - 1) // TAR_BLOCK * TAR_BLOCK
-            data += size
-    return Bundle(root, prefix, tuple(members), step, tar, data)
+def make_bundle(
+    root: str, prefix: str, members: tuple[tuple[str, ContextEntry], ...], relatives: list[str], step: int
+) -> Bundle:
+    """A :class:`Bundle` of ``members`` (``relatives`` are their paths relative to ``prefix``)
+    below the new folder ``root``: one tar header each, the data of the files padded to whole
+    blocks, and a PAX header for a path tar's name fields cannot hold."""
+    sizes = list(map(_SIZE, map(_ENTRY, members)))  # 0 for a folder or a link
+    blocks = sum(map(floordiv, map(add, sizes, repeat(TAR_BLOCK - 1)), repeat(TAR_BLOCK)))
+    tar = TAR_BLOCK * (len(members) + blocks)
+    # a tar path has no leading "/": prefix + "/" + relative is len(prefix) + len(relative) long
+    if len(prefix) + max(map(len, relatives)) + 1 > 100:
+        for relative, entry in members:
+            kind: ChangeKind = "dir" if entry.kind == "dir" else "file"
+            tar += entry_bytes(f"{prefix}/{relative}", kind, 0) - TAR_BLOCK
+    return Bundle(root, prefix, members, step, tar, sum(sizes))
 
 
 def _subtree(

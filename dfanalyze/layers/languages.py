@@ -38,6 +38,12 @@ if TYPE_CHECKING:
 
 LOCK_FILES = ("package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml")
 _MANIFEST_NAMES = frozenset({*LOCK_FILES, "package.json", "Gemfile", "Gemfile.lock", "poetry.lock"})
+MANIFEST_ENDINGS = (
+    *_MANIFEST_NAMES,
+    *(f".{t}{x}{t2}" for t in "tT" for x in "xX" for t2 in "tT"),
+    *(f".{i}{n}" for i in "iI" for n in "nN"),
+)
+"""How every path :func:`is_manifest` accepts ends (a filter without a call, for 100,000 files)."""
 _REQUIREMENTS = re.compile(r"[^/]*(req|constraint)[^/]*\.(txt|in)$|.*requirements/[^/]+\.(txt|in)$", re.I)
 _PYTHON_TAG = re.compile(r"(\d+\.\d+)(?:[.-]|$)")
 _PYTHON_PACKAGE = re.compile(r"python(3\.\d+)")
