@@ -6,11 +6,12 @@ reports."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from dfanalyze.api import layers
@@ -87,15 +88,40 @@ LATER = (
     "COPY --from=build /app/src/a /one",
     "RUN ln /app/src/a/one.js /app/hard",
     "RUN ls /app/src > /listing",
+    "RUN chown -R 1000 /app",
+    "RUN --mount=type=bind,target=/app/src/a true",
+    "COPY --chmod=700 src /app/src",
+    "COPY --parents src/a /app/",
+    "ADD src /app/added",
+    "WORKDIR /app/src/b",
+    "RUN rm -rf /app/src/b/* && touch /app/src/b/x",
+    "RUN mv /app /moved",
+    "COPY . /app",
 )
-FIRST = ("COPY . /app", "COPY src /app/src", "COPY . /app/", "COPY docs src /app/")
+FIRST = (
+    "COPY . /app",
+    "COPY src /app/src",
+    "COPY . /app/",
+    "COPY docs src /app/",
+    "COPY --exclude=*.js . /app",
+    "WORKDIR /app\nCOPY top.txt ./\nCOPY . .",
+    "ADD . /srv/site",
+    "COPY src/ /usr/local/",
+)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=int(os.environ.get("DFANALYZE_BUNDLE_EXAMPLES", "60")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@example(  # the second COPY's bundle holds paths the first one's (expanded) held: seen twice
+    base="scratch", first="COPY . /app", later=["RUN rm -rf /app/src/a", "COPY . /app"]
+)
 @given(
     base=st.sampled_from(("scratch", "debian:bookworm")),
     first=st.sampled_from(FIRST),
-    later=st.lists(st.sampled_from(LATER), max_size=4),
+    later=st.lists(st.sampled_from(LATER), max_size=5),
 )
 def test_bundles_answer_as_files_written_one_by_one(
     tmp_path_factory: pytest.TempPathFactory,

@@ -15,12 +15,13 @@ Differences from dive, which reads a built image: the base image's files are not
 are left out (dive counts the base's files that an ``apt-get install`` rewrites); an install
 whose file list is not known counts as one path; sizes that are unknown are left out of both
 sums (the result says so). A folder copied whole from the build context (a
-:class:`~dfanalyze.layers.fs.Bundle`) that no later layer writes into, replaces or deletes counts as
-one path: its files are each seen once, so the sums are the same.
+:class:`~dfanalyze.layers.fs.Bundle`) whose paths no other layer holds, replaces or deletes counts
+as one path: its files are each seen once, so the sums are the same.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from itertools import chain
 
@@ -79,24 +80,32 @@ class _PathIndex:
 
 
 def _untouched(layers: Sequence[Layer]) -> set[int]:
-    """The ids of the bundles no later layer writes a file into, or replaces or deletes (a
-    whiteout, an opaque directory, a file) at or above their root."""
-    untouched: set[int] = set()
-    if not any(layer.bundles for layer in layers):
-        return untouched
-    hiding: set[str] = set()  # paths later layers write other than as a directory
+    """The ids of the bundles whose paths no other layer holds: none writes a file at or below
+    their root (a later one would replace or delete theirs, an earlier one is the same path seen
+    twice), deletes or replaces their root or a folder above it, or holds a bundle at, above or
+    below it."""
+    bundles = [bundle for layer in layers for bundle in layer.bundles]
+    if not bundles:
+        return set()
+    files: set[str] = set()  # paths written other than as a folder, and the bundles' roots
     holding: set[str] = set()  # the folders above them
-    first = next(i for i, layer in enumerate(layers) if layer.bundles)
-    for layer in reversed(layers[first:]):
-        for bundle in layer.bundles:
-            root = bundle.root
-            if root not in hiding and root not in holding and hiding.isdisjoint(parent_dirs(root)):
-                untouched.add(id(bundle))
-        paths = [path for path, change in layer.changes.items() if change.kind != "dir"]
-        for path in chain(paths, (bundle.root for bundle in layer.bundles)):
-            hiding.add(path)
-            holding.update(parent_dirs(path))
-    return untouched
+    for layer in layers:
+        for path, change in layer.changes.items():
+            if change.kind != "dir":
+                files.add(path)
+                holding.update(parent_dirs(path))
+    roots = Counter(bundle.root for bundle in bundles)
+    for root in roots:
+        holding.update(parent_dirs(root))
+    return {
+        id(bundle)
+        for bundle in bundles
+        if roots[bundle.root] == 1
+        and bundle.root not in files
+        and bundle.root not in holding
+        and files.isdisjoint(parent_dirs(bundle.root))
+        and roots.keys().isdisjoint(parent_dirs(bundle.root))
+    }
 
 
 def _changes(layer: Layer, untouched: set[int]) -> Mapping[str, Change]:
