@@ -178,8 +178,8 @@ def test_tag_parts() -> None:
     [
         ("python:3.11.4-slim", "3.11-slim", "version"),
         ("golang:1.26.5-alpine", "1.26-alpine", "version"),
-        ("php:8.4-fpm-bookworm", "8.4-fpm", "distro"),
-        ("eclipse-temurin:17-jdk-jammy", "17-jdk", "distro"),
+        ("php:8.4-fpm-bullseye", "8.4-fpm", "distro"),  # no bullseye line at the library commit
+        ("eclipse-temurin:17-jdk-focal", "17-jdk", "distro"),  # no focal line either
     ],
 )
 def test_nearest_tag(reference: str, tag: str, differs: str) -> None:
