@@ -401,6 +401,34 @@ COPY --from=alpine:3.20 /bin/busybox /
     assert image_file.unknown_parts == ("COPY /bin/busybox from image alpine:3.20: size unknown",)
 
 
+@pytest.mark.parametrize(
+    "run",
+    [
+        # the golang image's build stage: unpacked where the model cannot list, moved into /target
+        "mkdir -p /target/usr/local && curl -fsSL https://x/go.tgz | tar -C /usr/local -xz"
+        " && mv -vT /usr/local/go /target/usr/local/go",
+        "mkdir -p /target && curl -fsSL https://x/a.tgz | tar -xz -C /target",  # named by an argument
+        "mkdir -p /target && cd /target && ./configure && make",  # in its working folder
+        "mkdir -p /target/bin && go build -o /target/bin/app ./...",
+        "mkdir -p /target && make install DESTDIR=/target",
+    ],
+)
+def test_copy_from_a_folder_an_unknown_write_reached_is_not_known(tmp_path: Path, run: str) -> None:
+    graph = build(tmp_path, f"FROM {BASE} AS build\nRUN {run}\nFROM scratch\nCOPY --from=build /target/ /\n")
+    copy = step(graph, "COPY --from=build")
+    assert copy.unknown_parts == ("COPY --from /target: what the stage holds there is not known",)
+    assert not copy.size.exact and copy.high_bytes > 100 * 1024 * 1024
+
+
+def test_an_unknown_write_elsewhere_leaves_a_folder_known(tmp_path: Path) -> None:
+    graph = build(
+        tmp_path,
+        f"FROM {BASE} AS build\nRUN mkdir -p /target && touch /target/x\n"
+        "WORKDIR /src\nRUN make\nFROM scratch\nCOPY --from=build /target/ /\n",
+    )
+    assert step(graph, "COPY --from=build").size.exact
+
+
 def test_add_extracts_local_archives_and_fetches_urls(tmp_path: Path) -> None:
     import tarfile
 

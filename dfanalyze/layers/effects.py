@@ -285,7 +285,21 @@ class _Interpreter:
             _HANDLERS[program](self, command, values)
         elif not self.read_only(program, values):
             self.unknown(f"`{program}` may write files this model cannot list")
+            self.written_somewhere(values)
         self.redirects(command, output)
+
+    def written_somewhere(self, values: list[str | None]) -> None:
+        """A command this model cannot follow may write into its working folder and into any
+        folder its arguments name (``-o /out/app``, ``--prefix=/opt/x``, ``DESTDIR=/out``)."""
+        self.builder.unknown_inside(self.cwd)
+        for value in values:
+            if value is None:
+                continue
+            for text in (value, value.partition("=")[2], value[2:] if value[:2] == "-o" else ""):
+                if text.startswith("/"):
+                    path = self.path(text)
+                    if path is not None:
+                        self.builder.unknown_inside(path)
 
     def read_only(self, program: str, values: list[str | None]) -> bool:
         if len(values) == 1 and values[0] in _VERSION_ARGS:
@@ -420,6 +434,7 @@ class _Interpreter:
             known = self.builder.nodes.get(source)
             if known is None or (known.kind == "dir" and not known.complete):
                 self.unknown(f"`{command.program} {source}`: what it copies is not known")
+                self.builder.unknown_inside(dest)
                 continue
             target = _join(dest, source.rsplit("/", 1)[-1]) if into and known.kind != "dir" else dest
             for path in self.builder.nodes.subtree(source):

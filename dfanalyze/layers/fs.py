@@ -470,14 +470,15 @@ class Tree(Struct, frozen=True):
         return None
 
     def lookup(self, path: str) -> tuple[tuple[str, Node], ...] | None:
-        """The known nodes at and below ``path``; None when what is there cannot be known."""
+        """The known nodes at and below ``path``; None when what is there cannot be known (it is
+        not known, or a folder there may hold what an unknown write put in it)."""
         found = self.subtree(path)
-        if not found:
+        if not found or found[0] != path:
             return None
-        root = self.nodes[found[0]] if found[0] == path else None
-        if root is None or (root.kind == "dir" and not root.complete):
+        nodes = tuple((p, self.nodes[p]) for p in found)
+        if any(node.kind == "dir" and not node.complete for _, node in nodes):
             return None
-        return tuple((p, self.nodes[p]) for p in found)
+        return nodes
 
 
 class _StepChanges(dict[str, Change]):
@@ -669,6 +670,16 @@ class LayerBuilder:
     def drop_blob(self, key: str, package: str | None, data_bytes: int | None) -> None:
         """Remove an earlier blob (or one package of it): its bytes stay stored below."""
         self.removed_blobs.append((key if package is None else f"{key}:{package}", data_bytes))
+
+    def unknown_inside(self, path: str) -> None:
+        """A write this model cannot list may have put files at or below ``path``: the folder the
+        model knows nearest to it (``path`` or the closest folder above) is no longer complete."""
+        for folder in (path, *parent_dirs(path)):
+            node = self.nodes.get(folder)
+            if node is not None:
+                if node.kind == "dir" and node.complete:
+                    self.nodes[folder] = replace(node, complete=False)
+                return
 
     def mark_unknown(self, reason: str, at_most: int | None = None) -> None:
         """Something the step writes is unknown; ``at_most``: the most bytes it can add, when known."""
