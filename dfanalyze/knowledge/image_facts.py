@@ -319,14 +319,19 @@ def closest_tag(
 
 
 def _version_distance(wanted: tuple[int, ...] | None, have: tuple[int, ...] | None) -> tuple[int, ...]:
-    """Smaller is closer: the version components shared, then the distance where they part."""
+    """Smaller is closer: the version components shared, then the distance where they part. A
+    tag of the wanted line (3.11.4 for 3.11) is the closest; a tag naming a whole line the wanted
+    one is in (1 for 1.25) comes after the tags that part from it nearby (1.26): it stands for the
+    line's latest version, which may be far."""
     if wanted is None or have is None:
         return (0, 0) if wanted == have else (1, 0, 0, 0)
     shared = 0
     while shared < min(len(wanted), len(have)) and wanted[shared] == have[shared]:
         shared += 1
-    if shared == len(have) or shared == len(wanted):
-        return (0, -shared, 0, 0)  # one is the other's line (3.11 for 3.11.4)
+    if shared == len(wanted):
+        return (0, -shared, 0, 0)
+    if shared == len(have):
+        return (0, -shared, 2, 0)
     return (0, -shared, 1, abs(wanted[shared] - have[shared]))
 
 
