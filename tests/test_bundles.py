@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from dfanalyze.api import layers
-from dfanalyze.layers.fs import LayerBuilder
+from dfanalyze.layers.fs import MAX_BUNDLES, LayerBuilder
 from dfanalyze.layers.languages import MANIFEST_ENDINGS, is_manifest
 from dfanalyze.layers.render import to_json
 
@@ -165,3 +165,24 @@ def test_every_manifest_has_a_manifest_ending(parts: list[str], suffix: str) -> 
     path = "/".join(parts) + suffix
     assert not is_manifest(path) or path.endswith(MANIFEST_ENDINGS)
     assert is_manifest("app/requirements/base.IN") and is_manifest("x/package-lock.json")
+
+
+def test_a_new_destination_is_one_bundle(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    make_context(tmp_path)
+    bundled, plain = both(tmp_path, "FROM scratch\nCOPY . /srv/new\n", monkeypatch)
+    assert bundled == plain
+    copy = layers(tmp_path / "Dockerfile").steps[1].layer
+    assert copy is not None and [b.root for b in copy.bundles] == ["/srv/new"]
+    assert set(copy.changes) == {"/srv", "/srv/new"}
+
+
+def test_a_stage_holds_at_most_max_bundles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for index in range(MAX_BUNDLES + 20):
+        (tmp_path / f"d{index:03d}").mkdir()
+        (tmp_path / f"d{index:03d}" / "f").write_text("x" * index)
+    (tmp_path / "top.txt").write_text("top")
+    dockerfile = "FROM scratch\nWORKDIR /app\nCOPY top.txt ./\nCOPY . .\nRUN rm -rf /app/d070/f\n"
+    bundled, plain = both(tmp_path, dockerfile, monkeypatch)
+    assert bundled == plain
+    copy = layers(tmp_path / "Dockerfile").steps[3].layer
+    assert copy is not None and len(copy.bundles) == MAX_BUNDLES  # the rest written file by file

@@ -266,6 +266,21 @@ def test_removing_a_flat_folder_is_linear_work(tmp_path: Path) -> None:
     assert copied.wasted_bytes == 4000 * len("x\n")  # every file, deleted by the next step
 
 
+def test_folders_copied_step_by_step_then_removed_are_linear_work(tmp_path: Path) -> None:
+    """Each COPY of a folder keeps it as one bundle (at most MAX_BUNDLES live): a later ``rm``
+    looks at each bundle, so the number of live bundles is what bounds that work."""
+
+    def make(n: int) -> Callable[[], object]:
+        root = tmp_path / f"folders{n}"
+        for index in range(n):
+            (root / f"d{index}").mkdir(parents=True)
+            (root / f"d{index}" / "f").write_text("x")
+        lines = [f"COPY d{i} /app/d{i}\nRUN rm -rf /tmp/x{i}" for i in range(n)]
+        return _layers("FROM alpine:3.20\n" + "\n".join(lines) + "\n", root)
+
+    assert _growth(_work, make, 1000) < LINEAR
+
+
 def test_dockerignore_patterns_are_linear_work(tmp_path: Path) -> None:
     def make(n: int) -> Callable[[], object]:
         root = tmp_path / f"ignore{n}"

@@ -873,11 +873,15 @@ def _place(
     """Write ``members`` (paths relative to ``base``, sorted) under the folder ``base``;
     ``from_context``: they are context entries (not an archive's members), the origin of what is
     written. With ``whole`` (context entries of which each folder is a member before what it holds),
-    what goes into a folder this step makes (one nothing known was in) is written as one
-    :class:`~dfanalyze.layers.fs.Bundle` per such folder: its members are the ones between
-    ``folder/`` and ``folder0`` in sorted order (``0`` follows ``/``)."""
+    what goes into a folder nothing known is in is written as one
+    :class:`~dfanalyze.layers.fs.Bundle`: all of them when ``base`` is such a folder, else one per
+    new folder among them (its members are the ones between ``folder/`` and ``folder0`` in sorted
+    order: ``0`` follows ``/``)."""
     builder.mkdir(base)
     keys = list(map(itemgetter(0), members)) if whole else []
+    if keys and builder.bundle_root(base) and not builder.nodes.entries(base):
+        _bundle(builder, base, base.rstrip("/"), members, keys)
+        return
     blocks: dict[int, int] = {}  # first member of a bundle -> the one after its last
     index = 0
     while index < len(members):

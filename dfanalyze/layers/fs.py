@@ -150,6 +150,8 @@ class Bundle(Struct, frozen=True, gc=False):
 
 
 _SYMLINK = Change("symlink")
+MAX_BUNDLES = 64
+"""Bundles a stage holds at most: a COPY of many new folders writes the rest file by file."""
 _ENTRY = itemgetter(1)
 _SIZE = attrgetter("size")
 
@@ -321,6 +323,10 @@ class PathsBuilder:
     def add_bundle(self, bundle: Bundle) -> None:
         """Add ``bundle`` under its root, a folder already here with nothing known below it."""
         self._bundles[bundle.root] = bundle
+
+    @property
+    def bundle_count(self) -> int:
+        return len(self._bundles)
 
     def get(self, path: str, default: Node | None = None) -> Node | None:
         found = self._nodes.get(path)
@@ -604,10 +610,12 @@ class LayerBuilder:
 
     def bundle_root(self, path: str) -> bool:
         """Whether a new folder at ``path`` can hold a :class:`Bundle`: ``mkdir`` makes it and
-        every folder below it (none is a system directory)."""
+        every folder below it (none is a system directory), and the stage holds fewer than
+        :data:`MAX_BUNDLES` (finding those below a path looks at each)."""
         inside = path + "/"
         return (
             path != "/"
+            and self.nodes.bundle_count < MAX_BUNDLES
             and not self.is_system_dir(path)
             and not any(d.startswith(inside) for d in _SYSTEM_DIRS)
         )
