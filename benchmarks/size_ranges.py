@@ -1,10 +1,15 @@
 """How wide the image size ranges of ``dfanalyze layers`` are on the real-world set.
 
-    python benchmarks/size_ranges.py [--set official|apps] [--json OUT]
+    python benchmarks/size_ranges.py [--set official|apps] [--json OUT] [--context CACHE]
 
 Every file of ``benchmarks/realworld/manifest.toml`` (read from the repository snapshots, see
 ``benchmarks/realworld/corpus.py``) is modelled alone, without its build context, as a user
-running ``dfanalyze layers`` on it would see it with no context folder. For the final image of
+running ``dfanalyze layers`` on it would see it with no context folder. With ``--context``, each
+file's repository is checked out at its commit under CACHE (``git archive`` from the snapshot,
+kept for the next run) and the file is modelled with a build context, as a user in that
+repository sees it: the Dockerfile's folder, or the repository's top when some COPY source is
+missing from the folder and the top has fewer missing (a file whose repository cannot be
+checked out is modelled alone). For the final image of
 each: the point estimate and the range; the range is "within +-50%" when ``low >= 0.5 * point``
 and ``high <= 1.5 * point``. Also counted: the images whose size is exact, and the kinds of
 command whose spreads make most of the ranges (the step with the largest share, per image).
@@ -33,7 +38,7 @@ from realworld import corpus  # noqa: E402 (the paths above first)
 
 from dfanalyze.api import layers, parse  # noqa: E402
 from dfanalyze.knowledge.image_facts import lookup  # noqa: E402
-from dfanalyze.layers.graph import TargetError  # noqa: E402
+from dfanalyze.layers.graph import LayerGraph, TargetError  # noqa: E402
 from dfanalyze.layers.ranges import command_kind  # noqa: E402
 
 WITHIN = 0.5
@@ -48,10 +53,32 @@ def known_size(tags: Sequence[str]) -> int | None:
     return None
 
 
+MISSING = "nothing in the context matches"
+
+
+def model(file: corpus.RealFile, content: bytes, cache: Path | None) -> LayerGraph:
+    """The layer graph of ``file`` alone, or with a context from its repository (see above)."""
+    dockerfile = parse(content, file.name)
+    tree = corpus.checkout(file, cache) if cache is not None else None
+    if tree is None:
+        return layers(dockerfile)
+    best: tuple[int, LayerGraph] | None = None
+    for folder in dict.fromkeys([(tree / file.path).parent, tree]):
+        graph = layers(dockerfile, context_dir=folder)
+        missing = sum(MISSING in part for step in graph.steps for part in step.unknown_parts)
+        if best is None or missing < best[0]:
+            best = (missing, graph)
+        if missing == 0:
+            break
+    assert best is not None
+    return best[1]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     ap.add_argument("--set", choices=corpus.SETS, help="only this part of the set")
     ap.add_argument("--json", type=Path, help="also write the figures as JSON")
+    ap.add_argument("--context", type=Path, metavar="CACHE", help="model each file with its repository")
     args = ap.parse_args(argv)
     loaded = corpus.load_set(args.set)
     if loaded is None:
@@ -63,7 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     dominant: Counter[str] = Counter()
     for f in files:
         try:
-            graph = layers(parse(contents[f.blob], f.name))
+            graph = model(f, contents[f.blob], args.context)
         except TargetError:
             continue
         image = graph.image
@@ -98,7 +125,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "official_inside_range": inside,
         "official_median_error": round(statistics.median(errors), 4) if errors else None,
     }
-    print(f"{total} images (final stage of each file, no build context)")
+    where = "with its repository as the build context" if args.context else "no build context"
+    print(f"{total} images (final stage of each file, {where})")
     print(f"range within +-50% of the estimate: {within}/{total} = {100 * within / total:.1f}%")
     print(f"exact (nothing unknown): {exact}/{total} = {100 * exact / total:.1f}%")
     print(f"median half-width of the range: {100 * figures['median_half_width']:.1f}% of the estimate")

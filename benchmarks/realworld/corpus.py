@@ -140,3 +140,23 @@ def _batch(git: Path, blobs: Sequence[str], repo: str) -> dict[str, bytes]:
 def read(file: RealFile, mirror: Path = MIRROR) -> bytes:
     """The content of one file."""
     return read_all([file], mirror)[file.blob]
+
+
+def checkout(file: RealFile, cache: Path, mirror: Path = MIRROR) -> Path | None:
+    """The repository of ``file`` at its commit, as files under ``cache`` (``git archive``, once
+    per repository and commit): the build context a user of that repository has. None when the
+    snapshot lacks the commit (it holds the file's blob only)."""
+    tree = cache / file.repo.replace("/", "+") / file.commit
+    if not tree.is_dir():
+        partial = tree.with_name(tree.name + ".partial")
+        partial.mkdir(parents=True, exist_ok=True)
+        archive = subprocess.run(
+            ["git", f"--git-dir={git_dir(file.repo, mirror)}", "archive", file.commit],
+            capture_output=True,
+            check=False,
+        )
+        if archive.returncode != 0:
+            return None
+        subprocess.run(["tar", "-x", "-C", str(partial)], input=archive.stdout, check=True)
+        partial.rename(tree)
+    return tree
