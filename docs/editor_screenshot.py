@@ -81,7 +81,7 @@ def capture(workspace: Path) -> str:
     tmux("new-session", "-d", "-s", SESSION, "-x", str(COLUMNS), "-y", str(ROWS), command)
     try:
         wait_for(r"DF200")  # the diagnostics arrived
-        wait_for(r"image \d")  # and the inlay hints
+        wait_for(r"image ~?\d")  # and the inlay hints (~: an estimate)
         keys(":lua vim.diagnostic.setloclist({ open = true })", ":wincmd k", ":9", "0", "7l")
         keys(":lua vim.lsp.buf.hover()", pause=2.5)
         return tmux("capture-pane", "-e", "-p", "-t", SESSION)
