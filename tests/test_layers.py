@@ -289,6 +289,52 @@ def test_npm_ci_installs_the_locked_versions(tmp_path: Path) -> None:
     assert full.unknown_parts == ("npm install: typescript@1.0.0 is not in the measured npm data",)
 
 
+def test_an_install_into_its_own_folder_is_taken_by_copy_from(tmp_path: Path) -> None:
+    files = {"requirements.txt": "flask==3.1.0\n"}
+    graph = build(
+        tmp_path,
+        "FROM python:3.12-slim AS build\nWORKDIR /src\nCOPY requirements.txt .\n"
+        "RUN pip install --no-cache-dir --prefix=/install -r requirements.txt\n"
+        "FROM python:3.12-slim\nCOPY --from=build /install /usr/local\n",
+        files,
+    )
+    run, copy = step(graph, "RUN pip"), step(graph, "COPY --from=build /install")
+    assert run.layer is not None and copy.layer is not None
+    (install,) = run.layer.blobs
+    assert install.root == "/install"
+    (copied,) = copy.layer.blobs  # the install, in its new place
+    assert (copied.root, copied.tar_bytes) == ("/usr/local", install.tar_bytes)
+    assert copy.size.exact and copy.unknown_parts == ()
+    assert graph.image.size.exact  # the base, the install, nothing unknown
+
+
+def test_node_modules_removed_go_with_their_install(tmp_path: Path) -> None:
+    from dfanalyze.knowledge.package_sizes import load_package_sizes
+
+    express = load_package_sizes().npm.version("express")
+    lock = f'{{"lockfileVersion": 3, "packages": {{"node_modules/express": {{"version": "{express}"}}}}}}'
+    files = {"package.json": '{"name": "app"}', "package-lock.json": lock}
+    head = "FROM node:20 AS build\nWORKDIR /app\nCOPY package*.json ./\n"
+    same = build(tmp_path, head + "RUN npm ci && rm -rf node_modules\n", files)
+    made = step(same, "RUN").layer
+    assert made is not None and [b.key.split(":")[0] for b in made.blobs] == [
+        "npm-cache"
+    ]  # the install: gone
+    later = build(
+        tmp_path,
+        head + "RUN npm ci --no-audit\nRUN rm -rf /app/node_modules\n"
+        "FROM scratch\nCOPY --from=build /app/node_modules /node_modules\n",
+        files,
+    )
+    install = step(later, "RUN npm ci").layer.blobs[0]  # type: ignore[union-attr]
+    assert install.root == "/app/node_modules"
+    removal = step(later, "RUN rm")
+    assert removal.layer is not None and removal.layer.removed_blobs == ((install.key, install.data_bytes),)
+    assert later.steps[-1].unknown_parts == (  # gone by then: not copied
+        "COPY --from /app/node_modules: what the stage holds there is not known",
+    )
+
+
 def test_caches_cleaned_in_the_same_step_are_not_left(tmp_path: Path) -> None:
     graph = build(tmp_path, "FROM fedora:40\nRUN dnf install -y gcc && dnf clean all\nRUN rm -rf $UNSET/x\n")
     install, remove = (s for s in graph.steps if s.creates_layer)

@@ -22,6 +22,7 @@ from operator import itemgetter, methodcaller
 from pathlib import Path
 
 from msgspec import Struct
+from msgspec.structs import replace
 
 from dfanalyze import model
 from dfanalyze.analysis.context import (
@@ -535,13 +536,24 @@ class _Interpreter:
         if install is None:
             return True
         measured_cache = op.manager in ("pip", "npm")  # yarn's and pnpm's caches were not measured
+        root = self.install_root(op)
         for blob in install_blobs(
-            op.manager, self.builder.step, label, install, keep_cache=keep_cache and measured_cache
+            op.manager, self.builder.step, label, install, keep_cache=keep_cache and measured_cache, root=root
         ):
-            self.builder.add_blob(blob)
+            self.builder.add_located_blob(blob)
         if keep_cache and not measured_cache:
             self.unknown(f"{op.manager} cache left in the layer (size unknown)")
         return True
+
+    def install_root(self, op: PackageOp) -> str | None:
+        """The folder a pip or npm install puts all its files in, when one does: pip's
+        ``--prefix``, ``--target`` or ``--root``, the working folder's ``node_modules`` (not a
+        global install); None when they go where the interpreter's own packages are."""
+        if op.manager == "pip":
+            return self.path(op.option("--prefix", "--target", "-t", "--root"))
+        if op.flags & {"-g", "--global"} or op.action not in ("install", "ci", "add"):
+            return None
+        return f"{self.cwd.rstrip('/')}/node_modules"
 
     def apt(self, op: PackageOp, script: ShellScript) -> None:
         calibration = self.setting.calibration
@@ -808,6 +820,11 @@ def _copy_from_tree(builder: LayerBuilder, tree: Tree, source: str, dest: str, i
                 builder.mkdir(target)
             else:
                 builder.write(target, node.kind, node.size, node.origin)
+        inside = path.rstrip("/") + "/"
+        for blob in tree.blobs.values():  # an install whose files are all in a folder taken
+            if blob.root is not None and (blob.root == path or blob.root.startswith(inside)):
+                moved = dest.rstrip("/") + blob.root[len(path.rstrip("/")) :]
+                builder.add_located_blob(replace(blob, key=f"{blob.key}>{builder.step}", root=moved))
         return
     target = _join(dest, path.rsplit("/", 1)[-1]) if into else dest
     builder.write(target, root.kind, root.size, root.origin)

@@ -404,6 +404,9 @@ class Blob(Struct, frozen=True, gc=False):
     rewrites: bool = False
     """It rewrites part of the earlier blob of the same key (apt's databases): it hides at most
     ``data_bytes`` of it, instead of all of it."""
+    root: str | None = None
+    """The folder all its files are in, when one is (``pip install --prefix``, a ``node_modules``):
+    a ``COPY --from`` of that folder takes it, an ``rm -rf`` of it deletes it."""
 
 
 class Layer(Struct, frozen=True, dict=True):
@@ -650,12 +653,33 @@ class LayerBuilder:
         self.changes.forget(path)
         self._remove_below(path)
         self.nodes.pop(path)
+        self._remove_blobs(path)
         if in_lower is not False:
             self._touch_parents(path)
             self.changes[path] = Change("whiteout", 0, self._hidden_bytes(path) if in_lower else None)
 
     def _remove_below(self, path: str) -> None:
         self.nodes.remove_below(path)
+
+    def _remove_blobs(self, path: str) -> None:
+        """Delete the blobs whose folder is at or below ``path``: one this step made leaves
+        nothing, an earlier one stays stored below."""
+        inside = path.rstrip("/") + "/"
+        for key, blob in list(self.blobs.items()):
+            if blob.root is not None and (blob.root == path or blob.root.startswith(inside)):
+                del self.blobs[key]
+                if blob in self.new_blobs:
+                    self.new_blobs.remove(blob)
+                else:
+                    self.drop_blob(key, None, blob.data_bytes)
+
+    def add_located_blob(self, blob: Blob) -> None:
+        """Add a blob whose files are all in the folder ``blob.root``: the folder is a node (made
+        by the install with its files: no change of its own), unless it is a system directory."""
+        root = blob.root
+        if root is not None and not self.is_system_dir(root):
+            self.nodes.setdefault(root, Node("dir", 0, self.step))
+        self.add_blob(blob)
 
     def add_blob(self, blob: Blob) -> None:
         """Add content without a file list; a blob of the same key made by this step is replaced."""

@@ -218,12 +218,18 @@ def _v1_dependencies(tree: Mapping[str, Mapping[str, object]], production: bool)
 
 
 def install_blobs(
-    manager: str, step: int, label: str, install: PackageInstall, *, keep_cache: bool
+    manager: str, step: int, label: str, install: PackageInstall, *, keep_cache: bool, root: str | None
 ) -> list[Blob]:
-    """The installed files (and, unless the cache is kept out of the layer, the tool's cache)."""
+    """The installed files, all in the folder ``root`` when one holds them (and, unless the cache
+    is kept out of the layer, the tool's cache)."""
     blobs = [
         Blob(
-            f"{manager}:{step}", label, install.tar_bytes, install.bytes, packages=frozenset(install.packages)
+            f"{manager}:{step}",
+            label,
+            install.tar_bytes,
+            install.bytes,
+            packages=frozenset(install.packages),
+            root=root,
         )
     ]
     if keep_cache and install.cache_bytes:
