@@ -931,6 +931,8 @@ def _bundle(
     members: Sequence[tuple[str, ContextEntry]],
     relatives: list[str],
 ) -> None:
+    """Write ``members`` (``relatives``: their paths below ``prefix``) as one bundle under the new
+    folder ``root``, and note the requirement and lock files among them."""
     builder.add_bundle(make_bundle(root, prefix, tuple(members), relatives, builder.step))
     for relative in filter(methodcaller("endswith", MANIFEST_ENDINGS), relatives):
         entry = members[bisect.bisect_left(relatives, relative)][1]

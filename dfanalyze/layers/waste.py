@@ -87,8 +87,8 @@ def _untouched(layers: Sequence[Layer]) -> set[int]:
     bundles = [bundle for layer in layers for bundle in layer.bundles]
     if not bundles:
         return set()
-    files: set[str] = set()  # paths written other than as a folder, and the bundles' roots
-    holding: set[str] = set()  # the folders above them
+    files: set[str] = set()  # paths written other than as a folder
+    holding: set[str] = set()  # the folders above them and above the bundles' roots
     for layer in layers:
         for path, change in layer.changes.items():
             if change.kind != "dir":
