@@ -139,6 +139,10 @@ def test_what_the_format_allows(tmp_path: Path) -> None:
         ((_tag(local=LOCAL.replace("local/x.md", "remote/x.md")),), "path"),
         ((_tag(remote=REMOTE.replace("remote/full.md", "remote/a/b.md")),), "path"),
         ((_tag(local=LOCAL.replace('"b', '"B')),), "'commit' must be"),
+        (
+            (_tag(head='official_images_commit = "37079fb"\n'),),
+            r"demo\.toml: tag \['x'\]: 'official_images_commit' must be a commit",
+        ),
         ((_tag(local=LOCAL.replace("~ 10 Mb", "10 MiB")),), "'virtual_size' must be"),
         ((_tag(local=LOCAL.replace("00:00:00Z", "00:00:00+02:00")),), "'created' must be"),
         ((_tag(local=LOCAL.replace("linux/amd64", "linux/arm64")),), "'arch' must be"),
@@ -263,4 +267,21 @@ def test_library_check_finds_what_differs(tmp_path: Path) -> None:
         "demo.toml: tag ['os']: tags not in the library entry ['3.24.2'], left out []",
         "demo.toml: tag ['os']: directory 'x86_64' != the library's 'x86_64/'",
         "demo.toml: tag ['gone']: no amd64 entry of library/demo has these tags",
+    ]
+
+
+def test_a_dropped_entry_is_checked_at_its_own_commit(tmp_path: Path) -> None:
+    old = "c" * 40
+    dropped = _tag('["gone"]', f'official_images_commit = "{old}"\ndirectory = "x86_64/"\n')
+    current, gone = _load(tmp_path, _tag('["os"]', 'directory = "x86_64/"\n'), dropped)
+    assert (current.official_images_commit, gone.official_images_commit) == ("a" * 40, old)
+    libraries = {"a" * 40: LIBRARY, old: LIBRARY.replace("Tags: os", "Tags: gone")}
+
+    def show(commit: str, path: str) -> str:
+        assert path == "library/demo"
+        return libraries[commit]
+
+    assert gen.library_problems([current, gone], show) == []
+    assert gen.library_problems([gone], lambda commit, path: LIBRARY) == [
+        "demo.toml: tag ['gone']: no amd64 entry of library/demo has these tags"
     ]

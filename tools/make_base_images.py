@@ -208,6 +208,7 @@ TAG_KEYS = {
     "git_repo": Key(True, lambda v: _is_text(v) and v.startswith("https://"), "an https:// URL"),
     "git_commit": _COMMIT,
     "directory": Key(False, _is_text, "a folder"),
+    "official_images_commit": Key(False, _matches(_SHA1), "a commit (40 hex digits)"),
     "local": Key(False, lambda v: isinstance(v, dict), "a table"),
     "remote": Key(
         False,
@@ -311,7 +312,8 @@ def read_source(path: Path) -> list[Tag]:
         if not isinstance(table, dict):
             raise SourceError(f"{path.name}: 'tag' must be a list of [[tag]] tables")
         first = table.get("tags", ["?"])[:1]
-        tag = Tag(image, file["read"], file["official_images_commit"], table, f"{path.name}: tag {first}")
+        commit = table.get("official_images_commit", file["official_images_commit"])
+        tag = Tag(image, file["read"], commit, table, f"{path.name}: tag {first}")
         _check_tag(tag)
         for alias in tag.tags:
             if alias in seen:
