@@ -275,13 +275,17 @@ def test_a_dropped_entry_is_checked_at_its_own_commit(tmp_path: Path) -> None:
     dropped = _tag('["gone"]', f'official_images_commit = "{old}"\ndirectory = "x86_64/"\n')
     current, gone = _load(tmp_path, _tag('["os"]', 'directory = "x86_64/"\n'), dropped)
     assert (current.official_images_commit, gone.official_images_commit) == ("a" * 40, old)
-    libraries = {"a" * 40: LIBRARY, old: LIBRARY.replace("Tags: os", "Tags: gone")}
+    # at the old commit the entry also had the alias "os", which the current entry lists now
+    libraries = {"a" * 40: LIBRARY, old: LIBRARY.replace("Tags: os", "Tags: gone, os")}
 
     def show(commit: str, path: str) -> str:
         assert path == "library/demo"
         return libraries[commit]
 
     assert gen.library_problems([current, gone], show) == []
+    assert gen.library_problems([gone], show) == [
+        "demo.toml: tag ['gone']: tags not in the library entry [], left out ['os']"
+    ]
     assert gen.library_problems([gone], lambda commit, path: LIBRARY) == [
         "demo.toml: tag ['gone']: no amd64 entry of library/demo has these tags"
     ]

@@ -672,10 +672,12 @@ def parse_library(text: str) -> list[LibraryEntry]:
 def library_problems(tags: Sequence[Tag], show: Callable[[str, str], str]) -> list[str]:
     """Where the sources' library keys differ from ``library/<image>`` at each file's commit.
 
-    ``show(commit, path)`` returns a file of official-images at a commit.
+    ``show(commit, path)`` returns a file of official-images at a commit. An entry read at an
+    older commit than another of its image leaves out the aliases that other entry lists now.
     """
     problems: list[str] = []
     libraries: dict[tuple[str, str], list[LibraryEntry]] = {}
+    listed = {(tag.image, alias): tag.official_images_commit for tag in tags for alias in tag.tags}
     for tag in tags:
         key = (tag.official_images_commit, tag.image)
         if key not in libraries:
@@ -691,7 +693,12 @@ def library_problems(tags: Sequence[Tag], show: Callable[[str, str], str]) -> li
             continue
         entry = libraries[key][best[1]]
         extra = [alias for alias in tag.tags if alias not in entry.tags]
-        missing = [alias for alias in entry.tags if alias not in tag.tags]
+        missing = [
+            alias
+            for alias in entry.tags
+            if alias not in tag.tags
+            and listed.get((tag.image, alias), tag.official_images_commit) == tag.official_images_commit
+        ]
         if extra or missing:
             problems.append(f"{tag.where}: tags not in the library entry {extra}, left out {missing}")
         if sorted(tag.table["architectures"]) != sorted(entry.architectures):
