@@ -177,11 +177,11 @@ def test_tag_parts() -> None:
     ("reference", "tag", "differs"),
     [
         ("python:3.11.4-slim", "3.11-slim", "version"),
-        ("golang:1.26.5-alpine", "1.26-alpine", "version"),
+        ("golang:1.26.4-alpine", "1.26.5-alpine", "version"),  # the nearest patch release known
         ("php:8.4-fpm-bullseye", "8.4-fpm", "distro"),  # no bullseye line at the library commit
         ("eclipse-temurin:17-jdk-focal", "17-jdk", "distro"),  # no focal line either
         # a tag naming the whole line (golang:1, python:3) is the line's latest: a neighbour is closer
-        ("golang:1.25", "1.26", "version"),
+        ("golang:1.24", "1.25", "version"),
         ("python:3.9-slim", "3.10-slim", "version"),
     ],
 )
