@@ -670,7 +670,7 @@ def parse_library(text: str) -> list[LibraryEntry]:
 
 
 def library_problems(tags: Sequence[Tag], show: Callable[[str, str], str]) -> list[str]:
-    """Where the sources' library keys differ from ``library/<image>`` at each file's commit.
+    """Where the sources' library keys differ from ``library/<image>`` at each tag's commit.
 
     ``show(commit, path)`` returns a file of official-images at a commit. An entry read at an
     older commit than another of its image leaves out the aliases that other entry lists now.
