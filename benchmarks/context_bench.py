@@ -2,13 +2,15 @@
 
     .venv/bin/python benchmarks/context_bench.py [--files 100000] [--rounds 3]
 
-Two contexts of ``--files`` files each, made once in a temporary folder (nested folders of 20
+Three contexts of ``--files`` files each, made once in a temporary folder (nested folders of 20
 files, 0-299 bytes each):
 
 * ``repository``: a Node project as it sits in a clone: 60 % of the files under ``node_modules/``,
   20 % under ``.git/``, both in ``.dockerignore``; 20 % under ``src/``; the Dockerfile copies
   ``package.json``, installs, then ``COPY . .``.
 * ``all sent``: no ``.dockerignore``; ``COPY . .`` sends every file into a layer.
+* ``multi-stage``: the same files; a build stage copies them all, the final stage takes the
+  application folder from it with ``COPY --from``.
 
 Each command runs as a subprocess, the way users run it (``python -m dfanalyze``, with the
 interpreter running this script); the time is the child's CPU time (user + system, best of the
@@ -35,9 +37,17 @@ RUN npm ci
 COPY . .
 RUN npm run build
 """
+MULTI_STAGE = """\
+FROM node:20-slim AS build
+WORKDIR /app
+COPY . .
+RUN npm run build
+FROM node:20-slim
+COPY --from=build /app /app
+"""
 
 
-def make_context(root: Path, files: int, *, ignored: bool) -> None:
+def make_context(root: Path, files: int, *, ignored: bool, dockerfile: str = DOCKERFILE) -> None:
     """``files`` files under ``root``; with ``ignored``, 80 % of them in folders .dockerignore excludes."""
     shares = [("node_modules", 0.6), (".git/objects", 0.2), ("src", 0.2)] if ignored else [("src", 1.0)]
     made = 0
@@ -53,7 +63,7 @@ def make_context(root: Path, files: int, *, ignored: bool) -> None:
         (root / ".dockerignore").write_text("node_modules\n.git\n")
     (root / "package.json").write_text("{}\n")
     (root / "package-lock.json").write_text("{}\n")
-    (root / "Dockerfile").write_text(DOCKERFILE)
+    (root / "Dockerfile").write_text(dockerfile)
 
 
 def cpu_seconds(command: list[str], rounds: int) -> tuple[float, int]:
@@ -78,10 +88,15 @@ def main() -> int:
     print(f"{'context':12} {'files':>8} {'command':8} {'CPU s':>6}  exit")
     folder = Path(tempfile.mkdtemp(prefix="dfa-context-bench-"))
     try:
-        for name, ignored in (("repository", True), ("all sent", False)):
+        shapes = (
+            ("repository", True, DOCKERFILE),
+            ("all sent", False, DOCKERFILE),
+            ("multi-stage", False, MULTI_STAGE),
+        )
+        for name, ignored, dockerfile in shapes:
             root = folder / name.replace(" ", "-")
             root.mkdir()
-            make_context(root, options.files, ignored=ignored)
+            make_context(root, options.files, ignored=ignored, dockerfile=dockerfile)
             for label, arguments in (
                 ("layers", ["layers", str(root), "--format", "json"]),
                 ("check", ["check", str(root / "Dockerfile"), "--output-format", "concise"]),

@@ -186,3 +186,26 @@ def test_a_stage_holds_at_most_max_bundles(tmp_path: Path, monkeypatch: pytest.M
     assert bundled == plain
     copy = layers(tmp_path / "Dockerfile").steps[3].layer
     assert copy is not None and len(copy.bundles) == MAX_BUNDLES  # the rest written file by file
+
+
+def test_copy_from_a_stage_keeps_its_bundles_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    make_context(tmp_path)
+    dockerfile = (
+        "FROM scratch AS build\nWORKDIR /app\nCOPY top.txt ./\nCOPY . .\n"
+        "FROM scratch\nCOPY --from=build /app /site\nCOPY --from=build /app/src /only-src\n"
+        "COPY --from=build /app/src/a /deeper\n"
+    )
+    bundled, plain = both(tmp_path, dockerfile, monkeypatch)
+    assert bundled == plain
+    graph = layers(tmp_path / "Dockerfile")
+    whole, src, deeper = (s.layer for s in graph.steps[-3:])
+    # the build stage's bundles (/app/src and /app/docs, members relative to /app) move whole
+    assert whole is not None
+    assert sorted((b.root, b.prefix) for b in whole.bundles) == [
+        ("/site/docs", "/site"),
+        ("/site/src", "/site"),
+    ]
+    # a bundle copied by its own root keeps no prefix its members are relative to: file by file
+    assert src is not None and src.bundles == () and "/only-src/a/one.js" in src.changes
+    # a path inside a bundle: looked at, so written file by file
+    assert deeper is not None and deeper.bundles == () and "/deeper/one.js" in deeper.changes

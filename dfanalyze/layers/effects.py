@@ -43,7 +43,7 @@ from dfanalyze.analysis.packages import (
     removals,
 )
 from dfanalyze.analysis.shell import Command, ShellScript, Word
-from dfanalyze.layers.fs import LayerBuilder, NodeKind, PathsBuilder, Tree, make_bundle
+from dfanalyze.layers.fs import Bundle, LayerBuilder, NodeKind, PathsBuilder, Tree, make_bundle
 from dfanalyze.layers.languages import (
     MANIFEST_ENDINGS,
     install_blobs,
@@ -807,10 +807,11 @@ def copy_layer(builder: LayerBuilder, ins: model.CopyLike, setting: CopySetting)
 
 def _copy_from_tree(builder: LayerBuilder, tree: Tree, source: str, dest: str, into: bool) -> None:
     path = absolute(source, "/") or "/"
-    found = tree.lookup(path)
-    if found is None:
+    bundled = tree.lookup_bundled(path)
+    if bundled is None:
         builder.mark_unknown(f"COPY --from {path}: what the stage holds there is not known")
         return
+    found, bundles = bundled
     root = found[0][1]
     if root.kind == "dir":
         builder.mkdir(dest)
@@ -820,6 +821,8 @@ def _copy_from_tree(builder: LayerBuilder, tree: Tree, source: str, dest: str, i
                 builder.mkdir(target)
             else:
                 builder.write(target, node.kind, node.size, node.origin)
+        for bundle in bundles:
+            _copy_bundle(builder, bundle, path, dest)
         inside = path.rstrip("/") + "/"
         for blob in tree.blobs.values():  # an install whose files are all in a folder taken
             if blob.root is not None and (blob.root == path or blob.root.startswith(inside)):
@@ -828,6 +831,26 @@ def _copy_from_tree(builder: LayerBuilder, tree: Tree, source: str, dest: str, i
         return
     target = _join(dest, path.rsplit("/", 1)[-1]) if into else dest
     builder.write(target, root.kind, root.size, root.origin)
+
+
+def _copy_bundle(builder: LayerBuilder, bundle: Bundle, source: str, dest: str) -> None:
+    """Write what ``bundle`` (below the copied path ``source``) holds into its place under
+    ``dest``: as a bundle when the folder there can hold one and its members keep their paths
+    relative to the new prefix, else file by file, as copying its expanded paths does."""
+    copied, base = source.rstrip("/"), dest.rstrip("/")
+    root = base + bundle.root[len(copied) :]
+    whole = bundle.prefix == copied or bundle.prefix.startswith(copied + "/")
+    if whole and builder.bundle_root(root) and not builder.nodes.entries(root):
+        relatives = list(map(itemgetter(0), bundle.members))
+        prefix = base + bundle.prefix[len(copied) :]
+        builder.add_bundle(make_bundle(root, prefix, bundle.members, relatives, builder.step))
+        return
+    for path, node, _ in bundle.paths():
+        target = base + path[len(copied) :]
+        if node.kind == "dir":
+            builder.mkdir(target)
+        else:
+            builder.write(target, node.kind, node.size, node.origin)
 
 
 def copied_origins(ins: model.CopyLike, env: StepEnv, tree: Tree) -> frozenset[str]:

@@ -269,6 +269,15 @@ class Paths(Mapping[str, Node]):
             self._expand(path, below=True)
         return _subtree(self._nodes, self._entries, path)
 
+    def bundled_subtree(self, path: str) -> tuple[list[str], list[Bundle]] | None:
+        """The known paths at and below ``path`` with the bundles below it kept whole (their roots
+        are among the paths, their members are not); None when a bundle holds ``path``."""
+        if _bundles_at(self._bundles, path, below=False):
+            return None
+        inside = path.rstrip("/") + "/"
+        below = [b for root, b in self._bundles.items() if root == path or root.startswith(inside)]
+        return _subtree(self._nodes, self._entries, path), below
+
     def mutate(self, expanded: Callable[[Bundle], None] | None = None) -> PathsBuilder:
         """A builder of the next version; ``expanded`` is told of each bundle it expands."""
         return PathsBuilder(
@@ -481,13 +490,32 @@ class Tree(Struct, frozen=True):
     def lookup(self, path: str) -> tuple[tuple[str, Node], ...] | None:
         """The known nodes at and below ``path``; None when what is there cannot be known (it is
         not known, or a folder there may hold what an unknown write put in it)."""
-        found = self.subtree(path)
-        if not found or found[0] != path:
-            return None
-        nodes = tuple((p, self.nodes[p]) for p in found)
-        if any(node.kind == "dir" and not node.complete for _, node in nodes):
-            return None
-        return nodes
+        found = self.lookup_bundled(path)
+        if found is None or not found[1]:
+            return None if found is None else found[0]
+        return _known(self.nodes, self.subtree(path), path)  # the bundles expanded
+
+    def lookup_bundled(self, path: str) -> tuple[tuple[tuple[str, Node], ...], list[Bundle]] | None:
+        """:meth:`lookup` with the bundles below ``path`` kept whole: the known nodes (the
+        bundles' roots among them, not their members) and the bundles."""
+        shallow = self.nodes.bundled_subtree(path)
+        if shallow is None:  # a bundle holds it: look inside
+            found = _known(self.nodes, self.subtree(path), path)
+            return None if found is None else (found, [])
+        paths, bundles = shallow
+        found = _known(self.nodes, paths, path)
+        return None if found is None else (found, bundles)
+
+
+def _known(nodes: Paths, paths: list[str], top: str) -> tuple[tuple[str, Node], ...] | None:
+    """The nodes of ``paths`` (the subtree of ``top``); None when ``top`` is not known or a
+    folder there may hold what an unknown write put in it."""
+    if not paths or paths[0] != top:
+        return None
+    found = tuple((p, nodes[p]) for p in paths)
+    if any(node.kind == "dir" and not node.complete for _, node in found):
+        return None
+    return found
 
 
 class _StepChanges(dict[str, Change]):

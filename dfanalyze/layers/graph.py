@@ -27,7 +27,7 @@ dot``/``mermaid``); the rules work on :attr:`LayerGraph.steps` and never import 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -475,6 +475,21 @@ def _step_refs(dockerfile: model.Dockerfile) -> list[cache.StepRef]:
     return refs
 
 
+CopiedFrom = tuple[model.CopyLike, StepEnv, Tree]
+"""A ``COPY --from=<stage>``, the environment it ran in and the stage's files: the context paths
+whose content it takes are found only when changes are asked about (it looks at every file)."""
+
+
+def _copies_changed(copied: Mapping[int, CopiedFrom], paths: Collection[str]) -> frozenset[int]:
+    """``id()`` of the ``COPY --from=<stage>`` instructions that take the content of one of the
+    context ``paths``."""
+    return frozenset(
+        key
+        for key, (ins, env, tree) in copied.items()
+        if not copied_origins(ins, env, tree).isdisjoint(paths)
+    )
+
+
 def _layers(
     analysis: FileAnalysis,
     refs: Sequence[cache.StepRef],
@@ -482,7 +497,7 @@ def _layers(
     profile: Profile,
     data: Calibration,
     estimate_packages: bool,
-) -> tuple[dict[int, Layer], dict[int, BaseImage], dict[int, str], dict[int, frozenset[str]]]:
+) -> tuple[dict[int, Layer], dict[int, BaseImage], dict[int, str], dict[int, CopiedFrom]]:
     """Replay every stage: the layer of each step that makes one, the base of each FROM, the
     working directory of each step, and the context paths each ``COPY --from=<stage>`` takes the
     content of (by ``id()`` of the instruction)."""
@@ -491,7 +506,7 @@ def _layers(
     layers: dict[int, Layer] = {}
     bases: dict[int, BaseImage] = {}
     workdirs: dict[int, str] = {}
-    copied: dict[int, frozenset[str]] = {}
+    copied: dict[int, CopiedFrom] = {}
     known_bases: dict[str, BaseImage] = {}
     final: dict[int, tuple[Tree, BaseImage, str, str | None]] = {}
     tree, base, workdir, user = Tree(), BaseImage("", None, ""), "/", None
@@ -527,7 +542,7 @@ def _layers(
             source_tree, external = _copy_source(dockerfile, ins, ref.stage, final)
             copy_layer(builder, ins, CopySetting(env, context, source_tree, external, profile))
             if source_tree is not None:
-                copied[id(ins)] = copied_origins(ins, env, source_tree)
+                copied[id(ins)] = (ins, env, source_tree)
         elif isinstance(ins, model.Workdir) and ins.value is not None:
             value = expand_word(ins.value.text, env)
             workdir = (absolute(value, workdir) or workdir) if value is not None else workdir
@@ -574,7 +589,7 @@ def _cache(
     built: frozenset[int],
     context: BuildContext | None,
     changes: Changes,
-    copied: Mapping[int, frozenset[str]],
+    copied: Mapping[int, CopiedFrom],
     target: str | None,
 ) -> tuple[cache.KeySet, dict[int, bool | None]]:
     """Keys of the build as it is, and which steps the changes rebuild (none without changes).
@@ -600,7 +615,7 @@ def _cache(
     def fingerprint(entry: Any) -> str:
         return "changed" if entry.path in paths else "="
 
-    copies = frozenset(ins for ins, origins in copied.items() if not origins.isdisjoint(paths))
+    copies = _copies_changed(copied, paths)
     inputs = cache.KeyInputs(
         analysis.dockerfile, scopes, shells, context, fingerprint, paths, before, copies_changed=copies
     )
@@ -651,7 +666,7 @@ def build_keys(
         old = reference.digests
         changed = {p for p in digests.keys() | old.keys() if digests.get(p) != old.get(p)}
         copied = _layers(analysis, refs, context, BUILDKIT, calibration(), estimate_packages=False)[3]
-        copies = frozenset(i for i, origins in copied.items() if not origins.isdisjoint(changed))
+        copies = _copies_changed(copied, changed)
     inputs = cache.KeyInputs(
         dockerfile,
         analysis.scopes,
