@@ -308,6 +308,21 @@ def test_an_install_into_its_own_folder_is_taken_by_copy_from(tmp_path: Path) ->
     assert graph.image.size.exact  # the base, the install, nothing unknown
 
 
+def test_an_install_into_the_base_images_trees_is_not_all_there_is(tmp_path: Path) -> None:
+    graph = build(
+        tmp_path,
+        "FROM python:3.12-slim AS build\n"
+        "RUN pip install --no-cache-dir --target=/usr/lib/python3/dist-packages flask\n"
+        "FROM scratch\nCOPY --from=build /usr/lib/python3/dist-packages /deps\n",
+    )
+    (blob,) = step(graph, "RUN pip").layer.blobs  # type: ignore[union-attr]
+    assert blob.root == "/usr/lib/python3/dist-packages"
+    copy = step(graph, "COPY --from")  # the folder may hold the distribution's own packages too
+    assert copy.unknown_parts == (
+        "COPY --from /usr/lib/python3/dist-packages: what the stage holds there is not known",
+    )
+
+
 def test_node_modules_removed_go_with_their_install(tmp_path: Path) -> None:
     from dfanalyze.knowledge.package_sizes import load_package_sizes
 

@@ -703,9 +703,11 @@ class LayerBuilder:
 
     def add_located_blob(self, blob: Blob) -> None:
         """Add a blob whose files are all in the folder ``blob.root``: the folder is a node (made
-        by the install with its files: no change of its own), unless it is a system directory."""
+        by the install with its files: no change of its own), unless the base image's own trees
+        may hold it (a system directory, or a folder below ``/usr``, ``/lib``, ``/etc`` or ``/var``:
+        ``--target=/usr/lib/python3/dist-packages`` adds to the distribution's packages)."""
         root = blob.root
-        if root is not None and not self.is_system_dir(root):
+        if root is not None and not self.is_system_dir(root) and not root.startswith(_BASE_TREES):
             self.nodes.setdefault(root, Node("dir", 0, self.step))
         self.add_blob(blob)
 
@@ -776,6 +778,8 @@ class LayerBuilder:
         return layer, tree
 
 
+_BASE_TREES = ("/usr/", "/lib/", "/lib64/", "/etc/", "/var/", "/bin/", "/sbin/")
+"""The trees a base image fills: a folder below them may hold the image's own files."""
 _SYSTEM_DIRS = frozenset(
     {"/tmp", "/var", "/var/tmp", "/var/lib", "/var/cache", "/var/log", "/usr", "/usr/local", "/etc"}
     | {"/usr/local/bin", "/usr/local/lib", "/usr/local/share", "/usr/bin", "/usr/lib", "/opt", "/srv"}
