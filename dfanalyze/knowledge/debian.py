@@ -29,7 +29,7 @@ import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from functools import cache, cached_property
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from msgspec import Struct
 
@@ -128,25 +128,6 @@ def parse_request(word: str) -> str | None:
     return name
 
 
-_T = TypeVar("_T")
-
-
-class _Column(Generic[_T]):
-    """A column of :class:`DebianIndex`, read on first access and from then on a plain attribute
-    of the instance (the descriptor defines no ``__set__``, so the instance's value wins)."""
-
-    def __init__(self, column: str) -> None:
-        self.column = column
-
-    def __set_name__(self, owner: type, name: str) -> None:
-        self.attribute = name
-
-    def __get__(self, index: DebianIndex, owner: type | None = None) -> _T:
-        value: _T = index._read(self.column)  # type: ignore[assignment]
-        index.__dict__[self.attribute] = value
-        return value
-
-
 class DebianIndex:
     """One suite's packages, their dependencies and the base image set.
 
@@ -171,11 +152,25 @@ class DebianIndex:
     def _row(self) -> dict[str, int]:
         return {name: row for row, name in enumerate(self._read("name"))}
 
-    _kib: _Column[Sequence[int | None]] = _Column("installed_kib")
-    _depends: _Column[Sequence[str]] = _Column("depends")
-    _recommends: _Column[Sequence[str]] = _Column("recommends")
-    _flags: _Column[Sequence[str]] = _Column("flags")
-    _provides: _Column[Sequence[str]] = _Column("provides")
+    @cached_property
+    def _kib(self) -> Sequence[int | None]:
+        return self._read("installed_kib")
+
+    @cached_property
+    def _depends(self) -> Sequence[str]:
+        return self._read("depends")
+
+    @cached_property
+    def _recommends(self) -> Sequence[str]:
+        return self._read("recommends")
+
+    @cached_property
+    def _flags(self) -> Sequence[str]:
+        return self._read("flags")
+
+    @cached_property
+    def _provides(self) -> Sequence[str]:
+        return self._read("provides")
 
     @cached_property
     def _version(self) -> Sequence[str] | None:

@@ -807,7 +807,7 @@ def copy_layer(builder: LayerBuilder, ins: model.CopyLike, setting: CopySetting)
 
 def _copy_from_tree(builder: LayerBuilder, tree: Tree, source: str, dest: str, into: bool) -> None:
     path = absolute(source, "/") or "/"
-    bundled = tree.lookup_bundled(path)
+    bundled = tree.lookup(path)
     if bundled is None:
         builder.mark_unknown(f"COPY --from {path}: what the stage holds there is not known")
         return

@@ -487,17 +487,10 @@ class Tree(Struct, frozen=True):
             return False
         return None
 
-    def lookup(self, path: str) -> tuple[tuple[str, Node], ...] | None:
-        """The known nodes at and below ``path``; None when what is there cannot be known (it is
-        not known, or a folder there may hold what an unknown write put in it)."""
-        found = self.lookup_bundled(path)
-        if found is None or not found[1]:
-            return None if found is None else found[0]
-        return _known(self.nodes, self.subtree(path), path)  # the bundles expanded
-
-    def lookup_bundled(self, path: str) -> tuple[tuple[tuple[str, Node], ...], list[Bundle]] | None:
-        """:meth:`lookup` with the bundles below ``path`` kept whole: the known nodes (the
-        bundles' roots among them, not their members) and the bundles."""
+    def lookup(self, path: str) -> tuple[tuple[tuple[str, Node], ...], list[Bundle]] | None:
+        """The known nodes at and below ``path`` (the roots of the bundles below it among them,
+        not their members) and those bundles, kept whole; None when what is there cannot be known
+        (it is not known, or a folder there may hold what an unknown write put in it)."""
         shallow = self.nodes.bundled_subtree(path)
         if shallow is None:  # a bundle holds it: look inside
             found = _known(self.nodes, self.subtree(path), path)
