@@ -206,8 +206,10 @@ def layer_kind(kinds: Iterable[str]) -> str:
     ``COPY --from`` takes from a stage whose files are not known (:data:`ANY_KIND`) ranks after
     the commands and before a COPY's own files: it can be anything another stage made."""
     found = set(kinds)
-    order = [kind for kind, _ in _KINDS if kind != "copy"] + [ANY_KIND, "copy", RUN_KIND]
-    return next((kind for kind in order if kind in found), RUN_KIND)
+    return next((kind for kind in _LAYER_ORDER if kind in found), RUN_KIND)
+
+
+_LAYER_ORDER = (*(kind for kind, _ in _KINDS if kind != "copy"), ANY_KIND, "copy", RUN_KIND)
 
 
 def command_kind(text: str) -> str:
